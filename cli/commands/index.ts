@@ -1,0 +1,22 @@
+import type { Command } from '../command.ts';
+import { notAvailableCommand } from './not-available.ts';
+import { serveCommand } from './serve-command.ts';
+import { statusCommand } from './status-command.ts';
+
+/** Every `retour` subcommand, in the order `retour --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  notAvailableCommand({
+    name: 'ingest',
+    summary: 'Consume Kafka into DuckDB',
+    usage: 'ingest [--exit-when-idle SECONDS]',
+    options: { 'exit-when-idle': { type: 'string', valueName: 'SECONDS', description: 'Exit 0 once no message came for that long and all is committed' } },
+  }),
+  notAvailableCommand({ name: 'import', summary: 'Import NDJSON CloudEvents (or a mapped CSV) through the ingest path', usage: 'import FILE|-' }),
+  notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
+  notAvailableCommand({ name: 'jobs', summary: 'Run batch jobs now', usage: 'jobs run NAME|all' }),
+  notAvailableCommand({ name: 'model', summary: 'Fraud model lifecycle', usage: 'model train|list|promote' }),
+  notAvailableCommand({ name: 'export', summary: 'Export a result table', usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]' }),
+  notAvailableCommand({ name: 'keys', summary: 'Create API keys', usage: 'keys create --role ROLE [--name NAME]' }),
+  statusCommand,
+];

@@ -1,0 +1,14 @@
+// Process entry of the `retour` command (bin/retour.mjs): run, and map errors to exit codes.
+import { isRetourError } from '../domain/errors/retour-error.ts';
+import { main } from './main.ts';
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error: unknown) {
+  if (isRetourError(error)) {
+    process.stderr.write(`retour: ${error.message} (${error.code})\n`);
+  } else {
+    process.stderr.write(`retour: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

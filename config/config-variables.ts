@@ -1,0 +1,154 @@
+/**
+ * The one schema of Retour's configuration: every RETOUR_* environment variable, its rule, its
+ * default and its meaning. load-config.ts parses it; the README's configuration table is checked
+ * against it by test/config/readme-config-table.test.ts.
+ */
+
+export interface VariableSpec<T, K extends string = string> {
+  /** Property name in the parsed Config object. */
+  readonly key: K;
+  readonly description: string;
+  /** Default as it would be written in the environment ('' = unset/empty). */
+  readonly defaultText: string;
+  /** Human-readable rule, used in error messages and the README. */
+  readonly rule: string;
+  /** Parses the raw text; throws an Error whose message completes "must be …". */
+  readonly parse: (text: string) => T;
+}
+
+class RuleError extends Error {}
+
+function integer<const K extends string>(options: { key: K; description: string; default: number; min: number; max: number }): VariableSpec<number, K> {
+  const rule = `an integer from ${options.min} to ${options.max}`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: String(options.default),
+    rule,
+    parse(text) {
+      if (!/^-?\d+$/.test(text.trim())) throw new RuleError(rule);
+      const value = Number(text.trim());
+      if (value < options.min || value > options.max) throw new RuleError(rule);
+      return value;
+    },
+  };
+}
+
+function decimal<const K extends string>(options: { key: K; description: string; default: number; min: number; max: number }): VariableSpec<number, K> {
+  const rule = `a number from ${options.min} to ${options.max}`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: String(options.default),
+    rule,
+    parse(text) {
+      const value = Number(text.trim());
+      if (text.trim() === '' || !Number.isFinite(value) || value < options.min || value > options.max) throw new RuleError(rule);
+      return value;
+    },
+  };
+}
+
+function text<const K extends string>(options: { key: K; description: string; default: string; pattern?: RegExp; rule?: string }): VariableSpec<string, K> {
+  const rule = options.rule ?? 'a non-empty string';
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const trimmed = value.trim();
+      if (trimmed === '' || (options.pattern !== undefined && !options.pattern.test(trimmed))) throw new RuleError(rule);
+      return trimmed;
+    },
+  };
+}
+
+function oneOf<const K extends string, const T extends readonly string[]>(options: { key: K; description: string; default: T[number]; values: T }): VariableSpec<T[number], K> {
+  const rule = `one of ${options.values.join(', ')}`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const trimmed = value.trim();
+      if (!(options.values as readonly string[]).includes(trimmed)) throw new RuleError(rule);
+      return trimmed as T[number];
+    },
+  };
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const HOST_PORT = /^[A-Za-z0-9.[\]:-]+:\d{1,5}$/;
+
+function list<const K extends string>(options: { key: K; description: string; default: string; item: RegExp; itemRule: string; allowEmpty: boolean }): VariableSpec<readonly string[], K> {
+  const rule = `a comma-separated list of ${options.itemRule}${options.allowEmpty ? ' (may be empty)' : ''}`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const items = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      if (!options.allowEmpty && items.length === 0) throw new RuleError(rule);
+      if (items.some((item) => !options.item.test(item))) throw new RuleError(rule);
+      return Object.freeze(items);
+    },
+  };
+}
+
+function numberMap<const K extends string>(options: { key: K; description: string; default: string; min: number; max: number }): VariableSpec<Readonly<Record<string, number>>, K> {
+  const rule = `comma-separated name=integer pairs with integers from ${options.min} to ${options.max} (may be empty)`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const result: Record<string, number> = {};
+      for (const pair of value.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+        const match = /^([A-Za-z0-9_.-]+)=(\d+)$/.exec(pair);
+        if (match === null) throw new RuleError(rule);
+        const number = Number(match[2]);
+        if (number < options.min || number > options.max) throw new RuleError(rule);
+        result[match[1]!] = number;
+      }
+      return Object.freeze(result);
+    },
+  };
+}
+
+export const CONFIG_VARIABLES = {
+  RETOUR_DATABASE: text({ key: 'database', default: './data/retour.duckdb', description: 'DuckDB file (one writer process owns it).' }),
+  RETOUR_DATA_DIR: text({ key: 'dataDir', default: './data', description: 'Folder for demo keys, exports and other local state.' }),
+  RETOUR_HOST: text({ key: 'host', default: '127.0.0.1', description: 'Address the API listens on (0.0.0.0 for all interfaces).' }),
+  RETOUR_PORT: integer({ key: 'port', default: 3000, min: 0, max: 65535, description: 'API port (0 = any free port).' }),
+  RETOUR_LOG_LEVEL: oneOf({ key: 'logLevel', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, description: 'Log level of the structured (pino) logs on stderr.' }),
+  RETOUR_KAFKA_BROKERS: list({ key: 'kafkaBrokers', default: '', item: HOST_PORT, itemRule: 'host:port', allowEmpty: true, description: 'Kafka bootstrap brokers; empty = no Kafka (the demo uses the built-in simulator).' }),
+  RETOUR_KAFKA_CLIENT_ID: text({ key: 'kafkaClientId', default: 'retour', description: 'Kafka client id.' }),
+  RETOUR_TOPICS: list({ key: 'topics', default: 'marketplace.orders,marketplace.returns,retour.decisions', item: TOPIC_NAME, itemRule: 'Kafka topic names', allowEmpty: false, description: 'Topics ingest reads; the event type, not the topic, decides storage.' }),
+  RETOUR_TOPIC_ORDERS: text({ key: 'topicOrders', default: 'marketplace.orders', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic the simulator writes order and delivery events to.' }),
+  RETOUR_TOPIC_RETURNS: text({ key: 'topicReturns', default: 'marketplace.returns', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic the simulator writes return, refund, claim and feedback events to.' }),
+  RETOUR_GROUP_ID: text({ key: 'groupId', default: 'retour', description: 'Kafka consumer group of ingest.' }),
+  RETOUR_TOPIC_DECISIONS: text({ key: 'topicDecisions', default: 'retour.decisions', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic the API publishes review decisions (risk.decision events) to.' }),
+  RETOUR_TOPIC_FLAGS: text({ key: 'topicFlags', default: 'retour.flags', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic new risk flags are published to.' }),
+  RETOUR_TOPIC_DLQ: text({ key: 'topicDeadLetters', default: 'retour.dlq', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Dead-letter topic for quarantined messages (error in headers).' }),
+  RETOUR_BATCH_MAX_EVENTS: integer({ key: 'batchMaxEvents', default: 20000, min: 1, max: 1_000_000, description: 'Largest ingest micro-batch (one DuckDB transaction).' }),
+  RETOUR_BATCH_MAX_WAIT_MS: integer({ key: 'batchMaxWaitMs', default: 250, min: 1, max: 60_000, description: 'Longest wait for a micro-batch to fill.' }),
+  RETOUR_MAX_EVENT_BYTES: integer({ key: 'maxEventBytes', default: 65536, min: 256, max: 16_777_216, description: 'Larger messages are quarantined as oversize.' }),
+  RETOUR_RETURN_WINDOW_DAYS: integer({ key: 'returnWindowDays', default: 30, min: 1, max: 3650, description: 'Return window after delivery, in days (policy).' }),
+  RETOUR_RETURN_WINDOW_BY_CATEGORY: numberMap({ key: 'returnWindowByCategory', default: '', min: 1, max: 3650, description: 'Per-category return windows, e.g. electronics=14,apparel=60.' }),
+  RETOUR_REFUND_SLA_DAYS: integer({ key: 'refundSlaDays', default: 14, min: 1, max: 365, description: 'Days after receipt within which a refund is due (policy).' }),
+  RETOUR_QUALITY_MIN_UNITS: integer({ key: 'qualityMinUnits', default: 100, min: 1, max: 10_000_000, description: 'Delivered units a product needs in a week (and in its baseline) before it can be flagged.' }),
+  RETOUR_QUALITY_FDR: decimal({ key: 'qualityFalseDiscoveryRate', default: 0.01, min: 0.0001, max: 0.5, description: 'Benjamini–Hochberg false discovery rate for quality alerts.' }),
+  RETOUR_RATE_LIMIT_PER_MINUTE: integer({ key: 'rateLimitPerMinute', default: 600000, min: 1, max: 100_000_000, description: 'API requests per minute allowed per key.' }),
+  RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, description: 'Scheduler interval per job inside retour serve.' }),
+  RETOUR_DEMO_EVENTS_PER_SECOND: integer({ key: 'demoEventsPerSecond', default: 2000, min: 1, max: 1_000_000, description: 'Pace of the built-in simulator in demo mode.' }),
+} as const satisfies Record<`RETOUR_${string}`, VariableSpec<unknown, string>>;
+
+export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
+export { RuleError };

@@ -1,0 +1,43 @@
+import { RetourError } from '../domain/errors/retour-error.ts';
+import { CONFIG_VARIABLES, type ConfigVariableName } from './config-variables.ts';
+
+type Variables = typeof CONFIG_VARIABLES;
+/** The parsed, frozen configuration: one property per RETOUR_* variable. */
+export type Config = {
+  readonly [N in ConfigVariableName as Variables[N]['key']]: ReturnType<Variables[N]['parse']>;
+};
+
+/**
+ * Parses every RETOUR_* variable once. A wrong value stops with RETOUR_CONFIG_INVALID naming the
+ * variable, the rule and the value.
+ */
+export function loadConfig(environment: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const result: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
+    const raw = environment[name];
+    const textValue = raw === undefined ? spec.defaultText : raw;
+    try {
+      result[spec.key] = spec.parse(textValue);
+    } catch (error: unknown) {
+      const rule = error instanceof Error ? error.message : String(error);
+      problems.push(`${name} must be ${rule}; got ${JSON.stringify(textValue)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new RetourError('RETOUR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });
+  }
+  return Object.freeze(result) as Config;
+}
+
+/** Config with some values replaced, for tests and embedded use (still validated). */
+export function configWith(overrides: Partial<Record<ConfigVariableName, string>>, base: Readonly<Record<string, string | undefined>> = {}): Config {
+  return loadConfig({ ...base, ...overrides });
+}
+
+/** RETOUR_* names that are not settings (likely typos); the CLI warns about them. */
+export function unknownRetourVariables(environment: Readonly<Record<string, string | undefined>>): string[] {
+  // Tool variables read by scripts, not by the application.
+  const toolVariables = new Set(['RETOUR_KAFKA_HOME', 'RETOUR_KAFKA_PORT', 'RETOUR_KAFKA_CONTROLLER_PORT']);
+  return Object.keys(environment).filter((name) => name.startsWith('RETOUR_') && !(name in CONFIG_VARIABLES) && !toolVariables.has(name));
+}

@@ -1,0 +1,171 @@
+/**
+ * Turns one raw message (Kafka value or NDJSON line) into a valid contract event, or a precise
+ * rejection: error code, JSON path, rule and offending value. Pure: no I/O, no clock.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import type { RetourErrorCode } from '../errors/error-catalogue.ts';
+import { registerContractFormats } from './date-time-format.ts';
+import { EVENT_DATA_SCHEMAS, EventEnvelope, type EventType, type RetourEvent } from './event-schemas.ts';
+
+registerContractFormats();
+
+export interface EventRejection {
+  code: Extract<
+    RetourErrorCode,
+    | 'RETOUR_EVENT_NOT_JSON'
+    | 'RETOUR_EVENT_OVERSIZE'
+    | 'RETOUR_EVENT_ENVELOPE_INVALID'
+    | 'RETOUR_EVENT_UNKNOWN_TYPE'
+    | 'RETOUR_EVENT_SCHEMA_INVALID'
+    | 'RETOUR_EVENT_IMPOSSIBLE_VALUE'
+  >;
+  /** JSON path of the offending value, `$` for the whole message. */
+  path: string;
+  message: string;
+  /** Best-effort event id and type, so a quarantined message can still be found by them. */
+  eventId?: string;
+  eventType?: string;
+}
+
+export type DecodeResult = { ok: true; event: RetourEvent } | { ok: false; rejection: EventRejection };
+
+const envelopeCheck = TypeCompiler.Compile(EventEnvelope);
+const dataChecks = new Map<string, TypeCheck<TSchema>>(
+  Object.entries(EVENT_DATA_SCHEMAS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+);
+
+/** `/data/lines/0/quantity` → `$.data.lines[0].quantity` */
+export function pointerToJsonPath(pointer: string): string {
+  if (pointer === '' || pointer === '/') return '$';
+  return (
+    '$' +
+    pointer
+      .split('/')
+      .slice(1)
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`))
+      .join('')
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: string): { path: string; message: string } | undefined {
+  const error = check.Errors(value).First();
+  if (error === undefined) return undefined;
+  const path = pointerToJsonPath(prefix + error.path);
+  return { path, message: `${path}: ${error.message} (got ${describeValue(error.value)})` };
+}
+
+function findDuplicateLineId(lines: ReadonlyArray<{ lineId: string }>): number {
+  const seen = new Set<string>();
+  for (let index = 0; index < lines.length; index++) {
+    const lineId = lines[index]!.lineId;
+    if (seen.has(lineId)) return index;
+    seen.add(lineId);
+  }
+  return -1;
+}
+
+/** Checks that need the whole event, not one field: values impossible within the event itself. */
+function findImpossibleValue(event: RetourEvent): { path: string; message: string } | undefined {
+  const data = event.data as { lines?: ReadonlyArray<{ lineId: string }>; lineIds?: readonly string[] };
+  if (data.lines !== undefined) {
+    const index = findDuplicateLineId(data.lines);
+    if (index !== -1) {
+      return {
+        path: `$.data.lines[${index}].lineId`,
+        message: `$.data.lines[${index}].lineId: line ids must be unique within an event (got ${JSON.stringify(data.lines[index]!.lineId)} twice)`,
+      };
+    }
+  }
+  if (data.lineIds !== undefined) {
+    const index = findDuplicateLineId(data.lineIds.map((lineId) => ({ lineId })));
+    if (index !== -1) {
+      return {
+        path: `$.data.lineIds[${index}]`,
+        message: `$.data.lineIds[${index}]: line ids must be unique (got ${JSON.stringify(data.lineIds[index])} twice)`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export interface DecodeOptions {
+  /** Messages larger than this many bytes are rejected before parsing. Default 65536. */
+  maxBytes?: number;
+}
+
+/**
+ * Decodes one message.
+ * @example
+ * const result = decodeEvent('{"specversion":"1.0", …}');
+ * if (!result.ok) console.log(result.rejection.code, result.rejection.path);
+ */
+export function decodeEvent(raw: string | Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  const maxBytes = options.maxBytes ?? 65_536;
+  const byteLength = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
+  if (byteLength > maxBytes) {
+    return reject('RETOUR_EVENT_OVERSIZE', '$', `$: message is ${byteLength} bytes, above the limit of ${maxBytes} bytes`);
+  }
+  let value: unknown;
+  try {
+    const text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    value = JSON.parse(text);
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return reject('RETOUR_EVENT_NOT_JSON', '$', `$: message is not valid UTF-8 JSON (${reason})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('RETOUR_EVENT_NOT_JSON', '$', `$: message must be a JSON object (got ${describeValue(value)})`);
+  }
+  const candidate = value as { id?: unknown; type?: unknown; data?: unknown };
+  const eventId = typeof candidate.id === 'string' ? candidate.id : undefined;
+  const eventType = typeof candidate.type === 'string' ? candidate.type : undefined;
+  const envelopeError = firstSchemaError(envelopeCheck, value, '');
+  if (envelopeError !== undefined) {
+    return reject('RETOUR_EVENT_ENVELOPE_INVALID', envelopeError.path, envelopeError.message, eventId, eventType);
+  }
+  const dataCheck = dataChecks.get(eventType!);
+  if (dataCheck === undefined) {
+    return reject(
+      'RETOUR_EVENT_UNKNOWN_TYPE',
+      '$.type',
+      `$.type: ${JSON.stringify(eventType)} is not a v1 event type (one of ${[...dataChecks.keys()].join(', ')})`,
+      eventId,
+      eventType,
+    );
+  }
+  const dataError = firstSchemaError(dataCheck, candidate.data, '/data');
+  if (dataError !== undefined) {
+    return reject('RETOUR_EVENT_SCHEMA_INVALID', dataError.path, dataError.message, eventId, eventType);
+  }
+  const event = value as RetourEvent;
+  const impossible = findImpossibleValue(event);
+  if (impossible !== undefined) {
+    return reject('RETOUR_EVENT_IMPOSSIBLE_VALUE', impossible.path, impossible.message, eventId, eventType);
+  }
+  return { ok: true, event };
+}
+
+function reject(
+  code: EventRejection['code'],
+  path: string,
+  message: string,
+  eventId?: string,
+  eventType?: string,
+): DecodeResult {
+  const rejection: EventRejection = { code, path, message };
+  if (eventId !== undefined) rejection.eventId = eventId;
+  if (eventType !== undefined) rejection.eventType = eventType;
+  return { ok: false, rejection };
+}
+
+export function isEventType(type: string): type is EventType {
+  return dataChecks.has(type);
+}
