@@ -59,7 +59,10 @@ function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: str
   const error = check.Errors(value).First();
   if (error === undefined) return undefined;
   const path = pointerToJsonPath(prefix + error.path);
-  return { path, message: `${path}: ${error.message} (got ${describeValue(error.value)})` };
+  const allowed = (error.schema as { enum?: readonly string[] }).enum;
+  // Custom-kind enumerations report "Expected kind 'StringEnum'"; say the rule instead.
+  const rule = allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
+  return { path, message: `${path}: ${rule} (got ${describeValue(error.value)})` };
 }
 
 function findDuplicateLineId(lines: ReadonlyArray<{ lineId: string }>): number {

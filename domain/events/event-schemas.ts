@@ -3,7 +3,7 @@
  * yields the runtime validator (validate-event.ts), the TypeScript types (Static<…>) and the JSON
  * Schema documents in docs/events/ (scripts/write-event-schemas.ts).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import {
   CLAIM_KINDS,
   DISPOSITIONS,
@@ -18,9 +18,15 @@ import {
   VERDICTS,
 } from './vocabulary.ts';
 
-/** A closed string enumeration as a JSON Schema `enum` (compact, and TypeBox still infers the union). */
+// A custom kind so closed enumerations stay a compact JSON Schema `enum` (TypeBox's own would be
+// an anyOf of literals) while the compiled validator still checks them.
+if (!TypeRegistry.Has('StringEnum')) {
+  TypeRegistry.Set('StringEnum', (schema: { enum: readonly string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
+}
+
+/** A closed string enumeration as a JSON Schema `enum`; TypeBox still infers the union type. */
 function closedEnum<const T extends readonly string[]>(values: T, description: string) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+  return Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], description });
 }
 
 const Identifier = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });

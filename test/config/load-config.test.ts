@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, unknownRetourVariables } from '../../config/load-config.ts';
+import { CONFIG_VARIABLES } from '../../config/config-variables.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with nothing set (npm start works with an empty environment)', () => {
+    const config = loadConfig({});
+    expect(config.database).toBe('./data/retour.duckdb');
+    expect(config.port).toBe(3000);
+    expect(config.kafkaBrokers).toEqual([]);
+    expect(config.topics).toEqual(['marketplace.orders', 'marketplace.returns', 'retour.decisions']);
+    expect(config.groupId).toBe('retour');
+    expect(config.topicDeadLetters).toBe('retour.dlq');
+    expect(config.returnWindowDays).toBe(30);
+    expect(config.refundSlaDays).toBe(14);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses lists and maps', () => {
+    const config = loadConfig({
+      RETOUR_KAFKA_BROKERS: 'a:9092, b:9093',
+      RETOUR_RETURN_WINDOW_BY_CATEGORY: 'electronics=14,apparel=60',
+    });
+    expect(config.kafkaBrokers).toEqual(['a:9092', 'b:9093']);
+    expect(config.returnWindowByCategory).toEqual({ electronics: 14, apparel: 60 });
+  });
+
+  it.each([
+    ['RETOUR_PORT', 'abc', /RETOUR_PORT must be an integer from 0 to 65535; got "abc"/],
+    ['RETOUR_PORT', '70000', /RETOUR_PORT must be an integer from 0 to 65535; got "70000"/],
+    ['RETOUR_KAFKA_BROKERS', 'localhost', /RETOUR_KAFKA_BROKERS must be a comma-separated list of host:port/],
+    ['RETOUR_LOG_LEVEL', 'loud', /RETOUR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "loud"/],
+    ['RETOUR_TOPICS', '', /RETOUR_TOPICS must be a comma-separated list of Kafka topic names; got ""/],
+    ['RETOUR_RETURN_WINDOW_BY_CATEGORY', 'apparel=0', /RETOUR_RETURN_WINDOW_BY_CATEGORY must be comma-separated name=integer pairs/],
+  ])('stops on %s=%j naming the variable, the rule and the value', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reports every wrong variable at once', () => {
+    expect(() => loadConfig({ RETOUR_PORT: 'x', RETOUR_REFUND_SLA_DAYS: '0' })).toThrow(/RETOUR_PORT.*; RETOUR_REFUND_SLA_DAYS/);
+  });
+
+  it('every default satisfies its own rule', () => {
+    for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
+      if (spec.defaultText === '') continue;
+      expect(() => spec.parse(spec.defaultText), name).not.toThrow();
+    }
+  });
+
+  it('names RETOUR_* variables that are not settings (typos)', () => {
+    expect(unknownRetourVariables({ RETOUR_PROT: '3000', RETOUR_PORT: '1', HOME: '/' })).toEqual(['RETOUR_PROT']);
+  });
+});

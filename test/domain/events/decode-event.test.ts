@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, pointerToJsonPath } from '../../../domain/events/decode-event.ts';
+import { isRfc3339DateTime } from '../../../domain/events/date-time-format.ts';
+
+const returnRequested = {
+  specversion: '1.0',
+  id: 'evt_1',
+  source: 'returns-service',
+  type: 'return.requested',
+  time: '2026-11-20T10:15:00Z',
+  data: {
+    returnId: 'ret_1',
+    orderId: 'ord_1',
+    customerId: 'cus_1',
+    requestedAt: '2026-11-20T10:15:00Z',
+    method: 'mail',
+    resolution: 'refund',
+    lines: [{ lineId: 'l1', productId: 'p1', quantity: 1, reason: 'quality.defective' }],
+  },
+};
+
+function withData(patch: Record<string, unknown>): string {
+  return JSON.stringify({ ...returnRequested, data: { ...returnRequested.data, ...patch } });
+}
+
+function rejectionOf(raw: string | Uint8Array, maxBytes?: number) {
+  const result = decodeEvent(raw, maxBytes === undefined ? {} : { maxBytes });
+  if (result.ok) throw new Error('expected a rejection');
+  return result.rejection;
+}
+
+describe('decodeEvent', () => {
+  it('accepts a valid event and keeps its content', () => {
+    const result = decodeEvent(JSON.stringify(returnRequested));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.event.data).toEqual(returnRequested.data);
+  });
+
+  it('rejects oversize messages before parsing them', () => {
+    const rejection = rejectionOf(JSON.stringify(returnRequested), 100);
+    expect(rejection.code).toBe('RETOUR_EVENT_OVERSIZE');
+    expect(rejection.message).toMatch(/above the limit of 100 bytes/);
+  });
+
+  it('rejects text that is not JSON, and JSON that is not an object', () => {
+    expect(rejectionOf('{"specversion": ').code).toBe('RETOUR_EVENT_NOT_JSON');
+    expect(rejectionOf('[1,2]').code).toBe('RETOUR_EVENT_NOT_JSON');
+    expect(rejectionOf(new Uint8Array([0xff, 0xfe, 0x7b])).code).toBe('RETOUR_EVENT_NOT_JSON');
+  });
+
+  it('rejects a broken envelope and names the attribute', () => {
+    const rejection = rejectionOf(JSON.stringify({ ...returnRequested, specversion: '0.3' }));
+    expect(rejection.code).toBe('RETOUR_EVENT_ENVELOPE_INVALID');
+    expect(rejection.path).toBe('$.specversion');
+    expect(rejection.eventId).toBe('evt_1');
+  });
+
+  it('rejects a time without zone', () => {
+    const rejection = rejectionOf(JSON.stringify({ ...returnRequested, time: '2026-11-20T10:15:00' }));
+    expect(rejection.path).toBe('$.time');
+  });
+
+  it('rejects an unknown type and lists the known ones', () => {
+    const rejection = rejectionOf(JSON.stringify({ ...returnRequested, type: 'return.teleported' }));
+    expect(rejection.code).toBe('RETOUR_EVENT_UNKNOWN_TYPE');
+    expect(rejection.message).toMatch(/"return.teleported" is not a v1 event type/);
+    expect(rejection.eventType).toBe('return.teleported');
+  });
+
+  it('rejects a negative quantity with the JSON path, the rule and the value', () => {
+    const rejection = rejectionOf(withData({ lines: [{ lineId: 'l1', productId: 'p1', quantity: -2, reason: 'other' }] }));
+    expect(rejection.code).toBe('RETOUR_EVENT_SCHEMA_INVALID');
+    expect(rejection.path).toBe('$.data.lines[0].quantity');
+    expect(rejection.message).toBe('$.data.lines[0].quantity: Expected integer to be greater or equal to 1 (got -2)');
+  });
+
+  it('rejects a reason outside the closed vocabulary and says which are allowed', () => {
+    const rejection = rejectionOf(withData({ lines: [{ lineId: 'l1', productId: 'p1', quantity: 1, reason: 'bored' }] }));
+    expect(rejection.path).toBe('$.data.lines[0].reason');
+    expect(rejection.message).toMatch(/must be one of fit\.too_small, .*quality\.defective.* \(got "bored"\)/);
+  });
+
+  it('rejects missing and unknown data fields', () => {
+    const missing = rejectionOf(JSON.stringify({ ...returnRequested, data: { ...returnRequested.data, customerId: undefined } }));
+    expect(missing.path).toBe('$.data.customerId');
+    const unknown = rejectionOf(withData({ creditCard: '4111' }));
+    expect(unknown.path).toBe('$.data.creditCard');
+  });
+
+  it('rejects duplicate line ids as an impossible value', () => {
+    const line = { lineId: 'l1', productId: 'p1', quantity: 1, reason: 'other' };
+    const rejection = rejectionOf(withData({ lines: [line, line] }));
+    expect(rejection.code).toBe('RETOUR_EVENT_IMPOSSIBLE_VALUE');
+    expect(rejection.path).toBe('$.data.lines[1].lineId');
+  });
+});
+
+describe('isRfc3339DateTime', () => {
+  it.each([
+    ['2026-11-20T10:15:00Z', true],
+    ['2026-11-20T10:15:00.123+01:00', true],
+    ['2026-11-20T10:15:00', false],
+    ['2026-02-31T10:00:00Z', false],
+    ['2026-13-01T10:00:00Z', false],
+    ['not a date', false],
+  ])('%s → %s', (value, expected) => {
+    expect(isRfc3339DateTime(value)).toBe(expected);
+  });
+});
+
+describe('pointerToJsonPath', () => {
+  it('turns JSON pointers into readable paths', () => {
+    expect(pointerToJsonPath('')).toBe('$');
+    expect(pointerToJsonPath('/data/lines/0/quantity')).toBe('$.data.lines[0].quantity');
+    expect(pointerToJsonPath('/data/a~1b')).toBe('$.data["a/b"]');
+  });
+});
