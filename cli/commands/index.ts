@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { jobsCommand } from './jobs-command.ts';
 import { notAvailableCommand } from './not-available.ts';
 import { serveCommand } from './serve-command.ts';
 import { statusCommand } from './status-command.ts';
@@ -14,7 +15,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   notAvailableCommand({ name: 'import', summary: 'Import NDJSON CloudEvents (or a mapped CSV) through the ingest path', usage: 'import FILE|-' }),
   notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
-  notAvailableCommand({ name: 'jobs', summary: 'Run batch jobs now', usage: 'jobs run NAME|all' }),
+  jobsCommand,
   notAvailableCommand({ name: 'model', summary: 'Fraud model lifecycle', usage: 'model train|list|promote' }),
   notAvailableCommand({ name: 'export', summary: 'Export a result table', usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]' }),
   notAvailableCommand({ name: 'keys', summary: 'Create API keys', usage: 'keys create --role ROLE [--name NAME]' }),
