@@ -56,6 +56,8 @@ function describeValue(value: unknown): string {
 }
 
 function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: string): { path: string; message: string } | undefined {
+  // Check() is ~5x faster than walking Errors(); valid events are the hot path of ingest.
+  if (check.Check(value)) return undefined;
   const error = check.Errors(value).First();
   if (error === undefined) return undefined;
   const path = pointerToJsonPath(prefix + error.path);
