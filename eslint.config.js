@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['domain', 'models', 'config', 'store', 'messaging', 'simulator', 'ingest', 'jobs', 'api', 'cli'];
+const LAYERS = ['domain', 'models', 'config', 'store', 'messaging', 'observability', 'simulator', 'ingest', 'jobs', 'api', 'cli'];
 
 /** What each layer may import from the project (cli, scripts and tests compose everything). */
 const ALLOWED = {
@@ -12,10 +12,11 @@ const ALLOWED = {
   config: ['domain', 'config'],
   store: ['domain', 'store'],
   messaging: ['domain', 'messaging'],
+  observability: ['observability'],
   simulator: ['domain', 'models', 'simulator'],
-  ingest: ['domain', 'models', 'config', 'store', 'messaging', 'ingest'],
-  jobs: ['domain', 'models', 'config', 'store', 'messaging', 'jobs'],
-  api: ['domain', 'models', 'config', 'store', 'messaging', 'api'],
+  ingest: ['domain', 'models', 'config', 'store', 'messaging', 'observability', 'ingest'],
+  jobs: ['domain', 'models', 'config', 'store', 'messaging', 'observability', 'jobs'],
+  api: ['domain', 'models', 'config', 'store', 'messaging', 'observability', 'api'],
 };
 
 const layerRules = Object.entries(ALLOWED).map(([layer, allowed]) => ({
