@@ -8,6 +8,7 @@ Every line prints the exact call and its value with repr(), so the tests can quo
 import mpmath
 import numpy as np
 import scipy
+import pandas as pd
 import statsmodels
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
@@ -85,3 +86,20 @@ for p in [
     [0.3],
 ]:
     show(f"multipletests({p}, method='fdr_bh')[1]", multipletests(p, method="fdr_bh")[1])
+
+print("\n## EWMA proportion chart")
+# Statistic: pandas ewm(alpha=lambda, adjust=False) over [p0, p_1, ..., p_T] (periods with 0 trials
+# removed, their value carried). Limits: the closed-form variance
+# sigma_t^2 = p0 (1 - p0) * sum_{i<=t} lambda^2 (1 - lambda)^(2 (t - i)) / n_i, not the recursion the code uses.
+def ewma_reference(successes, trials, p0, lam, width):
+    observed = [(x / n, n) for x, n in zip(successes, trials) if n > 0]
+    z = pd.Series([p0] + [p for p, _ in observed]).ewm(alpha=lam, adjust=False).mean().to_numpy()[1:]
+    sizes = np.array([n for _, n in observed], dtype=float)
+    sd = np.array([np.sqrt(p0 * (1 - p0) * np.sum(lam**2 * (1 - lam) ** (2 * (t - np.arange(t + 1))) / sizes[: t + 1])) for t in range(len(sizes))])
+    return z.tolist(), (p0 + width * sd).tolist(), np.maximum(0, p0 - width * sd).tolist()
+
+for successes, trials, p0, lam, width in [([5, 6, 15, 18], [100, 100, 100, 100], 0.05, 0.2, 3.0),
+                                          ([3, 0, 4, 9, 2, 14, 12], [80, 0, 120, 95, 40, 150, 110], 0.04, 0.3, 2.7)]:
+    z, upper, lower = ewma_reference(successes, trials, p0, lam, width)
+    print(f"ewma_reference({successes}, {trials}, p0={p0}, lambda={lam}, L={width}) (periods with trials only):")
+    print(f"  z = {z!r}\n  upper = {upper!r}\n  lower = {lower!r}")
