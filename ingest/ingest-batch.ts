@@ -1,0 +1,254 @@
+/**
+ * The heart of ingest: one micro-batch of raw messages (from Kafka or `retour import`) becomes one
+ * DuckDB transaction — events, typed facts, duplicates, quarantine and the next offsets — so that a
+ * crash at any point loses nothing and stores nothing twice (docs/ingest.md).
+ *
+ * JavaScript parses and validates each message (for precise errors) and appends one staging row per
+ * valid event; DuckDB does the rest set-based: the anti-join against stored ids, the insert into
+ * `events` and the extraction of fact rows with its own JSON functions.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RetourErrorCode } from '../domain/errors/error-catalogue.ts';
+import type { RetourEvent } from '../domain/events/event-schemas.ts';
+import { openEventBatchStore, type EventBatchStore, type OrderTotal } from '../store/event-batch-store.ts';
+import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
+import { decodeRawMessage, type DecodedMessage } from './decode-raw-message.ts';
+import { findJsonDifference } from './find-json-difference.ts';
+
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  value: Uint8Array | string | null;
+}
+
+export interface QuarantinedMessage {
+  message: RawMessage;
+  code: RetourErrorCode;
+  path: string;
+  reason: string;
+  eventId?: string;
+  eventType?: string;
+}
+
+export interface BatchOutcome {
+  consumed: number;
+  stored: number;
+  duplicates: number;
+  /** So the caller can publish them to the dead-letter topic. */
+  quarantined: QuarantinedMessage[];
+  /** The next offsets now stored in ingest_offsets (never lower than before the batch). */
+  nextOffsets: { topic: string; partition: number; nextOffset: number }[];
+  storedByType: Record<string, number>;
+}
+
+export interface IngestBatchOptions {
+  /** Messages larger than this many bytes are quarantined as RETOUR_EVENT_OVERSIZE. */
+  maxEventBytes: number;
+  /** Clock for ingested_at / quarantined_at / seen_at (default: the system clock), read once per batch. */
+  now?: () => Date;
+}
+
+/** What ingestBatch writes through: temp tables and appenders on one connection of the writer. */
+export interface EventBatchWriter {
+  readonly connection: DuckDBConnection;
+  /** Closes the appenders (the connection stays the caller's); idempotent. */
+  close(): void;
+}
+
+const stores = new WeakMap<EventBatchWriter, EventBatchStore>();
+
+/** Opens whatever the writer needs on its own DuckDB connection (appenders, temp tables); close() is idempotent. */
+export async function createEventBatchWriter(connection: DuckDBConnection): Promise<EventBatchWriter> {
+  const store = await openEventBatchStore(connection);
+  const writer: EventBatchWriter = { connection, close: () => store.close() };
+  stores.set(writer, store);
+  return writer;
+}
+
+/** The next offset to read per (topic, partition), as committed with the data. */
+export async function readStoredOffsets(connection: DuckDBConnection): Promise<{ topic: string; partition: number; nextOffset: number }[]> {
+  return readOffsets(connection);
+}
+
+function checkMessage(message: RawMessage, index: number): void {
+  if (!Number.isSafeInteger(message.offset) || message.offset < 0) {
+    throw new RangeError(`messages[${index}].offset must be a non-negative safe integer, got ${message.offset}`);
+  }
+  if (!Number.isInteger(message.partition) || message.partition < 0 || message.partition > 2_147_483_647) {
+    throw new RangeError(`messages[${index}].partition must be a non-negative 32-bit integer, got ${message.partition}`);
+  }
+  if (typeof message.topic !== 'string' || message.topic === '') throw new TypeError(`messages[${index}].topic must be a non-empty string`);
+}
+
+function rawBytes(value: RawMessage['value']): Uint8Array {
+  if (value === null) return new Uint8Array(0);
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+/** max offset + 1 per (topic, partition), in first-seen order. */
+function nextOffsetsOf(messages: readonly RawMessage[]): { topic: string; partition: number; nextOffset: number }[] {
+  const byPartition = new Map<string, { topic: string; partition: number; nextOffset: number }>();
+  for (const message of messages) {
+    const key = `${message.partition}\u0000${message.topic}`;
+    const current = byPartition.get(key);
+    if (current === undefined) byPartition.set(key, { topic: message.topic, partition: message.partition, nextOffset: message.offset + 1 });
+    else if (message.offset + 1 > current.nextOffset) current.nextOffset = message.offset + 1;
+  }
+  return [...byPartition.values()];
+}
+
+function orderTotalOf(event: Extract<RetourEvent, { type: 'order.placed' }>): number {
+  let total = 0;
+  for (const line of event.data.lines) total += line.unitPrice * line.quantity;
+  return total;
+}
+
+/**
+ * Decodes every message of a batch (pure JavaScript, no I/O). Split from writeDecodedBatch so a
+ * caller can decode the next batch while DuckDB still works on the previous one.
+ */
+export function decodeBatch(messages: readonly RawMessage[], options: IngestBatchOptions): DecodedMessage[] {
+  if (!Number.isInteger(options.maxEventBytes) || options.maxEventBytes < 1) {
+    throw new RangeError(`maxEventBytes must be a positive integer, got ${options.maxEventBytes}`);
+  }
+  messages.forEach(checkMessage);
+  return messages.map((message) => decodeRawMessage(message.value, options.maxEventBytes));
+}
+
+/**
+ * One DuckDB transaction: events + facts + duplicates + quarantine + offsets, then COMMIT. Rolls back
+ * and rethrows on failure (RETOUR_DB_FAILED with the DuckDB error as cause).
+ * Invariant: consumed = stored + duplicates + quarantined.length.
+ *
+ * @example
+ * const writer = await createEventBatchWriter(await database.connect());
+ * const outcome = await ingestBatch(writer, [{ topic: 'marketplace.orders', partition: 0, offset: 41, value: text }], { maxEventBytes: 65536 });
+ */
+export async function ingestBatch(writer: EventBatchWriter, messages: readonly RawMessage[], options: IngestBatchOptions): Promise<BatchOutcome> {
+  return writeDecodedBatch(writer, messages, decodeBatch(messages, options), options);
+}
+
+/** The transactional half of ingestBatch, for messages already decoded by decodeBatch. */
+export async function writeDecodedBatch(
+  writer: EventBatchWriter,
+  messages: readonly RawMessage[],
+  decoded: readonly DecodedMessage[],
+  options: IngestBatchOptions,
+): Promise<BatchOutcome> {
+  if (decoded.length !== messages.length) throw new RangeError(`decoded has ${decoded.length} entries for ${messages.length} messages; they must match`);
+  const store = stores.get(writer);
+  if (store === undefined) throw new TypeError('writer must come from createEventBatchWriter');
+  const outcome: BatchOutcome = { consumed: messages.length, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {} };
+  if (messages.length === 0) return outcome;
+  const at = (options.now ?? (() => new Date()))();
+
+  const quarantine = (index: number, code: RetourErrorCode, path: string, reason: string, eventId?: string, eventType?: string): void => {
+    const message = messages[index]!;
+    const entry: QuarantinedMessage = { message, code, path, reason };
+    if (eventId !== undefined) entry.eventId = eventId;
+    if (eventType !== undefined) entry.eventType = eventType;
+    outcome.quarantined.push(entry);
+    store.appendQuarantine({
+      raw: rawBytes(message.value),
+      errorCode: code,
+      jsonPath: path,
+      message: reason,
+      eventId,
+      eventType,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+    });
+  };
+
+  await store.begin();
+  try {
+    const refundOrderIds = new Set<string>();
+    for (let index = 0; index < decoded.length; index++) {
+      const result = decoded[index]!;
+      if (!result.ok) continue;
+      const message = messages[index]!;
+      store.stageEvent({
+        seq: index,
+        eventId: result.event.id,
+        type: result.event.type,
+        payload: result.text,
+        canonical: result.canonical,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+      });
+      if (result.event.type === 'refund.issued') refundOrderIds.add(result.event.data.orderId);
+    }
+    const storedPayloads = await store.findStoredEvents();
+    const storedTotals: Map<string, OrderTotal> = await store.readOrderTotals([...refundOrderIds]);
+
+    // Sequential pass in arrival order: what counts as "earlier in the same batch" depends on it.
+    const storedEvents = new Map<string, unknown>();
+    const acceptedInBatch = new Map<string, RetourEvent>();
+    const batchOrderTotals = new Map<string, number>();
+    const unstaged: number[] = [];
+    for (let index = 0; index < decoded.length; index++) {
+      const result = decoded[index]!;
+      if (!result.ok) {
+        const { code, path, message, eventId, eventType } = result.rejection;
+        quarantine(index, code, path, message, eventId, eventType);
+        continue;
+      }
+      const event = result.event;
+      let reference: unknown = acceptedInBatch.get(event.id);
+      const storedPayload = storedPayloads.get(event.id);
+      if (storedPayload !== undefined) {
+        if (!storedEvents.has(event.id)) storedEvents.set(event.id, JSON.parse(storedPayload));
+        reference = storedEvents.get(event.id);
+      }
+      if (reference !== undefined) {
+        unstaged.push(index);
+        const difference = findJsonDifference(reference, event);
+        if (difference === undefined) {
+          outcome.duplicates++;
+          const message = messages[index]!;
+          store.appendDuplicate({ eventId: event.id, topic: message.topic, partition: message.partition, offset: message.offset });
+        } else {
+          const where = storedPayload !== undefined ? 'was already stored' : 'came earlier in this batch';
+          quarantine(index, 'RETOUR_EVENT_ID_CONFLICT', difference, `${difference}: event id ${JSON.stringify(event.id)} ${where} with different content (first difference at ${difference})`, event.id, event.type);
+        }
+        continue;
+      }
+      if (event.type === 'refund.issued') {
+        const stored = storedTotals.get(event.data.orderId);
+        const inBatch = batchOrderTotals.get(event.data.orderId);
+        if (stored !== undefined || inBatch !== undefined) {
+          const paid = (stored?.total ?? 0) + (inBatch ?? 0);
+          if (event.data.amount > paid) {
+            unstaged.push(index);
+            quarantine(
+              index,
+              'RETOUR_EVENT_REFERENCE_INVALID',
+              '$.data.amount',
+              `$.data.amount: refund of ${event.data.amount} ${event.data.currency} is above the ${paid} paid for order ${JSON.stringify(event.data.orderId)} (sum of unitPrice × quantity of its lines)`,
+              event.id,
+              event.type,
+            );
+            continue;
+          }
+        }
+      }
+      if (event.type === 'order.placed') batchOrderTotals.set(event.data.orderId, (batchOrderTotals.get(event.data.orderId) ?? 0) + orderTotalOf(event));
+      acceptedInBatch.set(event.id, event);
+      outcome.stored++;
+      outcome.storedByType[event.type] = (outcome.storedByType[event.type] ?? 0) + 1;
+    }
+
+    await store.unstage(unstaged);
+    await store.insertStaged(at);
+    await store.insertBookkeeping(at);
+    outcome.nextOffsets = await store.upsertOffsets(nextOffsetsOf(messages), at);
+    await store.commit();
+    return outcome;
+  } catch (error: unknown) {
+    await store.rollback();
+    throw error;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The SQL side of one ingest micro-batch, on the writer's own connection: connection-local temp
+ * tables filled by Appenders (staged events, duplicates, quarantine), then set-based statements
+ * that move them into the real tables inside one transaction. The decisions (what is a duplicate,
+ * a conflict, an invalid reference) are made by the caller in ingest/; this file only speaks SQL.
+ */
+import { listValue, VARCHAR, LIST, INTEGER, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { RetourError } from '../domain/errors/retour-error.ts';
+import { INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS } from './event-fact-statements.ts';
+import type { PartitionOffset } from './read-ingest-status.ts';
+
+export interface StagedEvent {
+  /** Position of the message in its batch; used to un-stage rejected events. */
+  seq: number;
+  eventId: string;
+  type: string;
+  /** The message text, stored as `events.payload`. */
+  payload: string;
+  /** Canonical JSON of the validated event when it differs from `payload` (DuckDB reads this one). */
+  canonical: string | null;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface DuplicateRow {
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface QuarantineRow {
+  raw: Uint8Array;
+  errorCode: string;
+  jsonPath: string;
+  message: string;
+  eventId: string | undefined;
+  eventType: string | undefined;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface OrderTotal {
+  /** Sum of unit_price × quantity over the order's stored lines, in minor units. */
+  total: number;
+  currency: string;
+}
+
+export interface EventBatchStore {
+  /** Opens the transaction and empties the staging tables. */
+  begin(): Promise<void>;
+  stageEvent(event: StagedEvent): void;
+  /** Stored payloads of the staged event ids that are already in `events` (normally none). */
+  findStoredEvents(): Promise<Map<string, string>>;
+  /** Totals of stored orders among `orderIds`; orders not stored are absent from the map. */
+  readOrderTotals(orderIds: readonly string[]): Promise<Map<string, OrderTotal>>;
+  /** Removes rejected events (duplicates, conflicts, invalid references) from staging. */
+  unstage(seqs: readonly number[]): Promise<void>;
+  /** Staged events → `events` and the fact tables. */
+  insertStaged(ingestedAt: Date): Promise<void>;
+  appendDuplicate(row: DuplicateRow): void;
+  appendQuarantine(row: QuarantineRow): void;
+  /** Appended duplicates and quarantine rows → their tables. */
+  insertBookkeeping(at: Date): Promise<void>;
+  /** Upserts next offsets, never moving one backwards; returns the offsets now stored. */
+  upsertOffsets(offsets: readonly PartitionOffset[], at: Date): Promise<PartitionOffset[]>;
+  commit(): Promise<void>;
+  /** Rolls back; harmless when no transaction is open. */
+  rollback(): Promise<void>;
+  /** Closes the appenders (not the connection); closing twice is harmless. */
+  close(): void;
+}
+
+const CREATE_TEMP_TABLES = [
+  `CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
+     seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload VARCHAR NOT NULL, canonical VARCHAR,
+     topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
+  `CREATE TEMP TABLE IF NOT EXISTS ingest_staged_duplicates (
+     event_id VARCHAR NOT NULL, topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
+  `CREATE TEMP TABLE IF NOT EXISTS ingest_staged_quarantine (
+     raw BLOB NOT NULL, error_code VARCHAR NOT NULL, json_path VARCHAR NOT NULL, message VARCHAR NOT NULL, event_id VARCHAR, event_type VARCHAR,
+     topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
+];
+
+function appendOptional(appender: DuckDBAppender, value: string | null | undefined): void {
+  if (value === null || value === undefined) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+function dbFailed(step: string, error: unknown): RetourError {
+  if (error instanceof RetourError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RetourError('RETOUR_DB_FAILED', `ingest batch failed while ${step}: ${message}`, { cause: error });
+}
+
+/** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
+export async function openEventBatchStore(connection: DuckDBConnection): Promise<EventBatchStore> {
+  for (const sql of CREATE_TEMP_TABLES) await connection.run(sql);
+  const staging = await connection.createAppender('ingest_staging', 'main', 'temp');
+  const duplicates = await connection.createAppender('ingest_staged_duplicates', 'main', 'temp');
+  const quarantine = await connection.createAppender('ingest_staged_quarantine', 'main', 'temp');
+  const appenders = [staging, duplicates, quarantine];
+  let closed = false;
+  let inTransaction = false;
+  let stagingDirty = false;
+
+  const run = async (step: string, sql: string, values?: Record<string, unknown>): Promise<void> => {
+    try {
+      await connection.run(sql, values as never);
+    } catch (error: unknown) {
+      throw dbFailed(step, error);
+    }
+  };
+  const flush = (step: string, appender: DuckDBAppender): void => {
+    try {
+      appender.flushSync();
+    } catch (error: unknown) {
+      throw dbFailed(step, error);
+    }
+  };
+  const flushStaging = (): void => {
+    if (!stagingDirty) return;
+    flush('staging events', staging);
+    stagingDirty = false;
+  };
+
+  return {
+    async begin() {
+      if (closed) throw new RetourError('RETOUR_DB_FAILED', 'the event batch writer is closed');
+      // Rows left in an appender by a failed batch land in the temp tables here and are deleted below.
+      for (const appender of appenders) flush('clearing the previous batch', appender);
+      stagingDirty = false;
+      await run('opening the transaction', 'BEGIN TRANSACTION');
+      inTransaction = true;
+      await run('clearing staging', 'DELETE FROM ingest_staging');
+      await run('clearing staging', 'DELETE FROM ingest_staged_duplicates');
+      await run('clearing staging', 'DELETE FROM ingest_staged_quarantine');
+    },
+    stageEvent(event) {
+      staging.appendInteger(event.seq);
+      staging.appendVarchar(event.eventId);
+      staging.appendVarchar(event.type);
+      staging.appendVarchar(event.payload);
+      appendOptional(staging, event.canonical);
+      staging.appendVarchar(event.topic);
+      staging.appendInteger(event.partition);
+      staging.appendBigInt(BigInt(event.offset));
+      staging.endRow();
+      stagingDirty = true;
+    },
+    async findStoredEvents() {
+      flushStaging();
+      try {
+        const reader = await connection.runAndReadAll(
+          `SELECT e.event_id, e.payload FROM events e WHERE e.event_id IN (SELECT event_id FROM ingest_staging)`,
+        );
+        const stored = new Map<string, string>();
+        for (const [eventId, payload] of reader.getRows()) stored.set(String(eventId), String(payload));
+        return stored;
+      } catch (error: unknown) {
+        throw dbFailed('looking up stored event ids', error);
+      }
+    },
+    async readOrderTotals(orderIds) {
+      const totals = new Map<string, OrderTotal>();
+      if (orderIds.length === 0) return totals;
+      try {
+        const reader = await connection.runAndReadAll(
+          `SELECT order_id, sum(unit_price * quantity)::BIGINT AS total, any_value(currency) AS currency
+           FROM order_lines WHERE order_id IN (SELECT unnest($ids)) GROUP BY order_id`,
+          { ids: listValue([...orderIds]) },
+          { ids: LIST(VARCHAR) },
+        );
+        for (const [orderId, total, currency] of reader.getRows()) totals.set(String(orderId), { total: Number(total), currency: String(currency) });
+        return totals;
+      } catch (error: unknown) {
+        throw dbFailed('reading order totals', error);
+      }
+    },
+    async unstage(seqs) {
+      if (seqs.length === 0) return;
+      flushStaging();
+      try {
+        await connection.run('DELETE FROM ingest_staging WHERE seq IN (SELECT unnest($seqs))', { seqs: listValue([...seqs]) }, { seqs: LIST(INTEGER) });
+      } catch (error: unknown) {
+        throw dbFailed('removing rejected events from staging', error);
+      }
+    },
+    async insertStaged(ingestedAt) {
+      flushStaging();
+      const at = { ingestedAt: ingestedAt.toISOString() };
+      await run('inserting events', INSERT_STAGED_EVENTS, at);
+      for (const fact of INSERT_STAGED_FACTS) await run(`inserting ${fact.table}`, fact.sql);
+    },
+    appendDuplicate(row) {
+      duplicates.appendVarchar(row.eventId);
+      duplicates.appendVarchar(row.topic);
+      duplicates.appendInteger(row.partition);
+      duplicates.appendBigInt(BigInt(row.offset));
+      duplicates.endRow();
+    },
+    appendQuarantine(row) {
+      quarantine.appendBlob(row.raw);
+      quarantine.appendVarchar(row.errorCode);
+      quarantine.appendVarchar(row.jsonPath);
+      quarantine.appendVarchar(row.message);
+      appendOptional(quarantine, row.eventId);
+      appendOptional(quarantine, row.eventType);
+      quarantine.appendVarchar(row.topic);
+      quarantine.appendInteger(row.partition);
+      quarantine.appendBigInt(BigInt(row.offset));
+      quarantine.endRow();
+    },
+    async insertBookkeeping(at) {
+      flush('staging duplicates', duplicates);
+      flush('staging quarantine', quarantine);
+      const values = { at: at.toISOString() };
+      await run(
+        'inserting duplicates',
+        'INSERT INTO ingest_duplicates SELECT event_id, topic, kafka_partition, kafka_offset, $at::TIMESTAMPTZ FROM ingest_staged_duplicates',
+        values,
+      );
+      await run(
+        'inserting quarantine',
+        `INSERT INTO quarantine (raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, quarantined_at)
+         SELECT raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, $at::TIMESTAMPTZ
+         FROM ingest_staged_quarantine`,
+        values,
+      );
+    },
+    async upsertOffsets(offsets, at) {
+      const stored: PartitionOffset[] = [];
+      for (const offset of offsets) {
+        try {
+          // One statement per partition: a batch spans a handful of partitions, not thousands of rows.
+          const reader = await connection.runAndReadAll(
+            `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
+             VALUES ($topic, $partition, $nextOffset, $at::TIMESTAMPTZ)
+             ON CONFLICT (topic, kafka_partition) DO UPDATE
+               SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
+             RETURNING next_offset`,
+            { topic: offset.topic, partition: offset.partition, nextOffset: BigInt(offset.nextOffset), at: at.toISOString() },
+          );
+          stored.push({ topic: offset.topic, partition: offset.partition, nextOffset: Number(reader.getRows()[0]?.[0]) });
+        } catch (error: unknown) {
+          throw dbFailed(`storing the offset of ${offset.topic}[${offset.partition}]`, error);
+        }
+      }
+      return stored;
+    },
+    async commit() {
+      await run('committing', 'COMMIT');
+      inTransaction = false;
+    },
+    async rollback() {
+      if (!inTransaction) return;
+      inTransaction = false;
+      try {
+        await connection.run('ROLLBACK');
+      } catch {
+        // The connection may be gone (the reason we roll back); DuckDB discards the transaction then.
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const appender of appenders) {
+        try {
+          appender.closeSync();
+        } catch {
+          // Closing flushes; on a closed connection that fails, and there is nothing left to keep.
+        }
+      }
+    },
+  };
+}

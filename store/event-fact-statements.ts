@@ -1,0 +1,130 @@
+/**
+ * Set-based SQL that moves one micro-batch from the `ingest_staging` temp table into `events` and the
+ * typed fact tables. DuckDB parses the JSON itself (json_transform, unnest of line arrays), so the
+ * JavaScript thread — the ingest bottleneck — only validates and appends one row per event.
+ *
+ * `doc` is the event as DuckDB must read it: the canonical re-serialisation of the validated object
+ * when the message text differs from it (duplicate keys, whitespace, 1e3-style numbers), otherwise
+ * the message text itself. Reading the message text directly would be unsafe: DuckDB keeps the FIRST
+ * of duplicate keys while JSON.parse (which validated the event) keeps the LAST.
+ */
+
+/** A json_transform structure, written as an object and quoted for SQL. */
+function shape(structure: Record<string, unknown>): string {
+  return `'${JSON.stringify(structure).replace(/'/g, "''")}'`;
+}
+
+/** RFC 3339 text → TIMESTAMPTZ. DuckDB refuses the lower-case `t`/`z` that RFC 3339 allows. */
+function timestamp(expression: string): string {
+  return `upper(${expression})::TIMESTAMPTZ`;
+}
+
+/** `SELECT event_id, <transformed doc> AS e FROM ingest_staging WHERE type = …` */
+function staged(type: string, data: Record<string, unknown>): string {
+  return `SELECT event_id, json_transform(coalesce(canonical, payload), ${shape({ data })}).data AS d FROM ingest_staging WHERE type = '${type}'`;
+}
+
+const V = 'VARCHAR';
+
+/** Inserts the staged rows into `events`; `$ingestedAt` is the batch's clock reading. */
+export const INSERT_STAGED_EVENTS = `INSERT INTO events
+  SELECT event_id, type, e.source, e.subject, ${timestamp('e.time')}, e.data.customerId, payload, topic, kafka_partition, kafka_offset, $ingestedAt::TIMESTAMPTZ
+  FROM (SELECT *, json_transform(coalesce(canonical, payload), ${shape({ source: V, subject: V, time: V, data: { customerId: V } })}) AS e FROM ingest_staging)`;
+
+/** One statement per fact table; each reads only the staged events of its type. */
+export const INSERT_STAGED_FACTS: readonly { table: string; sql: string }[] = [
+  {
+    table: 'orders',
+    sql: `INSERT INTO orders
+      SELECT d.orderId, d.customerId, ${timestamp('d.placedAt')}, d.currency, d.channel, d.addressHash, d.paymentFingerprint, d.deviceId, d.emailHash, event_id
+      FROM (${staged('order.placed', { orderId: V, customerId: V, placedAt: V, currency: V, channel: V, addressHash: V, paymentFingerprint: V, deviceId: V, emailHash: V })})`,
+  },
+  {
+    table: 'order_lines',
+    sql: `INSERT INTO order_lines
+      SELECT d.orderId, l.lineId, d.customerId, l.productId, l.sellerId, l.category, l.quantity, l.unitPrice, d.currency, l.variant.size, l.variant.color, ${timestamp('d.placedAt')}, event_id
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('order.placed', {
+        orderId: V,
+        customerId: V,
+        placedAt: V,
+        currency: V,
+        lines: [{ lineId: V, productId: V, sellerId: V, category: V, quantity: 'INTEGER', unitPrice: 'BIGINT', variant: { size: V, color: V } }],
+      })}))`,
+  },
+  {
+    // No lineIds = the whole order was delivered: one row with line_id NULL.
+    table: 'deliveries',
+    sql: `INSERT INTO deliveries
+      SELECT d.orderId, d.customerId, line_id, ${timestamp('d.deliveredAt')}, event_id
+      FROM (SELECT event_id, d, unnest(coalesce(d.lineIds, [NULL::VARCHAR])) AS line_id FROM (${staged('order.delivered', { orderId: V, customerId: V, deliveredAt: V, lineIds: [V] })}))`,
+  },
+  {
+    table: 'return_requests',
+    sql: `INSERT INTO return_requests
+      SELECT d.returnId, d.orderId, d.customerId, ${timestamp('d.requestedAt')}, d.method, d.resolution, event_id
+      FROM (${staged('return.requested', { returnId: V, orderId: V, customerId: V, requestedAt: V, method: V, resolution: V })})`,
+  },
+  {
+    table: 'return_lines',
+    sql: `INSERT INTO return_lines
+      SELECT d.returnId, d.orderId, d.customerId, l.lineId, l.productId, l.quantity, l.reason, l.comment, ${timestamp('d.requestedAt')}, event_id
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.requested', {
+        returnId: V,
+        orderId: V,
+        customerId: V,
+        requestedAt: V,
+        lines: [{ lineId: V, productId: V, quantity: 'INTEGER', reason: V, comment: V }],
+      })}))`,
+  },
+  {
+    table: 'return_receipts',
+    sql: `INSERT INTO return_receipts
+      SELECT d.returnId, l.lineId, l.quantity, ${timestamp('d.receivedAt')}, d.weightGrams, event_id
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.received', {
+        returnId: V,
+        receivedAt: V,
+        weightGrams: 'INTEGER',
+        lines: [{ lineId: V, quantity: 'INTEGER' }],
+      })}))`,
+  },
+  {
+    table: 'inspections',
+    sql: `INSERT INTO inspections
+      SELECT d.returnId, l.lineId, ${timestamp('d.inspectedAt')}, l.condition, l.fault, l.disposition, event_id
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.inspected', {
+        returnId: V,
+        inspectedAt: V,
+        lines: [{ lineId: V, condition: V, fault: V, disposition: V }],
+      })}))`,
+  },
+  {
+    table: 'refunds',
+    sql: `INSERT INTO refunds
+      SELECT d.refundId, d.returnId, d.orderId, d.customerId, ${timestamp('d.issuedAt')}, d.amount, d.currency, d.method, event_id
+      FROM (${staged('refund.issued', { refundId: V, returnId: V, orderId: V, customerId: V, issuedAt: V, amount: 'BIGINT', currency: V, method: V })})`,
+  },
+  {
+    table: 'return_closures',
+    sql: `INSERT INTO return_closures
+      SELECT d.returnId, ${timestamp('d.closedAt')}, d.outcome, event_id
+      FROM (${staged('return.closed', { returnId: V, closedAt: V, outcome: V })})`,
+  },
+  {
+    table: 'claims',
+    sql: `INSERT INTO claims
+      SELECT d.claimId, d.orderId, d.customerId, ${timestamp('d.openedAt')}, d.kind, event_id
+      FROM (${staged('claim.opened', { claimId: V, orderId: V, customerId: V, openedAt: V, kind: V })})`,
+  },
+  {
+    table: 'return_feedback',
+    sql: `INSERT INTO return_feedback
+      SELECT d.returnId, d.customerId, ${timestamp('d.submittedAt')}, d.rating, d.comment, event_id
+      FROM (${staged('return.feedback', { returnId: V, customerId: V, submittedAt: V, rating: 'INTEGER', comment: V })})`,
+  },
+  {
+    table: 'risk_decisions',
+    sql: `INSERT INTO risk_decisions
+      SELECT d.decisionId, d.customerId, d.flagId, ${timestamp('d.decidedAt')}, d.decidedBy, d.verdict, d.fraudType, d.note, event_id
+      FROM (${staged('risk.decision', { decisionId: V, customerId: V, flagId: V, decidedAt: V, decidedBy: V, verdict: V, fraudType: V, note: V })})`,
+  },
+];
