@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { ingestCommand } from './ingest-command.ts';
 import { jobsCommand } from './jobs-command.ts';
 import { notAvailableCommand } from './not-available.ts';
 import { serveCommand } from './serve-command.ts';
@@ -7,12 +8,7 @@ import { statusCommand } from './status-command.ts';
 /** Every `retour` subcommand, in the order `retour --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   serveCommand,
-  notAvailableCommand({
-    name: 'ingest',
-    summary: 'Consume Kafka into DuckDB',
-    usage: 'ingest [--exit-when-idle SECONDS]',
-    options: { 'exit-when-idle': { type: 'string', valueName: 'SECONDS', description: 'Exit 0 once no message came for that long and all is committed' } },
-  }),
+  ingestCommand,
   notAvailableCommand({ name: 'import', summary: 'Import NDJSON CloudEvents (or a mapped CSV) through the ingest path', usage: 'import FILE|-' }),
   notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
   jobsCommand,

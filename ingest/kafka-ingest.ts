@@ -1,0 +1,231 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.ts';
+import { createKafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
+import type { BatchConsumer } from '../messaging/consumer/batch-consumer.ts';
+import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/consumer/create-batch-consumer.ts';
+import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
+import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
+import { readStoredOffsets } from '../store/read-stored-offsets.ts';
+import { createEventBatchWriter, ingestBatch } from './ingest-batch.ts';
+import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
+import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
+
+export type KafkaIngestConfig = Pick<
+  Config,
+  'kafkaBrokers' | 'kafkaClientId' | 'topics' | 'groupId' | 'topicDeadLetters' | 'batchMaxEvents' | 'batchMaxWaitMs' | 'maxEventBytes'
+>;
+
+/** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
+export type KafkaConsumerTuning = Pick<
+  BatchConsumerOptions,
+  'fetch' | 'maxBufferedMessages' | 'sessionTimeoutMs' | 'retries' | 'maxRestarts' | 'restartWindowMs'
+>;
+
+export interface KafkaIngestOptions {
+  /** The writer connection of the database (one writer process owns the file). */
+  readonly connection: DuckDBConnection;
+  readonly config: KafkaIngestConfig;
+  readonly logger: Logger;
+  /** Aborting drains: the batch being written is finished and committed, then everything closes. */
+  readonly signal: AbortSignal;
+  /** Return once no message came for this long (after joining the group) and all is committed. */
+  readonly exitWhenIdleMs?: number;
+  readonly consumerTuning?: KafkaConsumerTuning;
+  /** Cadence of the info-level progress line (default 10 s). */
+  readonly progressIntervalMs?: number;
+  /** Called after every committed batch (progress bars, benchmarks). */
+  readonly onBatch?: (progress: KafkaIngestProgress) => void;
+}
+
+export interface KafkaIngestProgress {
+  readonly consumed: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly quarantined: number;
+  readonly deadLettered: number;
+  readonly batches: number;
+}
+
+export interface KafkaIngestSummary extends KafkaIngestProgress {
+  readonly stoppedBy: 'signal' | 'idle';
+  readonly elapsedMs: number;
+  /** Dead letters re-published at start-up because a previous run may not have sent them. */
+  readonly deadLettersRecovered: number;
+}
+
+/**
+ * `retour ingest`: Kafka → DuckDB with neither loss nor duplicates (docs/kafka-ingest.md).
+ *
+ * Per micro-batch: ingestBatch (events, bookkeeping and next offsets in ONE DuckDB transaction) →
+ * dead letters of the quarantined messages to the dead-letter topic → offsets committed to the
+ * Kafka group. The consumer starts from, and re-seeks to on every assignment, the offsets stored
+ * in DuckDB; the group's committed offsets only serve lag monitoring and as the dead-letter
+ * watermark. Rejects with RETOUR_CONSUMER_CRASHED / RETOUR_KAFKA_UNAVAILABLE when Kafka gives up,
+ * and with the store's error when a batch cannot be written: the caller exits non-zero.
+ */
+export async function runKafkaIngest(options: KafkaIngestOptions): Promise<KafkaIngestSummary> {
+  const { config, connection, logger, signal } = options;
+  if (config.kafkaBrokers.length === 0) throw new TypeError('runKafkaIngest needs RETOUR_KAFKA_BROKERS; got none');
+  const startedAt = performance.now();
+  const totals = { consumed: 0, stored: 0, duplicates: 0, quarantined: 0, deadLettered: 0, batches: 0 };
+  const topics = new Set(config.topics);
+  const storedNext = new Map<string, TopicPartitionOffset>();
+  for (const offset of await readStoredOffsets(connection)) {
+    if (topics.has(offset.topic)) storedNext.set(topicPartitionKey(offset.topic, offset.partition), offset);
+  }
+  // Stored in DuckDB but not yet committed to the group: all of them at start (Kafka may lag).
+  const uncommitted = new Map(storedNext);
+
+  const writer = await createEventBatchWriter(connection);
+  let producer: EventProducer | undefined;
+  let consumer: BatchConsumer | undefined;
+  try {
+    producer = createEventProducer({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger, retries: 8 });
+    const admin = await createKafkaAdmin({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger });
+    let deadLettersRecovered: number;
+    try {
+      deadLettersRecovered = await republishDeadLetters({
+        connection,
+        admin,
+        producer,
+        groupId: config.groupId,
+        deadLetterTopic: config.topicDeadLetters,
+        storedOffsets: [...storedNext.values()],
+        logger,
+      });
+    } finally {
+      await admin.close();
+    }
+
+    consumer = createBatchConsumer({
+      brokers: config.kafkaBrokers,
+      clientId: config.kafkaClientId,
+      groupId: config.groupId,
+      topics: config.topics,
+      logger,
+      startOffsets: [...storedNext.values()],
+      maxBatchMessages: config.batchMaxEvents,
+      maxBatchWaitMs: config.batchMaxWaitMs,
+      ...options.consumerTuning,
+    });
+    await consumer.start();
+    logger.info(
+      { topics: config.topics, groupId: config.groupId, storedPartitions: storedNext.size, deadLettersRecovered },
+      'ingest started; positions come from the database',
+    );
+
+    const progressIntervalMs = options.progressIntervalMs ?? 10_000;
+    let lastProgressAt = performance.now();
+    let consumedAtLastProgress = 0;
+    let stoppedBy: KafkaIngestSummary['stoppedBy'] = 'signal';
+
+    while (!signal.aborted) {
+      const batch = await consumer.nextBatch(signal);
+      if (batch.messages.length > 0) {
+        const batchStartedAt = performance.now();
+        const outcome = await ingestBatch(writer, batch.messages, { maxEventBytes: config.maxEventBytes });
+        const writtenAt = performance.now();
+        if (outcome.quarantined.length > 0) {
+          // After the DuckDB commit, before the Kafka commit: the group offset is the dead-letter
+          // watermark, so a crash here is repaired by republishDeadLetters at the next start.
+          await producer.send(
+            config.topicDeadLetters,
+            outcome.quarantined.map((entry) =>
+              toDeadLetterMessage({
+                value: entry.message.value,
+                code: entry.code,
+                path: entry.path,
+                reason: entry.reason,
+                eventId: entry.eventId,
+                eventType: entry.eventType,
+                topic: entry.message.topic,
+                partition: entry.message.partition,
+                offset: entry.message.offset,
+              }),
+            ),
+          );
+        }
+        for (const next of outcome.nextOffsets) {
+          const key = topicPartitionKey(next.topic, next.partition);
+          storedNext.set(key, next);
+          uncommitted.set(key, next);
+        }
+        totals.consumed += outcome.consumed;
+        totals.stored += outcome.stored;
+        totals.duplicates += outcome.duplicates;
+        totals.quarantined += outcome.quarantined.length;
+        totals.deadLettered += outcome.quarantined.length;
+        totals.batches += 1;
+        logger.debug(
+          {
+            messages: batch.messages.length,
+            stored: outcome.stored,
+            duplicates: outcome.duplicates,
+            quarantined: outcome.quarantined.length,
+            writeMs: Math.round(writtenAt - batchStartedAt),
+            deadLetterMs: Math.round(performance.now() - writtenAt),
+            storedByType: outcome.storedByType,
+          },
+          'batch committed',
+        );
+        options.onBatch?.({ ...totals });
+      }
+      if (uncommitted.size > 0 && consumer.status().joined) {
+        try {
+          for (const committed of await consumer.commitOffsets([...uncommitted.values()])) {
+            const key = topicPartitionKey(committed.topic, committed.partition);
+            if (uncommitted.get(key)?.nextOffset === committed.nextOffset) uncommitted.delete(key);
+          }
+        } catch (error: unknown) {
+          // Monitoring only: the database holds the positions. Retried after the next batch.
+          logger.warn({ err: error }, 'committing offsets to the Kafka group failed; retrying after the next batch');
+        }
+      }
+      const now = performance.now();
+      if (now - lastProgressAt >= progressIntervalMs) {
+        const seconds = (now - lastProgressAt) / 1000;
+        logger.info(
+          {
+            ...totals,
+            eventsPerSecond: Math.round((totals.consumed - consumedAtLastProgress) / seconds),
+            lag: currentLag(consumer, storedNext),
+            bufferedMessages: consumer.status().bufferedMessages,
+          },
+          'ingest progress',
+        );
+        lastProgressAt = now;
+        consumedAtLastProgress = totals.consumed;
+      }
+      if (options.exitWhenIdleMs !== undefined && isIdle(consumer, uncommitted, options.exitWhenIdleMs)) {
+        stoppedBy = 'idle';
+        break;
+      }
+    }
+
+    const summary: KafkaIngestSummary = { ...totals, stoppedBy, elapsedMs: Math.round(performance.now() - startedAt), deadLettersRecovered };
+    logger.info({ ...summary, lag: currentLag(consumer, storedNext) }, stoppedBy === 'idle' ? 'ingest idle; stopping' : 'ingest stopped');
+    return summary;
+  } finally {
+    await consumer?.close();
+    await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the producer failed'));
+    await writer.close();
+  }
+}
+
+/** Lag known from the last fetches: high watermark minus stored next offset, summed. */
+function currentLag(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): number {
+  let lag = 0;
+  for (const { topic, partition, highWatermark } of consumer.status().highWatermarks) {
+    lag += Math.max(0, highWatermark - (storedNext.get(topicPartitionKey(topic, partition))?.nextOffset ?? 0));
+  }
+  return lag;
+}
+
+function isIdle(consumer: BatchConsumer, uncommitted: ReadonlyMap<string, TopicPartitionOffset>, idleMs: number): boolean {
+  const status = consumer.status();
+  if (!status.joined || status.joinedAt === undefined || status.bufferedMessages > 0) return false;
+  const assigned = new Set(status.assigned.map(({ topic, partition }) => topicPartitionKey(topic, partition)));
+  for (const key of uncommitted.keys()) if (assigned.has(key)) return false;
+  return Date.now() - Math.max(status.joinedAt, status.lastMessageAt ?? 0) >= idleMs;
+}

@@ -1,0 +1,41 @@
+import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** kafkajs logs go to this pino logger (child `component: "kafkajs"`), warnings and above. */
+  readonly logger: Logger;
+  /** Connection retries; kafkajs defaults are kept for what is not given. */
+  readonly retry?: RetryOptions;
+  /** Milliseconds to establish a connection (default 3000). */
+  readonly connectionTimeoutMs?: number;
+  /** Milliseconds a request may take (default 30000). */
+  readonly requestTimeoutMs?: number;
+}
+
+const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs are structured pino lines instead of kafkajs' console output. */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const logger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, timestamp: _timestamp, logger: _name, ...rest } = log;
+        logger[PINO_LEVEL[level] ?? 'info']({ namespace, ...rest }, message);
+      },
+  });
+}
