@@ -1,0 +1,236 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDatabase, type Database } from '../../store/open-database.ts';
+import { createEventBatchWriter, ingestBatch, readStoredOffsets, type BatchOutcome, type EventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
+import { envelope, orderDelivered, orderPlaced, refundIssued, returnInspected, returnRequested } from './contract-event-builders.ts';
+
+const OPTIONS = { maxEventBytes: 4096, now: () => new Date('2026-04-01T00:00:00Z') };
+
+let database: Database;
+let connection: DuckDBConnection;
+let writer: EventBatchWriter;
+let nextOffset = 0;
+
+beforeEach(async () => {
+  database = await openDatabase({ path: ':memory:' });
+  connection = await database.connect();
+  writer = await createEventBatchWriter(connection);
+  nextOffset = 0;
+});
+
+afterEach(() => {
+  writer.close();
+  database.close();
+});
+
+function messages(values: (RawMessage['value'] | object)[], topic = 'orders', partition = 0): RawMessage[] {
+  return values.map((value) => ({
+    topic,
+    partition,
+    offset: nextOffset++,
+    value: value === null || typeof value === 'string' || value instanceof Uint8Array ? value : JSON.stringify(value),
+  }));
+}
+
+async function count(sql: string): Promise<number> {
+  const reader = await connection.runAndReadAll(sql);
+  return Number(reader.getRows()[0]?.[0]);
+}
+
+function expectReconciles(outcome: BatchOutcome): void {
+  expect(outcome.consumed).toBe(outcome.stored + outcome.duplicates + outcome.quarantined.length);
+}
+
+describe('ingestBatch', () => {
+  it('stores valid events in the log and one fact row per line', async () => {
+    const batch = messages([
+      orderPlaced('e1', 'o1', [
+        { lineId: 'l1', quantity: 2, unitPrice: 1500 },
+        { lineId: 'l2', quantity: 1, unitPrice: 999 },
+      ]),
+      orderDelivered('e2', 'o1'),
+      orderDelivered('e3', 'o1', ['l1', 'l2']),
+      returnRequested('e4', 'r1', 'o1'),
+    ]);
+    const outcome = await ingestBatch(writer, batch, OPTIONS);
+    expect(outcome).toMatchObject({ consumed: 4, stored: 4, duplicates: 0, quarantined: [], storedByType: { 'order.placed': 1, 'order.delivered': 2, 'return.requested': 1 } });
+    const events = await connection.runAndReadAll(`SELECT event_id, type, source, subject, epoch_ms(event_time), customer_id, payload, topic, kafka_partition, kafka_offset, epoch_ms(ingested_at) FROM events ORDER BY event_id`);
+    expect(events.getRows()[0]).toEqual(['e1', 'order.placed', 'test', 'o1', BigInt(Date.parse('2026-03-01T10:00:00Z')), 'cus_1', batch[0]!.value, 'orders', 0, 0n, BigInt(Date.parse('2026-04-01T00:00:00Z'))]);
+    const lines = await connection.runAndReadAll(`SELECT order_id, line_id, quantity, unit_price, currency, size, color FROM order_lines ORDER BY line_id`);
+    expect(lines.getRows()).toEqual([
+      ['o1', 'l1', 2, 1500n, 'EUR', 'M', null],
+      ['o1', 'l2', 1, 999n, 'EUR', 'M', null],
+    ]);
+    const deliveries = await connection.runAndReadAll(`SELECT event_id, line_id, epoch_ms(delivered_at) FROM deliveries ORDER BY event_id, line_id`);
+    expect(deliveries.getRows()).toEqual([
+      ['e2', null, BigInt(Date.parse('2026-03-03T09:00:00Z'))],
+      ['e3', 'l1', BigInt(Date.parse('2026-03-03T09:00:00Z'))],
+      ['e3', 'l2', BigInt(Date.parse('2026-03-03T09:00:00Z'))],
+    ]);
+    expect(await count(`SELECT count(*) FROM return_lines WHERE reason = 'fit.too_small' AND comment = 'tight'`)).toBe(1);
+    expect(outcome.nextOffsets).toEqual([{ topic: 'orders', partition: 0, nextOffset: 4 }]);
+  });
+
+  it('quarantines every kind of malformed message with its code and path, and still reconciles', async () => {
+    const oversize = JSON.stringify(envelope('return.closed', 'big', { returnId: 'r', closedAt: '2026-03-01T10:00:00Z', outcome: 'refunded', pad: 'x'.repeat(5000) }));
+    const badQuantity = orderPlaced('e-neg', 'o9', [{ lineId: 'l1', quantity: -2, unitPrice: 100 }]);
+    const duplicateLines = orderPlaced('e-dup-lines', 'o8', [
+      { lineId: 'l1', quantity: 1, unitPrice: 100 },
+      { lineId: 'l1', quantity: 1, unitPrice: 100 },
+    ]);
+    const batch = messages([
+      '{not json',
+      '[1,2,3]',
+      oversize,
+      envelope('order.cancelled', 'e-unknown', { orderId: 'o1' }),
+      { ...orderPlaced('e-env', 'o1'), specversion: '0.3' },
+      badQuantity,
+      duplicateLines,
+      null,
+      new Uint8Array([0xff, 0xfe, 0x7b]),
+      JSON.stringify(orderPlaced('e-sur', 'o7')).replace('"cus_1"', '"cus_\\ud800"'),
+      orderPlaced('e-ok', 'o1'),
+    ]);
+    const outcome = await ingestBatch(writer, batch, OPTIONS);
+    expectReconciles(outcome);
+    expect(outcome.stored).toBe(1);
+    expect(outcome.quarantined.map((entry) => [entry.code, entry.path])).toEqual([
+      ['RETOUR_EVENT_NOT_JSON', '$'],
+      ['RETOUR_EVENT_NOT_JSON', '$'],
+      ['RETOUR_EVENT_OVERSIZE', '$'],
+      ['RETOUR_EVENT_UNKNOWN_TYPE', '$.type'],
+      ['RETOUR_EVENT_ENVELOPE_INVALID', '$.specversion'],
+      ['RETOUR_EVENT_SCHEMA_INVALID', '$.data.lines[0].quantity'],
+      ['RETOUR_EVENT_IMPOSSIBLE_VALUE', '$.data.lines[1].lineId'],
+      ['RETOUR_EVENT_NOT_JSON', '$'],
+      ['RETOUR_EVENT_NOT_JSON', '$'],
+      ['RETOUR_EVENT_NOT_JSON', '$.data.customerId'],
+    ]);
+    expect(outcome.quarantined[5]!.reason).toContain('(got -2)');
+    expect(outcome.quarantined[5]).toMatchObject({ eventId: 'e-neg', eventType: 'order.placed' });
+    const rows = await connection.runAndReadAll(`SELECT error_code, json_path, event_id, topic, kafka_offset, raw FROM quarantine ORDER BY kafka_offset`);
+    expect(rows.getRows()).toHaveLength(10);
+    const [code, path, eventId, topic, offset, raw] = rows.getRows()[5]!;
+    expect([code, path, eventId, topic, offset]).toEqual(['RETOUR_EVENT_SCHEMA_INVALID', '$.data.lines[0].quantity', 'e-neg', 'orders', 5n]);
+    expect(Buffer.from((raw as { bytes: Uint8Array }).bytes).toString('utf8')).toBe(batch[5]!.value);
+    expect(await count('SELECT count(*) FROM events')).toBe(1);
+    expect(await count('SELECT count(*) FROM order_lines')).toBe(1);
+    expect(outcome.nextOffsets).toEqual([{ topic: 'orders', partition: 0, nextOffset: 11 }]);
+  });
+
+  it('counts re-sent events as duplicates (key order ignored) within a batch and across batches', async () => {
+    const event = orderPlaced('e1', 'o1');
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(event).reverse()));
+    const first = await ingestBatch(writer, messages([event, reordered, returnInspected('e2', 'r1')]), OPTIONS);
+    expect(first).toMatchObject({ stored: 2, duplicates: 1, quarantined: [] });
+    const second = await ingestBatch(writer, messages([reordered, event, returnInspected('e2', 'r1')]), OPTIONS);
+    expect(second).toMatchObject({ consumed: 3, stored: 0, duplicates: 3, quarantined: [] });
+    expect(await count('SELECT count(*) FROM events')).toBe(2);
+    expect(await count('SELECT count(*) FROM order_lines')).toBe(1);
+    expect(await count('SELECT count(*) FROM ingest_duplicates')).toBe(4);
+  });
+
+  it('quarantines an id seen again with different content as RETOUR_EVENT_ID_CONFLICT, in and across batches', async () => {
+    const original = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]);
+    const changed = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 3, unitPrice: 1500 }]);
+    const first = await ingestBatch(writer, messages([original, changed]), OPTIONS);
+    expect(first.stored).toBe(1);
+    expect(first.quarantined).toMatchObject([{ code: 'RETOUR_EVENT_ID_CONFLICT', path: '$.data.lines[0].quantity', eventId: 'e1' }]);
+    expect(first.quarantined[0]!.reason).toContain('came earlier in this batch');
+    const second = await ingestBatch(writer, messages([changed, original]), OPTIONS);
+    expectReconciles(second);
+    expect(second).toMatchObject({ stored: 0, duplicates: 1 });
+    expect(second.quarantined[0]!.reason).toContain('was already stored');
+    expect(await count(`SELECT sum(quantity) FROM order_lines`)).toBe(2);
+  });
+
+  it('rejects a refund above what its stored order cost, naming both amounts, and stores it when the order is unknown', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }])]), OPTIONS);
+    const outcome = await ingestBatch(
+      writer,
+      messages([
+        refundIssued('rf1', 'o1', 3001),
+        refundIssued('rf2', 'o1', 3000),
+        orderPlaced('e2', 'o2', [{ lineId: 'l1', quantity: 1, unitPrice: 500 }]),
+        refundIssued('rf3', 'o2', 501),
+        refundIssued('rf4', 'o-unknown', 999_999),
+      ]),
+      OPTIONS,
+    );
+    expectReconciles(outcome);
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code, entry.path])).toEqual([
+      ['rf1', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.amount'],
+      ['rf3', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.amount'],
+    ]);
+    expect(outcome.quarantined[0]!.reason).toMatch(/3001 EUR .* 3000 paid for order "o1"/);
+    const refunds = await connection.runAndReadAll('SELECT refund_id, amount FROM refunds ORDER BY refund_id');
+    expect(refunds.getRows()).toEqual([
+      ['rfd_rf2', 3000n],
+      ['rfd_rf4', 999_999n],
+    ]);
+  });
+
+  it('stores out-of-order facts as they come: inspection before its request, delivery before its order', async () => {
+    const outcome = await ingestBatch(writer, messages([returnInspected('e1', 'r1'), orderDelivered('e2', 'o1'), returnRequested('e3', 'r1', 'o1'), orderPlaced('e4', 'o1')]), OPTIONS);
+    expect(outcome).toMatchObject({ stored: 4, quarantined: [] });
+    expect(await count('SELECT count(*) FROM inspections')).toBe(1);
+    expect(await count('SELECT count(*) FROM deliveries')).toBe(1);
+    expect(await count('SELECT count(*) FROM return_requests')).toBe(1);
+    expect(await count('SELECT count(*) FROM orders')).toBe(1);
+  });
+
+  it('moves offsets forward per (topic, partition) and never backwards', async () => {
+    const batch: RawMessage[] = [
+      { topic: 'a', partition: 0, offset: 10, value: JSON.stringify(orderPlaced('e1', 'o1')) },
+      { topic: 'a', partition: 1, offset: 3, value: JSON.stringify(orderPlaced('e2', 'o2')) },
+      { topic: 'a', partition: 0, offset: 12, value: '{}' },
+      { topic: 'b', partition: 0, offset: 7, value: JSON.stringify(orderPlaced('e3', 'o3')) },
+    ];
+    const outcome = await ingestBatch(writer, batch, OPTIONS);
+    expect(outcome.nextOffsets).toEqual([
+      { topic: 'a', partition: 0, nextOffset: 13 },
+      { topic: 'a', partition: 1, nextOffset: 4 },
+      { topic: 'b', partition: 0, nextOffset: 8 },
+    ]);
+    const replay = await ingestBatch(writer, [{ topic: 'a', partition: 0, offset: 5, value: JSON.stringify(orderPlaced('e1', 'o1')) }], OPTIONS);
+    expect(replay).toMatchObject({ duplicates: 1, nextOffsets: [{ topic: 'a', partition: 0, nextOffset: 13 }] });
+    expect(await readStoredOffsets(connection)).toEqual([
+      { topic: 'a', partition: 0, nextOffset: 13 },
+      { topic: 'a', partition: 1, nextOffset: 4 },
+      { topic: 'b', partition: 0, nextOffset: 8 },
+    ]);
+  });
+
+  it('leaves no partial rows and no offset when the batch fails mid-way', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e0', 'o0')]), OPTIONS);
+    // A statement inside the transaction fails: a trigger-like failure is injected by dropping a fact table.
+    await connection.run('ALTER TABLE return_closures RENAME TO return_closures_gone');
+    const batch = messages([orderPlaced('e1', 'o1'), '{bad', envelope('return.closed', 'e2', { returnId: 'r1', closedAt: '2026-03-01T10:00:00Z', outcome: 'refunded' })]);
+    await expect(ingestBatch(writer, batch, OPTIONS)).rejects.toMatchObject({ code: 'RETOUR_DB_FAILED', message: expect.stringContaining('return_closures') });
+    expect(await count('SELECT count(*) FROM events')).toBe(1);
+    expect(await count('SELECT count(*) FROM order_lines')).toBe(1);
+    expect(await count('SELECT count(*) FROM quarantine')).toBe(0);
+    expect(await readStoredOffsets(connection)).toEqual([{ topic: 'orders', partition: 0, nextOffset: 1 }]);
+    // The same writer recovers once the cause is gone, and the retried batch is stored exactly once.
+    await connection.run('ALTER TABLE return_closures_gone RENAME TO return_closures');
+    const retried = await ingestBatch(writer, batch, OPTIONS);
+    expect(retried).toMatchObject({ stored: 2, duplicates: 0 });
+    expect(await count('SELECT count(*) FROM events')).toBe(3);
+    expect(await count('SELECT count(*) FROM quarantine')).toBe(1);
+  });
+
+  it('fails cleanly, with nothing stored, when the connection is closed under it', async () => {
+    const other = await database.connect();
+    const closing = await createEventBatchWriter(other);
+    other.closeSync();
+    await expect(ingestBatch(closing, messages([orderPlaced('e1', 'o1')]), OPTIONS)).rejects.toMatchObject({ code: 'RETOUR_DB_FAILED' });
+    closing.close();
+    closing.close();
+    expect(await count('SELECT count(*) FROM events')).toBe(0);
+    expect(await readStoredOffsets(connection)).toEqual([]);
+  });
+
+  it('refuses negative offsets before touching the database', async () => {
+    await expect(ingestBatch(writer, [{ topic: 't', partition: 0, offset: -1, value: '{}' }], OPTIONS)).rejects.toThrow(/offset must be a non-negative safe integer, got -1/);
+  });
+});
