@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trainHistogramForest } from '../../../models/forest/histogram-forest.ts';
 import type { TrainHistogramForestOptions } from '../../../models/forest/histogram-forest.ts';
 import { generateLcgDataset } from './lcg-dataset.ts';
-import { rankRocAuc } from './rank-roc-auc.ts';
+import { rocAuc } from '../../../models/metrics/roc-auc.ts';
 
 /**
  * scikit-learn 1.9.1 (numpy 2.4.6, Python 3.11.7) reference, from
@@ -63,7 +63,7 @@ describe('histogram forest against scikit-learn RandomForestClassifier', () => {
       };
       for (const seed of [1, 2]) {
         const forest = trainHistogramForest({ ...options, seed });
-        const auc = rankRocAuc(forest.predictProbability(test.features), test.labels);
+        const auc = rocAuc(forest.predictProbability(test.features), test.labels);
         expect(Math.abs(auc - reference.sklearnAuc)).toBeLessThanOrEqual(TOLERANCE);
       }
     });

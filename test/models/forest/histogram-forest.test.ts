@@ -4,7 +4,7 @@ import { featureMatrixFromRows } from '../../../models/forest/feature-matrix-fro
 import { HistogramForest, trainHistogramForest } from '../../../models/forest/histogram-forest.ts';
 import { decodeInt32Array, encodeTypedArray } from '../../../models/forest/typed-array-base64.ts';
 import { createSeededRandom } from '../../../models/random/seeded-random.ts';
-import { rankRocAuc } from './rank-roc-auc.ts';
+import { rocAuc } from '../../../models/metrics/roc-auc.ts';
 
 interface Dataset {
   features: FeatureMatrix;
@@ -55,7 +55,7 @@ describe('trainHistogramForest', () => {
     const probabilities = forest.predictProbability(holdout.features);
     for (const p of probabilities) expect(p >= 0 && p <= 1).toBe(true);
     // Scoring by the true logit gives 0.940 on this holdout (the ceiling); this forest reaches 0.902.
-    expect(rankRocAuc(probabilities, holdout.labels)).toBeGreaterThan(0.88);
+    expect(rocAuc(probabilities, holdout.labels)).toBeGreaterThan(0.88);
     const importance = Array.from(forest.featureImportance);
     expect(importance.reduce((sum, value) => sum + value, 0)).toBeCloseTo(1, 10);
     const signal = importance.slice(0, 5).reduce((sum, value) => sum + value, 0);
@@ -86,7 +86,7 @@ describe('trainHistogramForest', () => {
         ...(classWeight === undefined ? {} : { classWeight }),
       });
       for (const tree of forest.trees) expect(tree.feature.length).toBeGreaterThan(10);
-      expect(rankRocAuc(forest.predictProbability(rareHoldout.features), rareHoldout.labels)).toBeGreaterThan(0.85);
+      expect(rocAuc(forest.predictProbability(rareHoldout.features), rareHoldout.labels)).toBeGreaterThan(0.85);
     }
   });
 
@@ -121,7 +121,7 @@ describe('trainHistogramForest', () => {
     const forest = trainHistogramForest({ features, labels: labels.slice(0, 3000), treeCount: 30, seed: 9 });
     const scores = forest.predictProbability(featureMatrixFromRows(rows.slice(3000)));
     // Best possible AUC here is ~0.88 (0.8·0.95 + 0.5·(0.8·0.05 + 0.2·0.95)); without NaN handling ~0.5.
-    expect(rankRocAuc(scores, labels.slice(3000))).toBeGreaterThan(0.84);
+    expect(rocAuc(scores, labels.slice(3000))).toBeGreaterThan(0.84);
     const [missingScore, presentScore] = forest.predictProbability(featureMatrixFromRows([[Number.NaN, 0], [0, 0]]));
     expect(missingScore).toBeGreaterThan(0.6);
     expect(presentScore).toBeLessThan(0.15);

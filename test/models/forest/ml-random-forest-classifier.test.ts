@@ -7,7 +7,7 @@ import {
 } from '../../../models/forest/ml-random-forest-classifier.ts';
 import type { SerializedMlRandomForest } from '../../../models/forest/ml-random-forest-classifier.ts';
 import { generateLcgDataset } from './lcg-dataset.ts';
-import { rankRocAuc } from './rank-roc-auc.ts';
+import { rocAuc } from '../../../models/metrics/roc-auc.ts';
 
 interface CartNode {
   left?: CartNode;
@@ -32,7 +32,7 @@ describe('MlRandomForestClassifier (parity reference)', () => {
       const train = generateLcgDataset({ seed: 1, rowCount: 1000, threshold: 2.4, missing: false });
       const test = generateLcgDataset({ seed: 2, rowCount: 2000, threshold: 2.4, missing: false });
       const reference = trainMlRandomForestClassifier({ features: train.features, labels: train.labels, treeCount: 30, seed: 42 });
-      const referenceAuc = rankRocAuc(reference.predictProbability(test.features), test.labels);
+      const referenceAuc = rocAuc(reference.predictProbability(test.features), test.labels);
       // Matching settings: bagged CART trees on every feature, grown until tiny (ml-cart: minNumSamples 3).
       const matched = trainHistogramForest({
         features: train.features,
@@ -43,9 +43,9 @@ describe('MlRandomForestClassifier (parity reference)', () => {
         minSamplesLeaf: 1,
         seed: 42,
       });
-      const matchedAuc = rankRocAuc(matched.predictProbability(test.features), test.labels);
+      const matchedAuc = rocAuc(matched.predictProbability(test.features), test.labels);
       const defaults = trainHistogramForest({ features: train.features, labels: train.labels, treeCount: 30, seed: 42 });
-      const defaultsAuc = rankRocAuc(defaults.predictProbability(test.features), test.labels);
+      const defaultsAuc = rocAuc(defaults.predictProbability(test.features), test.labels);
       // Measured: reference 0.9185, matched 0.9298, defaults 0.9402 (ml-random-forest seeds 7, 8: 0.9214, 0.9286).
       expect(referenceAuc).toBeGreaterThan(0.9);
       expect(Math.abs(matchedAuc - referenceAuc)).toBeLessThanOrEqual(0.02);
@@ -65,11 +65,11 @@ describe('MlRandomForestClassifier (parity reference)', () => {
       // Measured: with 0.01, 5 of 15 trees are a single leaf and ROC-AUC is 0.773; with 0, none and 0.848.
       expect(nodeCounts(libraryDefault)).toContain(1);
       expect(nodeCounts(adapted)).not.toContain(1);
-      const defaultAuc = rankRocAuc(libraryDefault.predictProbability(test.features), test.labels);
-      const adaptedAuc = rankRocAuc(adapted.predictProbability(test.features), test.labels);
+      const defaultAuc = rocAuc(libraryDefault.predictProbability(test.features), test.labels);
+      const adaptedAuc = rocAuc(adapted.predictProbability(test.features), test.labels);
       expect(adaptedAuc).toBeGreaterThan(defaultAuc + 0.05);
       const ours = trainHistogramForest({ ...options, featureFraction: 1, maxDepth: Number.POSITIVE_INFINITY, minSamplesLeaf: 1 });
-      const oursAuc = rankRocAuc(ours.predictProbability(test.features), test.labels);
+      const oursAuc = rocAuc(ours.predictProbability(test.features), test.labels);
       // Measured 0.881: leaf fractions rank 33 positives more finely than 15 trees' votes do.
       expect(oursAuc).toBeGreaterThanOrEqual(adaptedAuc - 0.01);
     },
