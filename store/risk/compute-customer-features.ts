@@ -1,0 +1,222 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
+
+export interface FeatureOptions {
+  /** A refund whose return has no receipt this many days after the refund counts as "never arrived". Default 14. */
+  readonly noReceiptDays: number;
+  /** A return requested this many days or more after delivery counts as end-of-window. Default 24 (of a 30-day window). */
+  readonly lateReturnDays: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 24 });
+
+const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
+
+/**
+ * Fills the temporary table `risk_targets (target_id, customer_id, as_of)` with every customer who
+ * has any activity before `asOf` (an order, return, claim or refund), numbered 0…n−1 in
+ * customer_id order. Returns n.
+ */
+export async function createSnapshotTargets(connection: DuckDBConnection, asOf: Date): Promise<number> {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE risk_targets AS
+     SELECT (row_number() OVER (ORDER BY customer_id) - 1)::BIGINT AS target_id, customer_id, $asOf::TIMESTAMPTZ AS as_of
+     FROM (
+       SELECT customer_id FROM orders WHERE placed_at < $asOf::TIMESTAMPTZ
+       UNION SELECT customer_id FROM return_requests WHERE requested_at < $asOf::TIMESTAMPTZ
+       UNION SELECT customer_id FROM claims WHERE opened_at < $asOf::TIMESTAMPTZ
+       UNION SELECT customer_id FROM refunds WHERE issued_at < $asOf::TIMESTAMPTZ
+     )`,
+    { asOf: asOf.toISOString() },
+  );
+  const reader = await connection.runAndReadAll('SELECT count(*)::BIGINT FROM risk_targets');
+  return Number(reader.getRows()[0]![0]);
+}
+
+/**
+ * Computes the point-in-time features of every row of `risk_targets (target_id, customer_id, as_of)`
+ * into the temporary table `risk_feature_rows (target_id, customer_id, as_of, <RISK_FEATURE_NAMES>)`.
+ *
+ * Only facts strictly before each row's `as_of` count (an order placed, return requested, inspection
+ * made, refund issued, parcel received or claim opened at or after it is invisible), so training rows
+ * computed as of a label's date see nothing of the future. Ring features add up the same facts over
+ * the customer's ring mates from `customer_ring_members` (ring membership itself is the latest one —
+ * see docs/risk.md). Aggregation stays in DuckDB; nothing is pulled into JavaScript here.
+ */
+export async function computeCustomerFeatures(connection: DuckDBConnection, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): Promise<void> {
+  // Subjects: each target's own customer, plus its ring mates (for the ring aggregates).
+  await connection.run(`CREATE OR REPLACE TEMP TABLE risk_subjects AS
+    SELECT target_id, customer_id AS subject_id, as_of, true AS is_self FROM risk_targets
+    UNION ALL
+    SELECT t.target_id, mate.customer_id, t.as_of, false
+    FROM risk_targets t
+    JOIN customer_ring_members own ON own.customer_id = t.customer_id
+    JOIN customer_ring_members mate ON mate.ring_id = own.ring_id AND mate.customer_id <> t.customer_id`);
+
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE risk_subject_facts AS
+    WITH line_delivery AS (
+      SELECT ol.order_id, ol.line_id, min(d.delivered_at) AS delivered_at
+      FROM order_lines ol JOIN deliveries d ON d.order_id = ol.order_id AND (d.line_id IS NULL OR d.line_id = ol.line_id)
+      GROUP BY ol.order_id, ol.line_id
+    ),
+    order_facts AS (
+      SELECT s.target_id, s.subject_id,
+        min(o.placed_at) AS first_order_at,
+        count(*) FILTER (WHERE o.placed_at >= s.as_of - INTERVAL 30 DAY) AS orders_30d,
+        count(*) FILTER (WHERE o.placed_at >= s.as_of - INTERVAL 365 DAY) AS orders_365d
+      FROM risk_subjects s JOIN orders o ON o.customer_id = s.subject_id AND o.placed_at < s.as_of
+      GROUP BY s.target_id, s.subject_id
+    ),
+    line_facts AS (
+      SELECT s.target_id, s.subject_id,
+        sum(ol.quantity) AS items_bought_365d,
+        sum(ol.quantity * ol.unit_price) AS value_bought_365d
+      FROM risk_subjects s JOIN order_lines ol ON ol.customer_id = s.subject_id
+        AND ol.placed_at < s.as_of AND ol.placed_at >= s.as_of - INTERVAL 365 DAY
+      GROUP BY s.target_id, s.subject_id
+    ),
+    bracketing AS (
+      SELECT s.target_id, s.subject_id, count(*) AS bracketing_orders_365d
+      FROM risk_subjects s JOIN (
+        SELECT customer_id, order_id, product_id, min(placed_at) AS placed_at
+        FROM order_lines WHERE size IS NOT NULL
+        GROUP BY customer_id, order_id, product_id HAVING min(size) <> max(size)
+      ) b ON b.customer_id = s.subject_id AND b.placed_at < s.as_of AND b.placed_at >= s.as_of - INTERVAL 365 DAY
+      GROUP BY s.target_id, s.subject_id
+    ),
+    request_facts AS (
+      SELECT s.target_id, s.subject_id, count(*) AS returns_30d
+      FROM risk_subjects s JOIN return_requests r ON r.customer_id = s.subject_id
+        AND r.requested_at < s.as_of AND r.requested_at >= s.as_of - INTERVAL 30 DAY
+      GROUP BY s.target_id, s.subject_id
+    ),
+    subject_lines AS (
+      SELECT s.target_id, s.subject_id, s.as_of, rl.return_id, rl.line_id, rl.quantity, rl.reason, rl.requested_at,
+        rl.quantity * ol.unit_price AS value,
+        date_diff('second', ld.delivered_at, rl.requested_at) / 86400.0 AS days_to_return
+      FROM risk_subjects s
+      JOIN return_lines rl ON rl.customer_id = s.subject_id AND rl.requested_at < s.as_of AND rl.requested_at >= s.as_of - INTERVAL 365 DAY
+      LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
+      LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
+    ),
+    return_facts AS (
+      SELECT target_id, subject_id,
+        sum(quantity) FILTER (WHERE requested_at >= as_of - INTERVAL 90 DAY) AS items_returned_90d,
+        sum(quantity) AS items_returned_365d,
+        sum(value) FILTER (WHERE requested_at >= as_of - INTERVAL 90 DAY) AS returned_value_90d,
+        sum(value) AS returned_value_365d,
+        avg(days_to_return) AS mean_days_to_return_365d,
+        avg(CASE WHEN days_to_return IS NULL THEN NULL WHEN days_to_return >= $lateDays THEN 1.0 ELSE 0.0 END) AS late_window_return_share_365d,
+        avg(CASE WHEN reason LIKE 'fit.%' THEN 1.0 ELSE 0.0 END) AS fit_reason_share_365d,
+        count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d
+      FROM subject_lines GROUP BY target_id, subject_id
+    ),
+    inspection_facts AS (
+      SELECT sl.target_id, sl.subject_id,
+        avg(CASE WHEN i.condition = 'A_new' THEN 1.0 ELSE 0.0 END) AS new_condition_share_365d,
+        avg(CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS no_fault_found_share_365d,
+        count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.as_of - INTERVAL 30 DAY) AS not_declared_30d,
+        count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.as_of - INTERVAL 90 DAY) AS not_declared_90d,
+        count(*) FILTER (WHERE i.condition = 'X_not_declared_item') AS not_declared_365d,
+        count(*) FILTER (WHERE i.condition = 'C_used' AND i.inspected_at >= sl.as_of - INTERVAL 90 DAY) AS used_returns_90d,
+        count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d
+      FROM subject_lines sl JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
+      GROUP BY sl.target_id, sl.subject_id
+    ),
+    refund_facts AS (
+      SELECT s.target_id, s.subject_id, count(*) AS refunds_without_receipt_365d
+      FROM risk_subjects s JOIN refunds f ON f.customer_id = s.subject_id AND f.return_id IS NOT NULL
+        AND f.issued_at < s.as_of - to_days($noReceiptDays::INTEGER) AND f.issued_at >= s.as_of - INTERVAL 365 DAY
+      WHERE NOT EXISTS (SELECT 1 FROM return_receipts rr WHERE rr.return_id = f.return_id AND rr.received_at < s.as_of)
+      GROUP BY s.target_id, s.subject_id
+    ),
+    claim_facts AS (
+      SELECT s.target_id, s.subject_id,
+        count(*) FILTER (WHERE c.opened_at >= s.as_of - INTERVAL 90 DAY) AS claims_90d,
+        count(*) AS claims_365d
+      FROM risk_subjects s JOIN claims c ON c.customer_id = s.subject_id AND c.opened_at < s.as_of AND c.opened_at >= s.as_of - INTERVAL 365 DAY
+      GROUP BY s.target_id, s.subject_id
+    )
+    SELECT s.target_id, s.subject_id, s.is_self, s.as_of,
+      date_diff('second', o.first_order_at, s.as_of) / 86400.0 AS account_age_days,
+      coalesce(o.orders_30d, 0) AS orders_30d, coalesce(o.orders_365d, 0) AS orders_365d,
+      coalesce(l.items_bought_365d, 0) AS items_bought_365d, coalesce(l.value_bought_365d, 0) AS value_bought_365d,
+      coalesce(q.returns_30d, 0) AS returns_30d,
+      coalesce(r.items_returned_90d, 0) AS items_returned_90d, coalesce(r.items_returned_365d, 0) AS items_returned_365d,
+      coalesce(r.returned_value_90d, 0) AS returned_value_90d, coalesce(r.returned_value_365d, 0) AS returned_value_365d,
+      r.mean_days_to_return_365d, r.late_window_return_share_365d, r.fit_reason_share_365d,
+      coalesce(r.defect_claim_lines_365d, 0) AS defect_claim_lines_365d,
+      i.new_condition_share_365d, i.no_fault_found_share_365d,
+      coalesce(i.not_declared_30d, 0) AS not_declared_30d, coalesce(i.not_declared_90d, 0) AS not_declared_90d,
+      coalesce(i.not_declared_365d, 0) AS not_declared_365d,
+      coalesce(i.used_returns_90d, 0) AS used_returns_90d, coalesce(i.used_returns_365d, 0) AS used_returns_365d,
+      coalesce(f.refunds_without_receipt_365d, 0) AS refunds_without_receipt_365d,
+      coalesce(c.claims_90d, 0) AS claims_90d, coalesce(c.claims_365d, 0) AS claims_365d,
+      coalesce(b.bracketing_orders_365d, 0) AS bracketing_orders_365d
+    FROM risk_subjects s
+    LEFT JOIN order_facts o USING (target_id, subject_id)
+    LEFT JOIN line_facts l USING (target_id, subject_id)
+    LEFT JOIN bracketing b USING (target_id, subject_id)
+    LEFT JOIN request_facts q USING (target_id, subject_id)
+    LEFT JOIN return_facts r USING (target_id, subject_id)
+    LEFT JOIN inspection_facts i USING (target_id, subject_id)
+    LEFT JOIN refund_facts f USING (target_id, subject_id)
+    LEFT JOIN claim_facts c USING (target_id, subject_id)`,
+    { lateDays: options.lateReturnDays, noReceiptDays: options.noReceiptDays },
+  );
+
+  // Return rates divide by purchases of the same window (a return of an older purchase can push a
+  // short window's rate above 1; that is kept — it is itself a signal).
+  await connection.run(`CREATE OR REPLACE TEMP TABLE risk_feature_rows AS
+    WITH bought_90 AS (
+      SELECT s.target_id, sum(ol.quantity) AS items_bought_90d
+      FROM risk_targets s JOIN order_lines ol ON ol.customer_id = s.customer_id
+        AND ol.placed_at < s.as_of AND ol.placed_at >= s.as_of - INTERVAL 90 DAY
+      GROUP BY s.target_id
+    ),
+    ring AS (
+      SELECT target_id, count(*) AS ring_size,
+        sum(returned_value_365d) AS ring_returned_value_365d,
+        sum(not_declared_365d) AS ring_not_declared_365d,
+        sum(refunds_without_receipt_365d) AS ring_refunds_without_receipt_365d
+      FROM risk_subject_facts GROUP BY target_id
+    )
+    SELECT t.target_id, t.customer_id, t.as_of,
+      f.account_age_days::DOUBLE AS account_age_days,
+      f.orders_30d::DOUBLE AS orders_30d, f.orders_365d::DOUBLE AS orders_365d,
+      f.items_bought_365d::DOUBLE AS items_bought_365d, f.value_bought_365d::DOUBLE AS value_bought_365d,
+      f.returns_30d::DOUBLE AS returns_30d,
+      f.items_returned_90d::DOUBLE AS items_returned_90d, f.items_returned_365d::DOUBLE AS items_returned_365d,
+      (f.items_returned_90d / nullif(b.items_bought_90d, 0))::DOUBLE AS item_return_rate_90d,
+      (f.items_returned_365d / nullif(f.items_bought_365d, 0))::DOUBLE AS item_return_rate_365d,
+      (f.returned_value_365d / nullif(f.value_bought_365d, 0))::DOUBLE AS value_return_rate_365d,
+      f.returned_value_90d::DOUBLE AS returned_value_90d, f.returned_value_365d::DOUBLE AS returned_value_365d,
+      f.mean_days_to_return_365d::DOUBLE AS mean_days_to_return_365d,
+      f.late_window_return_share_365d::DOUBLE AS late_window_return_share_365d,
+      f.fit_reason_share_365d::DOUBLE AS fit_reason_share_365d,
+      f.new_condition_share_365d::DOUBLE AS new_condition_share_365d,
+      f.defect_claim_lines_365d::DOUBLE AS defect_claim_lines_365d,
+      f.no_fault_found_share_365d::DOUBLE AS no_fault_found_share_365d,
+      f.not_declared_30d::DOUBLE AS not_declared_30d, f.not_declared_90d::DOUBLE AS not_declared_90d,
+      f.not_declared_365d::DOUBLE AS not_declared_365d,
+      f.used_returns_90d::DOUBLE AS used_returns_90d, f.used_returns_365d::DOUBLE AS used_returns_365d,
+      f.refunds_without_receipt_365d::DOUBLE AS refunds_without_receipt_365d,
+      f.claims_90d::DOUBLE AS claims_90d, f.claims_365d::DOUBLE AS claims_365d,
+      f.bracketing_orders_365d::DOUBLE AS bracketing_orders_365d,
+      ring.ring_size::DOUBLE AS ring_size,
+      ring.ring_returned_value_365d::DOUBLE AS ring_returned_value_365d,
+      ring.ring_not_declared_365d::DOUBLE AS ring_not_declared_365d,
+      ring.ring_refunds_without_receipt_365d::DOUBLE AS ring_refunds_without_receipt_365d
+    FROM risk_targets t
+    JOIN risk_subject_facts f ON f.target_id = t.target_id AND f.is_self
+    JOIN ring ON ring.target_id = t.target_id
+    LEFT JOIN bought_90 b ON b.target_id = t.target_id
+    ORDER BY t.target_id`);
+  await connection.run('DROP TABLE IF EXISTS risk_subject_facts');
+  await connection.run('DROP TABLE IF EXISTS risk_subjects');
+}
+
+/** The feature columns of risk_feature_rows, in model order (for SELECT lists). */
+export const FEATURE_COLUMN_LIST = RISK_FEATURE_NAMES.join(', ');

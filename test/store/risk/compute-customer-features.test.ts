@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
+import { computeRings } from '../../../store/risk/compute-rings.ts';
+import { openDatabase } from '../../../store/open-database.ts';
+import { RISK_FEATURE_NAMES } from '../../../models/risk/risk-feature-names.ts';
+import { insertRiskFacts } from './insert-risk-facts.ts';
+
+const database = await openDatabase({ path: ':memory:' });
+const connection = await database.connect();
+const AS_OF = new Date('2026-02-01T00:00:00Z');
+
+beforeAll(async () => {
+  await insertRiskFacts(connection, {
+    orders: [
+      { orderId: 'o1', customerId: 'c1', placedAt: '2026-01-01T00:00:00Z', addressHash: 'a1' },
+      { orderId: 'o3', customerId: 'c2', placedAt: '2026-01-15T00:00:00Z', addressHash: 'a1' },
+      // After as_of: invisible.
+      { orderId: 'o2', customerId: 'c1', placedAt: '2026-02-05T00:00:00Z' },
+    ],
+    lines: [
+      { orderId: 'o1', lineId: 'l1', customerId: 'c1', productId: 'p1', size: 'S', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' },
+      { orderId: 'o1', lineId: 'l2', customerId: 'c1', productId: 'p1', size: 'M', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' },
+      { orderId: 'o1', lineId: 'l3', customerId: 'c1', productId: 'p2', quantity: 2, unitPrice: 5000, placedAt: '2026-01-01T00:00:00Z' },
+      { orderId: 'o3', lineId: 'l9', customerId: 'c2', productId: 'p3', unitPrice: 3000, placedAt: '2026-01-15T00:00:00Z' },
+      { orderId: 'o2', lineId: 'l5', customerId: 'c1', productId: 'p9', unitPrice: 99999, placedAt: '2026-02-05T00:00:00Z' },
+    ],
+    deliveries: [{ orderId: 'o1', customerId: 'c1', deliveredAt: '2026-01-03T00:00:00Z' }],
+    returns: [
+      { returnId: 'r1', orderId: 'o1', customerId: 'c1', requestedAt: '2026-01-10T00:00:00Z', lines: [
+        { lineId: 'l1', productId: 'p1', reason: 'fit.too_small' },
+        { lineId: 'l3', productId: 'p2', reason: 'quality.defective' },
+      ] },
+      { returnId: 'r2', orderId: 'o1', customerId: 'c1', requestedAt: '2026-01-12T00:00:00Z', lines: [{ lineId: 'l2', productId: 'p1', reason: 'preference.style' }] },
+      { returnId: 'r3', orderId: 'o3', customerId: 'c2', requestedAt: '2026-01-20T00:00:00Z', lines: [{ lineId: 'l9', productId: 'p3', reason: 'other' }] },
+    ],
+    receipts: [{ returnId: 'r1', lineId: 'l1', receivedAt: '2026-01-12T00:00:00Z' }],
+    inspections: [
+      { returnId: 'r1', lineId: 'l1', inspectedAt: '2026-01-13T00:00:00Z', condition: 'A_new', fault: 'none_found' },
+      { returnId: 'r1', lineId: 'l3', inspectedAt: '2026-01-13T00:00:00Z', condition: 'X_not_declared_item', fault: 'none_found' },
+      { returnId: 'r3', lineId: 'l9', inspectedAt: '2026-01-25T00:00:00Z', condition: 'X_not_declared_item' },
+      // After as_of: invisible.
+      { returnId: 'r2', lineId: 'l2', inspectedAt: '2026-02-03T00:00:00Z', condition: 'X_not_declared_item' },
+    ],
+    refunds: [{ refundId: 'f1', returnId: 'r2', orderId: 'o1', customerId: 'c1', issuedAt: '2026-01-15T00:00:00Z', amount: 1000 }],
+    claims: [
+      { claimId: 'k1', orderId: 'o1', customerId: 'c1', openedAt: '2026-01-25T00:00:00Z' },
+      { claimId: 'k2', orderId: 'o1', customerId: 'c1', openedAt: '2026-02-10T00:00:00Z' },
+    ],
+  });
+  await computeRings(connection, { asOf: AS_OF });
+  await createSnapshotTargets(connection, AS_OF);
+  await computeCustomerFeatures(connection);
+});
+afterAll(() => database.close());
+
+async function featuresOf(customerId: string): Promise<Record<string, unknown>> {
+  const reader = await connection.runAndReadAll(`SELECT ${RISK_FEATURE_NAMES.join(', ')} FROM risk_feature_rows WHERE customer_id = $id`, { id: customerId });
+  return reader.getRowObjectsJS()[0]!;
+}
+
+describe('computeCustomerFeatures', () => {
+  it('computes every feature of a hand-built customer exactly, ignoring facts at or after as_of', async () => {
+    const c1 = await featuresOf('c1');
+    expect(c1).toEqual({
+      account_age_days: 31,
+      orders_30d: 0,
+      orders_365d: 1,
+      items_bought_365d: 4,
+      value_bought_365d: 12000,
+      returns_30d: 2,
+      items_returned_90d: 3,
+      items_returned_365d: 3,
+      item_return_rate_90d: 0.75,
+      item_return_rate_365d: 0.75,
+      value_return_rate_365d: 7000 / 12000,
+      returned_value_90d: 7000,
+      returned_value_365d: 7000,
+      mean_days_to_return_365d: 23 / 3,
+      late_window_return_share_365d: 0,
+      fit_reason_share_365d: 1 / 3,
+      new_condition_share_365d: 0.5,
+      defect_claim_lines_365d: 1,
+      no_fault_found_share_365d: 1,
+      not_declared_30d: 1,
+      not_declared_90d: 1,
+      not_declared_365d: 1,
+      used_returns_90d: 0,
+      used_returns_365d: 0,
+      refunds_without_receipt_365d: 1,
+      claims_90d: 1,
+      claims_365d: 1,
+      bracketing_orders_365d: 1,
+      ring_size: 2,
+      ring_returned_value_365d: 10000,
+      ring_not_declared_365d: 2,
+      ring_refunds_without_receipt_365d: 1,
+    });
+  });
+
+  it('leaves shares missing (NULL) when their denominator is empty', async () => {
+    const c2 = await featuresOf('c2');
+    expect(c2['mean_days_to_return_365d']).toBeNull(); // never delivered
+    expect(c2['no_fault_found_share_365d']).toBeNull(); // no defect claims
+    expect(c2['item_return_rate_365d']).toBe(1);
+    expect(c2['ring_size']).toBe(2);
+  });
+
+  it('moves as_of: a day before the refund, it is not yet counted; the later inspection counts after it', async () => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE risk_targets AS
+      SELECT * FROM (VALUES (0::BIGINT, 'c1', '2026-01-14T00:00:00Z'::TIMESTAMPTZ), (1::BIGINT, 'c1', '2026-02-04T00:00:00Z'::TIMESTAMPTZ)) t(target_id, customer_id, as_of)`);
+    await computeCustomerFeatures(connection);
+    const reader = await connection.runAndReadAll('SELECT refunds_without_receipt_365d, not_declared_365d, claims_365d, orders_365d FROM risk_feature_rows ORDER BY target_id');
+    expect(reader.getRows()).toEqual([
+      [0, 1, 0, 1],
+      [1, 2, 1, 1],
+    ]);
+  });
+});
