@@ -1,37 +1,105 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildApp } from '../../api/build-app.ts';
+import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
+import { JOBS } from '../../jobs/job-registry.ts';
+import { createJobScheduler } from '../../jobs/job-scheduler.ts';
+import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
+import { createRetourMetrics } from '../../observability/metrics-registry.ts';
+import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
+import { loadDemoState, runDemoFeed } from '../demo/run-demo-feed.ts';
+
+/** Demo scale: big enough for weekly defect trends and flags, small enough to ingest in seconds. */
+const DEMO_DEFAULTS = { seed: 20261126, customers: 4000, historyDays: 180 } as const;
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run ingest, the job scheduler and the API in one process',
   usage: 'serve [--demo]',
   options: { demo: { type: 'boolean', description: 'Feed ingest from the built-in marketplace simulator instead of Kafka' } },
-  details: 'npm start runs `retour serve --demo`. Ctrl-C (SIGINT) or SIGTERM drains and exits.',
+  details:
+    'npm start runs `retour serve --demo`. Without --demo, ingest reads Kafka when RETOUR_KAFKA_BROKERS is set.\n' +
+    'Ctrl-C (SIGINT) or SIGTERM drains the current batch, stops the jobs and the API, and exits 0.',
   async run(context) {
-    const { config, logger } = context;
+    const { config, logger, signal } = context;
+    const demo = context.options['demo'] === true;
+    const metrics = createRetourMetrics();
     const database = await openDatabase({ path: config.database });
+    const stopping = new AbortController();
+    signal.addEventListener('abort', () => stopping.abort(), { once: true });
+    const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
+    let ingestState = { state: 'starting', ready: false };
     try {
-      const apiConnection = await database.connect();
+      const jobConnections = new Map<string, DuckDBConnection>();
+      const maintenance = await database.connect();
+      await failAbandonedJobRuns(maintenance, new Date());
+      const scheduler = createJobScheduler({
+        jobs: JOBS,
+        intervalSeconds: config.jobIntervalSeconds,
+        logger,
+        metrics,
+        initialDelayMs: demo ? 5_000 : 0,
+        contextFor: async (job) => {
+          let connection = jobConnections.get(job.name);
+          if (connection === undefined) {
+            connection = await database.connect();
+            jobConnections.set(job.name, connection);
+          }
+          const publish = producer === undefined ? undefined : (topic: string, messages: { key?: string; value: string }[]) => producer.send(topic, messages);
+          return { connection, config, logger: logger.child({ job: job.name }), now: new Date(), fullRebuild: false, ...(publish === undefined ? {} : { publish }) };
+        },
+      });
       const app = await buildApp({
         logger,
-        connection: apiConnection,
+        connection: await database.connect(),
         schemaVersion: database.schemaVersion,
-        ingestState: () => ({ state: 'idle', ready: true }),
+        ingestState: () => ingestState,
       });
       try {
         const address = await app.listen({ host: config.host, port: config.port });
         logger.info({ address }, 'API listening');
-        context.stdout.write(`Retour API listening on ${address}\n`);
-        await new Promise<void>((resolve) => {
-          if (context.signal.aborted) resolve();
-          else context.signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        context.stdout.write(`Retour API listening on ${address} (health: ${address}/healthz)\n`);
+        scheduler.start();
+        const ingestConnection = await database.connect();
+        if (demo) {
+          const state = loadDemoState(config.dataDir, Date.now(), DEMO_DEFAULTS);
+          ingestState = { state: 'demo-history', ready: true };
+          context.stdout.write(`Demo: simulating ${state.customers} customers from ${state.startDate}; history is ingested first, then events arrive in real time.\n`);
+          const summary = await runDemoFeed(
+            {
+              connection: ingestConnection,
+              config,
+              logger,
+              signal: stopping.signal,
+              metrics,
+              onProgress: (progress) => {
+                ingestState = { state: progress.caughtUp ? 'demo-live' : 'demo-history', ready: true };
+              },
+            },
+            state,
+          );
+          logger.info(summary, 'demo feed stopped');
+        } else if (config.kafkaBrokers.length > 0) {
+          ingestState = { state: 'consuming', ready: true };
+          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal });
+          logger.info(summary, 'ingest stopped');
+        } else {
+          ingestState = { state: 'disabled', ready: true };
+          logger.warn('no RETOUR_KAFKA_BROKERS and no --demo: serving stored data without ingest');
+          await new Promise<void>((resolve) => {
+            if (stopping.signal.aborted) resolve();
+            else stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+        }
+        ingestState = { state: 'stopped', ready: false };
       } finally {
+        await scheduler.stop();
         await app.close();
       }
       return 0;
     } finally {
+      await producer?.close();
       database.close();
     }
   },
