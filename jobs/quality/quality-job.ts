@@ -1,0 +1,104 @@
+import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { normalQuantile } from '../../models/stats/normal-quantile.ts';
+import { collectTouchedCohorts, prepareQualityRun, refreshQualityBase } from '../../store/quality/refresh-quality-cohorts.ts';
+import { refreshQualityPeriods, updateQualityMaturity } from '../../store/quality/refresh-quality-periods.ts';
+import { cohortSettingsKey, type QualityRunSettings } from '../../store/quality/quality-run-settings.ts';
+import { readIngestedWatermark, readQualityState, writeQualityState } from '../../store/quality/quality-state.ts';
+import type { Job, JobContext, JobResult } from '../job.ts';
+import { refreshQualityAlerts } from './refresh-quality-alerts.ts';
+
+// Events are re-examined this far behind the watermark: an ingest transaction that stamped
+// ingested_at before our snapshot but committed after it would otherwise be skipped for good.
+// Re-examining a cohort is harmless (it is recomputed to the same rows).
+const WATERMARK_OVERLAP_MS = 10 * 60 * 1000;
+
+/** Returned units each side needs before a reason-mix test; below it the chi-square has too little to say. */
+const MIN_REASON_RETURNS = 50;
+/** Total-variation distance a reason mix must move (10 points of share) besides being significant. */
+const MIN_REASON_SHIFT = 0.1;
+/** One-sided level at which an open alert still counts as elevated against its frozen baseline. */
+const FOLLOW_UP_LEVEL = 0.05;
+
+/**
+ * `retour jobs run quality`: delivery-cohort quality tables (quality_weekly, quality_daily for
+ * product, category and seller) and quality alerts. Incremental by default: only the cohorts touched
+ * by events ingested since the last run, or by facts that became visible as `now` moved, are
+ * recomputed; `--full` (or a first run, a settings change, or `now` moving backwards) rebuilds all.
+ * The whole run is one transaction, so a failed run leaves the previous results in place.
+ */
+export const qualityJob: Job = {
+  name: 'quality',
+  summary: 'product, category and seller return and defect rates by delivery cohort; quality alerts',
+  async run(context: JobContext): Promise<JobResult> {
+    const { connection, config, now } = context;
+    const settings: QualityRunSettings = {
+      now,
+      withinDays: config.qualityWithinDays,
+      detectionDays: config.qualityDetectionDays,
+      defaultWindowDays: config.returnWindowDays,
+      windowByCategory: config.returnWindowByCategory,
+      productFaultReasons: PRODUCT_FAULT_REASONS,
+      wilsonZ: normalQuantile(0.975),
+    };
+    const settingsKey = cohortSettingsKey(settings);
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      const state = await readQualityState(connection);
+      const watermark = await readIngestedWatermark(connection);
+      const fullReason = context.fullRebuild
+        ? 'requested'
+        : state === undefined
+          ? 'first run'
+          : state.settings !== settingsKey
+            ? 'settings changed'
+            : now.getTime() < state.asOf.getTime()
+              ? 'now is earlier than the previous run'
+              : undefined;
+      await prepareQualityRun(connection, settings);
+      let touchedCohorts: number | undefined;
+      if (fullReason === undefined) {
+        const since = state!.ingestedWatermark === null ? new Date(0) : new Date(state!.ingestedWatermark.getTime() - WATERMARK_OVERLAP_MS);
+        touchedCohorts = await collectTouchedCohorts(connection, settings, { ingestedAfter: since, previousAsOf: state!.asOf });
+      }
+      throwIfAborted(context.signal);
+      const selection = fullReason === undefined ? 'touched' : 'all';
+      await refreshQualityBase(connection, settings, selection);
+      throwIfAborted(context.signal);
+      const periodRows = await refreshQualityPeriods(connection, settings, selection);
+      await updateQualityMaturity(connection, settings);
+      throwIfAborted(context.signal);
+      const alerts = await refreshQualityAlerts(connection, {
+        now,
+        detectionDays: config.qualityDetectionDays,
+        baselineWeeks: config.qualityBaselineWeeks,
+        minUnits: config.qualityMinUnits,
+        minReturns: MIN_REASON_RETURNS,
+        falseDiscoveryRate: config.qualityFalseDiscoveryRate,
+        minRatio: config.qualityMinRatio,
+        minReasonShift: MIN_REASON_SHIFT,
+        followUpLevel: FOLLOW_UP_LEVEL,
+      });
+      await writeQualityState(connection, { ingestedWatermark: watermark, asOf: now, settings: settingsKey }, now);
+      await connection.run('COMMIT');
+      context.logger.info({ mode: selection, touchedCohorts, periodRows, alerts }, 'quality run finished');
+      return {
+        rowsWritten: periodRows + alerts.opened + alerts.updated + alerts.resolved,
+        details: {
+          mode: fullReason === undefined ? 'incremental' : 'full',
+          ...(fullReason === undefined ? { touchedCohorts } : { fullReason }),
+          periodRows,
+          window: alerts.window,
+          testedProducts: { productFaultRate: alerts.testedFault, reasonMix: alerts.testedMix },
+          alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved },
+        },
+      };
+    } catch (error: unknown) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  },
+};
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error('the quality run was stopped (shutdown)', { cause: signal.reason });
+}

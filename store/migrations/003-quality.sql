@@ -1,0 +1,105 @@
+-- 003: product-quality cohorts, their weekly/daily rates and quality alerts (jobs/quality).
+-- Everything here is derived from the fact tables of 001 and can be rebuilt (`retour jobs run quality --full`).
+
+-- Day-level delivery cohorts: one row per product × category × seller × delivery day (UTC). Every
+-- table below is rolled up from these rows, so incremental runs only recompute touched cohorts here.
+CREATE TABLE quality_cohort_base (
+  product_id  VARCHAR NOT NULL,
+  category    VARCHAR NOT NULL,
+  seller_id   VARCHAR,                          -- NULL when the order line had no seller
+  day         DATE NOT NULL,                    -- UTC day of the line's first delivery
+  return_window_days INTEGER NOT NULL,          -- the category's return window when computed
+  delivered_units BIGINT NOT NULL,
+  returned_units BIGINT NOT NULL,               -- requested within the return window
+  returned_within_n_units BIGINT NOT NULL,      -- requested within N days of delivery
+  returned_within_detection_units BIGINT NOT NULL, -- within the detection horizon (alerts)
+  product_fault_units BIGINT NOT NULL,
+  product_fault_within_n_units BIGINT NOT NULL,
+  product_fault_within_detection_units BIGINT NOT NULL,
+  claimed_defect_units BIGINT NOT NULL,         -- reason quality.defective, within the window
+  confirmed_defect_units BIGINT NOT NULL        -- latest inspection fault = manufacturing, within the window
+);
+
+-- Returned units per reason for the same cohorts (sparse: only reasons that occurred).
+CREATE TABLE quality_reason_base (
+  product_id VARCHAR NOT NULL,
+  category   VARCHAR NOT NULL,
+  seller_id  VARCHAR,
+  day        DATE NOT NULL,
+  reason     VARCHAR NOT NULL,
+  returned_units BIGINT NOT NULL,               -- within the return window
+  returned_within_detection_units BIGINT NOT NULL
+);
+
+-- quality_weekly and quality_daily have the same columns; docs/quality.md documents each.
+CREATE TABLE quality_weekly (
+  scope        VARCHAR NOT NULL,                -- 'product' | 'category' | 'seller'
+  scope_id     VARCHAR NOT NULL,
+  period_start DATE NOT NULL,                   -- ISO-week Monday (weekly) or the day (daily)
+  period_end   DATE NOT NULL,                   -- exclusive
+  category     VARCHAR,                         -- product scope: the product's main category; category scope: itself
+  seller_id    VARCHAR,                         -- product scope: the seller with most delivered units
+  return_window_days INTEGER NOT NULL,
+  within_n_days INTEGER NOT NULL,
+  delivered_units BIGINT NOT NULL,
+  returned_units BIGINT NOT NULL,
+  returned_within_n_units BIGINT NOT NULL,
+  return_rate DOUBLE, return_rate_low DOUBLE, return_rate_high DOUBLE,
+  return_within_n_rate DOUBLE, return_within_n_rate_low DOUBLE, return_within_n_rate_high DOUBLE,
+  product_fault_units BIGINT NOT NULL,
+  product_fault_within_n_units BIGINT NOT NULL,
+  product_fault_rate DOUBLE, product_fault_rate_low DOUBLE, product_fault_rate_high DOUBLE,
+  product_fault_within_n_rate DOUBLE, product_fault_within_n_rate_low DOUBLE, product_fault_within_n_rate_high DOUBLE,
+  claimed_defect_units BIGINT NOT NULL,
+  claimed_defect_rate DOUBLE, claimed_defect_rate_low DOUBLE, claimed_defect_rate_high DOUBLE,
+  confirmed_defect_units BIGINT NOT NULL,
+  confirmed_defect_rate DOUBLE, confirmed_defect_rate_low DOUBLE, confirmed_defect_rate_high DOUBLE,
+  reason_mix   VARCHAR NOT NULL,                -- JSON object reason → returned units (within the window)
+  mature       BOOLEAN NOT NULL,                -- the return window has passed for every unit of the cohort
+  within_n_complete BOOLEAN NOT NULL,           -- N days have passed for every unit: *_within_n_* are final
+  computed_at  TIMESTAMPTZ NOT NULL
+  -- one row per (scope, scope_id, period_start), kept so by the job; no index, so bulk rebuilds stay fast
+);
+
+CREATE TABLE quality_daily AS SELECT * FROM quality_weekly LIMIT 0;
+
+CREATE SEQUENCE quality_alert_seq START 1;
+CREATE TABLE quality_alerts (
+  alert_id        BIGINT PRIMARY KEY DEFAULT nextval('quality_alert_seq'),
+  product_id      VARCHAR NOT NULL,
+  category        VARCHAR,
+  seller_id       VARCHAR,
+  period_start    DATE NOT NULL,                -- ISO-week Monday of the run that first detected it
+  metric          VARCHAR NOT NULL,             -- 'product_fault_rate' | 'reason_mix'
+  window_start    DATE NOT NULL,                -- delivery days tested in the latest evaluation [start, end)
+  window_end      DATE NOT NULL,
+  baseline_start  DATE NOT NULL,                -- the baseline frozen at first detection [start, end)
+  baseline_end    DATE NOT NULL,
+  baseline_rate   DOUBLE,
+  current_rate    DOUBLE,
+  current_low     DOUBLE,
+  current_high    DOUBLE,
+  p_value         DOUBLE,
+  q_value         DOUBLE,                       -- Benjamini–Hochberg at first detection
+  delivered_units BIGINT NOT NULL,              -- current window
+  current_units   BIGINT NOT NULL,              -- current window: product-fault units (rate) or returned units (mix)
+  baseline_units  BIGINT NOT NULL,              -- baseline delivered units
+  baseline_events BIGINT NOT NULL,              -- baseline product-fault units (rate) or returned units (mix)
+  baseline_reasons VARCHAR,                     -- JSON reason → units of the frozen baseline (mix)
+  status          VARCHAR NOT NULL,             -- 'new' | 'ongoing' | 'resolved'
+  severity        DOUBLE NOT NULL,              -- excess units over the baseline rate (see docs/quality.md)
+  top_reasons     VARCHAR NOT NULL,             -- JSON [{reason, units, share, baselineShare}]
+  top_comment_words VARCHAR NOT NULL,           -- JSON [{word, count}]
+  first_detected_at TIMESTAMPTZ NOT NULL,
+  updated_at      TIMESTAMPTZ NOT NULL,
+  resolved_at     TIMESTAMPTZ
+);
+
+-- Incremental bookkeeping: what the last successful run saw.
+CREATE TABLE quality_state (
+  state_key   VARCHAR PRIMARY KEY,              -- 'quality'
+  ingested_watermark TIMESTAMPTZ,               -- max events.ingested_at processed
+  as_of       TIMESTAMPTZ NOT NULL,             -- the run's "now": facts after it were not counted
+  settings    VARCHAR NOT NULL,                 -- JSON of the settings the cohorts were computed with
+  updated_at  TIMESTAMPTZ NOT NULL
+);

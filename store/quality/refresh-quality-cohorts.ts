@@ -1,0 +1,222 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlLiteral, type QualityRunSettings } from './quality-run-settings.ts';
+
+/**
+ * The day-level cohort tables (quality_cohort_base, quality_reason_base): which cohorts new facts
+ * touched, and their recomputation. Units are attributed to the UTC day of their line's *first*
+ * delivery (a line-level delivery, or a whole-order delivery with line_id NULL, whichever is
+ * earlier); lines never delivered by `now` have no cohort, and neither do their returns.
+ */
+
+export interface TouchedCohortsInput {
+  /** Events ingested after this were not seen by the previous run. */
+  ingestedAfter: Date;
+  /** The previous run's "now": facts dated in (previousAsOf, now] became visible since. */
+  previousAsOf: Date;
+}
+
+/** Sets up the run's temporary helper tables and macros (return windows, fault reasons, Wilson bounds). */
+export async function prepareQualityRun(connection: DuckDBConnection, settings: QualityRunSettings): Promise<void> {
+  const windows = Object.entries(settings.windowByCategory);
+  await connection.run('CREATE OR REPLACE TEMP TABLE q_windows (category VARCHAR, days INTEGER)');
+  if (windows.length > 0) {
+    await connection.run(`INSERT INTO q_windows VALUES ${windows.map(([category, days]) => `(${sqlLiteral(category)}, ${Math.trunc(days)})`).join(', ')}`);
+  }
+  await connection.run('CREATE OR REPLACE TEMP TABLE q_fault_reasons (reason VARCHAR)');
+  if (settings.productFaultReasons.length > 0) {
+    await connection.run(`INSERT INTO q_fault_reasons VALUES ${settings.productFaultReasons.map((reason) => `(${sqlLiteral(reason)})`).join(', ')}`);
+  }
+  // Wilson score bounds, the same formula as models/stats/wilson-interval.ts (a test keeps them equal),
+  // in SQL so that millions of cohort rows never travel to JavaScript. NULL when there are no trials.
+  await connection.run(`CREATE OR REPLACE TEMP MACRO q_wilson_low(x, n, z) AS CASE
+    WHEN n IS NULL OR n = 0 THEN NULL WHEN x = 0 THEN 0.0
+    ELSE greatest(0.0, ((x / n + z * z / (2 * n)) - z * sqrt((x / n) * (1 - x / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)) END`);
+  await connection.run(`CREATE OR REPLACE TEMP MACRO q_wilson_high(x, n, z) AS CASE
+    WHEN n IS NULL OR n = 0 THEN NULL WHEN x = n THEN 1.0
+    ELSE least(1.0, ((x / n + z * z / (2 * n)) + z * sqrt((x / n) * (1 - x / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)) END`);
+}
+
+/**
+ * Fills q_touched_product_days with every (product, delivery day) cohort whose content may differ
+ * from what the previous run computed: cohorts of lines touched by newly ingested facts or by facts
+ * that became visible as time passed, both where the line was counted before and where it counts now
+ * (an earlier delivery arriving late moves a line to another day). Returns the number of cohorts.
+ */
+export async function collectTouchedCohorts(connection: DuckDBConnection, settings: QualityRunSettings, input: TouchedCohortsInput): Promise<number> {
+  const parameters = { since: input.ingestedAfter.toISOString(), previousAsOf: input.previousAsOf.toISOString(), now: settings.now.toISOString() };
+  await connection.run('CREATE OR REPLACE TEMP TABLE q_new_events AS SELECT event_id FROM events WHERE ingested_at > $since::TIMESTAMPTZ', { since: parameters.since });
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE q_touched_lines AS
+     SELECT DISTINCT order_id, line_id FROM (
+       SELECT order_id, line_id FROM order_lines WHERE event_id IN (SELECT event_id FROM q_new_events)
+       UNION ALL
+       SELECT ol.order_id, ol.line_id
+       FROM deliveries d JOIN order_lines ol ON ol.order_id = d.order_id AND (d.line_id IS NULL OR d.line_id = ol.line_id)
+       WHERE d.event_id IN (SELECT event_id FROM q_new_events)
+          OR (d.delivered_at > $previousAsOf::TIMESTAMPTZ AND d.delivered_at <= $now::TIMESTAMPTZ)
+       UNION ALL
+       SELECT order_id, line_id FROM return_lines
+       WHERE event_id IN (SELECT event_id FROM q_new_events)
+          OR (requested_at > $previousAsOf::TIMESTAMPTZ AND requested_at <= $now::TIMESTAMPTZ)
+       UNION ALL
+       SELECT rl.order_id, rl.line_id
+       FROM inspections i JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
+       WHERE i.event_id IN (SELECT event_id FROM q_new_events)
+          OR (i.inspected_at > $previousAsOf::TIMESTAMPTZ AND i.inspected_at <= $now::TIMESTAMPTZ)
+     )`,
+    { previousAsOf: parameters.previousAsOf, now: parameters.now },
+  );
+  const reader = await connection.runAndReadAll(
+    `CREATE OR REPLACE TEMP TABLE q_touched_product_days AS
+     WITH touched AS (
+       SELECT ol.order_id, ol.line_id, ol.product_id, ol.event_id IN (SELECT event_id FROM q_new_events) AS line_is_new
+       FROM q_touched_lines t JOIN order_lines ol ON ol.order_id = t.order_id AND ol.line_id = t.line_id
+     ),
+     delivered AS (
+       SELECT t.order_id, t.line_id, t.product_id, t.line_is_new, d.delivered_at,
+              -- facts without an event row (direct loads) count as old
+              coalesce(e.ingested_at <= $since::TIMESTAMPTZ, true) AS seen_before
+       FROM touched t
+       JOIN deliveries d ON d.order_id = t.order_id AND (d.line_id IS NULL OR d.line_id = t.line_id)
+       LEFT JOIN events e ON e.event_id = d.event_id
+     ),
+     days AS (
+       SELECT product_id,
+              timezone('UTC', min(delivered_at) FILTER (WHERE delivered_at <= $now::TIMESTAMPTZ))::DATE AS day_now,
+              timezone('UTC', min(delivered_at) FILTER (WHERE NOT line_is_new AND seen_before AND delivered_at <= $previousAsOf::TIMESTAMPTZ))::DATE AS day_before
+       FROM delivered GROUP BY order_id, line_id, product_id
+     )
+     SELECT DISTINCT product_id, day FROM (
+       SELECT product_id, day_now AS day FROM days UNION ALL SELECT product_id, day_before FROM days
+     ) WHERE day IS NOT NULL;
+     SELECT count(*) FROM q_touched_product_days`,
+    parameters,
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/** Which cohorts a recomputation covers: all of them, or those in q_touched_product_days. */
+export type CohortSelection = 'all' | 'touched';
+
+/**
+ * Recomputes quality_cohort_base and quality_reason_base for the selected cohorts (delete + insert),
+ * and records in q_touched_scope_days every (scope, id, day) whose period rows must follow.
+ */
+export async function refreshQualityBase(connection: DuckDBConnection, settings: QualityRunSettings, selection: CohortSelection): Promise<void> {
+  const parameters = {
+    now: settings.now.toISOString(),
+    defaultWindow: settings.defaultWindowDays,
+    withinDays: settings.withinDays,
+    detectionDays: settings.detectionDays,
+  };
+  await connection.run('CREATE OR REPLACE TEMP TABLE q_touched_scope_days (scope VARCHAR, scope_id VARCHAR, day DATE)');
+  if (selection === 'all') {
+    await connection.run('DELETE FROM quality_cohort_base');
+    await connection.run('DELETE FROM quality_reason_base');
+  } else {
+    await recordTouchedScopeDays(connection);
+    await connection.run('DELETE FROM quality_cohort_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
+    await connection.run('DELETE FROM quality_reason_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
+  }
+  const productFilter = selection === 'all' ? '' : 'WHERE ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)';
+  const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = c.product_id AND t.day = c.day';
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE q_line_cohorts AS
+     WITH candidate AS (
+       SELECT ol.order_id, ol.line_id, ol.product_id, ol.category, ol.seller_id, ol.quantity FROM order_lines ol ${productFilter}
+     ),
+     first_delivery AS (
+       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM (
+         SELECT d.order_id, d.line_id, d.delivered_at FROM deliveries d
+         WHERE d.line_id IS NOT NULL AND d.delivered_at <= $now::TIMESTAMPTZ
+         UNION ALL
+         -- a whole-order delivery (line_id NULL) delivers every line of the order
+         SELECT c.order_id, c.line_id, d.delivered_at FROM candidate c JOIN deliveries d ON d.order_id = c.order_id
+         WHERE d.line_id IS NULL AND d.delivered_at <= $now::TIMESTAMPTZ
+       ) GROUP BY order_id, line_id
+     ),
+     lines AS (
+       SELECT c.*, f.delivered_at, timezone('UTC', f.delivered_at)::DATE AS day
+       FROM candidate c JOIN first_delivery f ON f.order_id = c.order_id AND f.line_id = c.line_id
+     )
+     SELECT c.order_id, c.line_id, c.product_id, c.category, c.seller_id, c.quantity, c.delivered_at, c.day,
+            coalesce(w.days, $defaultWindow)::INTEGER AS window_days
+     FROM lines c LEFT JOIN q_windows w ON w.category = c.category ${cohortFilter}`,
+    { now: parameters.now, defaultWindow: parameters.defaultWindow },
+  );
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE q_return_facts AS
+     WITH latest_inspection AS (
+       SELECT return_id, line_id, arg_max(fault, inspected_at) AS fault
+       FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ GROUP BY return_id, line_id
+     )
+     SELECT lc.order_id, lc.line_id, lc.product_id, lc.category, lc.seller_id, lc.day, lc.window_days, lc.quantity AS line_quantity,
+            rl.quantity, rl.reason,
+            rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
+            rl.requested_at <= lc.delivered_at + to_days(lc.window_days) AS in_window,
+            rl.requested_at <= lc.delivered_at + to_days($withinDays::INTEGER) AS in_n,
+            rl.requested_at <= lc.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
+            coalesce(i.fault = 'manufacturing', false) AS confirmed
+     FROM return_lines rl
+     JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
+     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
+     WHERE rl.requested_at <= $now::TIMESTAMPTZ`,
+    { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
+  );
+  await connection.run(
+    `INSERT INTO quality_cohort_base
+     WITH delivered AS (
+       SELECT product_id, category, seller_id, day, max(window_days) AS window_days, sum(quantity) AS delivered_units
+       FROM q_line_cohorts GROUP BY product_id, category, seller_id, day
+     ),
+     per_line AS (
+       -- a line never counts more returned units than it had (repeated return requests)
+       SELECT any_value(product_id) AS product_id, any_value(category) AS category, any_value(seller_id) AS seller_id, any_value(day) AS day,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window), 0)) AS returned,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_n), 0)) AS returned_n,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_detection), 0)) AS returned_detection,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND product_fault), 0)) AS fault,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_n AND product_fault), 0)) AS fault_n,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_detection AND product_fault), 0)) AS fault_detection,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND reason = 'quality.defective'), 0)) AS claimed,
+              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND confirmed), 0)) AS confirmed
+       FROM q_return_facts GROUP BY order_id, line_id
+     ),
+     returned AS (
+       SELECT product_id, category, seller_id, day,
+              sum(returned) AS returned, sum(returned_n) AS returned_n, sum(returned_detection) AS returned_detection,
+              sum(fault) AS fault, sum(fault_n) AS fault_n, sum(fault_detection) AS fault_detection,
+              sum(claimed) AS claimed, sum(confirmed) AS confirmed
+       FROM per_line GROUP BY product_id, category, seller_id, day
+     )
+     SELECT d.product_id, d.category, d.seller_id, d.day, d.window_days, d.delivered_units,
+            coalesce(r.returned, 0), coalesce(r.returned_n, 0), coalesce(r.returned_detection, 0),
+            coalesce(r.fault, 0), coalesce(r.fault_n, 0), coalesce(r.fault_detection, 0),
+            coalesce(r.claimed, 0), coalesce(r.confirmed, 0)
+     FROM delivered d LEFT JOIN returned r
+       ON r.product_id = d.product_id AND r.category = d.category AND r.seller_id IS NOT DISTINCT FROM d.seller_id AND r.day = d.day`,
+  );
+  await connection.run(
+    `INSERT INTO quality_reason_base
+     SELECT product_id, category, seller_id, day, reason,
+            coalesce(sum(quantity) FILTER (WHERE in_window), 0), coalesce(sum(quantity) FILTER (WHERE in_detection), 0)
+     FROM q_return_facts GROUP BY product_id, category, seller_id, day, reason
+     HAVING sum(quantity) FILTER (WHERE in_window) > 0 OR sum(quantity) FILTER (WHERE in_detection) > 0`,
+  );
+  if (selection === 'touched') await recordTouchedScopeDays(connection);
+  await connection.run('DROP TABLE IF EXISTS q_line_cohorts');
+  await connection.run('DROP TABLE IF EXISTS q_return_facts');
+}
+
+/** Category and seller days of the touched product cohorts, before and after their recomputation. */
+async function recordTouchedScopeDays(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    `INSERT INTO q_touched_scope_days
+     SELECT 'product', product_id, day FROM q_touched_product_days
+     UNION ALL
+     SELECT 'category', b.category, b.day FROM quality_cohort_base b JOIN q_touched_product_days t ON t.product_id = b.product_id AND t.day = b.day
+     UNION ALL
+     SELECT 'seller', b.seller_id, b.day FROM quality_cohort_base b JOIN q_touched_product_days t ON t.product_id = b.product_id AND t.day = b.day
+     WHERE b.seller_id IS NOT NULL`,
+  );
+}
