@@ -181,3 +181,41 @@ describe('trainHistogramForest', () => {
     expect(() => HistogramForest.fromJSON({ ...json, kind: 'other' })).toThrow(/kind must be 'histogram-forest'/);
   });
 });
+
+describe('trainHistogramForest options', () => {
+  it('learns with entropy and with subsampling without replacement, each deterministic and distinct from the default', () => {
+    const base = trainHistogramForest({ features: train.features, labels: train.labels, treeCount: 30, seed: 1 });
+    const variants = [
+      { criterion: 'entropy' as const },
+      { bootstrap: false, sampleFraction: 0.5 },
+      { sampleFraction: 0.3 },
+    ];
+    for (const variant of variants) {
+      const forest = trainHistogramForest({ features: train.features, labels: train.labels, treeCount: 30, seed: 1, ...variant });
+      const again = trainHistogramForest({ features: train.features, labels: train.labels, treeCount: 30, seed: 1, ...variant });
+      const scores = forest.predictProbability(holdout.features);
+      expect(again.predictProbability(holdout.features)).toEqual(scores);
+      expect(scores).not.toEqual(base.predictProbability(holdout.features));
+      expect(rocAuc(scores, holdout.labels)).toBeGreaterThan(0.88);
+    }
+  });
+
+  it('uses every row once per tree with bootstrap off and sampleFraction 1', () => {
+    // Every tree sees all rows: its root holds exactly the training positive rate, and with every
+    // feature scored at each split all trees pick the same root split (deeper, equal-gain ties may
+    // go either way with the random feature order).
+    const forest = trainHistogramForest({
+      features: train.features,
+      labels: train.labels,
+      treeCount: 3,
+      bootstrap: false,
+      featureFraction: 1,
+      seed: 1,
+    });
+    for (const tree of forest.trees) {
+      expect(tree.value[0]).toBe(positiveRate(train.labels));
+      expect(tree.feature[0]).toBe(forest.trees[0]?.feature[0]);
+      expect(tree.threshold[0]).toBe(forest.trees[0]?.threshold[0]);
+    }
+  });
+});
