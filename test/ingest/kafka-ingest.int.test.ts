@@ -1,0 +1,232 @@
+/**
+ * `runKafkaIngest` against the real broker: every kind of bad message, duplicates and out-of-order
+ * facts reconcile exactly; dead letters carry their error; positions come from DuckDB whether the
+ * group's committed offsets are behind it or ahead of it; a second writer is refused; an
+ * unreachable broker ends `retour ingest` with a clear error.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configWith } from '../../config/load-config.ts';
+import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-ingest.ts';
+import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, uniqueTopicName, withAdmin } from '../support/kafka.ts';
+import { customerKey, produceInChunks, queryDatabase, readTopic, startRetour, temporaryDatabase } from './kafka-ingest-helpers.ts';
+
+const topic = uniqueTopicName('ingest-events');
+const deadLetterTopic = uniqueTopicName('ingest-dlq');
+const groupId = uniqueTopicName('ingest-group');
+const databases: { remove: () => void }[] = [];
+const silent = pino({ level: 'silent' });
+
+function envelope(id: string, type: string, data: Record<string, unknown>): Record<string, unknown> {
+  return { specversion: '1.0', id, source: 'test', type, time: '2026-03-01T10:00:00Z', datacontenttype: 'application/json', dataschema: 'retour/v1', data };
+}
+
+const orderA = envelope('evt_order_a', 'order.placed', {
+  orderId: 'ord_a',
+  customerId: 'cus_a',
+  placedAt: '2026-03-01T10:00:00Z',
+  currency: 'EUR',
+  lines: [
+    { lineId: 'l1', productId: 'prd_1', category: 'apparel', quantity: 2, unitPrice: 1000 },
+    { lineId: 'l2', productId: 'prd_2', category: 'apparel', quantity: 1, unitPrice: 500 },
+  ],
+});
+
+/** Hand-made messages: facts out of order, and one of every kind of bad input. */
+function specialMessages(): { messages: Message[]; valid: number; quarantinedByCode: Record<string, number> } {
+  const json = (event: Record<string, unknown>): Message => ({ key: 'cus_a', value: JSON.stringify(event) });
+  const valid = [
+    json(orderA),
+    // Out of order: the delivery of ord_b before its order, the inspection of ret_a before its request.
+    json(envelope('evt_delivery_b', 'order.delivered', { orderId: 'ord_b', customerId: 'cus_a', deliveredAt: '2026-03-03T10:00:00Z' })),
+    json(envelope('evt_inspection_a', 'return.inspected', { returnId: 'ret_a', inspectedAt: '2026-03-09T10:00:00Z', lines: [{ lineId: 'l1', condition: 'A_new', disposition: 'restock' }] })),
+    json(envelope('evt_request_a', 'return.requested', {
+      returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', requestedAt: '2026-03-05T10:00:00Z', method: 'mail', resolution: 'refund',
+      lines: [{ lineId: 'l1', productId: 'prd_1', quantity: 1, reason: 'fit.too_small' }],
+    })),
+    json(envelope('evt_order_b', 'order.placed', {
+      orderId: 'ord_b', customerId: 'cus_a', placedAt: '2026-03-01T11:00:00Z', currency: 'EUR',
+      lines: [{ lineId: 'l1', productId: 'prd_3', category: 'shoes', quantity: 1, unitPrice: 7000 }],
+    })),
+    json(envelope('evt_refund_ok', 'refund.issued', { refundId: 'rfd_1', returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 1000, currency: 'EUR', method: 'original_payment' })),
+  ];
+  const bad: Message[] = [
+    { key: 'cus_a', value: '{"specversion": "1.0", "id": ' }, // not JSON
+    { key: 'cus_a', value: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }, // not UTF-8
+    json(envelope('evt_unknown', 'order.teleported', { orderId: 'ord_x' })),
+    json(envelope('evt_schema', 'order.delivered', { orderId: 'ord_x', deliveredAt: '2026-03-03T10:00:00Z' })), // customerId missing
+    json(envelope('evt_oversize', 'return.feedback', { returnId: 'ret_a', customerId: 'cus_a', submittedAt: '2026-03-11T10:00:00Z', rating: 4, comment: 'x'.repeat(9000) })),
+    json(envelope('evt_negative', 'return.received', { returnId: 'ret_a', receivedAt: '2026-03-08T10:00:00Z', lines: [{ lineId: 'l1', quantity: -1 }] })),
+    json(envelope('evt_refund_high', 'refund.issued', { refundId: 'rfd_2', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 2501, currency: 'EUR', method: 'original_payment' })),
+    json({ ...orderA, data: { ...(orderA['data'] as object), currency: 'USD' } }), // same id, different content
+  ];
+  return {
+    messages: [...valid, ...bad],
+    valid: valid.length,
+    quarantinedByCode: {
+      RETOUR_EVENT_NOT_JSON: 2,
+      RETOUR_EVENT_UNKNOWN_TYPE: 1,
+      RETOUR_EVENT_SCHEMA_INVALID: 2,
+      RETOUR_EVENT_OVERSIZE: 1,
+      RETOUR_EVENT_REFERENCE_INVALID: 1,
+      RETOUR_EVENT_ID_CONFLICT: 1,
+    },
+  };
+}
+
+const RESENT = 25;
+const bulk = generateBenchEvents({ events: 3000, seed: 11 }).map((text): Message => ({ key: customerKey(text), value: text }));
+/** The generator finishes the order it is on, so it may give a few more than asked. */
+const BULK = bulk.length;
+const special = specialMessages();
+const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, ...bulk.slice(1500), ...bulk.slice(0, RESENT)];
+const quarantinedTotal = Object.values(special.quarantinedByCode).reduce((sum, count) => sum + count, 0);
+
+async function ingestUntilIdle(databasePath: string, group = groupId): Promise<KafkaIngestSummary> {
+  const config = configWith({
+    RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','),
+    RETOUR_TOPICS: topic,
+    RETOUR_GROUP_ID: group,
+    RETOUR_TOPIC_DLQ: deadLetterTopic,
+    RETOUR_MAX_EVENT_BYTES: '8192',
+    RETOUR_BATCH_MAX_EVENTS: '1000',
+    RETOUR_BATCH_MAX_WAIT_MS: '100',
+  });
+  const database = await openDatabase({ path: databasePath });
+  try {
+    return await runKafkaIngest({ connection: await database.connect(), config, logger: silent, signal: new AbortController().signal, exitWhenIdleMs: 1500 });
+  } finally {
+    database.close();
+  }
+}
+
+async function countRows(path: string, table: string): Promise<number> {
+  return Number((await queryDatabase(path, `SELECT count(*) AS n FROM ${table}`))[0]!['n']);
+}
+
+describe('retour ingest from Kafka', () => {
+  const main = temporaryDatabase('kafka-ingest');
+  databases.push(main);
+  let first: KafkaIngestSummary;
+
+  beforeAll(async () => {
+    await createTopic(topic, 3);
+    await createTopic(deadLetterTopic, 2);
+    await produceInChunks(topic, phaseOne);
+    first = await ingestUntilIdle(main.path);
+  });
+
+  afterAll(async () => {
+    await deleteConsumerGroups([groupId, `${groupId}-fresh`]);
+    await deleteTopics([topic, deadLetterTopic]);
+    for (const database of databases) database.remove();
+  });
+
+  it('reconciles consumed = stored + duplicates + quarantined, with every bad input quarantined by its code', async () => {
+    expect(first).toMatchObject({
+      consumed: phaseOne.length,
+      stored: BULK + special.valid,
+      duplicates: RESENT,
+      quarantined: quarantinedTotal,
+      stoppedBy: 'idle',
+    });
+    expect(first.consumed).toBe(first.stored + first.duplicates + first.quarantined);
+    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid);
+    expect(await countRows(main.path, 'ingest_duplicates')).toBe(RESENT);
+    const byCode = await queryDatabase(main.path, 'SELECT error_code, count(*)::INTEGER AS n FROM quarantine GROUP BY error_code');
+    expect(Object.fromEntries(byCode.map((row) => [row['error_code'], row['n']]))).toEqual(special.quarantinedByCode);
+  });
+
+  it('stores facts that arrive out of order', async () => {
+    const rows = await queryDatabase(
+      main.path,
+      `SELECT (SELECT count(*) FROM inspections WHERE return_id = 'ret_a')::INTEGER AS inspections,
+              (SELECT count(*) FROM return_requests WHERE return_id = 'ret_a')::INTEGER AS requests,
+              (SELECT count(*) FROM deliveries WHERE order_id = 'ord_b')::INTEGER AS deliveries,
+              (SELECT count(*) FROM orders WHERE order_id = 'ord_b')::INTEGER AS orders`,
+    );
+    expect(rows[0]).toEqual({ inspections: 1, requests: 1, deliveries: 1, orders: 1 });
+  });
+
+  it('publishes every quarantined message to the dead-letter topic with the error and its origin in headers', async () => {
+    const letters = await readTopic(deadLetterTopic, quarantinedTotal);
+    expect(letters).toHaveLength(quarantinedTotal);
+    const quarantine = await queryDatabase(main.path, 'SELECT error_code, json_path, message, kafka_partition, kafka_offset FROM quarantine');
+    const expected = quarantine.map((row) => `${String(row['kafka_partition'])}/${String(row['kafka_offset'])}/${String(row['error_code'])}/${String(row['json_path'])}/${String(row['message'])}`).sort();
+    const received = letters
+      .map((letter) => {
+        expect(letter.headers['retour.original.topic']).toBe(topic);
+        expect(letter.key).toBe(`${topic}/${letter.headers['retour.original.partition']}/${letter.headers['retour.original.offset']}`);
+        return `${letter.headers['retour.original.partition']}/${letter.headers['retour.original.offset']}/${letter.headers['retour.error.code']}/${letter.headers['retour.error.path']}/${letter.headers['retour.error.reason']}`;
+      })
+      .sort();
+    expect(received).toEqual(expected);
+    const notUtf8 = letters.find((letter) => letter.value !== null && letter.value[2] === 0xff);
+    expect(notUtf8?.value).toEqual(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
+    const conflict = letters.find((letter) => letter.headers['retour.error.code'] === 'RETOUR_EVENT_ID_CONFLICT');
+    expect(conflict?.headers).toMatchObject({ 'retour.event.id': 'evt_order_a', 'retour.event.type': 'order.placed' });
+  });
+
+  it('resumes from the offsets in DuckDB when the group committed less (crash before the Kafka commit), and re-sends dead letters', async () => {
+    const more = generateBenchEvents({ events: 200, seed: 12 }).map((text): Message => ({ key: customerKey(text), value: text.replace('"evt_', '"evt_more_') }));
+    await produceInChunks(topic, [...more, ...bulk.slice(100, 103)]);
+    // The group is empty now: rewind its committed offsets to the start, as if every Kafka commit had been lost.
+    await withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
+    const second = await ingestUntilIdle(main.path);
+    expect(second).toMatchObject({ consumed: more.length + 3, stored: more.length, duplicates: 3, quarantined: 0, deadLettersRecovered: quarantinedTotal });
+    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + more.length);
+    expect(await countRows(main.path, 'ingest_duplicates')).toBe(RESENT + 3);
+    // At least once: each dead letter is there twice now, none is missing.
+    const letters = await readTopic(deadLetterTopic, 2 * quarantinedTotal);
+    expect(letters).toHaveLength(2 * quarantinedTotal);
+    const offsets = await queryDatabase(main.path, `SELECT kafka_partition AS partition, next_offset FROM ingest_offsets WHERE topic = '${topic}' ORDER BY 1`);
+    const high = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    expect(offsets.map((row) => Number(row['next_offset']))).toEqual(high.sort((a, b) => a.partition - b.partition).map((entry) => Number(entry.high)));
+  });
+
+  it('reads from the start for a new database even when the group committed everything (Kafka ahead of DuckDB)', async () => {
+    const fresh = temporaryDatabase('kafka-ingest-fresh');
+    databases.push(fresh);
+    const summary = await ingestUntilIdle(fresh.path);
+    const high = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    const total = high.reduce((sum, entry) => sum + Number(entry.high), 0);
+    expect(summary.consumed).toBe(total);
+    expect(await countRows(fresh.path, 'events')).toBe(await countRows(main.path, 'events'));
+  });
+
+  it('refuses a second process on the same database, naming the process that holds it', async () => {
+    const held = temporaryDatabase('kafka-ingest-held');
+    databases.push(held);
+    const database = await openDatabase({ path: held.path });
+    try {
+      const run = startRetour(['ingest', '--exit-when-idle', '1'], {
+        RETOUR_DATABASE: held.path,
+        RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','),
+        RETOUR_TOPICS: topic,
+        RETOUR_GROUP_ID: `${groupId}-fresh`,
+      });
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toContain(`is in use by PID ${process.pid}`);
+      expect(run.stderr()).toContain('RETOUR_DB_IN_USE');
+    } finally {
+      database.close();
+    }
+  });
+
+  it('exits non-zero with a clear message when no broker answers, instead of hanging', async () => {
+    const unreachable = temporaryDatabase('kafka-ingest-unreachable');
+    databases.push(unreachable);
+    const run = startRetour(['ingest'], {
+      RETOUR_DATABASE: unreachable.path,
+      // A port nothing listens on (randomised to dodge a local service).
+      RETOUR_KAFKA_BROKERS: `127.0.0.1:${1 + (randomBytes(1)[0]! % 20)}`,
+      RETOUR_TOPICS: topic,
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/retour: Kafka at 127\.0\.0\.1:\d+ failed to .*\(RETOUR_KAFKA_UNAVAILABLE\)/);
+  }, 90_000);
+});
