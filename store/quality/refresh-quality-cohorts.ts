@@ -66,32 +66,19 @@ export async function collectTouchedCohorts(connection: DuckDBConnection, settin
      )`,
     { previousAsOf: parameters.previousAsOf, now: parameters.now },
   );
-  const reader = await connection.runAndReadAll(
+  // A touched line may have been counted on the day of any of its deliveries before (the earliest one
+  // the previous run could see) and counts on its earliest delivery now: taking the days of all its
+  // deliveries is a small superset that needs no guess about what the previous run saw.
+  await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_touched_product_days AS
-     WITH touched AS (
-       SELECT ol.order_id, ol.line_id, ol.product_id, ol.event_id IN (SELECT event_id FROM q_new_events) AS line_is_new
-       FROM q_touched_lines t JOIN order_lines ol ON ol.order_id = t.order_id AND ol.line_id = t.line_id
-     ),
-     delivered AS (
-       SELECT t.order_id, t.line_id, t.product_id, t.line_is_new, d.delivered_at,
-              -- facts without an event row (direct loads) count as old
-              coalesce(e.ingested_at <= $since::TIMESTAMPTZ, true) AS seen_before
-       FROM touched t
-       JOIN deliveries d ON d.order_id = t.order_id AND (d.line_id IS NULL OR d.line_id = t.line_id)
-       LEFT JOIN events e ON e.event_id = d.event_id
-     ),
-     days AS (
-       SELECT product_id,
-              timezone('UTC', min(delivered_at) FILTER (WHERE delivered_at <= $now::TIMESTAMPTZ))::DATE AS day_now,
-              timezone('UTC', min(delivered_at) FILTER (WHERE NOT line_is_new AND seen_before AND delivered_at <= $previousAsOf::TIMESTAMPTZ))::DATE AS day_before
-       FROM delivered GROUP BY order_id, line_id, product_id
-     )
-     SELECT DISTINCT product_id, day FROM (
-       SELECT product_id, day_now AS day FROM days UNION ALL SELECT product_id, day_before FROM days
-     ) WHERE day IS NOT NULL;
-     SELECT count(*) FROM q_touched_product_days`,
-    parameters,
+     SELECT DISTINCT ol.product_id, timezone('UTC', d.delivered_at)::DATE AS day
+     FROM q_touched_lines t
+     JOIN order_lines ol ON ol.order_id = t.order_id AND ol.line_id = t.line_id
+     JOIN deliveries d ON d.order_id = t.order_id AND (d.line_id IS NULL OR d.line_id = t.line_id)
+     WHERE d.delivered_at <= $now::TIMESTAMPTZ`,
+    { now: parameters.now },
   );
+  const reader = await connection.runAndReadAll('SELECT count(*) FROM q_touched_product_days');
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
