@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { importCommand } from './import-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { jobsCommand } from './jobs-command.ts';
 import { notAvailableCommand } from './not-available.ts';
@@ -9,7 +10,7 @@ import { statusCommand } from './status-command.ts';
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   ingestCommand,
-  notAvailableCommand({ name: 'import', summary: 'Import NDJSON CloudEvents (or a mapped CSV) through the ingest path', usage: 'import FILE|-' }),
+  importCommand,
   notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
   jobsCommand,
   notAvailableCommand({ name: 'model', summary: 'Fraud model lifecycle', usage: 'model train|list|promote' }),
