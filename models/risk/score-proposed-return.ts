@@ -13,7 +13,7 @@ export interface ProposedReturnLine {
 
 export interface ProposedReturn {
   readonly customerId: string;
-  readonly orderId?: string;
+  readonly orderId?: string | undefined;
   readonly lines: readonly ProposedReturnLine[];
 }
 

@@ -1,0 +1,198 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FeatureMatrix } from '../../models/forest/binary-classifier.ts';
+import type { TrainHistogramForestOptions } from '../../models/forest/histogram-forest.ts';
+import { averagePrecision } from '../../models/metrics/average-precision.ts';
+import { brierScore } from '../../models/metrics/brier-score.ts';
+import { calibrationBins } from '../../models/metrics/calibration-bins.ts';
+import { precisionAtFraction } from '../../models/metrics/precision-at-fraction.ts';
+import { precisionAtK } from '../../models/metrics/precision-at-k.ts';
+import { rocAuc } from '../../models/metrics/roc-auc.ts';
+import { decidePromotion, type PromotionDecision } from '../../models/risk/decide-promotion.ts';
+import { applyPlattCalibration, fitPlattCalibration, type PlattCalibration } from '../../models/risk/platt-calibration.ts';
+import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { computeCustomerFeatures, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../../store/risk/compute-customer-features.ts';
+import { computeRings } from '../../store/risk/compute-rings.ts';
+import { getServingModel, insertModel, recordPromotionDecision, setServingModel, type ModelMetrics } from '../../store/risk/model-registry.ts';
+import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
+import { appendLabelSnapshots, readFactTimeRange, resetLabelTargets } from '../../store/risk/training-labels.ts';
+import { runRiskWorker } from './run-risk-worker.ts';
+
+const DAY = 86_400_000;
+
+export interface TrainRiskModelOptions {
+  /** Train as of this time (default: the last order in the data). Nothing after it is used. */
+  readonly now?: Date;
+  /** Label horizon: a snapshot is positive if fraud evidence follows within this many days. Default 60. */
+  readonly horizonDays?: number;
+  /** Days between snapshot dates. Default 14. */
+  readonly stepDays?: number;
+  /** Length of the validation period (snapshot dates). Default 56. */
+  readonly validationDays?: number;
+  /** History a customer needs before the first training snapshot. Default 28. */
+  readonly warmupDays?: number;
+  /** Most training rows kept (all positives, negatives sampled). Default 100 000. */
+  readonly maxTrainingRows?: number;
+  readonly forest?: Omit<TrainHistogramForestOptions, 'features' | 'labels' | 'onTreeTrained'>;
+  /** Promote when not worse than the serving model (default true); false = register as candidate only. */
+  readonly promote?: boolean;
+  readonly featureOptions?: FeatureOptions;
+  readonly signal?: AbortSignal;
+  readonly log?: (message: string) => void;
+}
+
+export interface TrainRiskModelResult {
+  readonly version: string;
+  readonly metrics: ModelMetrics;
+  readonly promotion: PromotionDecision;
+  readonly calibration: PlattCalibration;
+  readonly trainingSeconds: number;
+  readonly totalSeconds: number;
+}
+
+/** Forest settings chosen on development seeds (see docs/risk.md). */
+export const DEFAULT_RISK_FOREST: NonNullable<TrainRiskModelOptions['forest']> = Object.freeze({
+  treeCount: 100,
+  maxDepth: 12,
+  minSamplesLeaf: 20,
+  featureFraction: 'sqrt',
+  sampleFraction: 0.5,
+  classWeight: 'balanced',
+  seed: 1,
+});
+
+/** Validation figures of one model's raw scores (ranking metrics do not change under calibration). */
+function rankingMetrics(scores: Float64Array, labels: Uint8Array): { rocAuc: number; prAuc: number; top1: number; top100: number } {
+  return {
+    rocAuc: rocAuc(scores, labels),
+    prAuc: averagePrecision(scores, labels),
+    top1: precisionAtFraction(scores, labels, 0.01),
+    top100: precisionAtK(scores, labels, Math.min(100, labels.length)),
+  };
+}
+
+async function readLabels(connection: DuckDBConnection, split: string): Promise<Uint8Array> {
+  const matrix = await readFeatureMatrix(connection, 'SELECT label::DOUBLE FROM risk_feature_rows JOIN risk_targets USING (target_id) WHERE split = $split ORDER BY target_id', ['label'], { split });
+  return Uint8Array.from(matrix.values);
+}
+
+function readMatrix(connection: DuckDBConnection, split: string, features: readonly string[]): Promise<FeatureMatrix> {
+  return readFeatureMatrix(
+    connection,
+    `SELECT ${features.map((name) => `f.${name}`).join(', ')} FROM risk_feature_rows f JOIN risk_targets USING (target_id) WHERE split = $split ORDER BY target_id`,
+    features,
+    { split },
+  );
+}
+
+/**
+ * Trains a fraud model with a time split and records it in the model registry:
+ * 1. labelled snapshots (customer × date, label = fraud evidence in the next `horizonDays`) for a
+ *    training period and the *following* validation period; training labels end before the first
+ *    validation snapshot, so no training row has seen the validation period;
+ * 2. point-in-time features as of each snapshot (DuckDB);
+ * 3. a histogram random forest trained in a worker thread;
+ * 4. ROC-AUC, PR-AUC, precision@1% and @100, Brier score and calibration bins on the validation rows,
+ *    and a Platt calibration fitted there;
+ * 5. the serving model scored on the *same* validation rows; the candidate is promoted only if it
+ *    is not worse (decidePromotion).
+ */
+export async function trainRiskModel(connection: DuckDBConnection, options: TrainRiskModelOptions = {}): Promise<TrainRiskModelResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const range = await readFactTimeRange(connection);
+  if (range === undefined) throw new RetourError('RETOUR_MODEL_UNAVAILABLE', 'no orders stored yet: nothing to train on');
+  const now = options.now ?? range.last;
+  const horizon = options.horizonDays ?? 60;
+  const step = options.stepDays ?? 14;
+  const validationDays = options.validationDays ?? 56;
+  const warmup = options.warmupDays ?? 28;
+  const lastValidation = new Date(now.getTime() - horizon * DAY);
+  const firstValidation = new Date(lastValidation.getTime() - validationDays * DAY);
+  const lastTraining = new Date(firstValidation.getTime() - horizon * DAY);
+  const firstTraining = new Date(range.first.getTime() + warmup * DAY);
+  if (lastTraining.getTime() < firstTraining.getTime()) {
+    throw new RetourError(
+      'RETOUR_MODEL_UNAVAILABLE',
+      `not enough history to train with a time split: need ${warmup + 2 * horizon + validationDays} days of orders, have ${Math.floor((now.getTime() - range.first.getTime()) / DAY)}`,
+    );
+  }
+  log(`rings and labelled snapshots: training ${firstTraining.toISOString().slice(0, 10)}…${lastTraining.toISOString().slice(0, 10)}, validation ${firstValidation.toISOString().slice(0, 10)}…${lastValidation.toISOString().slice(0, 10)}`);
+  await computeRings(connection, { asOf: now });
+  await resetLabelTargets(connection);
+  const training = await appendLabelSnapshots(connection, {
+    firstSnapshot: firstTraining, lastSnapshot: lastTraining, stepDays: step, horizonDays: horizon, split: 'train', maxRows: options.maxTrainingRows ?? 100_000,
+  });
+  const validation = await appendLabelSnapshots(connection, {
+    firstSnapshot: firstValidation, lastSnapshot: lastValidation, stepDays: step, horizonDays: horizon, split: 'validation',
+  });
+  if (training.positives === 0 || training.positives === training.rows || validation.positives === 0 || validation.positives === validation.rows) {
+    throw new RetourError('RETOUR_MODEL_UNAVAILABLE', `both labels are needed in both periods: training ${training.positives}/${training.rows} positive, validation ${validation.positives}/${validation.rows}`);
+  }
+  log(`features for ${training.rows + validation.rows} labelled rows (${training.positives} + ${validation.positives} positive)`);
+  await computeCustomerFeatures(connection, options.featureOptions ?? DEFAULT_FEATURE_OPTIONS);
+  const features = [...RISK_FEATURE_NAMES];
+  const trainMatrix = await readMatrix(connection, 'train', features);
+  const trainLabels = await readLabels(connection, 'train');
+  const validationMatrix = await readMatrix(connection, 'validation', features);
+  const validationLabels = await readLabels(connection, 'validation');
+
+  const forestOptions = options.forest ?? DEFAULT_RISK_FOREST;
+  log(`training the forest on ${trainMatrix.rowCount} rows × ${trainMatrix.featureCount} features (worker thread)`);
+  const trainingStarted = performance.now();
+  const trained = await runRiskWorker({ task: 'train', matrix: trainMatrix, labels: trainLabels, options: forestOptions }, options.signal);
+  const trainingSeconds = (performance.now() - trainingStarted) / 1000;
+  const scored = await runRiskWorker({ task: 'score', model: trained.model, matrix: validationMatrix }, options.signal);
+  const candidate = rankingMetrics(scored.probabilities, validationLabels);
+  const calibration = fitPlattCalibration(scored.probabilities, validationLabels);
+  const calibrated = scored.probabilities.map((score) => applyPlattCalibration(score, calibration));
+
+  const serving = await getServingModel(connection);
+  let servingComparison: ModelMetrics['serving_comparison'];
+  if (serving !== undefined) {
+    const servingMatrix = serving.features.join(',') === features.join(',') ? validationMatrix : await readMatrix(connection, 'validation', serving.features);
+    const servingScores = await runRiskWorker({ task: 'score', model: serving.model, matrix: servingMatrix }, options.signal);
+    const servingMetrics = rankingMetrics(servingScores.probabilities, validationLabels);
+    servingComparison = { version: serving.version, roc_auc: servingMetrics.rocAuc, pr_auc: servingMetrics.prAuc };
+  }
+  const promotion = decidePromotion(
+    { prAuc: candidate.prAuc, rocAuc: candidate.rocAuc },
+    servingComparison === undefined ? undefined : { prAuc: servingComparison.pr_auc, rocAuc: servingComparison.roc_auc },
+  );
+  const metrics: ModelMetrics = {
+    roc_auc: candidate.rocAuc,
+    pr_auc: candidate.prAuc,
+    precision_at_k: { top_1_percent: candidate.top1, top_100: candidate.top100 },
+    brier: brierScore(calibrated, validationLabels),
+    calibration: calibrationBins(calibrated, validationLabels, { binCount: 10, strategy: 'quantile' }).map(({ lower, upper, count, meanPredicted, observedRate }) => ({ lower, upper, count, meanPredicted, observedRate })),
+    rows: { training: training.rows, training_positive: training.positives, validation: validation.rows, validation_positive: validation.positives },
+    ...(servingComparison === undefined ? {} : { serving_comparison: servingComparison }),
+  };
+  const createdAt = new Date();
+  const version = `rf-${createdAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const importance = trained.model.featureImportance;
+  const topFeatures = features
+    .map((name, index) => ({ name, importance: importance[index] ?? 0 }))
+    .sort((a, b) => b.importance - a.importance)
+    .slice(0, 3)
+    .map((entry) => entry.name);
+  await insertModel(connection, {
+    version,
+    createdAt: createdAt.toISOString(),
+    algorithm: trained.model.kind,
+    features,
+    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, labels: 'fraud/abuse verdicts and X_not_declared_item inspections within the horizon; legitimate verdicts override' },
+    trainingWindowStart: firstTraining.toISOString(),
+    trainingWindowEnd: lastTraining.toISOString(),
+    validationWindowStart: firstValidation.toISOString(),
+    validationWindowEnd: lastValidation.toISOString(),
+    metrics,
+    model: trained.model,
+  });
+  const decision = options.promote === false && promotion.promote ? { promote: false, reason: `${promotion.reason}; kept as candidate (promotion not requested)` } : promotion;
+  await recordPromotionDecision(connection, version, decision);
+  if (decision.promote) await setServingModel(connection, version, createdAt);
+  await connection.run('DROP TABLE IF EXISTS risk_targets');
+  await connection.run('DROP TABLE IF EXISTS risk_feature_rows');
+  return { version, metrics: { ...metrics, promotion: decision }, promotion: decision, calibration, trainingSeconds, totalSeconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,118 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SerializedHistogramForest } from '../../models/forest/histogram-forest.ts';
+
+export type ModelStatus = 'candidate' | 'serving' | 'retired';
+
+export interface ModelMetrics {
+  readonly roc_auc: number;
+  readonly pr_auc: number;
+  /** Precision among the top 1% and top 100 validation rows. */
+  readonly precision_at_k: { readonly top_1_percent: number; readonly top_100: number };
+  readonly brier: number;
+  readonly calibration: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[];
+  readonly rows: { readonly training: number; readonly training_positive: number; readonly validation: number; readonly validation_positive: number };
+  /** The serving model on the same validation rows, when there was one. */
+  readonly serving_comparison?: { readonly version: string; readonly roc_auc: number; readonly pr_auc: number };
+  readonly promotion?: { readonly promote: boolean; readonly reason: string };
+}
+
+export interface RegisteredModel {
+  readonly version: string;
+  readonly createdAt: string;
+  readonly algorithm: string;
+  readonly features: readonly string[];
+  readonly params: Record<string, unknown>;
+  readonly trainingWindowStart: string;
+  readonly trainingWindowEnd: string;
+  readonly validationWindowStart: string;
+  readonly validationWindowEnd: string;
+  readonly metrics: ModelMetrics;
+  readonly status: ModelStatus;
+  readonly promotedAt: string | null;
+}
+
+export interface RegisteredModelWithForest extends RegisteredModel {
+  readonly model: SerializedHistogramForest;
+}
+
+const COLUMNS = `version, created_at::VARCHAR, algorithm, features, params, training_window_start::VARCHAR, training_window_end::VARCHAR,
+  validation_window_start::VARCHAR, validation_window_end::VARCHAR, metrics, status, promoted_at::VARCHAR`;
+
+function toModel(row: readonly unknown[]): RegisteredModel {
+  return {
+    version: String(row[0]),
+    createdAt: String(row[1]),
+    algorithm: String(row[2]),
+    features: JSON.parse(String(row[3])) as string[],
+    params: JSON.parse(String(row[4])) as Record<string, unknown>,
+    trainingWindowStart: String(row[5]),
+    trainingWindowEnd: String(row[6]),
+    validationWindowStart: String(row[7]),
+    validationWindowEnd: String(row[8]),
+    metrics: JSON.parse(String(row[9])) as ModelMetrics,
+    status: String(row[10]) as ModelStatus,
+    promotedAt: row[11] === null ? null : String(row[11]),
+  };
+}
+
+/** Stores a trained model as a candidate. */
+export async function insertModel(connection: DuckDBConnection, model: Omit<RegisteredModelWithForest, 'status' | 'promotedAt'>): Promise<void> {
+  await connection.run(
+    `INSERT INTO model_registry VALUES ($version, $createdAt::TIMESTAMPTZ, $algorithm, $features, $params, $trainStart::TIMESTAMPTZ, $trainEnd::TIMESTAMPTZ,
+      $validationStart::TIMESTAMPTZ, $validationEnd::TIMESTAMPTZ, $metrics, 'candidate', $model, NULL)`,
+    {
+      version: model.version,
+      createdAt: model.createdAt,
+      algorithm: model.algorithm,
+      features: JSON.stringify(model.features),
+      params: JSON.stringify(model.params),
+      trainStart: model.trainingWindowStart,
+      trainEnd: model.trainingWindowEnd,
+      validationStart: model.validationWindowStart,
+      validationEnd: model.validationWindowEnd,
+      metrics: JSON.stringify(model.metrics),
+      model: JSON.stringify(model.model),
+    },
+  );
+}
+
+/** Every model, newest first, without the forest itself. */
+export async function listModels(connection: DuckDBConnection): Promise<RegisteredModel[]> {
+  const reader = await connection.runAndReadAll(`SELECT ${COLUMNS} FROM model_registry ORDER BY created_at DESC, version DESC`);
+  return reader.getRows().map(toModel);
+}
+
+export async function getModel(connection: DuckDBConnection, version: string): Promise<RegisteredModelWithForest | undefined> {
+  const reader = await connection.runAndReadAll(`SELECT ${COLUMNS}, model FROM model_registry WHERE version = $version`, { version });
+  const row = reader.getRows()[0];
+  if (row === undefined) return undefined;
+  return { ...toModel(row), model: JSON.parse(String(row[12])) as SerializedHistogramForest };
+}
+
+/** The model in service, if any (at most one row has status 'serving'). */
+export async function getServingModel(connection: DuckDBConnection): Promise<RegisteredModelWithForest | undefined> {
+  const reader = await connection.runAndReadAll("SELECT version FROM model_registry WHERE status = 'serving' ORDER BY promoted_at DESC LIMIT 1");
+  const row = reader.getRows()[0];
+  return row === undefined ? undefined : getModel(connection, String(row[0]));
+}
+
+/** Puts a model in service and retires the previous one, in one transaction. */
+export async function setServingModel(connection: DuckDBConnection, version: string, at: Date): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run("UPDATE model_registry SET status = 'retired' WHERE status = 'serving' AND version <> $version", { version });
+    await connection.run("UPDATE model_registry SET status = 'serving', promoted_at = $at::TIMESTAMPTZ WHERE version = $version", { version, at: at.toISOString() });
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}
+
+/** Records the promotion decision of a candidate in its metrics. */
+export async function recordPromotionDecision(connection: DuckDBConnection, version: string, decision: { promote: boolean; reason: string }): Promise<void> {
+  await connection.run(`UPDATE model_registry SET metrics = json_merge_patch(metrics, $patch)::VARCHAR WHERE version = $version`, {
+    version,
+    patch: JSON.stringify({ promotion: decision }),
+  });
+}

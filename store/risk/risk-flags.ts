@@ -1,0 +1,193 @@
+import { listValue, LIST, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import type { Verdict } from '../../domain/events/vocabulary.ts';
+import { decideFlagAction, DEFAULT_FLAG_POLICY, type FlagPolicy, type RiskFlagStatus } from '../../models/risk/decide-flag-action.ts';
+
+export interface RiskFlag {
+  readonly flagId: string;
+  readonly customerId: string;
+  readonly status: RiskFlagStatus;
+  readonly tier: string;
+  readonly score: number;
+  readonly fraudType: string | null;
+  readonly reasons: unknown;
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly closedAt: string | null;
+  readonly decisionId: string | null;
+}
+
+const FLAG_COLUMNS = 'flag_id, customer_id, status, tier, score, fraud_type, reasons, opened_at::VARCHAR, updated_at::VARCHAR, closed_at::VARCHAR, decision_id';
+
+function toFlag(row: readonly unknown[]): RiskFlag {
+  return {
+    flagId: String(row[0]),
+    customerId: String(row[1]),
+    status: String(row[2]) as RiskFlagStatus,
+    tier: String(row[3]),
+    score: Number(row[4]),
+    fraudType: row[5] === null ? null : String(row[5]),
+    reasons: JSON.parse(String(row[6])),
+    openedAt: String(row[7]),
+    updatedAt: String(row[8]),
+    closedAt: row[9] === null ? null : String(row[9]),
+    decisionId: row[10] === null ? null : String(row[10]),
+  };
+}
+
+export async function getFlag(connection: DuckDBConnection, flagId: string): Promise<RiskFlag | undefined> {
+  const row = (await connection.runAndReadAll(`SELECT ${FLAG_COLUMNS} FROM risk_flags WHERE flag_id = $flagId`, { flagId })).getRows()[0];
+  return row === undefined ? undefined : toFlag(row);
+}
+
+export async function listFlags(connection: DuckDBConnection, filter: { customerId?: string; status?: RiskFlagStatus } = {}): Promise<RiskFlag[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT ${FLAG_COLUMNS} FROM risk_flags WHERE ($customerId IS NULL OR customer_id = $customerId) AND ($status IS NULL OR status = $status)
+     ORDER BY opened_at, flag_id`,
+    { customerId: filter.customerId ?? null, status: filter.status ?? null },
+  );
+  return reader.getRows().map(toFlag);
+}
+
+/**
+ * Closes an open flag with a reviewer's decision: `fraud` and `abuse` confirm it, `legitimate`
+ * dismisses it. Repeating the same decision is harmless (`changed: false`); a flag that is not open
+ * any more, or was decided by another decision, is a RETOUR_CONFLICT; an unknown flag RETOUR_NOT_FOUND.
+ * The risk job then keeps a decided customer unflagged until new evidence arrives or the score rises
+ * materially (decideFlagAction).
+ */
+export async function closeFlagWithDecision(
+  connection: DuckDBConnection,
+  decision: { flagId: string; verdict: Verdict; decisionId: string; decidedAt: Date },
+): Promise<{ flag: RiskFlag; changed: boolean }> {
+  const status: RiskFlagStatus = decision.verdict === 'legitimate' ? 'dismissed' : 'confirmed';
+  const current = await getFlag(connection, decision.flagId);
+  if (current === undefined) throw new RetourError('RETOUR_NOT_FOUND', `flag ${decision.flagId} does not exist`);
+  if (current.status !== 'open') {
+    if (current.decisionId === decision.decisionId && current.status === status) return { flag: current, changed: false };
+    throw new RetourError('RETOUR_CONFLICT', `flag ${decision.flagId} is already ${current.status}${current.decisionId === null ? '' : ` by decision ${current.decisionId}`}`);
+  }
+  await connection.run(
+    `UPDATE risk_flags SET status = $status, decision_id = $decisionId, closed_at = $decidedAt::TIMESTAMPTZ, updated_at = $decidedAt::TIMESTAMPTZ
+     WHERE flag_id = $flagId AND status = 'open'`,
+    { status, decisionId: decision.decisionId, decidedAt: decision.decidedAt.toISOString(), flagId: decision.flagId },
+  );
+  return { flag: (await getFlag(connection, decision.flagId))!, changed: true };
+}
+
+/**
+ * Applies review decisions stored by ingest (`risk_decisions`, e.g. made on another API replica) to
+ * flags still open: a decision naming the flag, or a decision about the customer made after the flag
+ * opened. Returns the number of flags closed.
+ */
+export async function applyRecordedDecisions(connection: DuckDBConnection): Promise<number> {
+  const reader = await connection.runAndReadAll(`
+    UPDATE risk_flags f SET
+      status = CASE WHEN d.verdict = 'legitimate' THEN 'dismissed' ELSE 'confirmed' END,
+      decision_id = d.decision_id, closed_at = d.decided_at, updated_at = d.decided_at
+    FROM (
+      SELECT f2.flag_id, arg_max(d2.decision_id, d2.decided_at) AS decision_id, arg_max(d2.verdict, d2.decided_at) AS verdict, max(d2.decided_at) AS decided_at
+      FROM risk_flags f2 JOIN risk_decisions d2
+        ON d2.flag_id = f2.flag_id OR (d2.flag_id IS NULL AND d2.customer_id = f2.customer_id AND d2.decided_at >= f2.opened_at)
+      WHERE f2.status = 'open'
+      GROUP BY f2.flag_id
+    ) d
+    WHERE f.flag_id = d.flag_id AND f.status = 'open'
+    RETURNING f.flag_id`);
+  return reader.getRows().length;
+}
+
+export interface FlagUpdateSummary {
+  readonly opened: number;
+  readonly updated: number;
+  readonly expired: number;
+  readonly keptClosed: number;
+}
+
+/**
+ * Brings `risk_flags` in line with the latest `customer_scores` (see decideFlagAction): opens a flag
+ * for a review/high customer without one (at most one open flag per customer), refreshes open flags,
+ * expires open flags whose customer fell back to low, and leaves decided customers alone unless new
+ * evidence arrived or the score rose materially. Unscored customers' flags are not touched.
+ */
+export async function updateRiskFlags(connection: DuckDBConnection, now: Date, policy: FlagPolicy = DEFAULT_FLAG_POLICY): Promise<FlagUpdateSummary> {
+  const reader = await connection.runAndReadAll(`
+    WITH open_flags AS (SELECT * FROM risk_flags WHERE status = 'open'),
+    last_closed AS (
+      SELECT customer_id, arg_max(status, closed_at) AS status, arg_max(score, closed_at) AS score, arg_max(evidence_count, closed_at) AS evidence_count
+      FROM risk_flags WHERE status <> 'open' GROUP BY customer_id
+    )
+    SELECT s.customer_id, s.tier, s.score, s.evidence_count, o.flag_id, o.score, o.evidence_count, c.status, c.score, c.evidence_count
+    FROM customer_scores s
+    LEFT JOIN open_flags o USING (customer_id)
+    LEFT JOIN last_closed c USING (customer_id)
+    WHERE s.tier IN ('review', 'high') OR o.flag_id IS NOT NULL`);
+  await connection.run('CREATE OR REPLACE TEMP TABLE risk_flag_actions (customer_id VARCHAR, flag_id VARCHAR, action VARCHAR)');
+  const appender = await connection.createAppender('risk_flag_actions');
+  const counts = { open: 0, update: 0, expire: 0, none: 0 };
+  try {
+    for (const row of reader.getRows()) {
+      const action = decideFlagAction(
+        { tier: String(row[1]) as 'low', score: row[2] === null ? null : Number(row[2]), evidenceCount: Number(row[3]) },
+        row[4] === null ? undefined : { status: 'open', score: Number(row[5]), evidenceCount: Number(row[6]) },
+        row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
+        policy,
+      ).action;
+      counts[action]++;
+      if (action === 'none') continue;
+      appender.appendVarchar(String(row[0]));
+      if (row[4] === null) appender.appendNull();
+      else appender.appendVarchar(String(row[4]));
+      appender.appendVarchar(action);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  const at = { now: now.toISOString() };
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run(
+      `UPDATE risk_flags f SET status = 'expired', closed_at = $now::TIMESTAMPTZ, updated_at = $now::TIMESTAMPTZ
+       FROM risk_flag_actions a WHERE a.action = 'expire' AND f.flag_id = a.flag_id AND f.status = 'open'`,
+      at,
+    );
+    await connection.run(
+      `UPDATE risk_flags f SET tier = s.tier, score = s.score, reasons = s.reasons, fraud_type = s.fraud_type_hint,
+         evidence_count = s.evidence_count, model_version = s.model_version, updated_at = $now::TIMESTAMPTZ
+       FROM risk_flag_actions a, customer_scores s
+       WHERE a.action = 'update' AND f.flag_id = a.flag_id AND s.customer_id = a.customer_id AND f.status = 'open'`,
+      at,
+    );
+    await connection.run(
+      `INSERT INTO risk_flags
+       SELECT 'flg_' || replace(gen_random_uuid()::VARCHAR, '-', ''), s.customer_id, 'open', s.tier, s.score, s.fraud_type_hint, s.reasons,
+         s.evidence_count, $now::TIMESTAMPTZ, $now::TIMESTAMPTZ, NULL, NULL, s.model_version, NULL
+       FROM risk_flag_actions a JOIN customer_scores s USING (customer_id)
+       WHERE a.action = 'open'`,
+      at,
+    );
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+  await connection.run('DROP TABLE IF EXISTS risk_flag_actions');
+  return { opened: counts.open, updated: counts.update, expired: counts.expire, keptClosed: counts.none };
+}
+
+/** Open flags not yet published to RETOUR_TOPIC_FLAGS (new ones, and any a failed publish left behind). */
+export async function listUnpublishedFlags(connection: DuckDBConnection, limit = 10_000): Promise<RiskFlag[]> {
+  const reader = await connection.runAndReadAll(`SELECT ${FLAG_COLUMNS} FROM risk_flags WHERE status = 'open' AND published_at IS NULL ORDER BY opened_at, flag_id LIMIT $limit`, { limit });
+  return reader.getRows().map(toFlag);
+}
+
+export async function markFlagsPublished(connection: DuckDBConnection, flagIds: readonly string[], at: Date): Promise<void> {
+  if (flagIds.length === 0) return;
+  await connection.run(
+    'UPDATE risk_flags SET published_at = $at::TIMESTAMPTZ WHERE list_contains($ids, flag_id)',
+    { at: at.toISOString(), ids: listValue([...flagIds]) },
+    { ids: LIST(VARCHAR) },
+  );
+}
