@@ -104,7 +104,8 @@ export function scoreProposedReturn(
     decision = atLeast(decision, 'inspect_before_refund');
     reasons.push({ code: 'HIGH_VALUE', text: `return worth ${money(value)} from a customer in the ${snapshot.tier} tier` });
   }
-  const score = combineRiskScore([snapshot.score, ...requestWeights]);
+  // Only combine when the request adds evidence: 1 − (1 − s) is not always exactly s in floating point.
+  const score = requestWeights.length === 0 ? snapshot.score : combineRiskScore([snapshot.score, ...requestWeights]);
   const hardEvidence = snapshot.notDeclared90d + snapshot.refundsWithoutReceipt365d;
   if (score >= policy.decline && hardEvidence >= 2) decision = 'decline';
   else if (score >= policy.thresholds.high) decision = atLeast(decision, 'review');

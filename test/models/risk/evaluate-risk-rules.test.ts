@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { countHardEvidence, evaluateRiskRules, RISK_RULE_CODES } from '../../../models/risk/evaluate-risk-rules.ts';
+import { emptyRiskFeatureValues, type RiskFeatureValues } from '../../../models/risk/risk-feature-names.ts';
+
+const features = (values: Partial<RiskFeatureValues>): RiskFeatureValues => ({ ...emptyRiskFeatureValues(), ...values });
+
+describe('evaluateRiskRules', () => {
+  it.each([
+    [{ not_declared_90d: 1 }, 'NOT_DECLARED_ITEM', '1 return inspected as not the declared item in 90 days', 0.55, 'item_swap'],
+    [{ not_declared_90d: 3 }, 'NOT_DECLARED_ITEM', '3 returns inspected as not the declared item in 90 days', 0.9, 'item_swap'],
+    [{ used_returns_90d: 2 }, 'USED_ITEMS_RETURNED', '2 items returned used (inspected C_used) in 90 days', 0.55, 'wardrobing'],
+    [{ used_returns_90d: 4 }, 'USED_ITEMS_RETURNED', '4 items returned used (inspected C_used) in 90 days', 0.85, 'wardrobing'],
+    [{ refunds_without_receipt_365d: 1 }, 'REFUND_WITHOUT_RECEIPT', '1 refund issued for returns that never arrived (365 days)', 0.5, 'refund_abuse'],
+    [{ refunds_without_receipt_365d: 2 }, 'REFUND_WITHOUT_RECEIPT', '2 refunds issued for returns that never arrived (365 days)', 0.85, 'refund_abuse'],
+    [{ defect_claim_lines_365d: 4, no_fault_found_share_365d: 0.75 }, 'DEFECT_NO_FAULT_FOUND', '75% of 4 items returned as defective had no fault found (365 days)', 0.55, 'false_defect_claim'],
+    [{ defect_claim_lines_365d: 5, no_fault_found_share_365d: 0.8 }, 'DEFECT_NO_FAULT_FOUND', '80% of 5 items returned as defective had no fault found (365 days)', 0.85, 'false_defect_claim'],
+    [{ claims_90d: 3 }, 'REPEATED_CLAIMS', '3 delivery claims (not received, missing, damaged, wrong item) in 90 days', 0.5, 'claim_abuse'],
+    [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'linked to 3 other accounts (shared address, payment or device) with 2 not-declared items or missing parcels between them (365 days)', 0.5, 'ring'],
+  ])('%o fires %s with a sentence a reviewer reads', (values, code, text, weight, fraudType) => {
+    expect(evaluateRiskRules(features(values))).toEqual([{ code, text, weight, fraudType }]);
+  });
+
+  it('stays silent just below every threshold', () => {
+    const quiet = features({
+      not_declared_90d: 0, used_returns_90d: 1, refunds_without_receipt_365d: 0, defect_claim_lines_365d: 2, no_fault_found_share_365d: 1,
+      claims_90d: 2, ring_size: 2, ring_not_declared_365d: 5,
+    });
+    expect(evaluateRiskRules(quiet)).toEqual([]);
+    expect(evaluateRiskRules(features({ defect_claim_lines_365d: 10, no_fault_found_share_365d: 0.59 }))).toEqual([]);
+  });
+
+  it('never fires on honest heavy returning or bracketing alone', () => {
+    const heavyHonest = features({
+      items_returned_365d: 60, item_return_rate_365d: 0.9, value_return_rate_365d: 0.9, returned_value_365d: 900_000, returns_30d: 8,
+      bracketing_orders_365d: 12, fit_reason_share_365d: 0.9, new_condition_share_365d: 1, late_window_return_share_365d: 0.5,
+    });
+    expect(evaluateRiskRules(heavyHonest)).toEqual([]);
+  });
+
+  it('lists codes in a fixed order and counts hard evidence', () => {
+    expect(RISK_RULE_CODES).toHaveLength(6);
+    expect(countHardEvidence(features({ not_declared_365d: 2, used_returns_365d: 1, refunds_without_receipt_365d: 1, claims_365d: 1, defect_claim_lines_365d: 3, no_fault_found_share_365d: 0.7 }))).toBe(8);
+    expect(countHardEvidence(features({ defect_claim_lines_365d: 3, no_fault_found_share_365d: 0.2 }))).toBe(0);
+  });
+});

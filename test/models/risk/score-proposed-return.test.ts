@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { CustomerRiskSnapshot } from '../../../models/risk/customer-risk-snapshot.ts';
+import { scoreProposedReturn } from '../../../models/risk/score-proposed-return.ts';
+
+const snapshot = (values: Partial<CustomerRiskSnapshot>): CustomerRiskSnapshot => ({
+  customerId: 'c1', status: 'scored', score: 0.05, tier: 'low', reasons: [], modelVersion: 'rf-1', computedAt: '2026-01-01T00:00:00.000Z',
+  fraudTypeHint: null, notDeclared90d: 0, usedReturns90d: 0, refundsWithoutReceipt365d: 0, defectClaimLines365d: 0, noFaultFoundShare365d: Number.NaN,
+  returnedValue90d: 0, accountAgeDays: 400, ringSize: 1, linkedCustomerIds: [], openFlagId: null, ...values,
+});
+const request = (unitPrice: number, reason = 'fit.too_small') => ({ customerId: 'c1', lines: [{ productId: 'p1', quantity: 1, reason, unitPrice }] });
+
+describe('scoreProposedReturn', () => {
+  it('answers an unknown customer explicitly unscored: approve when cheap, inspect before refund when valuable', () => {
+    expect(scoreProposedReturn(undefined, request(1_000))).toEqual({
+      score: null, decision: 'approve', status: 'unscored', modelVersion: null,
+      reasons: [{ code: 'UNSCORED_UNKNOWN_CUSTOMER', text: 'no risk score for this customer yet (no history, or not scored since their first activity)' }],
+    });
+    const valuable = scoreProposedReturn(undefined, request(50_000));
+    expect(valuable.decision).toBe('inspect_before_refund');
+    expect(valuable.reasons.map((reason) => reason.code)).toEqual(['UNSCORED_UNKNOWN_CUSTOMER', 'HIGH_VALUE']);
+    expect(scoreProposedReturn(snapshot({ status: 'unscored', score: null, tier: 'unscored' }), request(50_000))).toMatchObject({ status: 'unscored', decision: 'inspect_before_refund', score: null });
+  });
+
+  it('approves a low-risk customer, even for a valuable return', () => {
+    expect(scoreProposedReturn(snapshot({}), request(90_000))).toMatchObject({ decision: 'approve', score: 0.05, status: 'scored' });
+  });
+
+  it('inspects before refund in the review tier and sends the high tier to review', () => {
+    expect(scoreProposedReturn(snapshot({ score: 0.6, tier: 'review' }), request(1_000)).decision).toBe('inspect_before_refund');
+    expect(scoreProposedReturn(snapshot({ score: 0.85, tier: 'high' }), request(1_000)).decision).toBe('review');
+  });
+
+  it('declines only with a very high score and hard evidence', () => {
+    const reasons = [{ code: 'NOT_DECLARED_ITEM', text: '3 returns inspected as not the declared item in 90 days', weight: 0.9 }];
+    const result = scoreProposedReturn(snapshot({ score: 0.97, tier: 'high', notDeclared90d: 3, reasons }), request(1_000));
+    expect(result).toMatchObject({ decision: 'decline', reasons: [{ code: 'NOT_DECLARED_ITEM', text: '3 returns inspected as not the declared item in 90 days' }] });
+    expect(scoreProposedReturn(snapshot({ score: 0.97, tier: 'high', notDeclared90d: 1 }), request(1_000)).decision).toBe('review');
+  });
+
+  it('asks for inspection when a defect is claimed by a customer whose defect claims are usually not confirmed', () => {
+    const result = scoreProposedReturn(snapshot({ defectClaimLines365d: 4, noFaultFoundShare365d: 0.75 }), request(1_000, 'quality.defective'));
+    expect(result.decision).toBe('inspect_before_refund');
+    expect(result.score).toBeCloseTo(1 - 0.95 * 0.7, 12);
+    expect(result.reasons.at(-1)).toEqual({ code: 'REQUEST_DEFECT_UNCONFIRMED_HISTORY', text: "claims a defect; 75% of this customer's 4 past defect returns had no fault found" });
+    expect(scoreProposedReturn(snapshot({ defectClaimLines365d: 4, noFaultFoundShare365d: 0.75 }), request(1_000, 'fit.too_large')).decision).toBe('approve');
+  });
+
+  it('refuses malformed requests', () => {
+    expect(() => scoreProposedReturn(undefined, { customerId: 'c1', lines: [] })).toThrow(/at least one line/);
+    expect(() => scoreProposedReturn(undefined, { customerId: 'c1', lines: [{ productId: 'p', quantity: 0, reason: 'other', unitPrice: 1 }] })).toThrow(/quantity/);
+    expect(() => scoreProposedReturn(undefined, { customerId: 'c1', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: -1 }] })).toThrow(/unitPrice/);
+  });
+});
