@@ -92,7 +92,7 @@ describe('retour import', () => {
     const again = JSON.parse((await retour('import', '--csv', ONLINE_RETAIL_CSV, '--mapping', MAPPING, '--json')).stdout);
     expect(again).toMatchObject({ consumed: 9561, stored: 0, duplicates: 9561, quarantinedTotal: 0 });
     const text = (await retour('status')).stdout;
-    expect(text).toMatch(/order\.placed\s+8970/); // + the one order from the stdin test
+    expect(text).toMatch(/order\.placed\s+8971/); // + one order each from the NDJSON and stdin tests
   });
 
   it('refuses a second writer on the same file with "in use by PID"', async () => {
