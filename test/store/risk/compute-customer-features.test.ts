@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
 import { computeRings } from '../../../store/risk/compute-rings.ts';
-import { openDatabase } from '../../../store/open-database.ts';
+import { openRiskTestDatabase } from './open-risk-test-database.ts';
 import { RISK_FEATURE_NAMES } from '../../../models/risk/risk-feature-names.ts';
 import { insertRiskFacts } from './insert-risk-facts.ts';
 
-const database = await openDatabase({ path: ':memory:' });
+const database = await openRiskTestDatabase();
 const connection = await database.connect();
 const AS_OF = new Date('2026-02-01T00:00:00Z');
 
