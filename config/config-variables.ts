@@ -151,6 +151,9 @@ export const CONFIG_VARIABLES = {
   RETOUR_QUALITY_MIN_RATIO: decimal({ key: 'qualityMinRatio', default: 1.5, min: 1, max: 100, description: 'A quality alert also needs the current rate to be at least this multiple of the baseline rate.' }),
   RETOUR_RATE_LIMIT_PER_MINUTE: integer({ key: 'rateLimitPerMinute', default: 600000, min: 1, max: 100_000_000, description: 'API requests per minute allowed per key.' }),
   RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, description: 'Scheduler interval per job inside retour serve.' }),
+  RETOUR_RISK_REVIEW_THRESHOLD: decimal({ key: 'riskReviewThreshold', default: 0.5, min: 0.01, max: 1, description: 'Customer risk scores at or above go to the review tier (and get a flag).' }),
+  RETOUR_RISK_HIGH_THRESHOLD: decimal({ key: 'riskHighThreshold', default: 0.8, min: 0.01, max: 1, description: 'Customer risk scores at or above are in the high tier (must be ≥ the review threshold).' }),
+  RETOUR_RISK_NO_RECEIPT_DAYS: integer({ key: 'riskNoReceiptDays', default: 14, min: 1, max: 365, description: 'A refund whose return has not arrived this many days later counts as "refund without receipt".' }),
   RETOUR_DEMO_EVENTS_PER_SECOND: integer({ key: 'demoEventsPerSecond', default: 2000, min: 1, max: 1_000_000, description: 'Pace of the built-in simulator in demo mode.' }),
 } as const satisfies Record<`RETOUR_${string}`, VariableSpec<unknown, string>>;
 

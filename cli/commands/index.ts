@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { importCommand } from './import-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { jobsCommand } from './jobs-command.ts';
+import { modelCommand } from './model-command.ts';
 import { notAvailableCommand } from './not-available.ts';
 import { serveCommand } from './serve-command.ts';
 import { statusCommand } from './status-command.ts';
@@ -13,7 +14,7 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
   jobsCommand,
-  notAvailableCommand({ name: 'model', summary: 'Fraud model lifecycle', usage: 'model train|list|promote' }),
+  modelCommand,
   notAvailableCommand({ name: 'export', summary: 'Export a result table', usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]' }),
   notAvailableCommand({ name: 'keys', summary: 'Create API keys', usage: 'keys create --role ROLE [--name NAME]' }),
   statusCommand,

@@ -1,0 +1,109 @@
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
+import { decidePromotion } from '../../models/risk/decide-promotion.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { getModel, getServingModel, listModels, recordPromotionDecision, setServingModel } from '../../store/risk/model-registry.ts';
+import type { Command } from '../command.ts';
+
+function positiveInteger(name: string, value: string | boolean | string[] | boolean[] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(number) || number < 1) throw new RetourError('RETOUR_USAGE', `--${name} must be a positive integer; got ${JSON.stringify(value)}`);
+  return number;
+}
+
+export const modelCommand: Command = {
+  name: 'model',
+  summary: 'Fraud model lifecycle: train (time split, registry), list, promote',
+  usage: 'model train [--now TIMESTAMP] [--no-promote] [--horizon-days N] [--max-rows N] [--json]\n       retour model list [--json]\n       retour model promote VERSION [--force]',
+  options: {
+    now: { type: 'string', valueName: 'TIMESTAMP', description: 'Train as of this RFC 3339 time (default: the last stored order)' },
+    'no-promote': { type: 'boolean', description: 'Register the new model as a candidate only' },
+    'horizon-days': { type: 'string', valueName: 'N', description: 'Label horizon in days (default 60)' },
+    'max-rows': { type: 'string', valueName: 'N', description: 'Most training rows, all positives kept (default 100000)' },
+    force: { type: 'boolean', description: 'promote: put the model in service even if it is not shown to be at least as good' },
+    json: { type: 'boolean', description: 'Print JSON' },
+  },
+  details: [
+    'train: labelled snapshots (fraud/abuse verdicts and X_not_declared_item inspections in the next N days), a training period and',
+    'the following validation period, point-in-time features, a histogram random forest in a worker thread; ROC-AUC, PR-AUC,',
+    'precision@k, Brier and calibration go to model_registry. The model is promoted only if it is not worse than the one in',
+    'service on the same validation rows. The next `retour jobs run risk` scores with the serving model.',
+  ].join('\n'),
+  async run(context) {
+    const [verb, version, ...extra] = context.positionals;
+    const database = await openDatabase({ path: context.config.database });
+    try {
+      const connection = await database.connect();
+      const json = context.options['json'] === true;
+      if (verb === 'train' && version === undefined) {
+        const nowOption = context.options['now'];
+        const now = typeof nowOption === 'string' ? new Date(nowOption) : undefined;
+        if (now !== undefined && Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
+        const horizonDays = positiveInteger('horizon-days', context.options['horizon-days']);
+        const maxTrainingRows = positiveInteger('max-rows', context.options['max-rows']);
+        const result = await trainRiskModel(connection, {
+          ...(now === undefined ? {} : { now }),
+          ...(horizonDays === undefined ? {} : { horizonDays }),
+          ...(maxTrainingRows === undefined ? {} : { maxTrainingRows }),
+          promote: context.options['no-promote'] !== true,
+          signal: context.signal,
+          log: (message) => context.stderr.write(`${message}\n`),
+        });
+        if (json) context.stdout.write(`${JSON.stringify(result)}\n`);
+        else {
+          const m = result.metrics;
+          context.stdout.write(
+            `${result.version}: ROC-AUC ${m.roc_auc.toFixed(4)}, PR-AUC ${m.pr_auc.toFixed(4)}, precision@1% ${m.precision_at_k.top_1_percent.toFixed(3)}, ` +
+              `Brier ${m.brier.toFixed(4)} on ${m.rows.validation} validation rows (${m.rows.training} training rows, ${result.trainingSeconds.toFixed(1)} s)\n` +
+              `${result.promotion.promote ? 'promoted' : 'not promoted'}: ${result.promotion.reason}\n`,
+          );
+        }
+        return 0;
+      }
+      if (verb === 'list' && version === undefined) {
+        const models = await listModels(connection);
+        if (json) context.stdout.write(`${JSON.stringify(models)}\n`);
+        else if (models.length === 0) context.stdout.write('no models yet (retour model train)\n');
+        else {
+          for (const model of models) {
+            context.stdout.write(
+              `${model.version.padEnd(30)} ${model.status.padEnd(9)} ${model.createdAt}  ROC-AUC ${model.metrics.roc_auc.toFixed(4)}  PR-AUC ${model.metrics.pr_auc.toFixed(4)}  ` +
+                `train ${model.trainingWindowStart.slice(0, 10)}…${model.trainingWindowEnd.slice(0, 10)}  validate ${model.validationWindowStart.slice(0, 10)}…${model.validationWindowEnd.slice(0, 10)}\n`,
+            );
+          }
+        }
+        return 0;
+      }
+      if (verb === 'promote' && version !== undefined && extra.length === 0) {
+        const candidate = await getModel(connection, version);
+        if (candidate === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no model ${version} in the registry (retour model list)`);
+        const serving = await getServingModel(connection);
+        if (serving?.version === version) {
+          context.stdout.write(`${version} is already serving\n`);
+          return 0;
+        }
+        let decision = serving === undefined ? decidePromotion({ prAuc: candidate.metrics.pr_auc, rocAuc: candidate.metrics.roc_auc }, undefined) : undefined;
+        const comparison = candidate.metrics.serving_comparison;
+        if (decision === undefined && comparison !== undefined && comparison.version === serving?.version) {
+          decision = decidePromotion({ prAuc: candidate.metrics.pr_auc, rocAuc: candidate.metrics.roc_auc }, { prAuc: comparison.pr_auc, rocAuc: comparison.roc_auc });
+        }
+        if (decision === undefined) {
+          decision = { promote: false, reason: `${version} was not validated against the serving model ${serving?.version ?? ''} on the same rows; train a new model to compare` };
+        }
+        if (!decision.promote && context.options['force'] !== true) {
+          context.stderr.write(`not promoted: ${decision.reason} (use --force to override)\n`);
+          return 1;
+        }
+        const final = decision.promote ? decision : { promote: true, reason: `forced by an operator: ${decision.reason}` };
+        await recordPromotionDecision(connection, version, final);
+        await setServingModel(connection, version, new Date());
+        context.stdout.write(`${version} is now serving (${final.reason})\n`);
+        return 0;
+      }
+      throw new RetourError('RETOUR_USAGE', `usage: retour ${modelCommand.usage}`);
+    } finally {
+      database.close();
+    }
+  },
+};
