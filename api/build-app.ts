@@ -1,10 +1,29 @@
 /**
- * Builds the fastify application. Boot order is visible here: plugins (errors, auth, docs), then
- * routes. The process-level wiring (listen, shutdown) lives in the serve command.
+ * Builds the fastify application. Boot order is visible here: error handling, request metrics,
+ * authentication, rate limit and OpenAPI docs (plugins), then the routes. The process-level wiring
+ * (listen, shutdown, refreshing the risk snapshots after each risk run) lives in the serve command.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Config } from '../config/load-config.ts';
+import type { EventProducer } from '../messaging/producer/create-event-producer.ts';
+import { createRetourMetrics, type RetourMetrics } from '../observability/metrics-registry.ts';
+import { listMigrations } from '../store/migrate.ts';
+import { createApiKeyring, type ApiKeyring } from './api-keyring.ts';
+import { createDecisionOutbox, type DecisionOutbox } from './decision-outbox.ts';
+import { registerAuthentication } from './plugins/authenticate.ts';
+import { registerKeyRateLimit } from './plugins/key-rate-limit.ts';
+import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
+import { registerProblemDetails } from './plugins/problem-details.ts';
+import { registerRequestMetrics } from './plugins/request-metrics.ts';
+import { createRiskSnapshotHolder, type RiskSnapshotHolder } from './risk-snapshot-holder.ts';
+import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
+import { registerFlagRoutes } from './routes/flag-routes.ts';
+import { registerOperationsRoutes } from './routes/operations-routes.ts';
+import { registerQualityRoutes } from './routes/quality-routes.ts';
+import { createSerialQueue } from './serial-queue.ts';
 
 export interface AppDependencies {
   logger: Logger;
@@ -13,26 +32,87 @@ export interface AppDependencies {
   schemaVersion: number;
   /** Reports whether ingest is healthy, for /readyz. */
   ingestState: () => { state: string; ready: boolean };
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions'>;
+  /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
+  metrics?: RetourMetrics;
+  /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
+  riskSnapshots?: RiskSnapshotHolder;
+  /** Publishes risk.decision events; absent = no Kafka (decisions are stored, not published). */
+  producer?: EventProducer;
+  /** Clock (decisions, audit, keys). Default: the system clock. */
+  now?: () => Date;
 }
 
+/** What the process owner may reach after building the app. */
+export interface RetourApiState {
+  readonly keyring: ApiKeyring;
+  readonly riskSnapshots: RiskSnapshotHolder;
+  readonly outbox: DecisionOutbox;
+  readonly metrics: RetourMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    retour: RetourApiState;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: dependencies.logger as FastifyBaseLogger, disableRequestLogging: true, requestIdHeader: 'x-request-id' });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const ingest = dependencies.ingestState();
-    let databaseOpen = true;
-    try {
-      await dependencies.connection.run('SELECT 1');
-    } catch {
-      databaseOpen = false;
-    }
-    const ready = databaseOpen && dependencies.schemaVersion > 0 && ingest.ready;
-    return reply.code(ready ? 200 : 503).send({
-      status: ready ? 'ready' : 'not_ready',
-      database: databaseOpen ? 'open' : 'unavailable',
-      schemaVersion: dependencies.schemaVersion,
-      ingest: ingest.state,
-    });
+  const now = dependencies.now ?? (() => new Date());
+  const metrics = dependencies.metrics ?? createRetourMetrics();
+  const riskSnapshots = dependencies.riskSnapshots ?? createRiskSnapshotHolder();
+  const app = Fastify({
+    loggerInstance: dependencies.logger as FastifyBaseLogger,
+    // A caller's X-Request-Id is kept when it is sane, so logs can be joined across services.
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    // Unknown body fields are an error (400 naming the field), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const routes = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = routes.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    routes.set(route.url, methods);
+  });
+
+  const keyring = await createApiKeyring(dependencies.connection, now);
+  const serial = createSerialQueue();
+  const outbox = createDecisionOutbox({ connection: dependencies.connection, producer: dependencies.producer, serial, logger: dependencies.logger, now });
+  app.decorate('retour', { keyring, riskSnapshots, outbox, metrics });
+
+  // Plugins.
+  registerProblemDetails(app, { routes: () => routes });
+  registerRequestMetrics(app, metrics);
+  registerAuthentication(app, keyring);
+  await registerKeyRateLimit(app, { perMinute: dependencies.config.rateLimitPerMinute });
+  await registerOpenApiDocs(app, { version: '1.0.0' });
+
+  // Routes.
+  registerOperationsRoutes(app, {
+    connection: dependencies.connection,
+    schemaVersion: dependencies.schemaVersion,
+    expectedSchemaVersion: listMigrations().at(-1)?.version ?? 0,
+    ingestState: dependencies.ingestState,
+  });
+  registerCustomerRiskRoutes(app, { riskSnapshots });
+  registerFlagRoutes(app, {
+    connection: dependencies.connection,
+    decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },
+  });
+  registerQualityRoutes(app, { connection: dependencies.connection });
+
+  // Decisions stored while Kafka was down are published once the app is up again.
+  app.addHook('onReady', async () => {
+    await outbox.flush().catch((error: unknown) => dependencies.logger.warn({ err: error }, 'decision outbox flush failed at start'));
   });
   return app;
 }

@@ -1,0 +1,42 @@
+/**
+ * The API's in-memory view of `api_keys`: SHA-256 of the presented key → principal. Authentication
+ * on the hot path is one hash and one Map lookup; the Map is swapped whole on reload (after a key is
+ * created in this process, or when the owner of the process asks).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ApiRole } from '../domain/api-roles.ts';
+import { createApiKey, hashApiKey, listActiveApiKeys } from '../store/api/api-keys.ts';
+
+export interface ApiPrincipal {
+  readonly keyId: string;
+  readonly name: string;
+  readonly role: ApiRole;
+}
+
+export interface ApiKeyring {
+  /** The principal of a presented key, or undefined when no active key has that hash. */
+  authenticate(key: string): ApiPrincipal | undefined;
+  /** Re-reads the active keys from the database. */
+  reload(): Promise<void>;
+  /** Creates a key, stores its hash and makes it usable at once; the clear key is returned once. */
+  create(options: { role: string; name: string }): Promise<{ key: string; keyId: string }>;
+}
+
+export async function createApiKeyring(connection: DuckDBConnection, now: () => Date = () => new Date()): Promise<ApiKeyring> {
+  let byHash = new Map<string, ApiPrincipal>();
+  const reload = async (): Promise<void> => {
+    const next = new Map<string, ApiPrincipal>();
+    for (const record of await listActiveApiKeys(connection)) next.set(record.keyHash, Object.freeze({ keyId: record.keyId, name: record.name, role: record.role }));
+    byHash = next;
+  };
+  await reload();
+  return {
+    authenticate: (key) => byHash.get(hashApiKey(key)),
+    reload,
+    async create(options) {
+      const created = await createApiKey(connection, { ...options, now: now() });
+      await reload();
+      return { key: created.key, keyId: created.keyId };
+    },
+  };
+}

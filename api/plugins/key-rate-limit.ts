@@ -1,0 +1,21 @@
+/**
+ * Rate limit per API key (its public key id), falling back to the client address for requests
+ * without a well-formed key. Exceeding it answers 429 problem+json with Retry-After.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { apiKeyId } from '../../store/api/api-keys.ts';
+import { bearerToken } from './authenticate.ts';
+
+export async function registerKeyRateLimit(app: FastifyInstance, options: { perMinute: number }): Promise<void> {
+  await app.register(rateLimit, {
+    global: true,
+    max: options.perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const token = bearerToken(request.headers.authorization);
+      const keyId = token === undefined ? undefined : apiKeyId(token);
+      return keyId === undefined ? `ip:${request.ip}` : `key:${keyId}`;
+    },
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * The OpenAPI 3.1 document, generated from the routes' TypeBox schemas, at /docs/json, and Swagger
+ * UI at /docs. Registered before the routes so it sees every one of them.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { ProblemDetails } from '../schemas/common-schemas.ts';
+
+export async function registerOpenApiDocs(app: FastifyInstance, options: { version: string }): Promise<void> {
+  app.addSchema(ProblemDetails);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Retour API',
+        version: options.version,
+        description:
+          'Return-fraud risk and product-quality analytics. Authenticate with `Authorization: Bearer KEY` (`retour keys create --role ROLE`). Errors are RFC 9457 `application/problem+json`. Tabular endpoints also answer `Accept: application/vnd.apache.arrow.stream`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `retour keys create --role ROLE`' } } },
+      tags: [
+        { name: 'risk', description: 'Customer return-fraud risk, real-time scoring, flags and review decisions' },
+        { name: 'quality', description: 'Product return-reason and defect trends' },
+        { name: 'operations', description: 'Health, readiness, metrics and jobs' },
+      ],
+    },
+    // `ProblemDetails` is referenced by name from every route's error responses.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${index}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+}

@@ -1,0 +1,127 @@
+/**
+ * RFC 9457 problem details for every error: thrown RetourErrors, fastify's schema-validation errors
+ * (400 naming each field), unknown routes (404), known paths with another method (405), and anything
+ * unexpected (500, logged with the request id; never a stack trace or SQL in the response).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, type RetourErrorCode } from '../../domain/errors/error-catalogue.ts';
+import { isRetourError } from '../../domain/errors/retour-error.ts';
+import { PROBLEM_MEDIA_TYPE } from '../schemas/common-schemas.ts';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const TITLES: Partial<Record<RetourErrorCode, string>> = {
+  RETOUR_BAD_REQUEST: 'Bad request',
+  RETOUR_UNAUTHORIZED: 'Unauthorized',
+  RETOUR_FORBIDDEN: 'Forbidden',
+  RETOUR_NOT_FOUND: 'Not found',
+  RETOUR_CONFLICT: 'Conflict',
+  RETOUR_RATE_LIMITED: 'Too many requests',
+  RETOUR_INTERNAL: 'Internal server error',
+  RETOUR_MODEL_UNAVAILABLE: 'Model unavailable',
+  RETOUR_KAFKA_UNAVAILABLE: 'Kafka unavailable',
+};
+
+/** Sends a problem; `status` defaults to the code's catalogued status. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: { code: RetourErrorCode; detail: string; status?: number; title?: string; errors?: FieldError[] },
+): FastifyReply {
+  const status = problem.status ?? ERROR_CATALOGUE[problem.code].status;
+  const body: Record<string, unknown> = {
+    type: `https://retour.dev/errors/${problem.code}`,
+    title: problem.title ?? TITLES[problem.code] ?? ERROR_CATALOGUE[problem.code].meaning,
+    status,
+    detail: problem.detail,
+    instance: request.url.split('?')[0] ?? request.url,
+    code: problem.code,
+    requestId: String(request.id),
+  };
+  if (problem.errors !== undefined) body['errors'] = problem.errors;
+  return reply.code(status).type(PROBLEM_MEDIA_TYPE).send(body);
+}
+
+/** `/lines/0/quantity` in `body` → `body.lines[0].quantity`. */
+function fieldName(context: string | undefined, instancePath: string, missingProperty?: string): string {
+  const parts = instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (missingProperty !== undefined) parts.push(missingProperty);
+  let path = context === 'querystring' ? 'query' : (context ?? 'body');
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : `.${part}`;
+  return path;
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  const context = (error as FastifyError & { validationContext?: string }).validationContext;
+  return (error.validation ?? []).map((issue) => {
+    const params = issue.params as { missingProperty?: string; allowedValues?: unknown[]; additionalProperty?: string };
+    const field = fieldName(context, issue.instancePath, params.missingProperty ?? params.additionalProperty);
+    const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`;
+    return { field, message: `${issue.message ?? 'is invalid'}${allowed}` };
+  });
+}
+
+export interface ProblemDetailsOptions {
+  /** Route patterns per method, to tell 405 from 404. */
+  readonly routes: () => ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function patternToRegExp(pattern: string): RegExp {
+  const escaped = pattern
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+export function registerProblemDetails(app: FastifyInstance, options: ProblemDetailsOptions): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation !== undefined) {
+      const errors = validationErrors(error);
+      return sendProblem(request, reply, {
+        code: 'RETOUR_BAD_REQUEST',
+        detail: errors.map((item) => `${item.field} ${item.message}`).join('; '),
+        errors,
+      });
+    }
+    if (isRetourError(error)) {
+      if (error.status >= 500) request.log.error({ err: error, code: error.code }, 'request failed');
+      const fields = error.details['errors'] as FieldError[] | undefined;
+      return sendProblem(request, reply, { code: error.code, detail: error.message, ...(fields === undefined ? {} : { errors: fields }) });
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 429) return sendProblem(request, reply, { code: 'RETOUR_RATE_LIMITED', detail: error.message });
+    if (status >= 400 && status < 500) {
+      // fastify's own client errors (bad JSON, unsupported media type, body too large): their
+      // messages describe the request, never the server.
+      return sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail: error.message });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendProblem(request, reply, { code: 'RETOUR_INTERNAL', detail: `unexpected server error; see the server logs for request id ${String(request.id)}` });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed: string[] = [];
+    for (const [pattern, methods] of options.routes()) {
+      if (patternToRegExp(pattern).test(path)) allowed.push(...methods);
+    }
+    if (allowed.length > 0) {
+      return sendProblem(request, reply.header('allow', [...new Set(allowed)].sort().join(', ')), {
+        code: 'RETOUR_BAD_REQUEST',
+        status: 405,
+        title: 'Method not allowed',
+        detail: `${request.method} is not allowed on ${path}; allowed: ${[...new Set(allowed)].sort().join(', ')}`,
+      });
+    }
+    return sendProblem(request, reply, { code: 'RETOUR_NOT_FOUND', detail: `no route ${request.method} ${path}` });
+  });
+}
+
+function reasonPhrase(status: number): string {
+  const phrases: Record<number, string> = { 400: 'Bad request', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 413: 'Payload too large', 415: 'Unsupported media type' };
+  return phrases[status] ?? 'Client error';
+}

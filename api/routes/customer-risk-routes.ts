@@ -1,0 +1,69 @@
+/**
+ * The hot read paths: a customer's risk and the real-time score of a proposed return. Both answer
+ * from the in-memory snapshot Map (no DuckDB per request; see DESIGN.md "API").
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts';
+import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
+import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
+import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse, type CustomerRiskBody } from '../schemas/risk-schemas.ts';
+
+function toCustomerRisk(snapshot: CustomerRiskSnapshot): CustomerRiskBody {
+  return {
+    customerId: snapshot.customerId,
+    status: snapshot.status,
+    score: snapshot.score,
+    tier: snapshot.tier,
+    reasons: snapshot.reasons.map((reason) => ({ code: reason.code, text: reason.text, weight: reason.weight })),
+    modelVersion: snapshot.modelVersion,
+    computedAt: snapshot.computedAt,
+    fraudTypeHint: snapshot.fraudTypeHint,
+    openFlagId: snapshot.openFlagId,
+    linkedCustomerIds: [...snapshot.linkedCustomerIds],
+  };
+}
+
+export function registerCustomerRiskRoutes(app: FastifyInstance, options: { riskSnapshots: RiskSnapshotHolder }): void {
+  app.get<{ Params: Static<typeof CustomerParams> }>(
+    '/v1/customers/:customerId/risk',
+    {
+      config: { permission: 'customer-risk:read' },
+      schema: {
+        tags: ['risk'],
+        summary: "A customer's latest fraud risk: score, tier, reasons, model version, linked accounts",
+        security: [{ apiKey: [] }],
+        params: CustomerParams,
+        response: { 200: okResponse(CustomerRisk, 'The latest score (status unscored when none could be computed)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+      },
+    },
+    async (request) => {
+      const snapshot = options.riskSnapshots.get().get(request.params.customerId);
+      if (snapshot === undefined) {
+        throw new RetourError('RETOUR_NOT_FOUND', `no risk score for customer ${JSON.stringify(request.params.customerId)}: unknown, or no activity since the last risk run`);
+      }
+      return toCustomerRisk(snapshot);
+    },
+  );
+
+  app.post<{ Body: Static<typeof ScoreRequest> }>(
+    '/v1/risk/score',
+    {
+      config: { permission: 'risk:score' },
+      schema: {
+        tags: ['risk'],
+        summary: 'Real-time decision for a return a customer is starting: approve, inspect before refund, review or decline',
+        security: [{ apiKey: [] }],
+        body: ScoreRequest,
+        response: { 200: okResponse(ScoreResponse, 'The decision and why'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 413, 415) },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const result = scoreProposedReturn(options.riskSnapshots.get().get(body.customerId), body);
+      return { customerId: body.customerId, status: result.status, score: result.score, decision: result.decision, reasons: result.reasons, modelVersion: result.modelVersion };
+    },
+  );
+}

@@ -1,0 +1,115 @@
+/** The review queue: flags with filters and cursor pagination, a flag's evidence, and decisions. */
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
+import { readFlag, readFlagQueue } from '../../store/api/read-flag-queue.ts';
+import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
+import { sendTabular } from '../plugins/arrow-tables.ts';
+import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
+import { Decision, DecisionHeaders, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
+import { DecisionRequest } from '../schemas/risk-schemas.ts';
+
+/** Opaque cursor: the last flag of a page (score, id), base64url JSON. */
+export function encodeFlagCursor(position: { score: number; flagId: string }): string {
+  return Buffer.from(JSON.stringify([position.score, position.flagId])).toString('base64url');
+}
+
+export function decodeFlagCursor(cursor: string): { score: number; flagId: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'number' || !Number.isFinite(parsed[0]) || typeof parsed[1] !== 'string') {
+    throw new RetourError('RETOUR_BAD_REQUEST', 'query.cursor is not a cursor this API returned (use nextCursor of the previous page)', {
+      details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/flags' }] },
+    });
+  }
+  return { score: parsed[0], flagId: parsed[1] };
+}
+
+export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext }): void {
+  app.get<{ Querystring: Static<typeof FlagQuery> }>(
+    '/v1/flags',
+    {
+      config: { permission: 'flags:read' },
+      schema: {
+        tags: ['risk'],
+        summary: 'Flagged customers, highest score first (default: the open review queue), with cursor pagination',
+        security: [{ apiKey: [] }],
+        querystring: FlagQuery,
+        response: { 200: okResponse(FlagPage, 'One page of flags; X-Next-Cursor repeats nextCursor for Arrow clients', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const limit = query.limit ?? 50;
+      const after = query.cursor === undefined ? undefined : decodeFlagCursor(query.cursor);
+      const page = await readFlagQueue(options.connection, {
+        status: query.status ?? 'open',
+        limit,
+        ...(query.tier === undefined ? {} : { tier: query.tier }),
+        ...(query.fraudType === undefined ? {} : { fraudType: query.fraudType }),
+        ...(query.since === undefined ? {} : { since: query.since }),
+        ...(after === undefined ? {} : { after }),
+      });
+      const last = page.flags.at(-1);
+      const nextCursor = page.hasMore && last !== undefined ? encodeFlagCursor({ score: last.score, flagId: last.flagId }) : null;
+      if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
+      return sendTabular(request, reply, page.flags, { flags: page.flags, nextCursor });
+    },
+  );
+
+  app.get<{ Params: Static<typeof FlagParams> }>(
+    '/v1/flags/:flagId',
+    {
+      config: { permission: 'flags:read' },
+      schema: {
+        tags: ['risk'],
+        summary: "A flag with its evidence: the customer's timeline (orders, returns, inspections, refunds, claims, decisions) and linked accounts",
+        security: [{ apiKey: [] }],
+        params: FlagParams,
+        response: { 200: okResponse(FlagEvidence, 'The flag and its evidence'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+      },
+    },
+    async (request) => {
+      const flag = await readFlag(options.connection, request.params.flagId);
+      if (flag === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no flag ${JSON.stringify(request.params.flagId)}`);
+      const [timeline, linkedAccounts] = [
+        await readCustomerTimeline(options.connection, { customerId: flag.customerId, limit: 500 }),
+        await readLinkedAccounts(options.connection, flag.customerId),
+      ];
+      return { flag, timeline, linkedAccounts };
+    },
+  );
+
+  app.post<{ Params: Static<typeof FlagParams>; Headers: Static<typeof DecisionHeaders>; Body: Static<typeof DecisionRequest> }>(
+    '/v1/flags/:flagId/decision',
+    {
+      config: { permission: 'flags:decide' },
+      schema: {
+        tags: ['risk'],
+        summary: 'Decide a flag (fraud, abuse or legitimate): stored, audited, published as risk.decision; idempotent with Idempotency-Key',
+        security: [{ apiKey: [] }],
+        params: FlagParams,
+        headers: DecisionHeaders,
+        body: DecisionRequest,
+        response: { 200: okResponse(Decision, 'The decision (the same one when repeated)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      if (request.principal === null) throw new RetourError('RETOUR_UNAUTHORIZED', 'send an API key as Authorization: Bearer KEY');
+      const result = await decideFlag(options.decisions, {
+        flagId: request.params.flagId,
+        body: request.body,
+        principal: request.principal,
+        requestId: String(request.id),
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      return reply.code(result.statusCode).send(result.body);
+    },
+  );
+}

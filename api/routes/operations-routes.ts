@@ -1,0 +1,104 @@
+/** Health (/healthz), readiness (/readyz) and recent job runs (/v1/jobs). */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listJobRuns } from '../../store/job-runs.ts';
+import { sendTabular } from '../plugins/arrow-tables.ts';
+import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
+import { JobList, JobQuery } from '../schemas/quality-schemas.ts';
+
+/** DuckDB's TIMESTAMPTZ text (`2026-11-20 10:15:00.123+00`) as RFC 3339. */
+export function duckTimestampToIso(text: string): string {
+  return new Date(text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')).toISOString();
+}
+
+const Readiness = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+    database: Type.Union([Type.Literal('open'), Type.Literal('unavailable')]),
+    schemaVersion: Type.Integer(),
+    migrationsApplied: Type.Boolean(),
+    ingest: Type.String({ description: 'Consumer state' }),
+  },
+  { additionalProperties: false },
+);
+
+export interface OperationsRouteOptions {
+  connection: DuckDBConnection;
+  schemaVersion: number;
+  /** The newest migration this build ships; ready once the database has it. */
+  expectedSchemaVersion: number;
+  ingestState: () => { state: string; ready: boolean };
+}
+
+export function registerOperationsRoutes(app: FastifyInstance, options: OperationsRouteOptions): void {
+  app.get(
+    '/healthz',
+    {
+      config: { rateLimit: false },
+      schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: okResponse(Type.Object({ status: Type.Literal('ok') }), 'Alive') } },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database open, migrations applied, consumer state',
+        response: { 200: okResponse(Readiness, 'Ready'), 503: okResponse(Readiness, 'Not ready (the body says why)') },
+      },
+    },
+    async (_request, reply) => {
+      const ingest = options.ingestState();
+      let databaseOpen = true;
+      try {
+        await options.connection.run('SELECT 1');
+      } catch {
+        databaseOpen = false;
+      }
+      const migrationsApplied = options.schemaVersion >= options.expectedSchemaVersion && options.schemaVersion > 0;
+      const ready = databaseOpen && migrationsApplied && ingest.ready;
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        database: databaseOpen ? 'open' : 'unavailable',
+        schemaVersion: options.schemaVersion,
+        migrationsApplied,
+        ingest: ingest.state,
+      });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof JobQuery> }>(
+    '/v1/jobs',
+    {
+      config: { permission: 'jobs:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Recent batch job runs, newest first',
+        security: [{ apiKey: [] }],
+        querystring: JobQuery,
+        response: { 200: okResponse(JobList, 'Job runs', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const runs = (await listJobRuns(options.connection, { limit: request.query.limit ?? 50, ...(request.query.job === undefined ? {} : { job: request.query.job }) })).map((run) => {
+        const startedAt = duckTimestampToIso(run.startedAt);
+        const finishedAt = run.finishedAt === null ? null : duckTimestampToIso(run.finishedAt);
+        return {
+          runId: run.runId,
+          job: run.job,
+          startedAt,
+          finishedAt,
+          status: run.status,
+          rowsWritten: run.rowsWritten,
+          error: run.error,
+          durationSeconds: finishedAt === null ? null : (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
+        };
+      });
+      return sendTabular(request, reply, runs, { runs });
+    },
+  );
+}

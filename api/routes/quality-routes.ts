@@ -1,0 +1,86 @@
+/** Product quality for product teams: the weekly report, one product's series, and alerts. */
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { readProductQuality, readQualityAlerts, readQualityReport } from '../../store/api/read-quality.ts';
+import { sendTabular } from '../plugins/arrow-tables.ts';
+import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
+import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
+
+export function registerQualityRoutes(app: FastifyInstance, options: { connection: DuckDBConnection }): void {
+  app.get<{ Querystring: Static<typeof QualityReportQuery> }>(
+    '/v1/quality/report',
+    {
+      config: { permission: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: "A week's quality report: totals, products by product-fault rate (Wilson intervals), top alerts by severity",
+        security: [{ apiKey: [] }],
+        querystring: QualityReportQuery,
+        response: { 200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const report = await readQualityReport(options.connection, {
+        limit: query.limit ?? 50,
+        ...(query.category === undefined ? {} : { category: query.category }),
+        ...(query.seller === undefined ? {} : { sellerId: query.seller }),
+        ...(query.period === undefined ? {} : { periodStart: query.period }),
+      });
+      return sendTabular(request, reply, report.products, report);
+    },
+  );
+
+  app.get<{ Params: Static<typeof ProductParams>; Querystring: Static<typeof ProductQualityQuery> }>(
+    '/v1/products/:productId/quality',
+    {
+      config: { permission: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: "A product's weekly series with intervals, its reason mix and its alerts",
+        security: [{ apiKey: [] }],
+        params: ProductParams,
+        querystring: ProductQualityQuery,
+        response: { 200: okResponse(ProductQuality, 'The series (Arrow: one row per week)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { productId } = request.params;
+      const weeks = await readProductQuality(options.connection, { productId, ...(request.query.since === undefined ? {} : { since: request.query.since }) });
+      if (weeks.length === 0) throw new RetourError('RETOUR_NOT_FOUND', `no quality data for product ${JSON.stringify(productId)} (unknown, or nothing delivered in the weeks asked for)`);
+      const reasonMix: Record<string, number> = {};
+      for (const week of weeks) for (const [reason, units] of Object.entries(week.reasonMix)) reasonMix[reason] = (reasonMix[reason] ?? 0) + units;
+      const alerts = await readQualityAlerts(options.connection, { productId, limit: 100 });
+      return sendTabular(request, reply, weeks, { productId, weeks, reasonMix, alerts });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof AlertQuery> }>(
+    '/v1/alerts',
+    {
+      config: { permission: 'quality:read' },
+      schema: {
+        tags: ['quality'],
+        summary: 'Quality alerts, most severe first',
+        security: [{ apiKey: [] }],
+        querystring: AlertQuery,
+        response: { 200: okResponse(AlertList, 'Alerts', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const alerts = await readQualityAlerts(options.connection, {
+        limit: query.limit ?? 100,
+        ...(query.category === undefined ? {} : { category: query.category }),
+        ...(query.seller === undefined ? {} : { sellerId: query.seller }),
+        ...(query.product === undefined ? {} : { productId: query.product }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.metric === undefined ? {} : { metric: query.metric }),
+        ...(query.since === undefined ? {} : { since: query.since }),
+      });
+      return sendTabular(request, reply, alerts, { alerts });
+    },
+  );
+}

@@ -1,0 +1,93 @@
+/** Schemas of the flag queue, flag evidence and review decisions. */
+import { Type } from '@sinclair/typebox';
+import { FRAUD_TYPES } from '../../domain/events/vocabulary.ts';
+import { NullableString, Reason } from './common-schemas.ts';
+
+export const FLAG_STATUSES = ['open', 'confirmed', 'dismissed', 'expired'] as const;
+export const FLAG_TIERS = ['low', 'review', 'high'] as const;
+
+const enumString = (values: readonly string[], description: string) => Type.Unsafe<string>({ type: 'string', enum: [...values], description });
+
+export const FlagParams = Type.Object({ flagId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
+
+export const FlagQuery = Type.Object(
+  {
+    tier: Type.Optional(enumString(FLAG_TIERS, 'Only flags of this tier')),
+    status: Type.Optional(enumString(FLAG_STATUSES, 'Only flags in this status (default open; the review queue)')),
+    fraudType: Type.Optional(enumString(FRAUD_TYPES, 'Only flags of this fraud type')),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Flag = Type.Object(
+  {
+    flagId: Type.String(),
+    customerId: Type.String(),
+    status: enumString(FLAG_STATUSES, 'Flag status'),
+    tier: Type.String(),
+    score: Type.Number(),
+    fraudType: NullableString(),
+    reasons: Type.Array(Reason),
+    openedAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    closedAt: NullableString({ format: 'date-time' }),
+    decisionId: NullableString(),
+    modelVersion: NullableString(),
+  },
+  { additionalProperties: false },
+);
+
+export const FlagPage = Type.Object(
+  {
+    flags: Type.Array(Flag),
+    nextCursor: NullableString({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TimelineEntry = Type.Object(
+  {
+    at: Type.String({ format: 'date-time' }),
+    kind: Type.String({ description: 'Event type: order.placed, return.requested, return.inspected, refund.issued, claim.opened, risk.decision, …' }),
+    id: Type.String({ description: 'Order, return, refund, claim or decision id' }),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const LinkedAccount = Type.Object(
+  { customerId: Type.String(), via: Type.Array(Type.String(), { description: 'Shared attributes: address, payment, device' }), ringId: Type.String() },
+  { additionalProperties: false },
+);
+
+export const FlagEvidence = Type.Object(
+  {
+    flag: Flag,
+    timeline: Type.Array(TimelineEntry, { description: "The customer's facts, newest first (at most 500)" }),
+    linkedAccounts: Type.Array(LinkedAccount),
+  },
+  { additionalProperties: false },
+);
+
+export const DecisionHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Retries with the same key and body get the same response' })),
+});
+
+export const Decision = Type.Object(
+  {
+    decisionId: Type.String(),
+    flagId: Type.String(),
+    customerId: Type.String(),
+    verdict: Type.String(),
+    fraudType: NullableString(),
+    note: NullableString(),
+    decidedAt: Type.String({ format: 'date-time' }),
+    decidedBy: Type.String({ description: 'Name of the API key that decided' }),
+    flagStatus: enumString(FLAG_STATUSES, 'The flag after the decision'),
+    published: Type.Boolean({ description: `Whether the risk.decision event was acknowledged by Kafka (false without Kafka, or while it is down; it is retried)` }),
+  },
+  { additionalProperties: false },
+);

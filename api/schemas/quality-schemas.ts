@@ -1,0 +1,124 @@
+/** Schemas of the product-quality routes and the job list. */
+import { Type } from '@sinclair/typebox';
+import { NullableNumber, NullableString } from './common-schemas.ts';
+
+const IsoDate = (description: string) => Type.String({ format: 'date', description });
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+
+export const RateWithInterval = Type.Object(
+  { rate: NullableNumber(), low: NullableNumber({ description: 'Wilson 95% interval, lower bound' }), high: NullableNumber({ description: 'Wilson 95% interval, upper bound' }) },
+  { additionalProperties: false },
+);
+
+export const QualityPeriod = Type.Object(
+  {
+    scope: Type.String({ description: 'product, category or seller' }),
+    scopeId: Type.String(),
+    periodStart: IsoDate('ISO-week Monday of the delivery cohort'),
+    category: NullableString(),
+    sellerId: NullableString(),
+    deliveredUnits: Type.Number(),
+    returnedUnits: Type.Number(),
+    returnRate: RateWithInterval,
+    productFaultRate: RateWithInterval,
+    claimedDefectRate: RateWithInterval,
+    confirmedDefectRate: RateWithInterval,
+    reasonMix: Type.Record(Type.String(), Type.Number(), { description: 'Returned units per reason' }),
+    mature: Type.Boolean({ description: 'The return window has passed for the whole cohort' }),
+  },
+  { additionalProperties: false },
+);
+
+export const QualityAlert = Type.Object(
+  {
+    alertId: Type.Integer(),
+    productId: Type.String(),
+    category: NullableString(),
+    sellerId: NullableString(),
+    periodStart: IsoDate('Week the change was detected in'),
+    metric: Type.String({ description: 'product_fault_rate or reason_mix' }),
+    baselineRate: NullableNumber(),
+    currentRate: NullableNumber(),
+    currentLow: NullableNumber(),
+    currentHigh: NullableNumber(),
+    pValue: NullableNumber(),
+    qValue: NullableNumber({ description: 'Benjamini–Hochberg adjusted' }),
+    status: Type.String({ description: 'new, ongoing or resolved' }),
+    severity: Type.Number({ description: 'Excess units over the baseline rate' }),
+    deliveredUnits: Type.Number(),
+    topReasons: Type.Array(Type.Unknown()),
+    topCommentWords: Type.Array(Type.Unknown()),
+    firstDetectedAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const QualityReportQuery = Type.Object(
+  {
+    category: Type.Optional(Id('Only this category')),
+    seller: Type.Optional(Id('Only this seller')),
+    period: Type.Optional(IsoDate('Week (its Monday); default the latest week with data')),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Products listed' })),
+  },
+  { additionalProperties: false },
+);
+
+export const QualityReport = Type.Object(
+  {
+    periodStart: NullableString({ format: 'date', description: 'null when there is no quality data yet' }),
+    totals: Type.Array(QualityPeriod, { description: 'The category or seller asked for, else every category' }),
+    products: Type.Array(QualityPeriod, { description: 'Products with the highest product-fault rate first' }),
+    alerts: Type.Array(QualityAlert, { description: 'Top alerts by severity since the period' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ProductParams = Type.Object({ productId: Id('Product id') }, { additionalProperties: false });
+export const ProductQualityQuery = Type.Object({ since: Type.Optional(IsoDate('First week shown')) }, { additionalProperties: false });
+
+export const ProductQuality = Type.Object(
+  {
+    productId: Type.String(),
+    weeks: Type.Array(QualityPeriod, { description: 'Weekly delivery cohorts, oldest first' }),
+    reasonMix: Type.Record(Type.String(), Type.Number(), { description: 'Returned units per reason over the weeks shown' }),
+    alerts: Type.Array(QualityAlert),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertQuery = Type.Object(
+  {
+    category: Type.Optional(Id('Only this category')),
+    seller: Type.Optional(Id('Only this seller')),
+    product: Type.Optional(Id('Only this product')),
+    status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['new', 'ongoing', 'resolved'] })),
+    metric: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['product_fault_rate', 'reason_mix'] })),
+    since: Type.Optional(IsoDate('Alerts detected in this week or later')),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertList = Type.Object({ alerts: Type.Array(QualityAlert) }, { additionalProperties: false });
+
+export const JobQuery = Type.Object(
+  { job: Type.Optional(Id('Only this job')), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) },
+  { additionalProperties: false },
+);
+
+export const JobRun = Type.Object(
+  {
+    runId: Type.Integer(),
+    job: Type.String(),
+    startedAt: Type.String({ format: 'date-time' }),
+    finishedAt: NullableString({ format: 'date-time' }),
+    status: Type.String({ description: 'running, succeeded or failed' }),
+    rowsWritten: NullableNumber(),
+    error: NullableString(),
+    durationSeconds: NullableNumber(),
+  },
+  { additionalProperties: false },
+);
+
+export const JobList = Type.Object({ runs: Type.Array(JobRun) }, { additionalProperties: false });

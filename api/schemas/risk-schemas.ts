@@ -1,0 +1,63 @@
+/**
+ * Request and response schemas of the customer-risk routes. Field schemas come from the event
+ * contract (domain/events/event-schemas.ts), so the API accepts exactly what the events carry.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { OrderLine, ReturnRequestedData, RiskDecisionData } from '../../domain/events/event-schemas.ts';
+import { NullableNumber, NullableString, Reason } from './common-schemas.ts';
+
+const CustomerId = ReturnRequestedData.properties.customerId;
+
+export const CustomerParams = Type.Object({ customerId: CustomerId }, { additionalProperties: false });
+
+export const CustomerRisk = Type.Object(
+  {
+    customerId: Type.String(),
+    status: Type.Union([Type.Literal('scored'), Type.Literal('unscored')], { description: "'unscored': no score could be computed; score is null, never a silent 0" }),
+    score: NullableNumber({ minimum: 0, maximum: 1, description: 'Fraud risk in [0, 1]; null when unscored' }),
+    tier: Type.Union([Type.Literal('low'), Type.Literal('review'), Type.Literal('high'), Type.Literal('unscored')]),
+    reasons: Type.Array(Reason, { description: 'Why: the rules that fired, strongest first' }),
+    modelVersion: NullableString({ description: 'Model in service when scored; null = rules only' }),
+    computedAt: Type.String({ format: 'date-time' }),
+    fraudTypeHint: NullableString({ description: 'The fraud type the evidence points to' }),
+    openFlagId: NullableString({ description: 'The open review flag, if any' }),
+    linkedCustomerIds: Type.Array(Type.String(), { description: 'Accounts sharing an address, payment instrument or device' }),
+  },
+  { additionalProperties: false },
+);
+export type CustomerRiskBody = Static<typeof CustomerRisk>;
+
+const ReturnLine = ReturnRequestedData.properties.lines.items;
+
+export const ScoreRequest = Type.Object(
+  {
+    customerId: CustomerId,
+    orderId: Type.Optional(ReturnRequestedData.properties.orderId),
+    lines: Type.Array(
+      Type.Object(
+        { productId: OrderLine.properties.productId, quantity: OrderLine.properties.quantity, reason: ReturnLine.properties.reason, unitPrice: OrderLine.properties.unitPrice },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+  },
+  { additionalProperties: false, description: 'A return the customer is starting' },
+);
+
+export const ScoreResponse = Type.Object(
+  {
+    customerId: Type.String(),
+    status: Type.Union([Type.Literal('scored'), Type.Literal('unscored')]),
+    score: NullableNumber({ minimum: 0, maximum: 1, description: 'Risk of this return; null when the customer is unscored' }),
+    decision: Type.Union([Type.Literal('approve'), Type.Literal('inspect_before_refund'), Type.Literal('review'), Type.Literal('decline')]),
+    reasons: Type.Array(Type.Object({ code: Type.String(), text: Type.String() }, { additionalProperties: false })),
+    modelVersion: NullableString(),
+  },
+  { additionalProperties: false },
+);
+
+export const DecisionRequest = Type.Object(
+  { verdict: RiskDecisionData.properties.verdict, fraudType: RiskDecisionData.properties.fraudType, note: RiskDecisionData.properties.note },
+  { additionalProperties: false, description: "The reviewer's verdict; it becomes a label for the fraud model" },
+);
+export type DecisionRequestBody = Static<typeof DecisionRequest>;

@@ -1,0 +1,96 @@
+/**
+ * The evidence a reviewer reads next to a flag: the customer's timeline of orders, deliveries,
+ * returns, receipts, inspections, refunds, closures, claims, feedback and past decisions, and the
+ * accounts linked to it through a shared address, payment instrument or device.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { toIsoTime } from './to-iso-time.ts';
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  id: string;
+  details: Record<string, unknown>;
+}
+
+export interface LinkedAccount {
+  customerId: string;
+  via: string[];
+  ringId: string;
+}
+
+const TIMELINE_SQL = `
+WITH customer_returns AS (SELECT DISTINCT return_id FROM return_requests WHERE customer_id = $customerId)
+SELECT occurred_at, kind, id, details FROM (
+  SELECT o.placed_at AS occurred_at, 'order.placed' AS kind, o.order_id AS id,
+         json_object('currency', o.currency, 'channel', o.channel,
+                     'lines', (SELECT count(*) FROM order_lines l WHERE l.order_id = o.order_id),
+                     'value', (SELECT coalesce(sum(l.quantity * l.unit_price), 0)::DOUBLE FROM order_lines l WHERE l.order_id = o.order_id)) AS details
+  FROM orders o WHERE o.customer_id = $customerId
+  UNION ALL
+  SELECT d.delivered_at, 'order.delivered', d.order_id, json_object('lineId', d.line_id) FROM deliveries d WHERE d.customer_id = $customerId
+  UNION ALL
+  SELECT r.requested_at, 'return.requested', r.return_id,
+         json_object('orderId', r.order_id, 'method', r.method, 'resolution', r.resolution,
+                     'lines', (SELECT list(json_object('productId', rl.product_id, 'quantity', rl.quantity, 'reason', rl.reason)) FROM return_lines rl WHERE rl.return_id = r.return_id))
+  FROM return_requests r WHERE r.customer_id = $customerId
+  UNION ALL
+  SELECT min(x.received_at), 'return.received', x.return_id, json_object('units', sum(x.quantity)::INTEGER, 'weightGrams', max(x.weight_grams))
+  FROM return_receipts x WHERE x.return_id IN (SELECT return_id FROM customer_returns) GROUP BY x.return_id
+  UNION ALL
+  SELECT min(i.inspected_at), 'return.inspected', i.return_id,
+         json_object('lines', list(json_object('lineId', i.line_id, 'condition', i.condition, 'fault', i.fault, 'disposition', i.disposition)))
+  FROM inspections i WHERE i.return_id IN (SELECT return_id FROM customer_returns) GROUP BY i.return_id
+  UNION ALL
+  SELECT f.issued_at, 'refund.issued', f.refund_id,
+         json_object('returnId', f.return_id, 'orderId', f.order_id, 'amount', f.amount::DOUBLE, 'currency', f.currency, 'method', f.method)
+  FROM refunds f WHERE f.customer_id = $customerId
+  UNION ALL
+  SELECT c.closed_at, 'return.closed', c.return_id, json_object('outcome', c.outcome)
+  FROM return_closures c WHERE c.return_id IN (SELECT return_id FROM customer_returns)
+  UNION ALL
+  SELECT c.opened_at, 'claim.opened', c.claim_id, json_object('orderId', c.order_id, 'kind', c.kind) FROM claims c WHERE c.customer_id = $customerId
+  UNION ALL
+  SELECT b.submitted_at, 'return.feedback', b.return_id, json_object('rating', b.rating, 'comment', b.comment) FROM return_feedback b WHERE b.customer_id = $customerId
+  UNION ALL
+  SELECT d.decided_at, 'risk.decision', d.decision_id,
+         json_object('flagId', d.flag_id, 'verdict', d.verdict, 'fraudType', d.fraud_type, 'decidedBy', d.decided_by, 'note', d.note)
+  FROM risk_decisions d WHERE d.customer_id = $customerId
+)
+ORDER BY occurred_at DESC, kind, id
+LIMIT $limit`;
+
+/**
+ * The customer's most recent facts, newest first.
+ * @example
+ * const timeline = await readCustomerTimeline(connection, { customerId: 'cus_1', limit: 500 });
+ */
+export async function readCustomerTimeline(connection: DuckDBConnection, options: { customerId: string; limit: number }): Promise<TimelineEntry[]> {
+  const reader = await connection.runAndReadAll(TIMELINE_SQL, { customerId: options.customerId, limit: options.limit });
+  return reader.getRowObjectsJS().map((row) => ({
+    at: toIsoTime(row['occurred_at'])!,
+    kind: String(row['kind']),
+    id: String(row['id']),
+    details: stripNulls(JSON.parse(String(row['details'])) as Record<string, unknown>),
+  }));
+}
+
+/** Absent rather than null, so the JSON stays small and matches optional schema fields. */
+function stripNulls(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
+}
+
+/** Linked accounts with every attribute they share with the customer. */
+export async function readLinkedAccounts(connection: DuckDBConnection, customerId: string): Promise<LinkedAccount[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT linked_customer_id, list(DISTINCT via ORDER BY via) AS via, min(ring_id) AS ring_id
+     FROM customer_links WHERE customer_id = $customerId AND linked_customer_id <> $customerId
+     GROUP BY linked_customer_id ORDER BY linked_customer_id`,
+    { customerId },
+  );
+  return reader.getRowObjectsJS().map((row) => ({
+    customerId: String(row['linked_customer_id']),
+    via: (row['via'] as unknown[]).map(String),
+    ringId: String(row['ring_id']),
+  }));
+}

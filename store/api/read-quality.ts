@@ -1,0 +1,194 @@
+/**
+ * Reads of the quality job's tables (migration 003) for the API: the report of one week, a product's
+ * weekly series, and alerts ordered by severity.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { toIsoDate, toIsoTime } from './to-iso-time.ts';
+
+export interface RateWithInterval {
+  rate: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export interface QualityPeriodRow {
+  scope: string;
+  scopeId: string;
+  periodStart: string;
+  category: string | null;
+  sellerId: string | null;
+  deliveredUnits: number;
+  returnedUnits: number;
+  returnRate: RateWithInterval;
+  productFaultRate: RateWithInterval;
+  claimedDefectRate: RateWithInterval;
+  confirmedDefectRate: RateWithInterval;
+  reasonMix: Record<string, number>;
+  mature: boolean;
+}
+
+export interface QualityAlert {
+  alertId: number;
+  productId: string;
+  category: string | null;
+  sellerId: string | null;
+  periodStart: string;
+  metric: string;
+  baselineRate: number | null;
+  currentRate: number | null;
+  currentLow: number | null;
+  currentHigh: number | null;
+  pValue: number | null;
+  qValue: number | null;
+  status: string;
+  severity: number;
+  deliveredUnits: number;
+  topReasons: unknown[];
+  topCommentWords: unknown[];
+  firstDetectedAt: string;
+  updatedAt: string;
+}
+
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const rate = (row: Record<string, unknown>, name: string): RateWithInterval => ({ rate: num(row[name]), low: num(row[`${name}_low`]), high: num(row[`${name}_high`]) });
+
+function rowToPeriod(row: Record<string, unknown>): QualityPeriodRow {
+  return {
+    scope: String(row['scope']),
+    scopeId: String(row['scope_id']),
+    periodStart: toIsoDate(row['period_start'])!,
+    category: row['category'] === null ? null : String(row['category']),
+    sellerId: row['seller_id'] === null ? null : String(row['seller_id']),
+    deliveredUnits: Number(row['delivered_units']),
+    returnedUnits: Number(row['returned_units']),
+    returnRate: rate(row, 'return_rate'),
+    productFaultRate: rate(row, 'product_fault_rate'),
+    claimedDefectRate: rate(row, 'claimed_defect_rate'),
+    confirmedDefectRate: rate(row, 'confirmed_defect_rate'),
+    reasonMix: JSON.parse(String(row['reason_mix'])) as Record<string, number>,
+    mature: Boolean(row['mature']),
+  };
+}
+
+function rowToAlert(row: Record<string, unknown>): QualityAlert {
+  return {
+    alertId: Number(row['alert_id']),
+    productId: String(row['product_id']),
+    category: row['category'] === null ? null : String(row['category']),
+    sellerId: row['seller_id'] === null ? null : String(row['seller_id']),
+    periodStart: toIsoDate(row['period_start'])!,
+    metric: String(row['metric']),
+    baselineRate: num(row['baseline_rate']),
+    currentRate: num(row['current_rate']),
+    currentLow: num(row['current_low']),
+    currentHigh: num(row['current_high']),
+    pValue: num(row['p_value']),
+    qValue: num(row['q_value']),
+    status: String(row['status']),
+    severity: Number(row['severity']),
+    deliveredUnits: Number(row['delivered_units']),
+    topReasons: JSON.parse(String(row['top_reasons'])) as unknown[],
+    topCommentWords: JSON.parse(String(row['top_comment_words'])) as unknown[],
+    firstDetectedAt: toIsoTime(row['first_detected_at'])!,
+    updatedAt: toIsoTime(row['updated_at'])!,
+  };
+}
+
+const PERIOD_COLUMNS = `scope, scope_id, period_start, category, seller_id, delivered_units::DOUBLE AS delivered_units, returned_units::DOUBLE AS returned_units,
+  return_rate, return_rate_low, return_rate_high, product_fault_rate, product_fault_rate_low, product_fault_rate_high,
+  claimed_defect_rate, claimed_defect_rate_low, claimed_defect_rate_high, confirmed_defect_rate, confirmed_defect_rate_low, confirmed_defect_rate_high,
+  reason_mix, mature`;
+
+export interface AlertFilter {
+  category?: string;
+  sellerId?: string;
+  productId?: string;
+  status?: string;
+  metric?: string;
+  /** Alerts whose period starts on or after this date. */
+  since?: string;
+  limit: number;
+}
+
+/** Alerts, most severe first (ties: newest period, then id). */
+export async function readQualityAlerts(connection: DuckDBConnection, filter: AlertFilter): Promise<QualityAlert[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
+            p_value, q_value, status, severity, delivered_units::DOUBLE AS delivered_units, top_reasons, top_comment_words, first_detected_at, updated_at
+     FROM quality_alerts
+     WHERE ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)
+       AND ($productId IS NULL OR product_id = $productId) AND ($status IS NULL OR status = $status)
+       AND ($metric IS NULL OR metric = $metric) AND ($since IS NULL OR period_start >= $since::DATE)
+     ORDER BY severity DESC, period_start DESC, alert_id
+     LIMIT $limit`,
+    {
+      category: filter.category ?? null,
+      sellerId: filter.sellerId ?? null,
+      productId: filter.productId ?? null,
+      status: filter.status ?? null,
+      metric: filter.metric ?? null,
+      since: filter.since ?? null,
+      limit: filter.limit,
+    },
+  );
+  return reader.getRowObjectsJS().map((row) => rowToAlert(row));
+}
+
+export interface QualityReportFilter {
+  category?: string;
+  sellerId?: string;
+  /** First day of the ISO week; default the latest week with data. */
+  periodStart?: string;
+  limit: number;
+}
+
+/**
+ * One week's report: the products with the highest product-fault rate (with intervals) in the
+ * category/seller, the scope's own totals, and the top alerts by severity.
+ */
+export async function readQualityReport(connection: DuckDBConnection, filter: QualityReportFilter): Promise<{ periodStart: string | null; totals: QualityPeriodRow[]; products: QualityPeriodRow[]; alerts: QualityAlert[] }> {
+  const latest = await connection.runAndReadAll(
+    `SELECT max(period_start) FROM quality_weekly WHERE scope = 'product' AND ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)`,
+    { category: filter.category ?? null, sellerId: filter.sellerId ?? null },
+  );
+  const latestValue = latest.getRowsJS()[0]?.[0];
+  const periodStart = filter.periodStart ?? toIsoDate(latestValue ?? null);
+  if (periodStart === null) return { periodStart: null, totals: [], products: [], alerts: [] };
+  const params = { category: filter.category ?? null, sellerId: filter.sellerId ?? null, period: periodStart, limit: filter.limit };
+  const products = await connection.runAndReadAll(
+    `SELECT ${PERIOD_COLUMNS} FROM quality_weekly
+     WHERE scope = 'product' AND period_start = $period::DATE AND ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)
+     ORDER BY product_fault_rate DESC NULLS LAST, scope_id LIMIT $limit`,
+    params,
+  );
+  const totals = await connection.runAndReadAll(
+    `SELECT ${PERIOD_COLUMNS} FROM quality_weekly
+     WHERE period_start = $period::DATE AND (($category IS NOT NULL AND scope = 'category' AND scope_id = $category)
+        OR ($sellerId IS NOT NULL AND scope = 'seller' AND scope_id = $sellerId)
+        OR ($category IS NULL AND $sellerId IS NULL AND scope = 'category'))
+     ORDER BY scope, scope_id LIMIT $limit`,
+    params,
+  );
+  const alerts = await readQualityAlerts(connection, {
+    ...(filter.category === undefined ? {} : { category: filter.category }),
+    ...(filter.sellerId === undefined ? {} : { sellerId: filter.sellerId }),
+    since: periodStart,
+    limit: 20,
+  });
+  return {
+    periodStart,
+    totals: totals.getRowObjectsJS().map((row) => rowToPeriod(row)),
+    products: products.getRowObjectsJS().map((row) => rowToPeriod(row)),
+    alerts,
+  };
+}
+
+/** A product's weekly series, oldest first (empty when the product has no delivered units). */
+export async function readProductQuality(connection: DuckDBConnection, options: { productId: string; since?: string }): Promise<QualityPeriodRow[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT ${PERIOD_COLUMNS} FROM quality_weekly WHERE scope = 'product' AND scope_id = $productId AND ($since IS NULL OR period_start >= $since::DATE)
+     ORDER BY period_start`,
+    { productId: options.productId, since: options.since ?? null },
+  );
+  return reader.getRowObjectsJS().map((row) => rowToPeriod(row));
+}
