@@ -71,6 +71,24 @@ describe('ingestBatch', () => {
     expect(outcome.nextOffsets).toEqual([{ topic: 'orders', partition: 0, nextOffset: 4 }]);
   });
 
+  it('extracts facts from what was validated: the last of duplicate keys, bytes or pretty-printed text', async () => {
+    const text = JSON.stringify(orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]));
+    // JSON.parse keeps the last duplicate key (validated: 2); DuckDB alone would read the first ("x").
+    const duplicateKeys = text.replace('"quantity":2', '"quantity":"x","quantity":2');
+    const pretty = JSON.stringify(orderPlaced('e2', 'o2', [{ lineId: 'l1', quantity: 3, unitPrice: 100 }]), null, 2);
+    const bytes = new TextEncoder().encode(JSON.stringify(orderPlaced('e3', 'o3', [{ lineId: 'l1', quantity: 4, unitPrice: 100 }])));
+    const outcome = await ingestBatch(writer, messages([duplicateKeys, pretty, bytes]), OPTIONS);
+    expect(outcome).toMatchObject({ stored: 3, quarantined: [] });
+    const lines = await connection.runAndReadAll('SELECT order_id, quantity FROM order_lines ORDER BY order_id');
+    expect(lines.getRows()).toEqual([
+      ['o1', 2],
+      ['o2', 3],
+      ['o3', 4],
+    ]);
+    const payloads = await connection.runAndReadAll('SELECT payload FROM events ORDER BY event_id');
+    expect(payloads.getRows().map(([payload]) => payload)).toEqual([duplicateKeys, pretty, new TextDecoder().decode(bytes)]);
+  });
+
   it('quarantines every kind of malformed message with its code and path, and still reconciles', async () => {
     const oversize = JSON.stringify(envelope('return.closed', 'big', { returnId: 'r', closedAt: '2026-03-01T10:00:00Z', outcome: 'refunded', pad: 'x'.repeat(5000) }));
     const badQuantity = orderPlaced('e-neg', 'o9', [{ lineId: 'l1', quantity: -2, unitPrice: 100 }]);
