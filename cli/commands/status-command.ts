@@ -1,3 +1,4 @@
+import { readKafkaLag } from '../../ingest/kafka-lag.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { readIngestStatus } from '../../store/read-ingest-status.ts';
 import type { Command } from '../command.ts';
@@ -11,7 +12,13 @@ export const statusCommand: Command = {
     const database = await openDatabase({ path: context.config.database });
     try {
       const connection = await database.connect();
-      const status = { database: context.config.database, ...(await readIngestStatus(connection)) };
+      const stored = await readIngestStatus(connection);
+      // With Kafka configured, each offset also gets `highWatermark` and `lag`, plus `lagTotal` and `kafka`.
+      const lag =
+        context.config.kafkaBrokers.length === 0
+          ? undefined
+          : await readKafkaLag(stored.offsets, { brokers: context.config.kafkaBrokers, clientId: context.config.kafkaClientId, topics: context.config.topics, logger: context.logger });
+      const status = { database: context.config.database, ...stored, ...lag };
       if (context.options['json'] === true) {
         context.stdout.write(`${JSON.stringify(status)}\n`);
         return 0;
@@ -24,7 +31,8 @@ export const statusCommand: Command = {
         `quarantined     ${status.quarantinedTotal}`,
         ...Object.entries(status.quarantined).map(([code, count]) => `  ${code.padEnd(32)} ${count}`),
         `offsets`,
-        ...status.offsets.map((offset) => `  ${offset.topic}[${offset.partition}] next ${offset.nextOffset}`),
+        ...status.offsets.map((offset) => `  ${offset.topic}[${offset.partition}] next ${offset.nextOffset}${'lag' in offset ? ` lag ${offset.lag}` : ''}`),
+        ...(lag === undefined ? [] : [lag.kafka.reachable ? `lag total       ${lag.lagTotal}` : `kafka           unreachable (${lag.kafka.error})`]),
       ];
       context.stdout.write(`${lines.join('\n')}\n`);
       return 0;

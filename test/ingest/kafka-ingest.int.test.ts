@@ -198,6 +198,18 @@ describe('retour ingest from Kafka', () => {
     expect(await countRows(fresh.path, 'events')).toBe(await countRows(main.path, 'events'));
   });
 
+  it('reports lag per partition in retour status --json: high watermark minus the stored next offset', async () => {
+    await produceInChunks(topic, bulk.slice(0, 7).map((message) => ({ ...message, key: 'lag-test' })));
+    const run = startRetour(['status', '--json'], { RETOUR_DATABASE: main.path, RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','), RETOUR_TOPICS: topic });
+    let stdout = '';
+    run.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    expect(await run.exited, run.stderr()).toBe(0);
+    const status = JSON.parse(stdout) as { lagTotal: number; kafka: { reachable: boolean }; offsets: { lag: number; highWatermark: number; nextOffset: number }[] };
+    expect(status.kafka.reachable).toBe(true);
+    expect(status.lagTotal).toBe(7);
+    for (const offset of status.offsets) expect(offset.lag).toBe(offset.highWatermark - offset.nextOffset);
+  });
+
   it('refuses a second process on the same database, naming the process that holds it', async () => {
     const held = temporaryDatabase('kafka-ingest-held');
     databases.push(held);
