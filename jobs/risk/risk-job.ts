@@ -87,7 +87,7 @@ export const riskJob: Job = {
     const rings = await computeRings(connection, { asOf: now });
     t = lap('ringsMs', t);
     const customers = await createSnapshotTargets(connection, now);
-    await computeCustomerFeatures(connection, { noReceiptDays: config.riskNoReceiptDays, lateReturnDays: Math.max(1, Math.round(config.returnWindowDays * 0.8)) });
+    await computeCustomerFeatures(connection, { noReceiptDays: config.riskNoReceiptDays, lateReturnDays: Math.max(1, Math.round(config.returnWindowDays * (2 / 3))) });
     t = lap('featuresMs', t);
     if (context.signal.aborted) throw new Error('risk job aborted after features');
     const thresholds = { review: config.riskReviewThreshold, high: Math.max(config.riskHighThreshold, config.riskReviewThreshold) };

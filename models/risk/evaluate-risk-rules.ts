@@ -18,6 +18,8 @@ export interface FiredRule extends RiskReason {
 export const RISK_RULE_CODES = [
   'NOT_DECLARED_ITEM',
   'USED_ITEMS_RETURNED',
+  'LATE_WINDOW_RETURNS',
+  'LIGHT_PARCEL',
   'REFUND_WITHOUT_RECEIPT',
   'DEFECT_NO_FAULT_FOUND',
   'REPEATED_CLAIMS',
@@ -59,6 +61,26 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
       fraudType: 'wardrobing',
     });
   }
+  const late = features.late_window_returns_365d;
+  const lateShare = features.late_window_return_share_365d;
+  // Honest returns come back a few days after delivery; worn-and-returned items at the window's end.
+  if (late >= 2 && lateShare >= 0.4) {
+    fired.push({
+      code: 'LATE_WINDOW_RETURNS',
+      text: `${late} items returned at the very end of the return window (${Math.round(lateShare * 100)}% of returns, 365 days)`,
+      weight: late >= 4 && lateShare >= 0.5 ? 0.8 : 0.5,
+      fraudType: 'wardrobing',
+    });
+  }
+  const light = features.light_parcels_365d;
+  if (light >= 1) {
+    fired.push({
+      code: 'LIGHT_PARCEL',
+      text: `${plural(light, 'return parcel', 'return parcels')} weighed less than half of what the product weighs (365 days)`,
+      weight: light >= 2 ? 0.85 : 0.55,
+      fraudType: 'empty_box',
+    });
+  }
   const missing = features.refunds_without_receipt_365d;
   if (missing >= 1) {
     fired.push({
@@ -70,11 +92,12 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
   }
   const defectLines = features.defect_claim_lines_365d;
   const noFaultShare = features.no_fault_found_share_365d;
-  if (defectLines >= 3 && noFaultShare >= 0.6) {
+  // A quarter of genuine defects are intermittent (no fault found), so one claim proves nothing.
+  if (defectLines >= 2 && noFaultShare >= 0.75) {
     fired.push({
       code: 'DEFECT_NO_FAULT_FOUND',
       text: `${Math.round(noFaultShare * 100)}% of ${defectLines} items returned as defective had no fault found (365 days)`,
-      weight: defectLines >= 5 && noFaultShare >= 0.8 ? 0.85 : 0.55,
+      weight: defectLines >= 4 ? 0.85 : 0.5,
       fraudType: 'false_defect_claim',
     });
   }
@@ -109,7 +132,9 @@ export function countHardEvidence(features: Readonly<RiskFeatureValues>): number
     features.not_declared_365d +
     features.used_returns_365d +
     features.refunds_without_receipt_365d +
+    features.light_parcels_365d +
+    features.late_window_returns_365d +
     features.claims_365d +
-    (features.no_fault_found_share_365d >= 0.6 ? features.defect_claim_lines_365d : 0)
+    (features.no_fault_found_share_365d >= 0.75 ? features.defect_claim_lines_365d : 0)
   );
 }

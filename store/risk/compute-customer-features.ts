@@ -5,11 +5,11 @@ import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
 export interface FeatureOptions {
   /** A refund whose return has no receipt this many days after the refund counts as "never arrived". Default 14. */
   readonly noReceiptDays: number;
-  /** A return requested this many days or more after delivery counts as end-of-window. Default 24 (of a 30-day window). */
+  /** A return requested this many days or more after delivery counts as end-of-window. Default 20 (of a 30-day window). */
   readonly lateReturnDays: number;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 24 });
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
@@ -109,6 +109,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         sum(value) AS returned_value_365d,
         avg(days_to_return) AS mean_days_to_return_365d,
         avg(CASE WHEN days_to_return IS NULL THEN NULL WHEN days_to_return >= $lateDays THEN 1.0 ELSE 0.0 END) AS late_window_return_share_365d,
+        count(*) FILTER (WHERE days_to_return >= $lateDays) AS late_window_returns_365d,
         avg(CASE WHEN reason LIKE 'fit.%' THEN 1.0 ELSE 0.0 END) AS fit_reason_share_365d,
         count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d
       FROM subject_lines GROUP BY target_id, subject_id
@@ -132,6 +133,32 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       WHERE NOT EXISTS (SELECT 1 FROM return_receipts rr WHERE rr.return_id = f.return_id AND rr.received_at < s.as_of)
       GROUP BY s.target_id, s.subject_id
     ),
+    unshipped AS (
+      -- Requests a month old whose parcel never arrived (a refund abuser without an instant refund).
+      SELECT s.target_id, s.subject_id, count(*) AS unshipped_returns_365d
+      FROM risk_subjects s JOIN return_requests r ON r.customer_id = s.subject_id
+        AND r.requested_at < s.as_of - INTERVAL 30 DAY AND r.requested_at >= s.as_of - INTERVAL 365 DAY
+      WHERE NOT EXISTS (SELECT 1 FROM return_receipts rr WHERE rr.return_id = r.return_id AND rr.received_at < s.as_of)
+      GROUP BY s.target_id, s.subject_id
+    ),
+    product_weight AS (
+      -- Typical parcel weight of a one-line return of each product (all customers, all time: a
+      -- property of the product, not of anyone's future).
+      SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
+      FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
+      WHERE rr.weight_grams IS NOT NULL
+        AND rr.return_id IN (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1)
+      GROUP BY rl.product_id HAVING count(*) >= 3
+    ),
+    light AS (
+      SELECT sl.target_id, sl.subject_id, count(DISTINCT sl.return_id) AS light_parcels_365d
+      FROM subject_lines sl
+      JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < sl.as_of
+      JOIN return_lines rl ON rl.return_id = sl.return_id AND rl.line_id = sl.line_id
+      JOIN product_weight pw ON pw.product_id = rl.product_id
+      WHERE rr.weight_grams < 0.5 * pw.grams * sl.quantity
+      GROUP BY sl.target_id, sl.subject_id
+    ),
     claim_facts AS (
       SELECT s.target_id, s.subject_id,
         count(*) FILTER (WHERE c.opened_at >= s.as_of - INTERVAL 90 DAY) AS claims_90d,
@@ -146,13 +173,15 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       coalesce(q.returns_30d, 0) AS returns_30d,
       coalesce(r.items_returned_90d, 0) AS items_returned_90d, coalesce(r.items_returned_365d, 0) AS items_returned_365d,
       coalesce(r.returned_value_90d, 0) AS returned_value_90d, coalesce(r.returned_value_365d, 0) AS returned_value_365d,
-      r.mean_days_to_return_365d, r.late_window_return_share_365d, r.fit_reason_share_365d,
+      r.mean_days_to_return_365d, r.late_window_return_share_365d, coalesce(r.late_window_returns_365d, 0) AS late_window_returns_365d, r.fit_reason_share_365d,
       coalesce(r.defect_claim_lines_365d, 0) AS defect_claim_lines_365d,
       i.new_condition_share_365d, i.no_fault_found_share_365d,
       coalesce(i.not_declared_30d, 0) AS not_declared_30d, coalesce(i.not_declared_90d, 0) AS not_declared_90d,
       coalesce(i.not_declared_365d, 0) AS not_declared_365d,
       coalesce(i.used_returns_90d, 0) AS used_returns_90d, coalesce(i.used_returns_365d, 0) AS used_returns_365d,
       coalesce(f.refunds_without_receipt_365d, 0) AS refunds_without_receipt_365d,
+      coalesce(u.unshipped_returns_365d, 0) AS unshipped_returns_365d,
+      coalesce(lp.light_parcels_365d, 0) AS light_parcels_365d,
       coalesce(c.claims_90d, 0) AS claims_90d, coalesce(c.claims_365d, 0) AS claims_365d,
       coalesce(b.bracketing_orders_365d, 0) AS bracketing_orders_365d
     FROM risk_subjects s
@@ -163,7 +192,9 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     LEFT JOIN return_facts r USING (target_id, subject_id)
     LEFT JOIN inspection_facts i USING (target_id, subject_id)
     LEFT JOIN refund_facts f USING (target_id, subject_id)
-    LEFT JOIN claim_facts c USING (target_id, subject_id)`,
+    LEFT JOIN claim_facts c USING (target_id, subject_id)
+    LEFT JOIN unshipped u USING (target_id, subject_id)
+    LEFT JOIN light lp USING (target_id, subject_id)`,
     { lateDays: options.lateReturnDays, noReceiptDays: options.noReceiptDays },
   );
 
@@ -195,6 +226,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       f.returned_value_90d::DOUBLE AS returned_value_90d, f.returned_value_365d::DOUBLE AS returned_value_365d,
       f.mean_days_to_return_365d::DOUBLE AS mean_days_to_return_365d,
       f.late_window_return_share_365d::DOUBLE AS late_window_return_share_365d,
+      f.late_window_returns_365d::DOUBLE AS late_window_returns_365d,
       f.fit_reason_share_365d::DOUBLE AS fit_reason_share_365d,
       f.new_condition_share_365d::DOUBLE AS new_condition_share_365d,
       f.defect_claim_lines_365d::DOUBLE AS defect_claim_lines_365d,
@@ -203,6 +235,8 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       f.not_declared_365d::DOUBLE AS not_declared_365d,
       f.used_returns_90d::DOUBLE AS used_returns_90d, f.used_returns_365d::DOUBLE AS used_returns_365d,
       f.refunds_without_receipt_365d::DOUBLE AS refunds_without_receipt_365d,
+      f.unshipped_returns_365d::DOUBLE AS unshipped_returns_365d,
+      f.light_parcels_365d::DOUBLE AS light_parcels_365d,
       f.claims_90d::DOUBLE AS claims_90d, f.claims_365d::DOUBLE AS claims_365d,
       f.bracketing_orders_365d::DOUBLE AS bracketing_orders_365d,
       ring.ring_size::DOUBLE AS ring_size,

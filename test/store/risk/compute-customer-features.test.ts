@@ -77,6 +77,7 @@ describe('computeCustomerFeatures', () => {
       returned_value_365d: 7000,
       mean_days_to_return_365d: 23 / 3,
       late_window_return_share_365d: 0,
+      late_window_returns_365d: 0,
       fit_reason_share_365d: 1 / 3,
       new_condition_share_365d: 0.5,
       defect_claim_lines_365d: 1,
@@ -87,6 +88,8 @@ describe('computeCustomerFeatures', () => {
       used_returns_90d: 0,
       used_returns_365d: 0,
       refunds_without_receipt_365d: 1,
+      unshipped_returns_365d: 0,
+      light_parcels_365d: 0,
       claims_90d: 1,
       claims_365d: 1,
       bracketing_orders_365d: 1,
@@ -114,5 +117,39 @@ describe('computeCustomerFeatures', () => {
       [0, 1, 0, 1],
       [1, 2, 1, 1],
     ]);
+  });
+});
+
+describe('computeCustomerFeatures: end-of-window, unshipped and light-parcel returns', () => {
+  it('counts a return requested late in the window, a request never shipped, and a parcel under half the product weight', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const facts = { orders: [] as { orderId: string; customerId: string; placedAt: string }[], lines: [] as never[], deliveries: [] as never[], returns: [] as never[], receipts: [] as never[] };
+      const add = (customer: string, n: number, requestedAt: string, weight: number | null): void => {
+        const orderId = `o_${customer}_${n}`;
+        facts.orders.push({ orderId, customerId: customer, placedAt: '2025-11-28T00:00:00Z' });
+        (facts.lines as unknown[]).push({ orderId, lineId: 'l', customerId: customer, productId: 'p7', unitPrice: 100, placedAt: '2025-11-28T00:00:00Z' });
+        (facts.deliveries as unknown[]).push({ orderId, customerId: customer, deliveredAt: '2025-12-01T00:00:00Z' });
+        (facts.returns as unknown[]).push({ returnId: `r_${customer}_${n}`, orderId, customerId: customer, requestedAt, lines: [{ lineId: 'l', productId: 'p7', reason: 'other' }] });
+        if (weight !== null) (facts.receipts as unknown[]).push({ returnId: `r_${customer}_${n}`, lineId: 'l', receivedAt: '2025-12-28T00:00:00Z' });
+      };
+      for (const customer of ['a', 'b', 'c']) add(customer, 0, '2025-12-03T00:00:00Z', 1000);
+      add('x', 0, '2025-12-25T00:00:00Z', null); // 24 days after delivery, never shipped
+      add('x', 1, '2025-12-04T00:00:00Z', 200); // arrived at a fifth of the usual weight
+      await insertRiskFacts(conn, facts as never);
+      await conn.run("UPDATE return_receipts SET weight_grams = CASE WHEN return_id = 'r_x_1' THEN 200 ELSE 1000 END");
+      await createSnapshotTargets(conn, AS_OF);
+      await computeCustomerFeatures(conn);
+      const rows = (await conn.runAndReadAll('SELECT customer_id, late_window_returns_365d, late_window_return_share_365d, unshipped_returns_365d, light_parcels_365d FROM risk_feature_rows ORDER BY customer_id')).getRows();
+      expect(rows).toEqual([
+        ['a', 0, 0, 0, 0],
+        ['b', 0, 0, 0, 0],
+        ['c', 0, 0, 0, 0],
+        ['x', 1, 0.5, 1, 1],
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
