@@ -17,8 +17,9 @@ import { registerAuthentication } from './plugins/authenticate.ts';
 import { registerKeyRateLimit } from './plugins/key-rate-limit.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
 import { registerProblemDetails } from './plugins/problem-details.ts';
-import { registerRequestMetrics } from './plugins/request-metrics.ts';
+import { registerMetricsRoute, registerRequestMetrics } from './plugins/request-metrics.ts';
 import { createRiskSnapshotHolder, type RiskSnapshotHolder } from './risk-snapshot-holder.ts';
+import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
 import { registerOperationsRoutes } from './routes/operations-routes.ts';
@@ -103,6 +104,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     expectedSchemaVersion: listMigrations().at(-1)?.version ?? 0,
     ingestState: dependencies.ingestState,
   });
+  registerMetricsRoute(app, metrics);
+  registerConsoleRoutes(app);
   registerCustomerRiskRoutes(app, { riskSnapshots });
   registerFlagRoutes(app, {
     connection: dependencies.connection,

@@ -12,6 +12,10 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: RetourMetr
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
+}
+
+/** GET /metrics; registered with the routes, after the OpenAPI plugin, so the document lists it. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: RetourMetrics): void {
   app.get(
     '/metrics',
     {

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decisionIdsForFlag } from '../../api/decide-flag.ts';
+import { decodeEvent } from '../../domain/events/decode-event.ts';
+import { createTestApi, type TestApi } from './api-test-app.ts';
+
+let api: TestApi;
+beforeEach(async () => {
+  api = await createTestApi();
+});
+afterEach(async () => api.close());
+
+const as = (role: keyof TestApi['keys']) => ({ authorization: `Bearer ${api.keys[role]}` });
+type Page = { flags: { flagId: string; score: number; status: string; tier: string; fraudType: string }[]; nextCursor: string | null };
+
+async function page(query: string): Promise<Page> {
+  const response = await api.app.inject({ method: 'GET', url: `/v1/flags${query}`, headers: as('risk') });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as Page;
+}
+
+async function walk(query: string, limit: number): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const separator = query === '' ? '?' : '&';
+    const result: Page = await page(`${query}${separator}limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`);
+    ids.push(...result.flags.map((flag) => flag.flagId));
+    cursor = result.nextCursor;
+    pages += 1;
+  } while (cursor !== null && pages < 100);
+  return { ids, pages };
+}
+
+describe('GET /v1/flags', () => {
+  it('defaults to the open queue, highest score first, ties by id', async () => {
+    const result = await page('');
+    expect(result.flags).toHaveLength(24);
+    expect(result.nextCursor).toBeNull();
+    expect(result.flags.every((flag) => flag.status === 'open')).toBe(true);
+    const scores = result.flags.map((flag) => flag.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(result.flags.slice(5, 7).map((flag) => flag.flagId)).toEqual(['flg_05', 'flg_06']);
+  });
+
+  it.each([1, 2, 3, 5, 23, 24, 25, 500])('pages of %i cover the queue exactly once, across equal scores', async (limit) => {
+    const all = (await page('?limit=500')).flags.map((flag) => flag.flagId);
+    const { ids, pages } = await walk('', limit);
+    expect(ids).toEqual(all);
+    expect(pages).toBe(Math.max(1, Math.ceil(24 / limit)));
+  });
+
+  it('the last full page has no next cursor (no empty trailing page)', async () => {
+    const first = await page('?limit=12');
+    const second = await page(`?limit=12&cursor=${first.nextCursor}`);
+    expect(second.flags).toHaveLength(12);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('filters by tier, status, fraud type and since, and pages within the filter', async () => {
+    expect((await page('?tier=review')).flags.every((flag) => flag.tier === 'review')).toBe(true);
+    expect((await page('?status=dismissed')).flags.map((flag) => flag.flagId)).toEqual(['flg_24']);
+    const swaps = await walk('?fraudType=item_swap', 4);
+    expect(swaps.ids).toHaveLength(12);
+    expect((await page('?since=2026-11-20T00:00:00Z')).flags.map((flag) => flag.flagId).sort()).toEqual(['flg_19', 'flg_20', 'flg_21', 'flg_22', 'flg_23']);
+    expect((await page('?tier=high&fraudType=wardrobing&since=2030-01-01T00:00:00Z')).flags).toEqual([]);
+  });
+
+  it('answers Arrow with the cursor in X-Next-Cursor', async () => {
+    const { tableFromIPC } = await import('apache-arrow');
+    const response = await api.app.inject({ method: 'GET', url: '/v1/flags?limit=3', headers: { ...as('risk'), accept: 'application/vnd.apache.arrow.stream' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(response.rawPayload);
+    expect(table.numRows).toBe(3);
+    expect(table.getChild('flagId')?.toArray()).toEqual(['flg_00', 'flg_01', 'flg_02']);
+    expect(JSON.parse(String(table.getChild('reasons')?.get(0)))).toEqual([{ code: 'NOT_DECLARED', text: 'items not declared', weight: 0.6 }]);
+    expect(response.headers['x-next-cursor']).toBe((await page('?limit=3')).nextCursor);
+  });
+});
+
+describe('GET /v1/flags/{id}', () => {
+  it('returns the flag, the customer timeline newest first and the linked accounts', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });
+    expect(response.statusCode).toBe(200);
+    const body = response.json() as { flag: { customerId: string }; timeline: { kind: string; at: string }[]; linkedAccounts: unknown[] };
+    expect(body.flag.customerId).toBe('cus_0');
+    expect(body.timeline.map((entry) => entry.kind)).toEqual(['return.inspected', 'return.received', 'refund.issued', 'return.requested', 'claim.opened', 'order.delivered', 'order.placed']);
+    expect(body.linkedAccounts).toEqual([{ customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1' }]);
+  });
+});
+
+describe('POST /v1/flags/{id}/decision', () => {
+  const decide = (flagId: string, body: object, headers: Record<string, string> = {}, role: keyof TestApi['keys'] = 'risk') =>
+    api.app.inject({ method: 'POST', url: `/v1/flags/${flagId}/decision`, headers: { ...as(role), ...headers }, payload: body });
+
+  it('stores the decision, closes the flag, audits it and queues a valid risk.decision event', async () => {
+    const response = await decide('flg_03', { verdict: 'fraud', fraudType: 'item_swap', note: 'empty box twice' }, { 'x-request-id': 'req-decide-1' });
+    expect(response.statusCode, response.body).toBe(200);
+    const { decisionId, eventId } = decisionIdsForFlag('flg_03');
+    expect(response.json()).toEqual({
+      decisionId,
+      flagId: 'flg_03',
+      customerId: 'cus_3',
+      verdict: 'fraud',
+      fraudType: 'item_swap',
+      note: 'empty box twice',
+      decidedAt: '2026-11-20T12:00:00.000Z',
+      decidedBy: 'risk-tester',
+      flagStatus: 'confirmed',
+      published: false,
+    });
+    expect((await page('')).flags.map((flag) => flag.flagId)).not.toContain('flg_03');
+    const rows = async (sql: string) => (await api.connection.runAndReadAll(sql)).getRowObjectsJson();
+    expect(await rows(`SELECT status, decision_id FROM risk_flags WHERE flag_id = 'flg_03'`)).toEqual([{ status: 'confirmed', decision_id: decisionId }]);
+    expect(await rows(`SELECT customer_id, verdict, decided_by, event_id FROM risk_decisions`)).toEqual([{ customer_id: 'cus_3', verdict: 'fraud', decided_by: 'risk-tester', event_id: eventId }]);
+    expect(await rows(`SELECT key_name, role, action, target, request_id FROM audit_log`)).toEqual([{ key_name: 'risk-tester', role: 'risk', action: 'flag.decide', target: 'flg_03', request_id: 'req-decide-1' }]);
+    const [event] = await rows(`SELECT e.payload, o.published_at FROM events e JOIN api_outbox o USING (event_id)`);
+    expect(event!['published_at']).toBeNull();
+    const decoded = decodeEvent(String(event!['payload']));
+    expect(decoded.ok && decoded.event.type === 'risk.decision' && decoded.event.data).toMatchObject({ decisionId, customerId: 'cus_3', flagId: 'flg_03', verdict: 'fraud' });
+  });
+
+  it('legitimate dismisses the flag', async () => {
+    expect((await decide('flg_04', { verdict: 'legitimate' })).json()).toMatchObject({ flagStatus: 'dismissed', verdict: 'legitimate' });
+  });
+
+  it('the same Idempotency-Key and body return the stored response; another body is 409', async () => {
+    const first = await decide('flg_05', { verdict: 'abuse' }, { 'idempotency-key': 'k-1' });
+    const again = await decide('flg_05', { verdict: 'abuse' }, { 'idempotency-key': 'k-1' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    const other = await decide('flg_05', { verdict: 'abuse', note: 'changed' }, { 'idempotency-key': 'k-1' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ code: 'RETOUR_CONFLICT' });
+    const count = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM risk_decisions`)).getRows()[0]![0];
+    expect(count).toBe(1);
+  });
+
+  it('an already decided flag: the same verdict returns that decision, another verdict is 409', async () => {
+    const first = await decide('flg_06', { verdict: 'fraud' });
+    const same = await decide('flg_06', { verdict: 'fraud' }, {}, 'admin');
+    expect(same.statusCode).toBe(200);
+    expect(same.json()).toMatchObject({ decisionId: (first.json() as { decisionId: string }).decisionId, decidedBy: 'risk-tester' });
+    const other = await decide('flg_06', { verdict: 'legitimate' });
+    expect(other.statusCode).toBe(409);
+    expect((other.json() as { detail: string }).detail).toContain('already decided fraud by risk-tester');
+    const dismissed = await decide('flg_24', { verdict: 'fraud' });
+    expect(dismissed.statusCode).toBe(409);
+  });
+
+  it('concurrent decisions on one flag store exactly one', async () => {
+    const results = await Promise.all([decide('flg_07', { verdict: 'fraud' }), decide('flg_07', { verdict: 'legitimate' }), decide('flg_07', { verdict: 'fraud' })]);
+    expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
+    const count = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM risk_decisions WHERE flag_id = 'flg_07'`)).getRows()[0]![0];
+    expect(count).toBe(1);
+  });
+});

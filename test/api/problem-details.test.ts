@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from './api-test-app.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(async () => api.close());
+
+const as = (role: keyof TestApi['keys']) => ({ authorization: `Bearer ${api.keys[role]}` });
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown; body: string }, status: number, code: string) {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = response.json() as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code, type: `https://retour.dev/errors/${code}` });
+  expect(typeof body['title']).toBe('string');
+  expect(typeof body['detail']).toBe('string');
+  expect(body['requestId']).toBe(response.headers['x-request-id']);
+  // Never a stack trace or SQL in a response.
+  expect(response.body).not.toMatch(/\bat .*\.ts:\d+|SELECT |INSERT |Parser Error|Binder Error/);
+  return body;
+}
+
+describe('400 names the field', () => {
+  it.each([
+    ['POST', '/v1/risk/score', { lines: [] }, 'body.customerId'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 0, reason: 'fit.too_small', unitPrice: 1 }] }, 'body.lines[0].quantity'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'fit.wrong', unitPrice: 1 }] }, 'body.lines[0].reason'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'fit.too_small', unitPrice: -5 }] }, 'body.lines[0].unitPrice'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [] }, 'body.lines'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1 }], coupon: 'x' }, 'body.coupon'],
+    ['POST', '/v1/flags/flg_03/decision', { verdict: 'guilty' }, 'body.verdict'],
+    ['POST', '/v1/flags/flg_03/decision', { verdict: 'fraud', fraudType: 'stealing' }, 'body.fraudType'],
+    ['POST', '/v1/flags/flg_03/decision', { verdict: 'fraud', note: 'x'.repeat(2001) }, 'body.note'],
+    ['GET', '/v1/flags?limit=0', undefined, 'query.limit'],
+    ['GET', '/v1/flags?limit=501', undefined, 'query.limit'],
+    ['GET', '/v1/flags?limit=abc', undefined, 'query.limit'],
+    ['GET', '/v1/flags?tier=extreme', undefined, 'query.tier'],
+    ['GET', '/v1/flags?since=yesterday', undefined, 'query.since'],
+    ['GET', '/v1/flags?cursor=bm9wZQ', undefined, 'query.cursor'],
+    ['GET', '/v1/flags?colour=red', undefined, 'query.colour'],
+    ['GET', '/v1/alerts?status=open', undefined, 'query.status'],
+    ['GET', '/v1/quality/report?period=2026-13-40', undefined, 'query.period'],
+  ])('%s %s %j → %s', async (method, url, body, field) => {
+    const response = await api.app.inject({ method: method as 'GET' | 'POST', url, headers: as('admin'), ...(body === undefined ? {} : { payload: body }) });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect((problem['errors'] as { field: string }[]).map((error) => error.field)).toContain(field);
+  });
+
+  it('a body that is not JSON is 400, and a non-JSON media type 415', async () => {
+    expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'application/json' }, payload: '{"customerId":' }), 400, 'RETOUR_BAD_REQUEST');
+    expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'text/csv' }, payload: 'a,b' }), 415, 'RETOUR_BAD_REQUEST');
+  });
+
+  it('an over-long Idempotency-Key is 400 naming the header', async () => {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/flags/flg_03/decision', headers: { ...as('risk'), 'idempotency-key': 'k'.repeat(256) }, payload: { verdict: 'fraud' } });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([expect.objectContaining({ field: 'headers.idempotency-key' })]);
+  });
+});
+
+describe('404 and 405', () => {
+  it('an unknown path is 404, a known path with another method 405 with Allow', async () => {
+    expectProblem(await api.app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404, 'RETOUR_NOT_FOUND');
+    const response = await api.app.inject({ method: 'DELETE', url: '/v1/flags/flg_01', headers: as('risk') });
+    expectProblem(response, 405, 'RETOUR_BAD_REQUEST');
+    expect(response.headers['allow']).toBe('GET, HEAD');
+  });
+
+  it('unknown customers, flags and products are 404', async () => {
+    expectProblem(await api.app.inject({ method: 'GET', url: '/v1/customers/cus_nobody/risk', headers: as('risk') }), 404, 'RETOUR_NOT_FOUND');
+    expectProblem(await api.app.inject({ method: 'GET', url: '/v1/flags/flg_nobody', headers: as('risk') }), 404, 'RETOUR_NOT_FOUND');
+    expectProblem(await api.app.inject({ method: 'POST', url: '/v1/flags/flg_nobody/decision', headers: as('risk'), payload: { verdict: 'fraud' } }), 404, 'RETOUR_NOT_FOUND');
+    expectProblem(await api.app.inject({ method: 'GET', url: '/v1/products/prd_nobody/quality', headers: as('product') }), 404, 'RETOUR_NOT_FOUND');
+  });
+});
+
+describe('500', () => {
+  it('an internal failure says nothing about SQL and logs under the request id', async () => {
+    const broken = await createTestApi();
+    try {
+      await broken.connection.run('DROP TABLE risk_flags');
+      const response = await broken.app.inject({ method: 'GET', url: '/v1/flags', headers: { authorization: `Bearer ${broken.keys.risk}`, 'x-request-id': 'req-test-500' } });
+      const problem = expectProblem(response, 500, 'RETOUR_INTERNAL');
+      expect(problem['requestId']).toBe('req-test-500');
+      expect(problem['detail']).toBe('unexpected server error; see the server logs for request id req-test-500');
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('429', () => {
+  it('limits per key, with Retry-After, and other keys keep working', async () => {
+    const limited = await createTestApi({ rateLimitPerMinute: 3 });
+    try {
+      const call = (role: 'risk' | 'service') => limited.app.inject({ method: 'GET', url: '/v1/customers/cus_0/risk', headers: { authorization: `Bearer ${limited.keys[role]}` } });
+      for (let index = 0; index < 3; index++) expect((await call('risk')).statusCode).toBe(200);
+      const response = await call('risk');
+      expectProblem(response, 429, 'RETOUR_RATE_LIMITED');
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await call('service')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from './api-test-app.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(async () => api.close());
+
+const get = (url: string, headers: Record<string, string> = {}) => api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.keys.product}`, ...headers } });
+
+describe('quality routes', () => {
+  it('the report defaults to the latest week, products by product-fault rate, alerts by severity', async () => {
+    const body = (await get('/v1/quality/report')).json() as { periodStart: string; products: { scopeId: string; productFaultRate: { rate: number; low: number; high: number } }[]; totals: { scopeId: string }[]; alerts: { productId: string }[] };
+    expect(body.periodStart).toBe('2026-11-09');
+    expect(body.products.map((row) => row.scopeId)).toEqual(['prd_1', 'prd_3', 'prd_2']);
+    expect(body.products[0]!.productFaultRate).toEqual({ rate: 0.09, low: 0.08, high: 0.1 });
+    expect(body.totals.map((row) => row.scopeId)).toEqual(['apparel']);
+    expect(body.alerts.map((alert) => alert.productId)).toEqual(['prd_1', 'prd_3']);
+  });
+
+  it('filters the report by category, seller and period', async () => {
+    const shoes = (await get('/v1/quality/report?category=shoes')).json() as { products: { scopeId: string }[]; alerts: { productId: string }[] };
+    expect(shoes.products.map((row) => row.scopeId)).toEqual(['prd_3']);
+    expect(shoes.alerts.map((alert) => alert.productId)).toEqual(['prd_3']);
+    const seller = (await get('/v1/quality/report?seller=sel_2')).json() as { products: { scopeId: string }[] };
+    expect(seller.products.map((row) => row.scopeId)).toEqual(['prd_2']);
+    const early = (await get('/v1/quality/report?period=2026-11-02')).json() as { products: { scopeId: string }[] };
+    expect(early.products.map((row) => row.scopeId)).toEqual(['prd_1']);
+    expect((await get('/v1/quality/report?period=2020-01-06')).json()).toMatchObject({ periodStart: '2020-01-06', products: [], totals: [] });
+  });
+
+  it("a product's weekly series with intervals, reason mix and alerts", async () => {
+    const body = (await get('/v1/products/prd_1/quality')).json() as { weeks: { periodStart: string }[]; reasonMix: Record<string, number>; alerts: { metric: string }[] };
+    expect(body.weeks.map((week) => week.periodStart)).toEqual(['2026-11-02', '2026-11-09']);
+    expect(body.reasonMix).toEqual({ 'quality.defective': 60, 'fit.too_small': 180 });
+    expect(body.alerts.map((alert) => alert.metric)).toEqual(['product_fault_rate']);
+  });
+
+  it('alerts filter by status and metric, most severe first', async () => {
+    expect(((await get('/v1/alerts')).json() as { alerts: { severity: number }[] }).alerts.map((alert) => alert.severity)).toEqual([40, 12.5]);
+    expect(((await get('/v1/alerts?status=ongoing')).json() as { alerts: { productId: string }[] }).alerts.map((alert) => alert.productId)).toEqual(['prd_3']);
+    expect(((await get('/v1/alerts?metric=reason_mix&since=2026-11-16')).json() as { alerts: unknown[] }).alerts).toEqual([]);
+  });
+
+  it.each(['/v1/alerts', '/v1/quality/report', '/v1/products/prd_1/quality', '/v1/jobs'])('%s answers Arrow', async (url) => {
+    const response = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.keys.admin}`, accept: 'application/vnd.apache.arrow.stream' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(response.rawPayload);
+    expect(table.numRows).toBeGreaterThan(0);
+  });
+
+  it('Arrow rows flatten nested rates into columns', async () => {
+    const response = await get('/v1/products/prd_1/quality', { accept: 'application/vnd.apache.arrow.stream' });
+    const table = tableFromIPC(response.rawPayload);
+    expect(table.getChild('productFaultRate_rate')?.toArray()).toEqual(new Float64Array([0.05, 0.09]));
+    expect([...(table.getChild('reasonMix_quality.defective')?.toArray() ?? [])]).toEqual([30, 30]);
+  });
+});
+
+describe('GET /v1/jobs', () => {
+  it('lists recent runs newest first with durations', async () => {
+    const body = (await api.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${api.keys.ops}` } })).json() as { runs: unknown[] };
+    expect(body.runs).toEqual([
+      { runId: 2, job: 'quality', startedAt: '2026-11-20T10:01:00.000Z', finishedAt: null, status: 'running', rowsWritten: null, error: null, durationSeconds: null },
+      { runId: 1, job: 'risk', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:12.500Z', status: 'succeeded', rowsWritten: 120, error: null, durationSeconds: 12.5 },
+    ]);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Every authenticated route with a request that is valid for it and the permission it needs. The
+ * role-matrix test runs each one with every role; adding a route is one line here.
+ */
+import type { ApiPermission } from '../../domain/api-roles.ts';
+
+export interface RouteCase {
+  method: 'GET' | 'POST';
+  url: string;
+  permission: ApiPermission;
+  body?: unknown;
+  /** Status for a role holding the permission (default 200). */
+  okStatus?: number;
+}
+
+const scoreBody = { customerId: 'cus_0', lines: [{ productId: 'prd_1', quantity: 1, reason: 'quality.defective', unitPrice: 4999 }] };
+
+export const ROUTES: readonly RouteCase[] = [
+  { method: 'GET', url: '/v1/customers/cus_0/risk', permission: 'customer-risk:read' },
+  { method: 'POST', url: '/v1/risk/score', permission: 'risk:score', body: scoreBody },
+  { method: 'GET', url: '/v1/flags', permission: 'flags:read' },
+  { method: 'GET', url: '/v1/flags/flg_01', permission: 'flags:read' },
+  // The same verdict again returns the same decision, so every allowed role gets 200.
+  { method: 'POST', url: '/v1/flags/flg_02/decision', permission: 'flags:decide', body: { verdict: 'legitimate' } },
+  { method: 'GET', url: '/v1/quality/report', permission: 'quality:read' },
+  { method: 'GET', url: '/v1/products/prd_1/quality', permission: 'quality:read' },
+  { method: 'GET', url: '/v1/alerts', permission: 'quality:read' },
+  { method: 'GET', url: '/v1/jobs', permission: 'jobs:read' },
+];
+
+/** Routes anyone may call without a key. */
+export const PUBLIC_ROUTES: readonly { url: string; contentType: string }[] = [
+  { url: '/healthz', contentType: 'application/json' },
+  { url: '/readyz', contentType: 'application/json' },
+  { url: '/metrics', contentType: 'text/plain' },
+  { url: '/docs/json', contentType: 'application/json' },
+];
