@@ -97,7 +97,8 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
     fired.push({
       code: 'DEFECT_NO_FAULT_FOUND',
       text: `${Math.round(noFaultShare * 100)}% of ${defectLines} items returned as defective had no fault found (365 days)`,
-      weight: defectLines >= 4 ? 0.85 : 0.5,
+      // Honest heavy returners collect several unconfirmed defects too: high only when nearly all are.
+      weight: defectLines >= 5 && noFaultShare >= 0.85 ? 0.85 : 0.5,
       fraudType: 'false_defect_claim',
     });
   }

@@ -61,7 +61,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     console.log(`risk job: ${job.rowsWritten} customers scored`, JSON.stringify(job.details));
 
     const reader = await connection.runAndReadAll(`
-      SELECT s.customer_id, coalesce(s.score, 0), s.tier, coalesce(s.model_score, 0), s.rule_score, coalesce(f.item_return_rate_365d, 0), s.status
+      SELECT s.customer_id, coalesce(s.score, 0), s.tier, coalesce(s.model_score, 0), s.rule_score, coalesce(f.item_return_rate_365d, 0), s.status, s.reasons
       FROM customer_scores s JOIN customer_features f USING (customer_id) ORDER BY s.customer_id`);
     const rows = reader.getRows();
     const byCustomer = new Map(truth.customers.map((customer) => [customer.customerId, customer]));
@@ -74,6 +74,8 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     const perType: Record<string, { customers: number; flagged: number; high: number }> = {};
     const honest: Record<string, { customers: number; high: number; reviewOrHigh: number }> = {};
     let unscored = 0;
+    /** Which reasons put honest customers in the high tier (what to fix next). */
+    const honestHighReasons: Record<string, number> = {};
     rows.forEach((row, index) => {
       const customer = byCustomer.get(String(row[0]));
       const behaviour = customer?.behaviour ?? 'ordinary';
@@ -96,7 +98,10 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       } else {
         const entry = (honest[behaviour] ??= { customers: 0, high: 0, reviewOrHigh: 0 });
         entry.customers++;
-        if (tier === 'high') entry.high++;
+        if (tier === 'high') {
+          entry.high++;
+          for (const reason of JSON.parse(String(row[7])) as { code: string }[]) honestHighReasons[reason.code] = (honestHighReasons[reason.code] ?? 0) + 1;
+        }
         if (tier === 'high' || tier === 'review') entry.reviewOrHigh++;
       }
     });
@@ -113,6 +118,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       returnRateBaseline: rankingFigures(returnRate, labels),
       flaggedShareByFraudType,
       honestTiers,
+      honestHighReasons,
       honestHeavyAndBracketersHighTierShare: round(heavyCount === 0 ? 0 : heavy / heavyCount),
       validation: { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
       goals: {
