@@ -19,7 +19,7 @@ export type KafkaIngestConfig = Pick<
 /** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
 export type KafkaConsumerTuning = Pick<
   BatchConsumerOptions,
-  'fetch' | 'maxBufferedMessages' | 'sessionTimeoutMs' | 'retries' | 'maxRestarts' | 'restartWindowMs'
+  'fetch' | 'maxBufferedMessages' | 'sessionTimeoutMs' | 'retries' | 'maxOutageMs'
 >;
 
 export interface KafkaIngestOptions {

@@ -44,12 +44,11 @@ export interface BatchConsumerOptions {
   /** Retries of one failing Kafka operation before the consumer crashes (default 6, ≈ 20 s with backoff). */
   readonly retries?: number;
   /**
-   * Crashes on retriable errors (broker gone longer than the retries) after which kafkajs may
-   * restart the consumer within `restartWindowMs`; one more crash is final (default 2).
+   * How long Kafka may stay unusable (a broker restart, a network cut) before the consumer gives
+   * up for good: kafkajs restarts the consumer after each crash on a retriable error until this
+   * long has passed since the first crash without a group join in between (default 60 s).
    */
-  readonly maxRestarts?: number;
-  /** Window of `maxRestarts` (default 10 minutes). */
-  readonly restartWindowMs?: number;
+  readonly maxOutageMs?: number;
   /** Earliest offsets of partitions without a start offset; default asks Kafka (tests inject). */
   readonly earliestOffsets?: (topics: readonly string[]) => Promise<readonly TopicPartitionOffset[]>;
 }
@@ -91,12 +90,12 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const maxBatchMessages = positiveInteger('maxBatchMessages', options.maxBatchMessages);
   const maxBatchWaitMs = positiveInteger('maxBatchWaitMs', options.maxBatchWaitMs);
   const maxBufferedMessages = positiveInteger('maxBufferedMessages', options.maxBufferedMessages ?? 3 * maxBatchMessages);
-  const maxRestarts = options.maxRestarts ?? 2;
-  const restartWindowMs = options.restartWindowMs ?? 10 * 60_000;
+  const maxOutageMs = options.maxOutageMs ?? 60_000;
   const logger = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
 
   const kafka = createKafkaClient({ brokers: options.brokers, clientId: options.clientId, logger: options.logger });
-  const restarts: number[] = [];
+  /** First crash since the last group join: the start of the current outage. */
+  let outageStartedAt: number | undefined;
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -110,16 +109,16 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       retries: options.retries ?? 6,
       initialRetryTime: 300,
       maxRetryTime: 10_000,
-      // kafkajs would otherwise restart forever on retriable errors: a silent loop. Allow a few
-      // restarts (a broker restart), then crash for good so the process exits non-zero.
+      // kafkajs would otherwise restart forever on retriable errors: a silent loop. Restart while
+      // the outage is young (a broker restart), then crash for good so the process exits non-zero.
       restartOnFailure: async (error: Error) => {
         const now = Date.now();
-        while (restarts.length > 0 && now - restarts[0]! > restartWindowMs) restarts.shift();
-        const allowed = restarts.length < maxRestarts;
-        if (allowed) restarts.push(now);
+        outageStartedAt ??= now;
+        const outageMs = now - outageStartedAt;
+        const allowed = outageMs < maxOutageMs;
         logger.warn(
-          { err: error, restart: allowed, restartsInWindow: restarts.length, maxRestarts },
-          allowed ? 'Kafka consumer failed on a retriable error; restarting it' : 'Kafka consumer failed again; giving up',
+          { err: error, restart: allowed, outageMs, maxOutageMs },
+          allowed ? 'Kafka consumer failed on a retriable error; restarting it' : `Kafka unusable for ${Math.round(outageMs / 1000)} s; giving up`,
         );
         return allowed;
       },
@@ -225,6 +224,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     }
     joined = true;
     joinedAt = Date.now();
+    outageStartedAt = undefined;
     logger.info({ memberId: event.payload.memberId, assigned: assigned.length, seeks, durationMs: event.payload.duration }, 'joined the consumer group');
   });
   consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {

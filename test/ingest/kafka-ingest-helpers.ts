@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Partitioners, type IHeaders, type Message } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
 import { openDatabase } from '../../store/open-database.ts';
 import { testKafka } from '../support/kafka.ts';
 
@@ -20,8 +20,9 @@ export function temporaryDatabase(prefix: string): { path: string; remove: () =>
 }
 
 /** Produces in requests of `chunk` messages (a single request over ~1 MB per partition is refused). */
-export async function produceInChunks(topic: string, messages: readonly Message[], chunk = 5000): Promise<void> {
-  const producer = testKafka('retour-test-producer').producer({ createPartitioner: Partitioners.DefaultPartitioner });
+export async function produceInChunks(topic: string, messages: readonly Message[], chunk = 5000, brokers?: readonly string[]): Promise<void> {
+  const kafka = brokers === undefined ? testKafka('retour-test-producer') : new Kafka({ clientId: 'retour-test-producer', brokers: [...brokers], logLevel: logLevel.WARN });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     const sends: Promise<unknown>[] = [];
