@@ -422,6 +422,9 @@ function assertPortFree(port, role) {
 function launchBroker(settings) {
   mkdirSync(settings.logDir, { recursive: true });
   copyFileSync(join(templateDir, 'log4j2.xml'), join(settings.dataDir, 'log4j2.xml'));
+  // Left by a test run's teardown that handed a broker it started over to other runs; it names
+  // the previous broker, not this one, which may be a developer's own.
+  rmSync(join(settings.dataDir, 'leases', 'stop-when-unused'), { force: true });
   const out = openSync(settings.stdoutFile, 'a');
   const child = spawn(
     settings.java,

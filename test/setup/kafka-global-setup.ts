@@ -12,7 +12,7 @@
  * skip silently.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -83,6 +83,7 @@ function isAlive(pid: number): boolean {
 /** Leases are files named after the pid of each vitest process using the local broker. */
 function otherLiveLeases(leaseDir: string): number[] {
   return readdirSync(leaseDir)
+    .filter((name) => /^\d+$/.test(name))
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid));
 }
@@ -136,25 +137,37 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   const before = await localBrokerStatus();
-  const brokers = await startLocalBroker();
   const leaseDir = join(before.dataDir, 'leases');
   const lease = join(leaseDir, String(process.pid));
+  // The lease comes before `start`, so a run finishing meanwhile does not stop the broker under us.
   mkdirSync(leaseDir, { recursive: true });
   writeFileSync(lease, `${new Date().toISOString()}\n`);
+  let brokers: string;
+  try {
+    brokers = await startLocalBroker();
+  } catch (error: unknown) {
+    rmSync(lease, { force: true });
+    throw error;
+  }
   process.env['RETOUR_KAFKA_BROKERS'] = brokers;
   project.provide('kafkaBrokers', brokers);
 
   return async () => {
     rmSync(lease, { force: true });
     delete process.env['RETOUR_KAFKA_BROKERS'];
-    if (before.running) return;
+    // A run that started the broker but left it to runs still using it hands its duty over
+    // through this flag, so the last of them stops it (kafka-local.mjs clears it on each launch).
+    const handedOver = join(leaseDir, 'stop-when-unused');
+    if (before.running && !existsSync(handedOver)) return;
     const others = otherLiveLeases(leaseDir);
     if (others.length > 0) {
+      writeFileSync(handedOver, `${process.pid}\n`);
       process.stderr.write(
         `[kafka-global-setup] leaving the broker running: test runs ${others.join(', ')} use it\n`,
       );
       return;
     }
+    rmSync(handedOver, { force: true });
     const result = await runScript(['stop']);
     if (result.code !== 0) {
       throw new Error(`"node scripts/kafka-local.mjs stop" exited with ${String(result.code)}`);
