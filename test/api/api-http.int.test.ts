@@ -1,0 +1,128 @@
+/**
+ * The API over real HTTP on a DuckDB file, publishing to the real Kafka broker of the integration
+ * setup: the decision flow end to end (decide → the flag leaves the open queue → risk.decision on
+ * the topic → its echo through ingest is a duplicate → the next training sees the label).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KafkaMessage } from 'kafkajs';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch, createEventBatchWriter } from '../../ingest/ingest-batch.ts';
+import { decodeEvent } from '../../domain/events/decode-event.ts';
+import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
+import { appendLabelSnapshots, resetLabelTargets } from '../../store/risk/training-labels.ts';
+import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, testConsumer, uniqueTopicName } from '../support/kafka.ts';
+import { createTestApi, type TestApi } from './api-test-app.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'retour-api-http-'));
+const topic = uniqueTopicName('api-decisions');
+const group = uniqueTopicName('api-decisions-reader');
+let api: TestApi;
+let base: string;
+const producer = createEventProducer({ brokers: kafkaBrokers(), clientId: 'retour-api-test', logger: pino({ level: 'silent' }), retries: 2 });
+
+beforeAll(async () => {
+  await createTopic(topic, 3);
+  api = await createTestApi({ path: join(directory, 'retour.duckdb'), dependencies: { producer, config: { rateLimitPerMinute: 100_000, topicDecisions: topic } } });
+  base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await producer.close();
+  await deleteConsumerGroups([group]).catch(() => undefined);
+  await deleteTopics([topic]);
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const call = (path: string, init: { method?: string; role?: keyof TestApi['keys']; body?: unknown; headers?: Record<string, string> } = {}) =>
+  fetch(`${base}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.role === undefined ? {} : { authorization: `Bearer ${api.keys[init.role]}` }),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...init.headers,
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+
+async function readOneMessage(): Promise<KafkaMessage> {
+  const consumer = testConsumer(group);
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    return await new Promise<KafkaMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message on ${topic} within 30 s`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('API over HTTP', () => {
+  it('answers health, problems and request ids over the wire', async () => {
+    expect((await call('/healthz')).status).toBe(200);
+    const ready = await call('/readyz');
+    expect(await ready.json()).toMatchObject({ status: 'ready', database: 'open', migrationsApplied: true });
+    const unauthorized = await call('/v1/flags', { headers: { 'x-request-id': 'http-req-1' } });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(unauthorized.headers.get('x-request-id')).toBe('http-req-1');
+    const forbidden = await call('/v1/customers/cus_0/risk', { role: 'product' });
+    expect(forbidden.status).toBe(403);
+    const score = await call('/v1/risk/score', { role: 'service', method: 'POST', body: { customerId: 'cus_low', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 100 }] } });
+    expect(await score.json()).toMatchObject({ decision: 'approve' });
+    const decide = await call('/v1/flags/flg_01/decision', { role: 'service', method: 'POST', body: { verdict: 'fraud' } });
+    expect(decide.status).toBe(403);
+    const docs = await (await call('/docs/json')).json();
+    expect(docs.openapi).toBe('3.1.0');
+  });
+
+  it('decision flow: the flag leaves the queue, risk.decision reaches Kafka, its echo is a duplicate, training sees the label', async () => {
+    const queueIds = async () => ((await (await call('/v1/flags?limit=500', { role: 'risk' })).json()) as { flags: { flagId: string }[] }).flags.map((flag) => flag.flagId);
+    expect(await queueIds()).toContain('flg_00');
+
+    const response = await call('/v1/flags/flg_00/decision', { role: 'risk', method: 'POST', body: { verdict: 'fraud', fraudType: 'item_swap', note: 'swap confirmed' }, headers: { 'idempotency-key': 'flow-1' } });
+    expect(response.status).toBe(200);
+    const decision = (await response.json()) as { decisionId: string; published: boolean; customerId: string };
+    expect(decision).toMatchObject({ customerId: 'cus_0', published: true });
+    expect(await queueIds()).not.toContain('flg_00');
+
+    const message = await readOneMessage();
+    expect(message.key?.toString()).toBe('cus_0');
+    const decoded = decodeEvent(message.value!);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok || decoded.event.type !== 'risk.decision') throw new Error('not a risk.decision');
+    expect(decoded.event.data).toMatchObject({ decisionId: decision.decisionId, customerId: 'cus_0', flagId: 'flg_00', verdict: 'fraud', fraudType: 'item_swap', decidedBy: 'risk-tester' });
+
+    const writer = await createEventBatchWriter(await api.database.connect());
+    try {
+      const outcome = await ingestBatch(writer, [{ topic, partition: 0, offset: 0, value: message.value! }], { maxEventBytes: 65_536 });
+      expect(outcome).toMatchObject({ consumed: 1, stored: 0, duplicates: 1, quarantined: [] });
+    } finally {
+      writer.close();
+    }
+    const labels = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM risk_decisions WHERE customer_id = 'cus_0'`)).getRows()[0]![0];
+    expect(labels).toBe(1);
+
+    const training = await api.database.connect();
+    await resetLabelTargets(training);
+    await appendLabelSnapshots(training, { firstSnapshot: new Date('2026-11-01T00:00:00Z'), lastSnapshot: new Date('2026-11-01T00:00:00Z'), stepDays: 7, horizonDays: 30, split: 'train' });
+    const rows = (await training.runAndReadAll(`SELECT customer_id, label::INTEGER AS label FROM risk_targets`)).getRowObjectsJson();
+    expect(rows).toEqual([{ customer_id: 'cus_0', label: 1 }]);
+
+    // A retry with the same key replays the stored answer and publishes nothing new.
+    const retry = await call('/v1/flags/flg_00/decision', { role: 'risk', method: 'POST', body: { verdict: 'fraud', fraudType: 'item_swap', note: 'swap confirmed' }, headers: { 'idempotency-key': 'flow-1' } });
+    expect(((await retry.json()) as { decisionId: string }).decisionId).toBe(decision.decisionId);
+    const outbox = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(published_at)::INTEGER FROM api_outbox`)).getRows()[0];
+    expect(outbox).toEqual([1, 1]);
+  });
+});
