@@ -143,6 +143,8 @@ export const CONFIG_VARIABLES = {
   RETOUR_RETURN_WINDOW_DAYS: integer({ key: 'returnWindowDays', default: 30, min: 1, max: 3650, description: 'Return window after delivery, in days (policy).' }),
   RETOUR_RETURN_WINDOW_BY_CATEGORY: numberMap({ key: 'returnWindowByCategory', default: '', min: 1, max: 3650, description: 'Per-category return windows, e.g. electronics=14,apparel=60.' }),
   RETOUR_REFUND_SLA_DAYS: integer({ key: 'refundSlaDays', default: 14, min: 1, max: 365, description: 'Days after receipt within which a refund is due (policy).' }),
+  RETOUR_OPS_RECEIPT_GRACE_DAYS: integer({ key: 'opsReceiptGraceDays', default: 14, min: 1, max: 365, description: 'A refunded return whose parcel has not arrived this many days after the refund is a refund_without_receipt exception.' }),
+  RETOUR_OPS_STUCK_DAYS: numberMap({ key: 'opsStuckDays', default: 'awaiting_receipt=21,awaiting_inspection=5,awaiting_refund=14,awaiting_close=7', min: 1, max: 3650, description: 'Days an open return may wait in a stage before it is listed as stuck (stages not named keep their default).' }),
   RETOUR_QUALITY_MIN_UNITS: integer({ key: 'qualityMinUnits', default: 100, min: 1, max: 10_000_000, description: 'Delivered units a product needs in a week (and in its baseline) before it can be flagged.' }),
   RETOUR_QUALITY_FDR: decimal({ key: 'qualityFalseDiscoveryRate', default: 0.01, min: 0.0001, max: 0.5, description: 'Benjamini–Hochberg false discovery rate for quality alerts.' }),
   RETOUR_QUALITY_WITHIN_DAYS: integer({ key: 'qualityWithinDays', default: 14, min: 1, max: 365, description: 'N of the quality tables\' "returned within N days of delivery" columns, comparable on immature cohorts.' }),

@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { day, OpsScenario } from './ops-scenario.ts';
+
+let scenario: OpsScenario | undefined;
+async function open(overrides: Parameters<typeof OpsScenario.open>[0] = {}): Promise<OpsScenario> {
+  scenario = await OpsScenario.open(overrides);
+  return scenario;
+}
+afterEach(() => {
+  scenario?.close();
+  scenario = undefined;
+});
+
+/** Order o1 delivered on day 1, return r1 of line l1 (2 × 1500 = 3000 paid) requested on day 5. */
+function requestedReturn(s: OpsScenario) {
+  return [s.order('o1'), s.delivered('o1', 1), s.requested('r1', 'o1', 5)];
+}
+
+describe('opsJob refund checks', () => {
+  it('finds nothing on an ordinary return refunded within the SLA', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.inspected('r1', 9), s.refunded('f1', 'r1', 'o1', 10, 3000), s.closed('r1', 10.5));
+    await s.run(60);
+    expect(await s.exceptions()).toEqual([]);
+  });
+
+  it('over_refund: more refunded than was paid for the returned lines, with the refunds as evidence', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.refunded('f1', 'r1', 'o1', 10, 3500));
+    await s.run(20);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ return_id: 'r1', kind: 'over_refund', amount: 3500, expected_amount: 3000, status: 'open', customer_id: 'cus_1', category: 'apparel', seller_id: 's1', detected_at: day(20), observed_at: day(10) });
+    expect(exception!.evidence).toMatchObject({ comparedWith: 'returned_lines', paidForReturnedLines: 3000, orderTotal: 7000, refunds: [{ refundId: 'f1', amount: 3500, quarantined: false }] });
+    expect(exception!.exception_id).toMatch(/^rex_[0-9a-f]{24}$/);
+  });
+
+  it('over_refund: also a refund that ingest quarantined for exceeding the whole order (it never reached the refunds table)', async () => {
+    const s = await open();
+    const outcome = await s.ingest(...requestedReturn(s), s.received('r1', 8), s.refunded('f1', 'r1', 'o1', 10, 9000));
+    expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_REFERENCE_INVALID']);
+    expect(await s.rows('SELECT count(*)::INTEGER AS n FROM refunds')).toEqual([{ n: 0 }]);
+    await s.run(30);
+    // The money went out, so it is not a missing refund either.
+    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open']);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ amount: 9000, expected_amount: 3000 });
+    expect(exception!.evidence).toMatchObject({ quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 9000, quarantined: true }] });
+  });
+
+  it('over_refund against the order total when the refund came before the return request (out of order)', async () => {
+    const s = await open();
+    await s.ingest(s.order('o1'), s.refunded('f1', 'r1', 'o1', 3, 6000));
+    await s.ingest(s.refunded('f2', 'r2', 'o1', 3, 7500));
+    await s.run(4);
+    // f2 was quarantined (above 7000); f1 is within the order total and no lines are known yet.
+    expect(await s.exceptionStates()).toEqual(['r2:over_refund:open']);
+    expect((await s.exceptions())[0]!.evidence).toMatchObject({ comparedWith: 'order_total' });
+    await s.ingest(s.delivered('o1', 1), s.requested('r1', 'o1', 2));
+    await s.run(5);
+    // Now r1's returned line is known: 6000 refunded for 3000 paid.
+    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open', 'r2:over_refund:open']);
+  });
+
+  it('duplicate_refund: two refund ids of the same amount, not also an over_refund; a re-sent refund is not a duplicate', async () => {
+    const s = await open();
+    const first = s.refunded('f1', 'r1', 'o1', 10, 3000);
+    const resentUnderNewId = { ...first, id: 'evt_resent' };
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), first, resentUnderNewId);
+    await s.run(12);
+    expect(await s.exceptions()).toEqual([]);
+    await s.ingest(s.refunded('f2', 'r1', 'o1', 11, 3000));
+    await s.run(13);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ kind: 'duplicate_refund', amount: 6000, expected_amount: 3000, observed_at: day(11) });
+    expect(exception!.evidence).toMatchObject({ duplicates: [{ amount: 3000, copies: 2 }] });
+    expect(await s.exceptionStates()).toEqual(['r1:duplicate_refund:open']);
+  });
+
+  it('missing_refund: only once the SLA after receipt has passed; a late refund resolves it and opens late_refund', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.inspected('r1', 9));
+    await s.run(21.9);
+    expect(await s.exceptions()).toEqual([]);
+    await s.run(22.1);
+    const [missing] = await s.exceptions();
+    expect(missing).toMatchObject({ kind: 'missing_refund', status: 'open', detected_at: day(22.1), observed_at: day(22), expected_amount: 3000 });
+    expect(missing!.evidence).toMatchObject({ receivedAt: day(8), dueAt: day(22), slaDays: 14, conditions: ['A_new'] });
+
+    await s.run(25);
+    expect((await s.exceptions())[0]).toEqual(missing);
+
+    await s.ingest(s.refunded('f1', 'r1', 'o1', 30, 3000));
+    await s.run(31);
+    const rows = await s.exceptions();
+    expect(await s.exceptionStates()).toEqual(['r1:late_refund:open', 'r1:missing_refund:resolved:refunded_late']);
+    const resolved = rows.find((row) => row.kind === 'missing_refund')!;
+    // Resolved, but detected_at and the first evidence stay.
+    expect(resolved).toMatchObject({ detected_at: day(22.1), resolved_at: day(31), evidence: missing!.evidence });
+    expect(rows.find((row) => row.kind === 'late_refund')).toMatchObject({ amount: 3000, observed_at: day(30), evidence: { daysLate: 8, dueAt: day(22) } });
+  });
+
+  it('missing_refund raised while a refund issued in time was still in flight is resolved as found within the SLA, with no late_refund', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8));
+    await s.run(23);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:open']);
+    await s.ingest(s.refunded('f1', 'r1', 'o1', 12, 3000));
+    await s.run(24);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:resolved:refund_found_within_sla']);
+  });
+
+  it('missing_refund: never for a return closed as rejected, and resolved when the rejection arrives late', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.inspected('r1', 9, 'X_not_declared_item'));
+    await s.run(23);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:open']);
+    await s.ingest(s.closed('r1', 9.5, 'rejected'));
+    await s.run(24);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:resolved:closed_without_refund']);
+  });
+
+  it('late_refund when the refund was already stored late; a refund before receipt (instant) is never late', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.refunded('f1', 'r1', 'o1', 25, 3000));
+    await s.ingest(s.requested('r2', 'o1', 5, { lines: [{ lineId: 'l2', quantity: 1 }] }), s.refunded('f2', 'r2', 'o1', 5.01, 4000), s.received('r2', 9, [{ lineId: 'l2', quantity: 1 }]));
+    await s.run(40);
+    expect(await s.exceptionStates()).toEqual(['r1:late_refund:open']);
+  });
+
+  it('refund_without_receipt: only after the grace period; resolved if the parcel turns up', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 5.01, 3000), s.closed('r1', 6));
+    await s.run(18.9);
+    expect(await s.exceptions()).toEqual([]);
+    await s.run(19.1);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ kind: 'refund_without_receipt', amount: 3000, observed_at: day(19.01) });
+    expect(exception!.evidence).toMatchObject({ graceDays: 14, closeOutcome: 'refunded', refundedAt: day(5.01) });
+    await s.ingest(s.received('r1', 20));
+    await s.run(21);
+    expect(await s.exceptionStates()).toEqual(['r1:refund_without_receipt:resolved:receipt_arrived']);
+  });
+
+  it('refund_without_receipt is not raised for keep_item returns, nor missing_refund', async () => {
+    const s = await open();
+    await s.ingest(s.order('o1'), s.delivered('o1', 1), s.requested('r1', 'o1', 5, { resolution: 'keep_item' }), s.refunded('f1', 'r1', 'o1', 6, 3000));
+    await s.run(40);
+    expect(await s.exceptions()).toEqual([]);
+  });
+
+  it('outside_window: uses the line category window and the delivery covering the line, whole-order or line-level', async () => {
+    const s = await open();
+    await s.ingest(
+      s.order('o1'),
+      s.delivered('o1', 1),
+      // Apparel line l1: 34 days after the whole-order delivery, beyond 30.
+      s.requested('r1', 'o1', 35),
+      s.order('o2'),
+      s.delivered('o2', 1, ['l1']),
+      s.delivered('o2', 10, ['l2']),
+      // Electronics line l2 of o2 arrived on day 10: 25 days later is inside 30.
+      s.requested('r2', 'o2', 35, { lines: [{ lineId: 'l2', quantity: 1 }] }),
+    );
+    await s.run(36);
+    expect(await s.exceptionStates()).toEqual(['r1:outside_window:open']);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ amount: 3000, expected_amount: null, observed_at: day(35) });
+    expect(exception!.evidence).toMatchObject({ lines: [{ lineId: 'l1', category: 'apparel', windowDays: 30, daysAfterDelivery: 34, deliveredAt: day(1) }] });
+  });
+
+  it('outside_window: a per-category window from configuration, and a delivery that arrives after the request', async () => {
+    const s = await open({ RETOUR_RETURN_WINDOW_BY_CATEGORY: 'apparel=60,electronics=14' });
+    await s.ingest(s.order('o1'), s.requested('r1', 'o1', 35), s.requested('r2', 'o1', 20, { lines: [{ lineId: 'l2', quantity: 1 }] }));
+    await s.run(36);
+    // Without a stored delivery nothing can be judged yet.
+    expect(await s.exceptions()).toEqual([]);
+    await s.ingest(s.delivered('o1', 1));
+    await s.run(37);
+    expect(await s.exceptionStates()).toEqual(['r2:outside_window:open']);
+    expect((await s.exceptions())[0]!.evidence).toMatchObject({ lines: [{ lineId: 'l2', windowDays: 14, daysAfterDelivery: 19 }] });
+  });
+
+  it('an exception appears once: same id and detected_at across runs, and a reopened one keeps its first evidence', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.received('r1', 8));
+    await s.run(23);
+    const [first] = await s.exceptions();
+    await s.run(24);
+    expect(await s.exceptions()).toEqual([first]);
+    // Moving the clock back (a replay) makes the condition false, then true again.
+    await s.run(20);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:resolved:condition_cleared']);
+    await s.run(26);
+    expect(await s.exceptions()).toEqual([{ ...first, status: 'open', resolved_at: null, resolution: null }]);
+  });
+
+  it('events in any arrival order give the same exceptions', async () => {
+    const build = (s: OpsScenario) => [
+      ...requestedReturn(s),
+      s.received('r1', 8),
+      s.refunded('f1', 'r1', 'o1', 30, 3000),
+      s.refunded('f2', 'r1', 'o1', 31, 3000),
+      s.requested('r2', 'o1', 40, { lines: [{ lineId: 'l2', quantity: 1 }] }),
+      s.refunded('f3', 'r2', 'o1', 40.1, 4000),
+    ];
+    const states: string[][] = [];
+    for (const reverse of [false, true]) {
+      const s = await open();
+      const events = build(s);
+      for (const event of reverse ? events.reverse() : events) await s.ingest(event);
+      await s.run(60);
+      states.push(await s.exceptionStates());
+      s.close();
+      scenario = undefined;
+    }
+    expect(states[0]).toEqual(['r1:duplicate_refund:open', 'r1:late_refund:open', 'r2:outside_window:open', 'r2:refund_without_receipt:open']);
+    expect(states[1]).toEqual(states[0]);
+  });
+});
