@@ -82,7 +82,7 @@ describe('API over HTTP', () => {
     expect(await score.json()).toMatchObject({ decision: 'approve' });
     const decide = await call('/v1/flags/flg_01/decision', { role: 'service', method: 'POST', body: { verdict: 'fraud' } });
     expect(decide.status).toBe(403);
-    const docs = await (await call('/docs/json')).json();
+    const docs = (await (await call('/docs/json')).json()) as { openapi: string };
     expect(docs.openapi).toBe('3.1.0');
   });
 
