@@ -19,11 +19,15 @@ export interface OpaqueIdFactory {
  * ids.hex(64);   // 'a3f0…' (64 hex digits)
  */
 export function createOpaqueIdFactory(random: SeededRandom): OpaqueIdFactory {
-  const draw = (alphabet: string, bits: number, length: number): string => {
+  const base32Codes = Array.from(BASE32, (char) => char.charCodeAt(0));
+  const hexCodes = Array.from(HEX, (char) => char.charCodeAt(0));
+  // One reusable buffer and one String.fromCharCode call per id: ids are made millions of times.
+  const codes: number[] = [];
+  const draw = (prefix: string, alphabet: readonly number[], bits: number, length: number): string => {
     if (!Number.isInteger(length) || length < 1) throw new RangeError(`id length must be a positive integer, got ${length}`);
     const perWord = Math.floor(32 / bits);
     const mask = (1 << bits) - 1;
-    let text = '';
+    codes.length = length;
     let word = 0;
     let left = 0;
     for (let index = 0; index < length; index++) {
@@ -31,14 +35,14 @@ export function createOpaqueIdFactory(random: SeededRandom): OpaqueIdFactory {
         word = Math.floor(random.next() * 4294967296) >>> 0;
         left = perWord;
       }
-      text += alphabet[word & mask];
+      codes[index] = alphabet[word & mask]!;
       word >>>= bits;
       left--;
     }
-    return text;
+    return prefix + String.fromCharCode.apply(null, codes);
   };
   return {
-    id: (prefix, length = 18) => `${prefix}_${draw(BASE32, 5, length)}`,
-    hex: (length) => draw(HEX, 4, length),
+    id: (prefix, length = 18) => draw(`${prefix}_`, base32Codes, 5, length),
+    hex: (length) => draw('', hexCodes, 4, length),
   };
 }

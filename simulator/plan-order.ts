@@ -154,12 +154,13 @@ export function planOrder(context: SimulationContext, customer: Customer, placed
     emailHash: customer.emailHash,
     lines: planned.map((item) => item.line),
   };
-  scheduleEvent(context, { timeMs: placedMs, type: 'order.placed', source: 'checkout-service', subject: orderId, data: placed });
+  scheduleEvent(context, { customerId: customer.customerId, timeMs: placedMs, type: 'order.placed', source: 'checkout-service', subject: orderId, data: placed });
   const orderTotal = planned.reduce((sum, item) => sum + item.line.unitPrice * item.line.quantity, 0);
 
   const claim = (atMs: number, kind: EventData<'claim.opened'>['kind']): string => {
     const claimId = ids.id('clm');
     scheduleEvent(context, {
+      customerId: customer.customerId,
       timeMs: atMs,
       type: 'claim.opened',
       source: 'customer-service',
@@ -172,6 +173,7 @@ export function planOrder(context: SimulationContext, customer: Customer, placed
     // No returnId: a goodwill refund for a parcel, not a return.
     const refundId = ids.id('rfd');
     scheduleEvent(context, {
+      customerId: customer.customerId,
       timeMs: atMs,
       type: 'refund.issued',
       source: 'payments-service',
@@ -193,6 +195,7 @@ export function planOrder(context: SimulationContext, customer: Customer, placed
     claim(placedMs + (deliveredMs - placedMs) * uniform(random, 0.55, 0.9), 'not_received');
   }
   scheduleEvent(context, {
+    customerId: customer.customerId,
     timeMs: deliveredMs,
     type: 'order.delivered',
     source: 'delivery-service',

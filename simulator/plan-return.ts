@@ -141,7 +141,7 @@ function scheduleFeedback(context: SimulationContext, spec: ReturnSpec, returnId
     const pool = rating >= 4 ? FEEDBACK_COMMENTS.good : rating === 3 ? FEEDBACK_COMMENTS.middling : FEEDBACK_COMMENTS.bad;
     data.comment = pool[random.nextInt(pool.length)]!;
   }
-  scheduleEvent(context, { timeMs: atMs, type: 'return.feedback', source: 'feedback-service', subject: returnId, data });
+  scheduleEvent(context, { customerId: spec.customer.customerId, timeMs: atMs, type: 'return.feedback', source: 'feedback-service', subject: returnId, data });
 }
 
 /**
@@ -182,6 +182,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
       const claimMs = spec.deliveredMs + (requestMs - spec.deliveredMs) * uniform(random, 0.1, 0.9);
       const claimId = ids.id('clm');
       scheduleEvent(context, {
+        customerId: customer.customerId,
         timeMs: claimMs,
         type: 'claim.opened',
         source: 'customer-service',
@@ -193,6 +194,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
   }
 
   scheduleEvent(context, {
+    customerId: customer.customerId,
     timeMs: requestMs,
     type: 'return.requested',
     source: 'returns-service',
@@ -219,6 +221,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
   const refund = (atMs: number, amount: number): void => {
     const refundId = ids.id('rfd');
     scheduleEvent(context, {
+      customerId: customer.customerId,
       timeMs: atMs,
       type: 'refund.issued',
       source: 'payments-service',
@@ -227,7 +230,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
     });
   };
   const close = (atMs: number, outcome: EventData<'return.closed'>['outcome']): void => {
-    scheduleEvent(context, { timeMs: atMs, type: 'return.closed', source: 'returns-service', subject: returnId, data: { returnId, closedAt: formatTime(atMs), outcome } });
+    scheduleEvent(context, { customerId: customer.customerId, timeMs: atMs, type: 'return.closed', source: 'returns-service', subject: returnId, data: { returnId, closedAt: formatTime(atMs), outcome } });
   };
 
   let caught = false;
@@ -325,6 +328,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
 
   const receivedMs = requestMs + uniform(random, 0.1, 4) * DAY_MS + uniform(random, 1, 5) * DAY_MS;
   scheduleEvent(context, {
+    customerId: customer.customerId,
     timeMs: receivedMs,
     type: 'return.received',
     source: 'returns-service',
@@ -342,6 +346,7 @@ export function planReturn(context: SimulationContext, spec: ReturnSpec): void {
   caught = fraudType !== undefined && random.next() < (customer.profile.inspectionCatchRate ?? 0);
   const results = spec.lines.map((line) => (fraudType === undefined ? inspectHonestLine(random, line.reason) : inspectFraudLine(random, fraudType, caught)));
   scheduleEvent(context, {
+    customerId: customer.customerId,
     timeMs: inspectedMs,
     type: 'return.inspected',
     source: 'warehouse-service',

@@ -28,6 +28,7 @@ export function planReviewDecision(context: SimulationContext, customer: Custome
   const decisionId = ids.id('dec');
   const decidedBy = REVIEW_PARAMETERS.reviewers[random.nextInt(REVIEW_PARAMETERS.reviewers.length)]!;
   scheduleEvent(context, {
+    customerId: customer.customerId,
     timeMs: decidedMs,
     type: 'risk.decision',
     source: 'risk-console',

@@ -56,8 +56,22 @@ export interface SimulationContext {
 
 /** RFC 3339 UTC with whole seconds: 2025-03-01T10:15:00Z. */
 export function formatTime(timeMs: number): string {
-  return new Date(Math.floor(timeMs / 1000) * 1000).toISOString().slice(0, 19) + 'Z';
+  const seconds = Math.floor(timeMs / 1000);
+  const day = Math.floor(seconds / 86_400);
+  // The date part is cached per day and the clock built from a table: this runs for every event.
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDatePrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const secondOfDay = seconds - day * 86_400;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay - hour * 3600) / 60);
+  return `${cachedDatePrefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[secondOfDay % 60]}Z`;
 }
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, value) => String(value).padStart(2, '0'));
+let cachedDay = Number.NaN;
+let cachedDatePrefix = '';
 
 /**
  * Schedules one CloudEvent at `timeMs`. Events at or after the end of the stream are dropped here,
@@ -65,9 +79,11 @@ export function formatTime(timeMs: number): string {
  */
 export function scheduleEvent<T extends EventType>(
   context: SimulationContext,
-  options: { timeMs: number; type: T; source: string; subject: string; data: EventData<T>; returnStats?: ReturnStats },
+  options: { timeMs: number; type: T; source: string; subject: string; customerId: string; data: EventData<T>; returnStats?: ReturnStats },
 ): void {
   if (options.timeMs >= context.endMs) return;
+  // `partitionkey` is the CloudEvents partitioning extension: the Kafka key (the customer), also
+  // for events whose data does not name the customer (return.received, return.inspected …).
   const event = {
     specversion: '1.0' as const,
     id: context.ids.id('evt', 24),
@@ -77,6 +93,7 @@ export function scheduleEvent<T extends EventType>(
     subject: options.subject,
     datacontenttype: 'application/json' as const,
     dataschema: 'retour/v1',
+    partitionkey: options.customerId,
     data: options.data,
   } as RetourEvent;
   context.heap.push(options.timeMs, options.returnStats === undefined ? { event } : { event, returnStats: options.returnStats });

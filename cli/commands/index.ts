@@ -5,6 +5,7 @@ import { jobsCommand } from './jobs-command.ts';
 import { modelCommand } from './model-command.ts';
 import { notAvailableCommand } from './not-available.ts';
 import { serveCommand } from './serve-command.ts';
+import { simulateCommand } from './simulate-command.ts';
 import { statusCommand } from './status-command.ts';
 
 /** Every `retour` subcommand, in the order `retour --help` lists them. */
@@ -12,7 +13,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   ingestCommand,
   importCommand,
-  notAvailableCommand({ name: 'simulate', summary: 'Run the marketplace simulator', usage: 'simulate --seed N --days D --customers C [--products P] (--out FILE|- | --to kafka) [--truth FILE]' }),
+  simulateCommand,
   jobsCommand,
   modelCommand,
   notAvailableCommand({ name: 'export', summary: 'Export a result table', usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]' }),
