@@ -38,7 +38,7 @@ export async function refreshFeedbackSummary(connection: DuckDBConnection, setti
                  WHEN grouping(method) = 0 THEN 'method' WHEN grouping(stage_at_feedback) = 0 THEN 'stage' ELSE 'all' END,
             coalesce(category, seller_id, method, stage_at_feedback, 'all'),
             count(*), avg(rating), avg(CASE WHEN rating <= 2 THEN 1.0 ELSE 0.0 END), count(comment),
-            to_json(list_slice(list(comment ORDER BY submitted_at DESC) FILTER (WHERE comment IS NOT NULL), 1, 3))::VARCHAR,
+            coalesce(to_json(list_slice(list(comment ORDER BY submitted_at DESC) FILTER (WHERE comment IS NOT NULL), 1, 3))::VARCHAR, '[]'),
             $now::TIMESTAMPTZ
      FROM rated
      GROUP BY GROUPING SETS ((category), (seller_id), (method), (stage_at_feedback), ())
