@@ -1,5 +1,4 @@
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
-import { normalQuantile } from '../../models/stats/normal-quantile.ts';
 import { collectTouchedCohorts, prepareQualityRun, refreshQualityBase } from '../../store/quality/refresh-quality-cohorts.ts';
 import { refreshQualityPeriods, updateQualityMaturity } from '../../store/quality/refresh-quality-periods.ts';
 import { cohortSettingsKey, type QualityRunSettings } from '../../store/quality/quality-run-settings.ts';
@@ -38,7 +37,6 @@ export const qualityJob: Job = {
       defaultWindowDays: config.returnWindowDays,
       windowByCategory: config.returnWindowByCategory,
       productFaultReasons: PRODUCT_FAULT_REASONS,
-      wilsonZ: normalQuantile(0.975),
     };
     const settingsKey = cohortSettingsKey(settings);
     await connection.run('BEGIN TRANSACTION');

@@ -31,37 +31,97 @@ CREATE TABLE quality_reason_base (
   returned_within_detection_units BIGINT NOT NULL
 );
 
--- quality_weekly and quality_daily have the same columns; docs/quality.md documents each.
-CREATE TABLE quality_weekly (
+-- Counts per scope × period, written by the job. Readers use the views quality_weekly and
+-- quality_daily below, which add the rates, their 95% Wilson bounds and reason_mix as JSON text:
+-- computing those for the few rows a reader asks for is cheaper than for every row of every run.
+CREATE TABLE quality_weekly_counts (
   scope        VARCHAR NOT NULL,                -- 'product' | 'category' | 'seller'
   scope_id     VARCHAR NOT NULL,
   period_start DATE NOT NULL,                   -- ISO-week Monday (weekly) or the day (daily)
   period_end   DATE NOT NULL,                   -- exclusive
   category     VARCHAR,                         -- product scope: the product's main category; category scope: itself
-  seller_id    VARCHAR,                         -- product scope: the seller with most delivered units
+  seller_id    VARCHAR,                         -- product scope: the seller of its largest day cohort
   return_window_days INTEGER NOT NULL,
   within_n_days INTEGER NOT NULL,
   delivered_units BIGINT NOT NULL,
   returned_units BIGINT NOT NULL,
   returned_within_n_units BIGINT NOT NULL,
-  return_rate DOUBLE, return_rate_low DOUBLE, return_rate_high DOUBLE,
-  return_within_n_rate DOUBLE, return_within_n_rate_low DOUBLE, return_within_n_rate_high DOUBLE,
   product_fault_units BIGINT NOT NULL,
   product_fault_within_n_units BIGINT NOT NULL,
-  product_fault_rate DOUBLE, product_fault_rate_low DOUBLE, product_fault_rate_high DOUBLE,
-  product_fault_within_n_rate DOUBLE, product_fault_within_n_rate_low DOUBLE, product_fault_within_n_rate_high DOUBLE,
   claimed_defect_units BIGINT NOT NULL,
-  claimed_defect_rate DOUBLE, claimed_defect_rate_low DOUBLE, claimed_defect_rate_high DOUBLE,
   confirmed_defect_units BIGINT NOT NULL,
-  confirmed_defect_rate DOUBLE, confirmed_defect_rate_low DOUBLE, confirmed_defect_rate_high DOUBLE,
-  reason_mix   VARCHAR NOT NULL,                -- JSON object reason → returned units (within the window)
+  reason_units MAP(VARCHAR, BIGINT) NOT NULL,   -- reason → returned units (within the window)
   mature       BOOLEAN NOT NULL,                -- the return window has passed for every unit of the cohort
   within_n_complete BOOLEAN NOT NULL,           -- N days have passed for every unit: *_within_n_* are final
   computed_at  TIMESTAMPTZ NOT NULL
   -- one row per (scope, scope_id, period_start), kept so by the job; no index, so bulk rebuilds stay fast
 );
+CREATE TABLE quality_daily_counts AS SELECT * FROM quality_weekly_counts LIMIT 0;
 
-CREATE TABLE quality_daily AS SELECT * FROM quality_weekly LIMIT 0;
+-- 95% Wilson score bounds (z = normalQuantile(0.975)); the same formula as
+-- models/stats/wilson-interval.ts, which test/store/quality/quality-wilson-sql.test.ts keeps equal.
+CREATE MACRO quality_wilson_low(x, n) AS CASE
+  WHEN n IS NULL OR n = 0 THEN NULL WHEN x = 0 THEN 0.0
+  ELSE greatest(0.0, (x::DOUBLE + 1.9207294103470627::DOUBLE - 1.959963984540054::DOUBLE * sqrt(x::DOUBLE * (n - x) / n + 0.9603647051735313::DOUBLE)) / (n::DOUBLE + 3.8414588206941254::DOUBLE)) END;
+CREATE MACRO quality_wilson_high(x, n) AS CASE
+  WHEN n IS NULL OR n = 0 THEN NULL WHEN x = n THEN 1.0
+  ELSE least(1.0, (x::DOUBLE + 1.9207294103470627::DOUBLE + 1.959963984540054::DOUBLE * sqrt(x::DOUBLE * (n - x) / n + 0.9603647051735313::DOUBLE)) / (n::DOUBLE + 3.8414588206941254::DOUBLE)) END;
+
+CREATE VIEW quality_weekly AS
+SELECT scope, scope_id, period_start, period_end, category, seller_id, return_window_days, within_n_days,
+       delivered_units, returned_units, returned_within_n_units,
+       returned_units / delivered_units AS return_rate,
+       quality_wilson_low(returned_units, delivered_units) AS return_rate_low,
+       quality_wilson_high(returned_units, delivered_units) AS return_rate_high,
+       returned_within_n_units / delivered_units AS return_within_n_rate,
+       quality_wilson_low(returned_within_n_units, delivered_units) AS return_within_n_rate_low,
+       quality_wilson_high(returned_within_n_units, delivered_units) AS return_within_n_rate_high,
+       product_fault_units, product_fault_within_n_units,
+       product_fault_units / delivered_units AS product_fault_rate,
+       quality_wilson_low(product_fault_units, delivered_units) AS product_fault_rate_low,
+       quality_wilson_high(product_fault_units, delivered_units) AS product_fault_rate_high,
+       product_fault_within_n_units / delivered_units AS product_fault_within_n_rate,
+       quality_wilson_low(product_fault_within_n_units, delivered_units) AS product_fault_within_n_rate_low,
+       quality_wilson_high(product_fault_within_n_units, delivered_units) AS product_fault_within_n_rate_high,
+       claimed_defect_units,
+       claimed_defect_units / delivered_units AS claimed_defect_rate,
+       quality_wilson_low(claimed_defect_units, delivered_units) AS claimed_defect_rate_low,
+       quality_wilson_high(claimed_defect_units, delivered_units) AS claimed_defect_rate_high,
+       confirmed_defect_units,
+       confirmed_defect_units / delivered_units AS confirmed_defect_rate,
+       quality_wilson_low(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_low,
+       quality_wilson_high(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_high,
+       to_json(reason_units)::VARCHAR AS reason_mix,
+       mature, within_n_complete, computed_at
+FROM quality_weekly_counts;
+
+CREATE VIEW quality_daily AS
+SELECT scope, scope_id, period_start, period_end, category, seller_id, return_window_days, within_n_days,
+       delivered_units, returned_units, returned_within_n_units,
+       returned_units / delivered_units AS return_rate,
+       quality_wilson_low(returned_units, delivered_units) AS return_rate_low,
+       quality_wilson_high(returned_units, delivered_units) AS return_rate_high,
+       returned_within_n_units / delivered_units AS return_within_n_rate,
+       quality_wilson_low(returned_within_n_units, delivered_units) AS return_within_n_rate_low,
+       quality_wilson_high(returned_within_n_units, delivered_units) AS return_within_n_rate_high,
+       product_fault_units, product_fault_within_n_units,
+       product_fault_units / delivered_units AS product_fault_rate,
+       quality_wilson_low(product_fault_units, delivered_units) AS product_fault_rate_low,
+       quality_wilson_high(product_fault_units, delivered_units) AS product_fault_rate_high,
+       product_fault_within_n_units / delivered_units AS product_fault_within_n_rate,
+       quality_wilson_low(product_fault_within_n_units, delivered_units) AS product_fault_within_n_rate_low,
+       quality_wilson_high(product_fault_within_n_units, delivered_units) AS product_fault_within_n_rate_high,
+       claimed_defect_units,
+       claimed_defect_units / delivered_units AS claimed_defect_rate,
+       quality_wilson_low(claimed_defect_units, delivered_units) AS claimed_defect_rate_low,
+       quality_wilson_high(claimed_defect_units, delivered_units) AS claimed_defect_rate_high,
+       confirmed_defect_units,
+       confirmed_defect_units / delivered_units AS confirmed_defect_rate,
+       quality_wilson_low(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_low,
+       quality_wilson_high(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_high,
+       to_json(reason_units)::VARCHAR AS reason_mix,
+       mature, within_n_complete, computed_at
+FROM quality_daily_counts;
 
 CREATE SEQUENCE quality_alert_seq START 1;
 CREATE TABLE quality_alerts (

@@ -12,8 +12,6 @@ export interface QualityRunSettings {
   windowByCategory: Readonly<Record<string, number>>;
   /** Reason codes counted as product faults (from the vocabulary). */
   productFaultReasons: readonly string[];
-  /** z of the two-sided 95% Wilson interval, computed once in TypeScript (normalQuantile(0.975)). */
-  wilsonZ: number;
 }
 
 /** The settings that change what the cohort tables contain (a change forces a full rebuild). */
@@ -24,7 +22,6 @@ export function cohortSettingsKey(settings: QualityRunSettings): string {
     defaultWindowDays: settings.defaultWindowDays,
     windowByCategory: Object.entries(settings.windowByCategory).sort(([a], [b]) => a.localeCompare(b)),
     productFaultReasons: [...settings.productFaultReasons].sort(),
-    wilsonZ: settings.wilsonZ,
   });
 }
 

@@ -15,7 +15,7 @@ export interface TouchedCohortsInput {
   previousAsOf: Date;
 }
 
-/** Sets up the run's temporary helper tables and macros (return windows, fault reasons, Wilson bounds). */
+/** Sets up the run's temporary helper tables (return windows per category, product-fault reasons). */
 export async function prepareQualityRun(connection: DuckDBConnection, settings: QualityRunSettings): Promise<void> {
   const windows = Object.entries(settings.windowByCategory);
   await connection.run('CREATE OR REPLACE TEMP TABLE q_windows (category VARCHAR, days INTEGER)');
@@ -26,14 +26,6 @@ export async function prepareQualityRun(connection: DuckDBConnection, settings: 
   if (settings.productFaultReasons.length > 0) {
     await connection.run(`INSERT INTO q_fault_reasons VALUES ${settings.productFaultReasons.map((reason) => `(${sqlLiteral(reason)})`).join(', ')}`);
   }
-  // Wilson score bounds, the same formula as models/stats/wilson-interval.ts (a test keeps them equal),
-  // in SQL so that millions of cohort rows never travel to JavaScript. NULL when there are no trials.
-  await connection.run(`CREATE OR REPLACE TEMP MACRO q_wilson_low(x, n, z) AS CASE
-    WHEN n IS NULL OR n = 0 THEN NULL WHEN x = 0 THEN 0.0
-    ELSE greatest(0.0, ((x / n + z * z / (2 * n)) - z * sqrt((x / n) * (1 - x / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)) END`);
-  await connection.run(`CREATE OR REPLACE TEMP MACRO q_wilson_high(x, n, z) AS CASE
-    WHEN n IS NULL OR n = 0 THEN NULL WHEN x = n THEN 1.0
-    ELSE least(1.0, ((x / n + z * z / (2 * n)) + z * sqrt((x / n) * (1 - x / n) / n + z * z / (4 * n * n))) / (1 + z * z / n)) END`);
 }
 
 /**

@@ -16,14 +16,15 @@ const SCOPE_CATEGORY: Record<Scope, string> = {
 const SCOPE_SELLER: Record<Scope, string> = { product: 'arg_max(seller_id, (delivered_units, seller_id))', category: 'NULL', seller: 'any_value(seller_id)' };
 const PERIOD: Record<Grain, { start: (day: string) => string; days: number; table: string }> = {
   // date_trunc('week') is the ISO-week Monday
-  weekly: { start: (day) => `date_trunc('week', ${day})::DATE`, days: 7, table: 'quality_weekly' },
-  daily: { start: (day) => day, days: 1, table: 'quality_daily' },
+  weekly: { start: (day) => `date_trunc('week', ${day})::DATE`, days: 7, table: 'quality_weekly_counts' },
+  daily: { start: (day) => day, days: 1, table: 'quality_daily_counts' },
 };
 
 /**
- * Rolls quality_cohort_base up into quality_weekly and quality_daily for every scope: all rows, or
- * only the periods containing a day in q_touched_scope_days. Rates come with 95% Wilson bounds;
- * `mature` and `within_n_complete` are set for the run's `now` (see updateQualityMaturity).
+ * Rolls quality_cohort_base up into quality_weekly_counts and quality_daily_counts (read through the
+ * views quality_weekly and quality_daily, which add rates, Wilson bounds and JSON) for every scope:
+ * all rows, or only the periods containing a day in q_touched_scope_days. `mature` and
+ * `within_n_complete` are set for the run's `now` (see updateQualityMaturity).
  * Returns the number of rows written.
  */
 export async function refreshQualityPeriods(connection: DuckDBConnection, settings: QualityRunSettings, selection: CohortSelection): Promise<number> {
@@ -59,46 +60,46 @@ async function insertPeriodRows(
   const touched =
     options.selection === 'all'
       ? ''
-      : `JOIN q_touched_periods t ON t.scope = '${options.scope}' AND t.scope_id = b.scope_id AND t.period_start = b.period_start`;
-  const reader = await connection.runAndReadAll(
-    `INSERT INTO ${period.table}
+      : `SEMI JOIN q_touched_periods t ON t.scope = '${options.scope}' AND t.scope_id = b.scope_id AND t.period_start = b.period_start`;
+  // Three statements with materialised steps: as one statement with CTEs, DuckDB re-planned the
+  // sums for the reason join and took ~10× longer.
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE q_period_sums AS
      WITH b AS (
        SELECT ${key} AS scope_id, ${period.start('day')} AS period_start, * FROM quality_cohort_base WHERE ${key} IS NOT NULL
-     ),
-     selected AS (SELECT b.* FROM b ${touched}),
-     sums AS (
-       SELECT scope_id, period_start, ${SCOPE_CATEGORY[options.scope]} AS category, ${SCOPE_SELLER[options.scope]} AS seller_id,
-              max(return_window_days) AS return_window_days,
-              sum(delivered_units) AS delivered, sum(returned_units) AS returned, sum(returned_within_n_units) AS returned_n,
-              sum(product_fault_units) AS fault, sum(product_fault_within_n_units) AS fault_n,
-              sum(claimed_defect_units) AS claimed, sum(confirmed_defect_units) AS confirmed
-       FROM selected GROUP BY scope_id, period_start
-     ),
-     reasons AS (
-       SELECT scope_id, period_start, to_json(map(list(reason ORDER BY reason), list(units ORDER BY reason)))::VARCHAR AS reason_mix FROM (
-         SELECT k.scope_id, k.period_start, r.reason, sum(r.returned_units) AS units
-         FROM quality_reason_base r
-         JOIN sums k ON k.scope_id = r.${key} AND k.period_start = ${period.start('r.day')}
-         WHERE r.returned_units > 0
-         GROUP BY ALL
-       ) GROUP BY scope_id, period_start
      )
+     SELECT b.scope_id, b.period_start, ${SCOPE_CATEGORY[options.scope]} AS category, ${SCOPE_SELLER[options.scope]} AS seller_id,
+            max(return_window_days) AS return_window_days,
+            sum(delivered_units) AS delivered, sum(returned_units) AS returned, sum(returned_within_n_units) AS returned_n,
+            sum(product_fault_units) AS fault, sum(product_fault_within_n_units) AS fault_n,
+            sum(claimed_defect_units) AS claimed, sum(confirmed_defect_units) AS confirmed
+     FROM b ${touched}
+     GROUP BY b.scope_id, b.period_start
+     HAVING sum(delivered_units) > 0`,
+  );
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE q_period_reasons AS
+     SELECT scope_id, period_start,
+            -- sorting the (reason, units) pairs makes the map identical however the rows arrived
+            map_from_entries(list_sort(list({'k': reason, 'v': units}))) AS reason_units
+     FROM (
+       SELECT r.${key} AS scope_id, ${period.start('r.day')} AS period_start, r.reason, sum(r.returned_units) AS units
+       FROM quality_reason_base r
+       WHERE r.${key} IS NOT NULL AND r.returned_units > 0
+       GROUP BY ALL
+     ) SEMI JOIN q_period_sums k USING (scope_id, period_start)
+     GROUP BY scope_id, period_start`,
+  );
+  const reader = await connection.runAndReadAll(
+    `INSERT INTO ${period.table}
      SELECT '${options.scope}', s.scope_id, s.period_start, s.period_start + ${period.days}, s.category, s.seller_id,
-            s.return_window_days, $withinDays::INTEGER, s.delivered, s.returned, s.returned_n,
-            s.returned / s.delivered, q_wilson_low(s.returned, s.delivered, $z), q_wilson_high(s.returned, s.delivered, $z),
-            s.returned_n / s.delivered, q_wilson_low(s.returned_n, s.delivered, $z), q_wilson_high(s.returned_n, s.delivered, $z),
-            s.fault, s.fault_n,
-            s.fault / s.delivered, q_wilson_low(s.fault, s.delivered, $z), q_wilson_high(s.fault, s.delivered, $z),
-            s.fault_n / s.delivered, q_wilson_low(s.fault_n, s.delivered, $z), q_wilson_high(s.fault_n, s.delivered, $z),
-            s.claimed, s.claimed / s.delivered, q_wilson_low(s.claimed, s.delivered, $z), q_wilson_high(s.claimed, s.delivered, $z),
-            s.confirmed, s.confirmed / s.delivered, q_wilson_low(s.confirmed, s.delivered, $z), q_wilson_high(s.confirmed, s.delivered, $z),
-            coalesce(r.reason_mix, '{}'),
+            s.return_window_days, $withinDays::INTEGER, s.delivered, s.returned, s.returned_n, s.fault, s.fault_n, s.claimed, s.confirmed,
+            coalesce(r.reason_units, MAP {}),
             timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + s.return_window_days)::TIMESTAMP,
             timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + $withinDays::INTEGER)::TIMESTAMP,
             $now::TIMESTAMPTZ
-     FROM sums s LEFT JOIN reasons r ON r.scope_id = s.scope_id AND r.period_start = s.period_start
-     WHERE s.delivered > 0`,
-    { withinDays: settings.withinDays, z: settings.wilsonZ, now: settings.now.toISOString() },
+     FROM q_period_sums s LEFT JOIN q_period_reasons r ON r.scope_id = s.scope_id AND r.period_start = s.period_start`,
+    { withinDays: settings.withinDays, now: settings.now.toISOString() },
   );
   return reader.rowsChanged;
 }
@@ -108,7 +109,7 @@ async function insertPeriodRows(
  * on the period, the window and the time, so rows untouched by new facts still age correctly.
  */
 export async function updateQualityMaturity(connection: DuckDBConnection, settings: QualityRunSettings): Promise<void> {
-  for (const table of ['quality_weekly', 'quality_daily']) {
+  for (const table of ['quality_weekly_counts', 'quality_daily_counts']) {
     await connection.run(
       `UPDATE ${table} SET
          mature = timezone('UTC', $now::TIMESTAMPTZ) >= (period_end + return_window_days)::TIMESTAMP,

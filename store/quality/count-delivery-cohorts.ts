@@ -1,0 +1,39 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * The bare aggregation the quality benchmark compares the job with: delivered units and units
+ * returned within the return window per product × ISO delivery week, from the same facts with the
+ * same first-delivery rule (line deliveries and whole-order deliveries), in one statement, kept in a
+ * temporary table so no rows travel to JavaScript. Returns the number of cohorts.
+ */
+export async function countDeliveryCohorts(connection: DuckDBConnection, options: { now: Date; windowDays: number }): Promise<number> {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE bench_bare_cohorts AS
+     WITH first_delivery AS (
+       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM (
+         SELECT order_id, line_id, delivered_at FROM deliveries WHERE line_id IS NOT NULL AND delivered_at <= $now::TIMESTAMPTZ
+         UNION ALL
+         SELECT ol.order_id, ol.line_id, d.delivered_at FROM order_lines ol JOIN deliveries d ON d.order_id = ol.order_id
+         WHERE d.line_id IS NULL AND d.delivered_at <= $now::TIMESTAMPTZ
+       ) GROUP BY order_id, line_id
+     ),
+     lines AS (
+       SELECT ol.order_id, ol.line_id, ol.product_id, ol.quantity, f.delivered_at
+       FROM order_lines ol JOIN first_delivery f ON f.order_id = ol.order_id AND f.line_id = ol.line_id
+     ),
+     returned AS (
+       SELECT l.product_id, date_trunc('week', timezone('UTC', l.delivered_at))::DATE AS week, sum(rl.quantity) AS units
+       FROM return_lines rl JOIN lines l ON l.order_id = rl.order_id AND l.line_id = rl.line_id
+       WHERE rl.requested_at <= l.delivered_at + to_days($windowDays::INTEGER) AND rl.requested_at <= $now::TIMESTAMPTZ
+       GROUP BY ALL
+     ),
+     delivered AS (
+       SELECT product_id, date_trunc('week', timezone('UTC', delivered_at))::DATE AS week, sum(quantity) AS units FROM lines GROUP BY ALL
+     )
+     SELECT d.product_id, d.week, d.units AS delivered_units, coalesce(r.units, 0) AS returned_units
+     FROM delivered d LEFT JOIN returned r ON r.product_id = d.product_id AND r.week = d.week`,
+    { now: options.now.toISOString(), windowDays: options.windowDays },
+  );
+  const reader = await connection.runAndReadAll('SELECT count(*) FROM bench_bare_cohorts');
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}

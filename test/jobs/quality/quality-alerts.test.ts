@@ -1,0 +1,111 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { benjaminiHochberg } from '../../../models/stats/benjamini-hochberg.ts';
+import { fisherExactGreater } from '../../../models/stats/fisher-exact-greater.ts';
+import type { Database } from '../../../store/open-database.ts';
+import { openQualityTestDatabase, readRows, runQuality } from './quality-fixtures.ts';
+
+let database: Database;
+let connection: DuckDBConnection;
+beforeEach(async () => {
+  ({ database, connection } = await openQualityTestDatabase());
+});
+afterEach(() => database.close());
+
+const START = '2026-01-05'; // a Monday; day 0
+const dayOf = (day: number): string => new Date(Date.parse(`${START}T00:00:00Z`) + day * 86_400_000).toISOString();
+
+/**
+ * 30 products × 100 days, deterministic: `units` deliveries a day per product, 1 in 33 units returned
+ * as defective 2 days after delivery, 1 in 10 returned as too small. P00: 1 in 8 defective on days
+ * 70–83 (an episode). P01: 1 in 13 on days 70–83 (a mild rise). P29: only 10 units a day, 1 in 4
+ * defective on days 70–83 (big rise, too few units).
+ */
+async function buildProducts(): Promise<void> {
+  await connection.run(`
+    CREATE TEMP TABLE units AS
+    SELECT p, d, i, 'P' || lpad(p::VARCHAR, 2, '0') AS product_id, 'o' || p || '_' || d || '_' || i AS order_id,
+           CASE WHEN p = 0 AND d BETWEEN 70 AND 83 THEN (i + d) % 8 = 0
+                WHEN p = 1 AND d BETWEEN 70 AND 83 THEN (i + d) % 13 = 0
+                WHEN p = 29 AND d BETWEEN 70 AND 83 THEN (i + d) % 4 = 0
+                ELSE (i + 7 * d + p) % 33 = 0 END AS defective,
+           (i + d + p) % 10 = 5 AS too_small
+    FROM range(30) a(p), range(100) b(d), range(40) c(i)
+    WHERE p <> 29 OR i < 10`);
+  await connection.run(`INSERT INTO order_lines SELECT order_id, 'l1', 'c1', product_id, 's' || (p % 3), 'home', 1, 1000, 'EUR', NULL, NULL,
+      $start::TIMESTAMPTZ + to_days(d::INTEGER) - INTERVAL 2 DAY, 'e' FROM units`, { start: `${START}T10:00:00Z` });
+  await connection.run(`INSERT INTO deliveries SELECT order_id, 'c1', NULL, $start::TIMESTAMPTZ + to_days(d::INTEGER), 'e' FROM units`, { start: `${START}T10:00:00Z` });
+  await connection.run(`INSERT INTO return_lines SELECT 'r' || order_id, order_id, 'c1', 'l1', product_id, 1,
+      CASE WHEN defective THEN 'quality.defective' ELSE 'fit.too_small' END, CASE WHEN defective THEN 'The handle snapped off' END,
+      $start::TIMESTAMPTZ + to_days(d::INTEGER + 2), 'e' FROM units WHERE defective OR too_small`, { start: `${START}T10:00:00Z` });
+}
+
+const ALERTS = `SELECT product_id, metric, status, period_start, window_start, window_end, q_value, p_value, baseline_rate, current_rate,
+  delivered_units, baseline_units, top_reasons, top_comment_words, first_detected_at::VARCHAR AS first, resolved_at::VARCHAR AS resolved
+  FROM quality_alerts WHERE metric = 'product_fault_rate' ORDER BY alert_id`;
+
+describe('quality job: alerts', () => {
+  it('flags the episode only, with its evidence, and Benjamini–Hochberg q-values across every tested product', async () => {
+    await buildProducts();
+    // window = deliveries of days 78–84 (all in the episode for days 78–83), baseline days 22–77
+    const result = await runQuality(connection, { now: dayOf(92) });
+    expect(result.details).toMatchObject({ window: { currentStart: '2026-03-24', currentEnd: '2026-03-31' }, testedProducts: { productFaultRate: 29 } });
+    const alerts = await readRows(connection, ALERTS);
+    expect(alerts.map((alert) => `${alert['product_id']} ${alert['metric']}`)).toEqual(['P00 product_fault_rate']);
+    // the episode also moved P00's reason mix (defective up, too small down), and nothing else moved
+    const mix = await readRows(connection, "SELECT product_id, top_reasons FROM quality_alerts WHERE metric = 'reason_mix'");
+    expect(mix.map((row) => row['product_id'])).toEqual(['P00']);
+    expect(JSON.parse(String(mix[0]!['top_reasons']))[0]).toMatchObject({ reason: 'quality.defective' });
+    const alert = alerts[0]!;
+    expect(alert).toMatchObject({ status: 'new', period_start: '2026-04-06', window_start: '2026-03-24', window_end: '2026-03-31', delivered_units: '280', baseline_units: '2240' });
+    expect(JSON.parse(String(alert['top_comment_words']))).toEqual([
+      { word: 'handle', count: expect.any(Number) },
+      { word: 'off', count: expect.any(Number) },
+      { word: 'snapped', count: expect.any(Number) },
+    ].filter((word) => word.word !== 'off'));
+    expect(JSON.parse(String(alert['top_reasons']))[0]).toMatchObject({ reason: 'quality.defective' });
+
+    // Recompute every tested product's p-value from the cohort counts and apply BH here.
+    const counts = await readRows(
+      connection,
+      `SELECT product_id,
+         sum(delivered_units) FILTER (WHERE day >= '2026-03-24' AND day < '2026-03-31') AS n1,
+         sum(product_fault_within_detection_units) FILTER (WHERE day >= '2026-03-24' AND day < '2026-03-31') AS x1,
+         sum(delivered_units) FILTER (WHERE day < '2026-03-24') AS n2,
+         sum(product_fault_within_detection_units) FILTER (WHERE day < '2026-03-24') AS x2
+       FROM quality_cohort_base WHERE day >= '2026-01-27' AND day < '2026-03-31' GROUP BY product_id HAVING n1 >= 100 AND n2 >= 100 ORDER BY product_id`,
+    );
+    expect(counts).toHaveLength(29); // P29 fails the minimum-units rule (70 units a week)
+    const pValues = counts.map((row) =>
+      fisherExactGreater({ current: { successes: Number(row['x1']), trials: Number(row['n1']) }, baseline: { successes: Number(row['x2']), trials: Number(row['n2']) } }),
+    );
+    const qValues = benjaminiHochberg(pValues);
+    expect(alert['p_value']).toBeCloseTo(pValues[0]!, 14);
+    expect(alert['q_value']).toBeCloseTo(qValues[0]!, 14);
+    // P01's mild rise is significant on its own but not once 29 products are tested at FDR 0.01
+    expect(pValues[1]!).toBeLessThan(0.01);
+    expect(qValues[1]!).toBeGreaterThan(0.01);
+  });
+
+  it('applies the minimum-units rule to the current window and the baseline', async () => {
+    await buildProducts();
+    await runQuality(connection, { now: dayOf(92), config: { RETOUR_QUALITY_MIN_UNITS: '60' } });
+    const products = (await readRows(connection, ALERTS)).map((alert) => alert['product_id']);
+    expect(products).toContain('P29');
+    expect(products).toContain('P00');
+  });
+
+  it('moves an alert new → ongoing → resolved, and re-running on the same day changes nothing', async () => {
+    await buildProducts();
+    await runQuality(connection, { now: dayOf(92) });
+    await runQuality(connection, { now: new Date(Date.parse(dayOf(92)) + 6 * 3_600_000).toISOString() });
+    expect((await readRows(connection, ALERTS)).map((alert) => alert['status'])).toEqual(['new']);
+    await runQuality(connection, { now: dayOf(93) });
+    expect((await readRows(connection, ALERTS)).map((alert) => alert['status'])).toEqual(['ongoing']);
+    // by day 99 the window is days 84–90: back to normal, although the trailing baseline now contains the episode
+    await runQuality(connection, { now: dayOf(99) });
+    const alerts = await readRows(connection, ALERTS);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-14/) });
+  });
+});
