@@ -23,6 +23,7 @@ import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
 import { registerOperationsRoutes } from './routes/operations-routes.ts';
+import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerQualityRoutes } from './routes/quality-routes.ts';
 import { createSerialQueue } from './serial-queue.ts';
 
@@ -112,6 +113,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
+  registerOpsRoutes(app, { connection: dependencies.connection });
 
   // Decisions stored while Kafka was down are published once the app is up again.
   app.addHook('onReady', async () => {

@@ -1,9 +1,10 @@
 import type { Command } from '../command.ts';
+import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { jobsCommand } from './jobs-command.ts';
 import { modelCommand } from './model-command.ts';
-import { notAvailableCommand } from './not-available.ts';
+import { keysCommand } from './keys-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simulateCommand } from './simulate-command.ts';
 import { statusCommand } from './status-command.ts';
@@ -16,7 +17,7 @@ export const COMMANDS: readonly Command[] = [
   simulateCommand,
   jobsCommand,
   modelCommand,
-  notAvailableCommand({ name: 'export', summary: 'Export a result table', usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]' }),
-  notAvailableCommand({ name: 'keys', summary: 'Create API keys', usage: 'keys create --role ROLE [--name NAME]' }),
+  exportCommand,
+  keysCommand,
   statusCommand,
 ];

@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- ops [--seed N] [--days D] [--customers C] [--rate R] [--step-days S] [--shuffle-seconds W] [--duplicate-rate P]`
+ * `npm run eval -- ops [--seed N] [--days D] [--customers C] [--rate R|default] [--step-days S] [--shuffle-seconds W] [--duplicate-rate P]`
  *
  * Simulates a marketplace with operations anomalies injected at rate R per kind (ground truth in
  * truth.anomalies), with events out of order by up to W seconds and re-sent duplicates, and feeds it
@@ -37,7 +37,8 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
   });
   const seed = Number(values.seed);
   const days = Number(values.days);
-  const rate = Number(values.rate);
+  // 'default' keeps the simulator's realistic rates (DEFAULT_ANOMALY_RATES, a few per thousand returns).
+  const rate = values.rate === 'default' ? undefined : Number(values.rate);
   const stepDays = Number(values['step-days']);
   const config = configWith({});
   const started = performance.now();
@@ -48,7 +49,7 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
     returnWindowDays: config.returnWindowDays,
     returnWindowByCategory: config.returnWindowByCategory,
     refundSlaDays: config.refundSlaDays,
-    anomalies: { overRefund: rate, duplicateRefund: rate, missingRefund: rate, lateRefund: rate, refundWithoutReceipt: rate, outsideWindow: rate },
+    ...(rate === undefined ? {} : { anomalies: { overRefund: rate, duplicateRefund: rate, missingRefund: rate, lateRefund: rate, refundWithoutReceipt: rate, outsideWindow: rate } }),
     shuffleWindowSeconds: Number(values['shuffle-seconds']),
     duplicateRate: Number(values['duplicate-rate']),
   });
@@ -120,14 +121,14 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
     }
     const allTruth = expected.size;
     const allHits = [...expected].filter((key) => open.has(key)).length;
-    console.log(`ops eval: seed ${seed}, ${days} days, ${values.customers} customers, anomaly rate ${rate} per kind, ${runs} job runs every ${stepDays} days`);
+    console.log(`ops eval: seed ${seed}, ${days} days, ${values.customers} customers, anomaly rate ${rate ?? 'default'} per kind, ${runs} job runs every ${stepDays} days`);
     console.log('kind                     truth  found   hits  recall  precision');
     for (const kind of ANOMALY_KINDS) {
       const row = perKind[kind] as { truth: number; found: number; hits: number; recall: number | null; precision: number | null };
       console.log(`${kind.padEnd(24)} ${String(row.truth).padStart(5)} ${String(row.found).padStart(6)} ${String(row.hits).padStart(6)}  ${fmt(row.recall)}  ${fmt(row.precision)}`);
     }
     return {
-      simulation: { seed, days, customers: Number(values.customers), anomalyRate: rate, events: truth.summary.events, returns: truth.summary.returns, quarantined },
+      simulation: { seed, days, customers: Number(values.customers), anomalyRate: rate ?? 'default', events: truth.summary.events, returns: truth.summary.returns, quarantined },
       runs,
       secondsPerRun: round(jobSeconds / Math.max(1, runs)),
       totalSeconds: round((performance.now() - started) / 1000),

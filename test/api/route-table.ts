@@ -26,6 +26,10 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', url: '/v1/products/prd_1/quality', permission: 'quality:read' },
   { method: 'GET', url: '/v1/alerts', permission: 'quality:read' },
   { method: 'GET', url: '/v1/jobs', permission: 'jobs:read' },
+  { method: 'GET', url: '/v1/ops/stage-times', permission: 'ops:read' },
+  { method: 'GET', url: '/v1/ops/stuck-returns', permission: 'ops:read' },
+  { method: 'GET', url: '/v1/ops/refund-exceptions', permission: 'ops:read' },
+  { method: 'GET', url: '/v1/ops/feedback', permission: 'ops:read' },
 ];
 
 /** Routes anyone may call without a key. */
