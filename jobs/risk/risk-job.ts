@@ -4,11 +4,13 @@ import { RISK_FEATURE_NAMES, type RiskFeatureName, type RiskFeatureValues } from
 import { scoreCustomerRisk, type ModelOutcome } from '../../models/risk/score-customer-risk.ts';
 import type { RiskTierThresholds } from '../../models/risk/risk-tier.ts';
 import { computeCustomerFeatures, createSnapshotTargets } from '../../store/risk/compute-customer-features.ts';
-import { computeRings, writeRingAggregates } from '../../store/risk/compute-rings.ts';
+import { writeRingAggregates } from '../../store/risk/customer-rings.ts';
+import { computeRings } from './compute-rings.ts';
 import { CustomerScoreWriter } from '../../store/risk/customer-scores.ts';
 import { getServingModel } from '../../store/risk/model-registry.ts';
 import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
-import { applyRecordedDecisions, listUnpublishedFlags, markFlagsPublished, updateRiskFlags } from '../../store/risk/risk-flags.ts';
+import { applyRecordedDecisions, listUnpublishedFlags, markFlagsPublished } from '../../store/risk/risk-flags.ts';
+import { updateRiskFlags } from './update-risk-flags.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
 import { runRiskWorker } from './run-risk-worker.ts';
 

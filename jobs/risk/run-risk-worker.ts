@@ -3,7 +3,8 @@ import type { FeatureMatrix } from '../../models/forest/binary-classifier.ts';
 import type { SerializedHistogramForest, TrainHistogramForestOptions } from '../../models/forest/histogram-forest.ts';
 
 export type RiskWorkerTask =
-  | { readonly task: 'score'; readonly model: SerializedHistogramForest; readonly matrix: FeatureMatrix }
+  /** `model` is any serialized forest JSON (from the registry); the worker validates it with HistogramForest.fromJSON. */
+  | { readonly task: 'score'; readonly model: { readonly kind: string }; readonly matrix: FeatureMatrix }
   | {
       readonly task: 'train';
       readonly matrix: FeatureMatrix;

@@ -12,7 +12,7 @@ import { applyPlattCalibration, fitPlattCalibration, type PlattCalibration } fro
 import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { computeCustomerFeatures, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../../store/risk/compute-customer-features.ts';
-import { computeRings } from '../../store/risk/compute-rings.ts';
+import { computeRings } from './compute-rings.ts';
 import { getServingModel, insertModel, recordPromotionDecision, setServingModel, type ModelMetrics } from '../../store/risk/model-registry.ts';
 import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
 import { appendLabelSnapshots, readFactTimeRange, resetLabelTargets } from '../../store/risk/training-labels.ts';

@@ -19,7 +19,6 @@ import { rocAuc } from '../../models/metrics/roc-auc.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
 import { HONEST_BEHAVIOURS } from '../../simulator/simulation-parameters.ts';
 import { openDatabase } from '../../store/open-database.ts';
-import { listMigrations, migrate } from '../../store/migrate.ts';
 
 const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
 
@@ -37,11 +36,9 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
   const days = Number(values.days);
   const started = performance.now();
   const simulation = simulateMarketplace({ seed, days, customers });
-  const database = await openDatabase({ path: ':memory:', migrate: false });
+  const database = await openDatabase({ path: ':memory:' });
   try {
     const connection = await database.connect();
-    // DEV-ONLY: another area's migration is broken while being written.
-    await migrate(connection, listMigrations().filter((m) => m.version <= 4));
     const writer = await createEventBatchWriter(connection);
     function* messages(): Iterable<RawMessage> {
       let offset = 0;

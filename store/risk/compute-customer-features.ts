@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
-import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
 
 export interface FeatureOptions {
   /** A refund whose return has no receipt this many days after the refund counts as "never arrived". Default 14. */
@@ -36,7 +35,8 @@ export async function createSnapshotTargets(connection: DuckDBConnection, asOf: 
 
 /**
  * Computes the point-in-time features of every row of `risk_targets (target_id, customer_id, as_of)`
- * into the temporary table `risk_feature_rows (target_id, customer_id, as_of, <RISK_FEATURE_NAMES>)`.
+ * into the temporary table `risk_feature_rows (target_id, customer_id, as_of, <one DOUBLE per feature>)`;
+ * the columns are models/risk/risk-feature-names.ts's RISK_FEATURE_NAMES (test/store/risk checks they agree).
  *
  * Only facts strictly before each row's `as_of` count (an order placed, return requested, inspection
  * made, refund issued, parcel received or claim opened at or after it is invisible), so training rows
@@ -259,6 +259,3 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
   await connection.run('DROP TABLE IF EXISTS risk_subject_facts');
   await connection.run('DROP TABLE IF EXISTS risk_subjects');
 }
-
-/** The feature columns of risk_feature_rows, in model order (for SELECT lists). */
-export const FEATURE_COLUMN_LIST = RISK_FEATURE_NAMES.join(', ');

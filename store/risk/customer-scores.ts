@@ -1,5 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CustomerRiskScore } from '../../models/risk/score-customer-risk.ts';
+
+/** One customer's score as written (models/risk/score-customer-risk.ts's CustomerRiskScore fits it). */
+export interface CustomerScoreRow {
+  readonly status: 'scored' | 'unscored';
+  readonly score: number | null;
+  readonly tier: string;
+  readonly reasons: readonly { readonly code: string; readonly text: string; readonly weight: number }[];
+  readonly fraudTypeHint: string | null;
+  readonly modelScore: number | null;
+  readonly ruleScore: number;
+  readonly modelVersion: string | null;
+  readonly evidenceCount: number;
+  readonly unscoredReason: string | null;
+}
 
 /**
  * Collects one score per `risk_targets` row and replaces `customer_features` and `customer_scores` in
@@ -19,7 +32,7 @@ export class CustomerScoreWriter {
     return new CustomerScoreWriter(connection, await connection.createAppender('risk_score_rows'));
   }
 
-  append(targetId: number, score: CustomerRiskScore): void {
+  append(targetId: number, score: CustomerScoreRow): void {
     const a = this.appender;
     a.appendBigInt(BigInt(targetId));
     if (score.score === null) a.appendNull();

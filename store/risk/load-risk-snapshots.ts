@@ -1,6 +1,29 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
-import type { RiskReason } from '../../models/risk/evaluate-risk-rules.ts';
+
+/**
+ * One customer's latest risk state as stored. It has the shape of models/risk's CustomerRiskSnapshot,
+ * so the API passes it straight to scoreProposedReturn (test/store/risk checks the two agree).
+ */
+export interface StoredRiskSnapshot {
+  readonly customerId: string;
+  readonly status: 'scored' | 'unscored';
+  readonly score: number | null;
+  readonly tier: 'low' | 'review' | 'high' | 'unscored';
+  readonly reasons: readonly { readonly code: string; readonly text: string; readonly weight: number }[];
+  readonly modelVersion: string | null;
+  readonly computedAt: string;
+  readonly fraudTypeHint: string | null;
+  readonly notDeclared90d: number;
+  readonly usedReturns90d: number;
+  readonly refundsWithoutReceipt365d: number;
+  readonly defectClaimLines365d: number;
+  readonly noFaultFoundShare365d: number;
+  readonly returnedValue90d: number;
+  readonly accountAgeDays: number;
+  readonly ringSize: number;
+  readonly linkedCustomerIds: readonly string[];
+  readonly openFlagId: string | null;
+}
 
 const num = (value: unknown): number => (value === null || value === undefined ? Number.NaN : Number(value));
 
@@ -12,7 +35,7 @@ const num = (value: unknown): number => (value === null || value === undefined ?
  * const snapshots = await loadRiskSnapshots(connection);
  * scoreProposedReturn(snapshots.get(customerId), request);
  */
-export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<Map<string, CustomerRiskSnapshot>> {
+export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<Map<string, StoredRiskSnapshot>> {
   const reader = await connection.runAndReadAll(`
     WITH links AS (
       SELECT customer_id, list(DISTINCT linked_customer_id ORDER BY linked_customer_id) AS linked FROM customer_links GROUP BY customer_id
@@ -25,15 +48,15 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
     LEFT JOIN customer_features f USING (customer_id)
     LEFT JOIN links l USING (customer_id)
     LEFT JOIN open_flags o USING (customer_id)`);
-  const snapshots = new Map<string, CustomerRiskSnapshot>();
+  const snapshots = new Map<string, StoredRiskSnapshot>();
   for (const row of reader.getRowsJS()) {
     const customerId = String(row[0]);
     snapshots.set(customerId, {
       customerId,
-      status: String(row[1]) as CustomerRiskSnapshot['status'],
+      status: String(row[1]) as StoredRiskSnapshot['status'],
       score: row[2] === null ? null : Number(row[2]),
-      tier: String(row[3]) as CustomerRiskSnapshot['tier'],
-      reasons: JSON.parse(String(row[4])) as RiskReason[],
+      tier: String(row[3]) as StoredRiskSnapshot['tier'],
+      reasons: JSON.parse(String(row[4])) as StoredRiskSnapshot['reasons'],
       modelVersion: row[5] === null ? null : String(row[5]),
       computedAt: String(row[6]),
       fraudTypeHint: row[7] === null ? null : String(row[7]),

@@ -1,5 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { SerializedHistogramForest } from '../../models/forest/histogram-forest.ts';
+
+/** A serialized model as stored; its reader (HistogramForest.fromJSON) validates the rest. */
+export interface StoredModelJson {
+  readonly kind: string;
+}
 
 export type ModelStatus = 'candidate' | 'serving' | 'retired';
 
@@ -32,7 +36,7 @@ export interface RegisteredModel {
 }
 
 export interface RegisteredModelWithForest extends RegisteredModel {
-  readonly model: SerializedHistogramForest;
+  readonly model: StoredModelJson;
 }
 
 const COLUMNS = `version, created_at::VARCHAR, algorithm, features, params, training_window_start::VARCHAR, training_window_end::VARCHAR,
@@ -86,7 +90,7 @@ export async function getModel(connection: DuckDBConnection, version: string): P
   const reader = await connection.runAndReadAll(`SELECT ${COLUMNS}, model FROM model_registry WHERE version = $version`, { version });
   const row = reader.getRows()[0];
   if (row === undefined) return undefined;
-  return { ...toModel(row), model: JSON.parse(String(row[12])) as SerializedHistogramForest };
+  return { ...toModel(row), model: JSON.parse(String(row[12])) as StoredModelJson };
 }
 
 /** The model in service, if any (at most one row has status 'serving'). */

@@ -1,15 +1,21 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureMatrix } from '../../models/forest/binary-classifier.ts';
+
+/** Column-major doubles (`values[column * rowCount + row]`, NULL → NaN): the shape of models/forest's FeatureMatrix. */
+export interface ColumnMatrix {
+  readonly rowCount: number;
+  readonly featureCount: number;
+  readonly values: Float64Array;
+}
 
 /**
- * Reads DOUBLE columns of a query straight into a column-major `FeatureMatrix` (NULL → NaN), chunk
+ * Reads DOUBLE columns of a query straight into a column-major matrix (NULL → NaN), chunk
  * by chunk, without building a JavaScript object per row (1M rows as objects costs ~3 s).
  * The query must select exactly `columns`, in that order.
  *
  * @example
  * await readFeatureMatrix(connection, 'SELECT a, b FROM t ORDER BY id', ['a', 'b']);
  */
-export async function readFeatureMatrix(connection: DuckDBConnection, sql: string, columns: readonly string[], parameters: Record<string, string | number> = {}): Promise<FeatureMatrix> {
+export async function readFeatureMatrix(connection: DuckDBConnection, sql: string, columns: readonly string[], parameters: Record<string, string | number> = {}): Promise<ColumnMatrix> {
   const featureCount = columns.length;
   const result = await connection.stream(sql, parameters);
   if (result.columnCount !== featureCount) throw new RangeError(`readFeatureMatrix: the query returns ${result.columnCount} columns, expected ${featureCount}`);

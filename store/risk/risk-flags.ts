@@ -1,7 +1,8 @@
 import { listValue, LIST, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import type { Verdict } from '../../domain/events/vocabulary.ts';
-import { decideFlagAction, DEFAULT_FLAG_POLICY, type FlagPolicy, type RiskFlagStatus } from '../../models/risk/decide-flag-action.ts';
+
+export type RiskFlagStatus = 'open' | 'confirmed' | 'dismissed' | 'expired';
 
 export interface RiskFlag {
   readonly flagId: string;
@@ -54,7 +55,7 @@ export async function listFlags(connection: DuckDBConnection, filter: { customer
  * dismisses it. Repeating the same decision is harmless (`changed: false`); a flag that is not open
  * any more, or was decided by another decision, is a RETOUR_CONFLICT; an unknown flag RETOUR_NOT_FOUND.
  * The risk job then keeps a decided customer unflagged until new evidence arrives or the score rises
- * materially (decideFlagAction).
+ * materially (models/risk/decide-flag-action.ts).
  */
 export async function closeFlagWithDecision(
   connection: DuckDBConnection,
@@ -97,20 +98,18 @@ export async function applyRecordedDecisions(connection: DuckDBConnection): Prom
   return reader.getRows().length;
 }
 
-export interface FlagUpdateSummary {
-  readonly opened: number;
-  readonly updated: number;
-  readonly expired: number;
-  readonly keptClosed: number;
+/** A customer the flag lifecycle has to look at: in review/high now, or with an open flag. */
+export interface FlagCandidateRow {
+  readonly customerId: string;
+  readonly tier: 'low' | 'review' | 'high' | 'unscored';
+  readonly score: number | null;
+  readonly evidenceCount: number;
+  readonly openFlag: { readonly flagId: string; readonly status: 'open'; readonly score: number; readonly evidenceCount: number } | undefined;
+  /** The customer's most recently closed flag. */
+  readonly lastClosedFlag: { readonly status: RiskFlagStatus; readonly score: number; readonly evidenceCount: number } | undefined;
 }
 
-/**
- * Brings `risk_flags` in line with the latest `customer_scores` (see decideFlagAction): opens a flag
- * for a review/high customer without one (at most one open flag per customer), refreshes open flags,
- * expires open flags whose customer fell back to low, and leaves decided customers alone unless new
- * evidence arrived or the score rose materially. Unscored customers' flags are not touched.
- */
-export async function updateRiskFlags(connection: DuckDBConnection, now: Date, policy: FlagPolicy = DEFAULT_FLAG_POLICY): Promise<FlagUpdateSummary> {
+export async function readFlagCandidates(connection: DuckDBConnection): Promise<FlagCandidateRow[]> {
   const reader = await connection.runAndReadAll(`
     WITH open_flags AS (SELECT * FROM risk_flags WHERE status = 'open'),
     last_closed AS (
@@ -122,23 +121,36 @@ export async function updateRiskFlags(connection: DuckDBConnection, now: Date, p
     LEFT JOIN open_flags o USING (customer_id)
     LEFT JOIN last_closed c USING (customer_id)
     WHERE s.tier IN ('review', 'high') OR o.flag_id IS NOT NULL`);
+  return reader.getRows().map((row) => ({
+    customerId: String(row[0]),
+    tier: String(row[1]) as FlagCandidateRow['tier'],
+    score: row[2] === null ? null : Number(row[2]),
+    evidenceCount: Number(row[3]),
+    openFlag: row[4] === null ? undefined : { flagId: String(row[4]), status: 'open' as const, score: Number(row[5]), evidenceCount: Number(row[6]) },
+    lastClosedFlag: row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
+  }));
+}
+
+export interface FlagActionRow {
+  readonly customerId: string;
+  /** The open flag to update or expire; null when opening one. */
+  readonly flagId: string | null;
+  readonly action: 'open' | 'update' | 'expire';
+}
+
+/**
+ * Applies the lifecycle actions in one transaction: expire and refresh open flags (from the
+ * customer's latest score), open new flags. The caller guarantees at most one action per customer.
+ */
+export async function applyFlagActions(connection: DuckDBConnection, actions: readonly FlagActionRow[], now: Date): Promise<void> {
   await connection.run('CREATE OR REPLACE TEMP TABLE risk_flag_actions (customer_id VARCHAR, flag_id VARCHAR, action VARCHAR)');
   const appender = await connection.createAppender('risk_flag_actions');
-  const counts = { open: 0, update: 0, expire: 0, none: 0 };
   try {
-    for (const row of reader.getRows()) {
-      const action = decideFlagAction(
-        { tier: String(row[1]) as 'low', score: row[2] === null ? null : Number(row[2]), evidenceCount: Number(row[3]) },
-        row[4] === null ? undefined : { status: 'open', score: Number(row[5]), evidenceCount: Number(row[6]) },
-        row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
-        policy,
-      ).action;
-      counts[action]++;
-      if (action === 'none') continue;
-      appender.appendVarchar(String(row[0]));
-      if (row[4] === null) appender.appendNull();
-      else appender.appendVarchar(String(row[4]));
-      appender.appendVarchar(action);
+    for (const action of actions) {
+      appender.appendVarchar(action.customerId);
+      if (action.flagId === null) appender.appendNull();
+      else appender.appendVarchar(action.flagId);
+      appender.appendVarchar(action.action);
       appender.endRow();
     }
     appender.flushSync();
@@ -165,7 +177,7 @@ export async function updateRiskFlags(connection: DuckDBConnection, now: Date, p
        SELECT 'flg_' || replace(gen_random_uuid()::VARCHAR, '-', ''), s.customer_id, 'open', s.tier, s.score, s.fraud_type_hint, s.reasons,
          s.evidence_count, $now::TIMESTAMPTZ, $now::TIMESTAMPTZ, NULL, NULL, s.model_version, NULL
        FROM risk_flag_actions a JOIN customer_scores s USING (customer_id)
-       WHERE a.action = 'open'`,
+       WHERE a.action = 'open' AND NOT EXISTS (SELECT 1 FROM risk_flags o WHERE o.customer_id = s.customer_id AND o.status = 'open')`,
       at,
     );
     await connection.run('COMMIT');
@@ -174,7 +186,6 @@ export async function updateRiskFlags(connection: DuckDBConnection, now: Date, p
     throw error;
   }
   await connection.run('DROP TABLE IF EXISTS risk_flag_actions');
-  return { opened: counts.open, updated: counts.update, expired: counts.expire, keptClosed: counts.none };
 }
 
 /** Open flags not yet published to RETOUR_TOPIC_FLAGS (new ones, and any a failed publish left behind). */

@@ -4,6 +4,7 @@ import { loadConfig } from '../../../config/load-config.ts';
 import { riskJob } from '../../../jobs/risk/risk-job.ts';
 import { openRiskTestDatabase } from '../../store/risk/open-risk-test-database.ts';
 import { loadRiskSnapshots } from '../../../store/risk/load-risk-snapshots.ts';
+import { scoreProposedReturn } from '../../../models/risk/score-proposed-return.ts';
 import { closeFlagWithDecision, listFlags } from '../../../store/risk/risk-flags.ts';
 import { insertRiskFacts, type RiskFacts } from '../../store/risk/insert-risk-facts.ts';
 
@@ -63,6 +64,8 @@ describe('riskJob', () => {
     const snapshots = await loadRiskSnapshots(connection);
     expect(snapshots.get('ring2')).toMatchObject({ ringSize: 3, linkedCustomerIds: ['ring1', 'ring3'], notDeclared90d: 1, openFlagId: expect.stringMatching(/^flg_/) });
     expect(snapshots.get('honest')).toMatchObject({ tier: 'low', linkedCustomerIds: [], openFlagId: null });
+    // The stored snapshot is exactly what the real-time decision takes (checked by tsc, too).
+    expect(scoreProposedReturn(snapshots.get('swapper'), { customerId: 'swapper', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 100 }] })).toMatchObject({ decision: 'review', status: 'scored' });
   });
 
   it('keeps one open flag per customer across runs, and does not publish it twice', async () => {

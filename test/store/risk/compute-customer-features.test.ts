@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
-import { computeRings } from '../../../store/risk/compute-rings.ts';
+import { computeRings } from '../../../jobs/risk/compute-rings.ts';
 import { openRiskTestDatabase } from './open-risk-test-database.ts';
 import { RISK_FEATURE_NAMES } from '../../../models/risk/risk-feature-names.ts';
 import { insertRiskFacts } from './insert-risk-facts.ts';
@@ -98,6 +98,11 @@ describe('computeCustomerFeatures', () => {
       ring_not_declared_365d: 2,
       ring_refunds_without_receipt_365d: 1,
     });
+  });
+
+  it('writes exactly the model features, in model order', async () => {
+    const columns = (await connection.runAndReadAll('SELECT * FROM risk_feature_rows LIMIT 0')).columnNames();
+    expect(columns).toEqual(['target_id', 'customer_id', 'as_of', ...RISK_FEATURE_NAMES]);
   });
 
   it('leaves shares missing (NULL) when their denominator is empty', async () => {

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createUnionFind } from '../../models/risk/union-find.ts';
 import { readFeatureMatrix } from './read-feature-matrix.ts';
 
 export interface RingOptions {
@@ -19,13 +18,19 @@ export interface RingSummary {
   readonly links: number;
 }
 
+export interface RingEdges {
+  /** Customers that share at least one value, numbered 0…customerCount−1. */
+  readonly customerCount: number;
+  /** One entry per (customer, shared value): the customer's number and the value's number. */
+  readonly customerIndex: Float64Array;
+  readonly valueIndex: Float64Array;
+}
+
 /**
- * Links customers who share an `addressHash`, `paymentFingerprint` or `deviceId` on orders placed
- * before `asOf`, groups them into rings (connected components, union-find over integer ids) and
- * replaces `customer_ring_members` and `customer_links`. Ring aggregates (`customer_rings`) are
- * written from the features by `writeRingAggregates`, after the features of the run.
+ * Finds the customers who share an `addressHash`, `paymentFingerprint` or `deviceId` on orders placed
+ * before `asOf`, numbered for union-find (kept in temporary tables until `writeRings`).
  */
-export async function computeRings(connection: DuckDBConnection, options: RingOptions): Promise<RingSummary> {
+export async function readRingEdges(connection: DuckDBConnection, options: RingOptions): Promise<RingEdges> {
   const maxCustomers = options.maxCustomersPerValue ?? 25;
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE risk_shared_values AS
@@ -52,21 +57,25 @@ export async function computeRings(connection: DuckDBConnection, options: RingOp
     ['customer_index', 'value_index'],
   );
   const customerCount = Number((await connection.runAndReadAll('SELECT count(*)::BIGINT FROM risk_ring_customers')).getRows()[0]![0]);
-  const sets = createUnionFind(customerCount);
-  const firstCustomerOfValue = new Map<number, number>();
-  for (let row = 0; row < edges.rowCount; row++) {
-    const customer = edges.values[row]!;
-    const value = edges.values[edges.rowCount + row]!;
-    const first = firstCustomerOfValue.get(value);
-    if (first === undefined) firstCustomerOfValue.set(value, customer);
-    else sets.union(first, customer);
-  }
+  return {
+    customerCount,
+    customerIndex: edges.values.subarray(0, edges.rowCount),
+    valueIndex: edges.values.subarray(edges.rowCount, 2 * edges.rowCount),
+  };
+}
+
+/**
+ * Replaces `customer_ring_members` and `customer_links` from the components found over `readRingEdges`'
+ * numbering (`roots[customer]` = the component's representative). Ring aggregates (`customer_rings`)
+ * are written from the features by `writeRingAggregates`, after the features of the run.
+ */
+export async function writeRings(connection: DuckDBConnection, roots: Int32Array, asOf: Date): Promise<RingSummary> {
   await connection.run('CREATE OR REPLACE TEMP TABLE risk_ring_roots (customer_index INTEGER, root INTEGER)');
   const appender = await connection.createAppender('risk_ring_roots');
   try {
-    for (let customer = 0; customer < customerCount; customer++) {
+    for (let customer = 0; customer < roots.length; customer++) {
       appender.appendInteger(customer);
-      appender.appendInteger(sets.find(customer));
+      appender.appendInteger(roots[customer]!);
       appender.endRow();
     }
     appender.flushSync();
@@ -87,7 +96,7 @@ export async function computeRings(connection: DuckDBConnection, options: RingOp
        SELECT a.customer_id, b.customer_id, a.via, a.value, m.ring_id, $asOf::TIMESTAMPTZ
        FROM risk_shared_values a JOIN risk_shared_values b ON a.via = b.via AND a.value = b.value AND a.customer_id <> b.customer_id
        JOIN customer_ring_members m ON m.customer_id = a.customer_id`,
-      { asOf: options.asOf.toISOString() },
+      { asOf: asOf.toISOString() },
     );
     await connection.run('COMMIT');
   } catch (error: unknown) {
