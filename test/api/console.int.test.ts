@@ -1,0 +1,100 @@
+/**
+ * The review console in real headless Chromium (Debian's package, driven by playwright-core) against
+ * a real `retour serve` on a DuckDB file filled by the real pipeline: simulate → import → jobs.
+ * Open the queue, open a flag, record a verdict, see the flag leave the queue; screenshots are kept
+ * in test-artifacts/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runRetour, startRetourServe } from '../support/retour-cli.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+
+describe('review console', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'retour-console-'));
+  // No scheduled jobs: they would re-score as of today and expire the flags of this 2025 data set.
+  const env = { RETOUR_DATABASE: join(directory, 'retour.duckdb'), RETOUR_DATA_DIR: directory, RETOUR_JOB_INTERVAL_SECONDS: '' };
+  let server: Awaited<ReturnType<typeof startRetourServe>>;
+  let browser: Browser;
+  let riskKey: string;
+  let productKey: string;
+
+  beforeAll(async () => {
+    const events = join(directory, 'events.ndjson');
+    runRetour(['simulate', '--seed', '11', '--days', '150', '--customers', '2000', '--start', '2025-01-01', '--out', events], env);
+    runRetour(['import', events], env);
+    runRetour(['jobs', 'run', 'all', '--now', '2025-05-31T00:00:00Z'], env);
+    riskKey = runRetour(['keys', 'create', '--role', 'risk', '--name', 'analyst-anna'], env).stdout.trim().split('\n').at(-1)!;
+    productKey = runRetour(['keys', 'create', '--role', 'product'], env).stdout.trim().split('\n').at(-1)!;
+    server = await startRetourServe([], env);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server !== undefined) expect(await server.stop()).toBe(0);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('lets an analyst open a flag, see why, record a verdict, and the flag leaves the queue', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/console`);
+    await page.getByTestId('api-key').fill(riskKey);
+    await page.getByTestId('save-key').click();
+    const rows = page.getByTestId('flag-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const queueSize = await rows.count();
+    const first = rows.first();
+    const flagId = await first.getAttribute('data-flag');
+    await first.click();
+    await page.getByTestId('reasons').waitFor();
+    expect(await page.getByTestId('reasons').locator('li').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('timeline').locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-flag-evidence.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Fraud', exact: true }).click();
+    await page.locator('#decision-note').fill('confirmed in the browser test');
+    const decisionResponse = page.waitForResponse((response) => response.url().endsWith('/decision'));
+    await page.getByTestId('submit-decision').click();
+    const decided = await decisionResponse;
+    expect(decided.status(), await decided.text()).toBe(200);
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 15_000 }).toMatch(/Recorded fraud/);
+    await expect.poll(() => page.locator(`tr[data-flag="${flagId}"]`).count(), { timeout: 15_000 }).toBe(0);
+    expect(await rows.count()).toBeLessThanOrEqual(Math.min(queueSize, 25));
+
+    // The API agrees: the flag is confirmed and attributed to the key's name.
+    const response = await fetch(`${server.url}/v1/flags/${flagId}`, { headers: { authorization: `Bearer ${riskKey}` } });
+    const evidence = (await response.json()) as { flag: { status: string } };
+    expect(evidence.flag.status).toBe('confirmed');
+    await page.close();
+  });
+
+  it('shows a product team the weekly defect rate with its interval', async () => {
+    const report = (await (await fetch(`${server.url}/v1/quality/report?limit=5`, { headers: { authorization: `Bearer ${productKey}` } })).json()) as {
+      products: { scopeId: string }[];
+    };
+    expect(report.products.length).toBeGreaterThan(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/console`);
+    await page.getByTestId('api-key').fill(productKey);
+    await page.getByTestId('save-key').click();
+    await page.getByTestId('tab-products').click();
+    await page.locator('#product-id').fill(report.products[0]!.scopeId);
+    await page.locator('#show-product').click();
+    await page.getByTestId('defect-chart').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('defect-chart').locator('circle').count()).toBeGreaterThan(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-product-quality.png'), fullPage: true });
+    // Product keys never see customer-level data: the queue is refused.
+    await page.getByTestId('tab-flags').click();
+    await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toMatch(/Flags: /);
+    await page.close();
+  });
+});
