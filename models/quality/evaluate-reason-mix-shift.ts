@@ -42,7 +42,7 @@ export interface ReasonMixShift {
  *
  * @example
  * evaluateReasonMixShift({ reasons: [{ reason: 'fit.too_small', current: 40, baseline: 100 }, { reason: 'quality.defective', current: 60, baseline: 100 }], minReturns: 50 });
- * // { tested: true, pValue: 0.0943…, distance: 0.1, … }
+ * // { tested: true, pValue: 0.1017…, distance: 0.1, … }
  */
 export function evaluateReasonMixShift(input: ReasonMixShiftInput): ReasonMixShift {
   const minExpected = input.minExpected ?? 5;
