@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildApp } from '../../api/build-app.ts';
+import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { createJobScheduler } from '../../jobs/job-scheduler.ts';
@@ -7,11 +8,16 @@ import { createEventProducer } from '../../messaging/producer/create-event-produ
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { loadRiskSnapshots } from '../../store/risk/load-risk-snapshots.ts';
 import type { Command } from '../command.ts';
+import { ensureDemoKeys } from '../demo/ensure-demo-keys.ts';
 import { loadDemoState, runDemoFeed } from '../demo/run-demo-feed.ts';
 
-/** Demo scale: big enough for weekly defect trends and flags, small enough to ingest in seconds. */
-const DEMO_DEFAULTS = { seed: 20261126, customers: 4000, historyDays: 180 } as const;
+/**
+ * Demo scale: big enough that best-selling products pass the quality job's minimum weekly units and
+ * rings and fraud types all appear, small enough to ingest the 180-day history in seconds.
+ */
+const DEMO_DEFAULTS = { seed: 20261126, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 180, liveDays: 60 } as const;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -34,12 +40,18 @@ export const serveCommand: Command = {
       const jobConnections = new Map<string, DuckDBConnection>();
       const maintenance = await database.connect();
       await failAbandonedJobRuns(maintenance, new Date());
+      // The hot risk routes answer from memory; the whole Map is swapped after each risk run.
+      const riskSnapshots = createRiskSnapshotHolder(await loadRiskSnapshots(maintenance));
+      const demoKeys = demo ? await ensureDemoKeys(maintenance, config.dataDir, new Date()) : undefined;
       const scheduler = createJobScheduler({
         jobs: JOBS,
         intervalSeconds: config.jobIntervalSeconds,
         logger,
         metrics,
         initialDelayMs: demo ? 5_000 : 0,
+        onSuccess: async (job) => {
+          if (job.name === 'risk') riskSnapshots.replace(await loadRiskSnapshots(maintenance));
+        },
         contextFor: async (job) => {
           let connection = jobConnections.get(job.name);
           if (connection === undefined) {
@@ -55,11 +67,17 @@ export const serveCommand: Command = {
         connection: await database.connect(),
         schemaVersion: database.schemaVersion,
         ingestState: () => ingestState,
+        config,
+        metrics,
+        riskSnapshots,
+        ...(producer === undefined ? {} : { producer }),
       });
       try {
         const address = await app.listen({ host: config.host, port: config.port });
         logger.info({ address }, 'API listening');
-        context.stdout.write(`Retour API listening on ${address} (health: ${address}/healthz)\n`);
+        context.stdout.write(`Retour API listening on ${address} (health: ${address}/healthz, API docs: ${address}/docs)\n`);
+        context.stdout.write(`Review console: ${address}/console\n`);
+        if (demoKeys !== undefined) context.stdout.write(`Demo API keys (one per role): ${demoKeys.path} — paste the "risk" key into the console\n`);
         scheduler.start();
         const ingestConnection = await database.connect();
         if (demo) {

@@ -19,7 +19,13 @@ const DAY_MS = 86_400_000;
 export interface DemoState {
   seed: number;
   customers: number;
+  /** Catalogue size: small enough that best-sellers reach the quality job's minimum weekly units. */
+  products: number;
+  /** Defect episodes placed over the whole stream, so some are under way in any given month. */
+  defectEpisodes: number;
   historyDays: number;
+  /** Days of live (real-time) stream after the history; the feed ends after them. */
+  liveDays: number;
   /** UTC midnight the simulation starts on; fixed at the first start so restarts resume the same stream. */
   startDate: string;
 }
@@ -75,11 +81,12 @@ export async function runDemoFeed(options: DemoFeedOptions, state: DemoState): P
     const stored = (await readStoredOffsets(connection)).find((offset) => offset.topic === DEMO_TOPIC && offset.partition === 0);
     let offset = stored?.nextOffset ?? 0;
     const skip = offset;
-    // Two years of stream: history first, then live; enough for any demo session.
     const simulation = simulateMarketplace({
       seed: state.seed,
       customers: state.customers,
-      days: state.historyDays + 730,
+      products: state.products,
+      defectEpisodes: state.defectEpisodes,
+      days: state.historyDays + state.liveDays,
       startDate: state.startDate,
       returnWindowDays: config.returnWindowDays,
       returnWindowByCategory: config.returnWindowByCategory,
