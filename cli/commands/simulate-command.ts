@@ -92,7 +92,7 @@ export const simulateCommand: Command = {
     products: { type: 'string', valueName: 'P', description: 'Catalogue size (default customers / 50, at least 50)' },
     out: { type: 'string', valueName: 'FILE|-', description: 'Write NDJSON CloudEvents in time order to FILE, or stdout with -' },
     to: { type: 'string', valueName: 'kafka', description: 'Produce to RETOUR_TOPIC_ORDERS / RETOUR_TOPIC_RETURNS, key = customerId' },
-    truth: { type: 'string', valueName: 'FILE', description: 'Write the ground truth (behaviours, rings, episodes, fraud, anomalies) as JSON' },
+    truth: { type: 'string', valueName: 'FILE|-', description: 'Write the ground truth (behaviours, rings, episodes, fraud, anomalies) as JSON (- = stdout, with --out FILE or --to kafka)' },
     start: { type: 'string', valueName: 'DATE', description: 'First simulated day, e.g. 2025-01-01 (the default)' },
     'shuffle-window': { type: 'string', valueName: 'SECONDS', description: 'Emit events up to this many seconds out of order (default 0: strict time order)' },
     'duplicate-rate': { type: 'string', valueName: 'RATE', description: 'Re-send this share of events with the same id and content (default 0)' },
@@ -207,7 +207,8 @@ export const simulateCommand: Command = {
       context.stderr.write(`retour simulate: interrupted after ${sent} events; no truth written\n`);
       return 130;
     }
-    if (truthPath !== undefined) await writeFile(String(truthPath), `${JSON.stringify(simulation.truth())}\n`);
+    if (truthPath === '-') context.stdout.write(`${JSON.stringify(simulation.truth())}\n`);
+    else if (truthPath !== undefined) await writeFile(String(truthPath), `${JSON.stringify(simulation.truth())}\n`);
     const seconds = (performance.now() - startedAt) / 1000;
     context.logger.debug({ events: sent, seconds: Number(seconds.toFixed(2)), destination: to === 'kafka' ? 'kafka' : out }, 'simulation written');
     return 0;
