@@ -87,6 +87,7 @@ async function evaluateOnSimulation(options: SimulationEvalOptions): Promise<Rec
     writer.close();
     const truth = simulation.truth();
     const importSeconds = (performance.now() - started) / 1000;
+    console.error(`quality eval: simulated and imported ${imported.stored} events in ${importSeconds.toFixed(0)} s`);
 
     const startMs = Date.parse(truth.startDate);
     const endMs = Date.parse(truth.endDate);
@@ -105,6 +106,7 @@ async function evaluateOnSimulation(options: SimulationEvalOptions): Promise<Rec
         signal: new AbortController().signal,
       });
       runs++;
+      if (runs % 20 === 0) console.error(`quality eval: ${runs} runs, as of ${new Date(now).toISOString().slice(0, 10)}`);
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     const alerts = await readAllQualityAlerts(jobConnection);

@@ -97,7 +97,13 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
     await connection.run('DELETE FROM quality_cohort_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
     await connection.run('DELETE FROM quality_reason_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
   }
-  const productFilter = selection === 'all' ? '' : 'WHERE ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)';
+  // Only lines that can land in a touched cohort: of a touched product, in an order delivered (in
+  // part or whole) on a touched day. A superset; the exact (product, day) filter follows.
+  const productFilter =
+    selection === 'all'
+      ? ''
+      : `WHERE ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)
+           AND ol.order_id IN (SELECT order_id FROM deliveries WHERE timezone('UTC', delivered_at)::DATE IN (SELECT DISTINCT day FROM q_touched_product_days))`;
   const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = c.product_id AND t.day = c.day';
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_line_cohorts AS
@@ -125,21 +131,25 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
   );
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_return_facts AS
-     WITH latest_inspection AS (
+     WITH returned AS (
+       SELECT rl.*, lc.product_id AS cohort_product_id, lc.category, lc.seller_id, lc.day, lc.window_days, lc.quantity AS line_quantity, lc.delivered_at
+       FROM return_lines rl JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
+       WHERE rl.requested_at <= $now::TIMESTAMPTZ
+     ),
+     latest_inspection AS (
        SELECT return_id, line_id, arg_max(fault, inspected_at) AS fault
-       FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ GROUP BY return_id, line_id
+       FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ AND return_id IN (SELECT return_id FROM returned)
+       GROUP BY return_id, line_id
      )
-     SELECT lc.order_id, lc.line_id, lc.product_id, lc.category, lc.seller_id, lc.day, lc.window_days, lc.quantity AS line_quantity,
+     SELECT rl.order_id, rl.line_id, rl.cohort_product_id AS product_id, rl.category, rl.seller_id, rl.day, rl.window_days, rl.line_quantity,
             rl.quantity, rl.reason,
             rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
-            rl.requested_at <= lc.delivered_at + to_days(lc.window_days) AS in_window,
-            rl.requested_at <= lc.delivered_at + to_days($withinDays::INTEGER) AS in_n,
-            rl.requested_at <= lc.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
+            rl.requested_at <= rl.delivered_at + to_days(rl.window_days) AS in_window,
+            rl.requested_at <= rl.delivered_at + to_days($withinDays::INTEGER) AS in_n,
+            rl.requested_at <= rl.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
             coalesce(i.fault = 'manufacturing', false) AS confirmed
-     FROM return_lines rl
-     JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
-     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
-     WHERE rl.requested_at <= $now::TIMESTAMPTZ`,
+     FROM returned rl
+     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id`,
     { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
   );
   await connection.run(
