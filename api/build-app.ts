@@ -74,6 +74,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     },
     // Unknown body fields are an error (400 naming the field), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // Long path parameters get the schema's 400 naming the field, not a bare 414.
+    maxParamLength: 2048,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -103,22 +103,30 @@ export function registerProblemDetails(app: FastifyInstance, options: ProblemDet
     return sendProblem(request, reply, { code: 'RETOUR_INTERNAL', detail: `unexpected server error; see the server logs for request id ${String(request.id)}` });
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  const answerUnmatched = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = request.url.split('?')[0] ?? request.url;
-    const allowed: string[] = [];
+    const allowed = new Set<string>();
     for (const [pattern, methods] of options.routes()) {
-      if (patternToRegExp(pattern).test(path)) allowed.push(...methods);
+      if (patternToRegExp(pattern).test(path)) for (const method of methods) allowed.add(method);
     }
-    if (allowed.length > 0) {
-      return sendProblem(request, reply.header('allow', [...new Set(allowed)].sort().join(', ')), {
+    if (allowed.size > 0) {
+      const list = [...allowed].sort().join(', ');
+      return sendProblem(request, reply.header('allow', list), {
         code: 'RETOUR_BAD_REQUEST',
         status: 405,
         title: 'Method not allowed',
-        detail: `${request.method} is not allowed on ${path}; allowed: ${[...new Set(allowed)].sort().join(', ')}`,
+        detail: `${request.method} is not allowed on ${path}; allowed: ${list}`,
       });
     }
     return sendProblem(request, reply, { code: 'RETOUR_NOT_FOUND', detail: `no route ${request.method} ${path}` });
+  };
+  // Answered at onRequest, before fastify parses a body: an unknown method with a body (QUERY,
+  // PROPFIND…) must get its 404/405, not a content-type error.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) return done();
+    answerUnmatched(request, reply);
   });
+  app.setNotFoundHandler((request, reply) => answerUnmatched(request, reply));
 }
 
 function reasonPhrase(status: number): string {

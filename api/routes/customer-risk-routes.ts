@@ -8,6 +8,7 @@ import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts'
 import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
+import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse, type CustomerRiskBody } from '../schemas/risk-schemas.ts';
 
@@ -52,6 +53,7 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
     '/v1/risk/score',
     {
       config: { permission: 'risk:score' },
+      validatorCompiler: typeboxValidatorCompiler,
       schema: {
         tags: ['risk'],
         summary: 'Real-time decision for a return a customer is starting: approve, inspect before refund, review or decline',

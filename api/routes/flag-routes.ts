@@ -7,28 +7,29 @@ import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-c
 import { readFlag, readFlagQueue } from '../../store/api/read-flag-queue.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
+import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { Decision, DecisionHeaders, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
 import { DecisionRequest } from '../schemas/risk-schemas.ts';
 
-/** Opaque cursor: the last flag of a page (score, id), base64url JSON. */
+/**
+ * The position after the last flag of a page, `SCORE~FLAG_ID` (e.g. `0.93~flg_05`). Its pattern in
+ * the schema (FLAG_CURSOR_PATTERN) admits only decodable cursors, so a malformed one is a plain 400 naming query.cursor.
+ */
 export function encodeFlagCursor(position: { score: number; flagId: string }): string {
-  return Buffer.from(JSON.stringify([position.score, position.flagId])).toString('base64url');
+  // String(number) round-trips a double exactly.
+  return `${String(position.score)}~${position.flagId}`;
 }
 
 export function decodeFlagCursor(cursor: string): { score: number; flagId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'number' || !Number.isFinite(parsed[0]) || typeof parsed[1] !== 'string') {
+  const separator = cursor.indexOf('~');
+  const score = Number(cursor.slice(0, separator));
+  if (separator < 1 || !Number.isFinite(score) || separator === cursor.length - 1) {
     throw new RetourError('RETOUR_BAD_REQUEST', 'query.cursor is not a cursor this API returned (use nextCursor of the previous page)', {
       details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/flags' }] },
     });
   }
-  return { score: parsed[0], flagId: parsed[1] };
+  return { score, flagId: cursor.slice(separator + 1) };
 }
 
 export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext }): void {
@@ -90,6 +91,7 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
     '/v1/flags/:flagId/decision',
     {
       config: { permission: 'flags:decide' },
+      validatorCompiler: typeboxValidatorCompiler,
       schema: {
         tags: ['risk'],
         summary: 'Decide a flag (fraud, abuse or legitimate): stored, audited, published as risk.decision; idempotent with Idempotency-Key',

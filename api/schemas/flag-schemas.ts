@@ -3,6 +3,12 @@ import { Type } from '@sinclair/typebox';
 import { FRAUD_TYPES } from '../../domain/events/vocabulary.ts';
 import { NullableString, Reason } from './common-schemas.ts';
 
+/**
+ * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`):
+ * every string matching it decodes (decodeFlagCursor in api/routes/flag-routes.ts).
+ */
+export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3})~.{1,128}$';
+
 export const FLAG_STATUSES = ['open', 'confirmed', 'dismissed', 'expired'] as const;
 export const FLAG_TIERS = ['low', 'review', 'high'] as const;
 
@@ -17,7 +23,7 @@ export const FlagQuery = Type.Object(
     fraudType: Type.Optional(enumString(FRAUD_TYPES, 'Only flags of this fraud type')),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, description: 'nextCursor of the previous page (SCORE~FLAG_ID)' })),
   },
   { additionalProperties: false },
 );

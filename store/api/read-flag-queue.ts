@@ -2,7 +2,7 @@
  * The review queue: risk flags filtered by tier, status, fraud type and opening time, ordered by
  * score (highest first) with keyset ("cursor") pagination, so pages stay stable while flags change.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, type DuckDBConnection } from '@duckdb/node-api';
 import { toIsoTime } from './to-iso-time.ts';
 
 export interface FlagReason {
@@ -92,6 +92,8 @@ export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQu
       afterId: filter.after?.flagId ?? null,
       limit: filter.limit + 1,
     },
+    // A whole-number score would otherwise be bound as a BIGINT.
+    { afterScore: DOUBLE },
   );
   const rows = reader.getRowObjectsJS().map((row) => rowToFlag(row));
   return { flags: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };

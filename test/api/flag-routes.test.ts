@@ -50,6 +50,14 @@ describe('GET /v1/flags', () => {
     expect(pages).toBe(Math.max(1, Math.ceil(24 / limit)));
   });
 
+  it('accepts any cursor its schema admits: whole-number and tiny scores', async () => {
+    expect((await page('?cursor=1~flg_zz')).flags).toHaveLength(24);
+    expect((await page('?cursor=0.89~flg_10')).flags.map((flag) => flag.flagId).slice(0, 2)).toEqual(['flg_11', 'flg_12']);
+    expect((await page('?cursor=1.5e-7~a')).flags).toEqual([]);
+    const outOfRange = await api.app.inject({ method: 'GET', url: '/v1/flags?cursor=1e87~x', headers: as('risk') });
+    expect(outOfRange.statusCode).toBe(400);
+  });
+
   it('the last full page has no next cursor (no empty trailing page)', async () => {
     const first = await page('?limit=12');
     const second = await page(`?limit=12&cursor=${first.nextCursor}`);

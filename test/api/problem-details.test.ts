@@ -106,3 +106,27 @@ describe('429', () => {
     }
   });
 });
+
+describe('bodies are validated exactly as sent', () => {
+  it.each([
+    [{ customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: null }] }, 'body.lines[0].unitPrice'],
+    [{ customerId: 'c', lines: [{ productId: 'p', quantity: '1', reason: 'other', unitPrice: 1 }] }, 'body.lines[0].quantity'],
+    [{ customerId: 5, lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1 }] }, 'body.customerId'],
+  ])('no type coercion: %j → 400 on %s', async (body, field) => {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: as('service'), payload: body });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect((problem['errors'] as { field: string }[]).map((error) => error.field)).toContain(field);
+  });
+
+  it('a path parameter longer than its schema allows is 400 naming it, not 414', async () => {
+    const response = await api.app.inject({ method: 'GET', url: `/v1/customers/${'x'.repeat(300)}/risk`, headers: as('risk') });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([expect.objectContaining({ field: 'params.customerId' })]);
+  });
+
+  it('an unknown method with a body gets 405, not a content-type error', async () => {
+    const response = await api.app.inject({ method: 'PROPFIND' as 'GET', url: '/v1/risk/score', headers: as('service') });
+    expectProblem(response, 405, 'RETOUR_BAD_REQUEST');
+    expect(response.headers['allow']).toBe('POST');
+  });
+});

@@ -1,5 +1,6 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wilsonInterval } from '../../models/stats/wilson-interval.ts';
 import { createTestApi, type TestApi } from './api-test-app.ts';
 
 let api: TestApi;
@@ -15,7 +16,11 @@ describe('quality routes', () => {
     const body = (await get('/v1/quality/report')).json() as { periodStart: string; products: { scopeId: string; productFaultRate: { rate: number; low: number; high: number } }[]; totals: { scopeId: string }[]; alerts: { productId: string }[] };
     expect(body.periodStart).toBe('2026-11-09');
     expect(body.products.map((row) => row.scopeId)).toEqual(['prd_1', 'prd_3', 'prd_2']);
-    expect(body.products[0]!.productFaultRate).toEqual({ rate: 0.09, low: 0.08, high: 0.1 });
+    // The API passes the quality view's Wilson bounds through: 90 product-fault units of 1000.
+    const { lower, upper } = wilsonInterval(90, 1000);
+    expect(body.products[0]!.productFaultRate.rate).toBe(0.09);
+    expect(body.products[0]!.productFaultRate.low).toBeCloseTo(lower, 12);
+    expect(body.products[0]!.productFaultRate.high).toBeCloseTo(upper, 12);
     expect(body.totals.map((row) => row.scopeId)).toEqual(['apparel']);
     expect(body.alerts.map((alert) => alert.productId)).toEqual(['prd_1', 'prd_3']);
   });

@@ -1,0 +1,85 @@
+/**
+ * A small, fixed data set for the API: 25 flags, three scored customers, one customer's facts and
+ * links, quality weeks and alerts, job runs. Used by the API tests and by the schemathesis server.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
+
+export const FIXTURE_NOW = new Date('2026-11-20T12:00:00Z');
+
+export function snapshot(customerId: string, overrides: Partial<CustomerRiskSnapshot> = {}): CustomerRiskSnapshot {
+  return {
+    customerId,
+    status: 'scored',
+    score: 0.2,
+    tier: 'low',
+    reasons: [],
+    modelVersion: 'm-1',
+    computedAt: '2026-11-20T11:00:00.000Z',
+    fraudTypeHint: null,
+    notDeclared90d: 0,
+    usedReturns90d: 0,
+    refundsWithoutReceipt365d: 0,
+    defectClaimLines365d: 0,
+    noFaultFoundShare365d: Number.NaN,
+    returnedValue90d: 0,
+    accountAgeDays: 400,
+    ringSize: 1,
+    linkedCustomerIds: [],
+    openFlagId: null,
+    ...overrides,
+  };
+}
+
+/** 25 flags: flg_00..flg_24, scores 0.99 down by 0.01, with two pairs of equal scores (cursor ties). */
+export async function insertFixtures(connection: DuckDBConnection): Promise<void> {
+  const flags: string[] = [];
+  for (let index = 0; index < 25; index++) {
+    const id = `flg_${String(index).padStart(2, '0')}`;
+    // flg_05 and flg_06 share a score, as do flg_10..flg_12: ties must not lose or repeat rows.
+    const score = index === 6 ? 0.94 : index === 11 || index === 12 ? 0.89 : 0.99 - index * 0.01;
+    const tier = score >= 0.8 ? 'high' : 'review';
+    const status = index === 24 ? 'dismissed' : 'open';
+    const fraudType = index % 2 === 0 ? 'wardrobing' : 'item_swap';
+    const opened = new Date(Date.parse('2026-11-01T00:00:00Z') + index * 86_400_000).toISOString();
+    flags.push(
+      `('${id}', 'cus_${index}', '${status}', '${tier}', ${score.toFixed(2)}, '${fraudType}', '[{"code":"NOT_DECLARED","text":"items not declared","weight":0.6}]', 1, '${opened}', '${opened}', NULL, NULL, 'm-1', NULL)`,
+    );
+  }
+  await connection.run(`INSERT INTO risk_flags VALUES ${flags.join(',')}`);
+  await connection.run(`INSERT INTO customer_links VALUES
+    ('cus_0', 'cus_77', 'address', 'h1', 'ring_1', '2026-11-20T00:00:00Z'),
+    ('cus_0', 'cus_77', 'device', 'h2', 'ring_1', '2026-11-20T00:00:00Z'),
+    ('cus_77', 'cus_0', 'address', 'h1', 'ring_1', '2026-11-20T00:00:00Z')`);
+  await connection.run(`INSERT INTO orders VALUES ('ord_1', 'cus_0', '2026-10-01T10:00:00Z', 'EUR', 'web', 'h1', NULL, 'h2', NULL, 'e1')`);
+  await connection.run(`INSERT INTO order_lines VALUES ('ord_1', 'l1', 'cus_0', 'prd_1', 'sel_1', 'apparel', 2, 4999, 'EUR', 'M', NULL, '2026-10-01T10:00:00Z', 'e1')`);
+  await connection.run(`INSERT INTO deliveries VALUES ('ord_1', 'cus_0', NULL, '2026-10-03T10:00:00Z', 'e2')`);
+  await connection.run(`INSERT INTO return_requests VALUES ('ret_1', 'ord_1', 'cus_0', '2026-10-05T10:00:00Z', 'mail', 'refund', 'e3')`);
+  await connection.run(`INSERT INTO return_lines VALUES ('ret_1', 'ord_1', 'cus_0', 'l1', 'prd_1', 1, 'quality.defective', NULL, '2026-10-05T10:00:00Z', 'e3')`);
+  await connection.run(`INSERT INTO return_receipts VALUES ('ret_1', 'l1', 1, '2026-10-08T10:00:00Z', 300, 'e4')`);
+  await connection.run(`INSERT INTO inspections VALUES ('ret_1', 'l1', '2026-10-09T10:00:00Z', 'X_not_declared_item', 'none_found', 'destroy', 'e5')`);
+  await connection.run(`INSERT INTO refunds VALUES ('ref_1', 'ret_1', 'ord_1', 'cus_0', '2026-10-07T10:00:00Z', 4999, 'EUR', 'original_payment', 'e6')`);
+  await connection.run(`INSERT INTO claims VALUES ('clm_1', 'ord_1', 'cus_0', '2026-10-04T10:00:00Z', 'not_received', 'e7')`);
+  await connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written) VALUES ('risk', '2026-11-20T10:00:00Z', '2026-11-20T10:00:12.5Z', 'succeeded', 120), ('quality', '2026-11-20T10:01:00Z', NULL, 'running', NULL)`);
+  // quality_weekly is a view over quality_weekly_counts (rates and Wilson bounds computed on read).
+  const week = (product: string, category: string, seller: string | null, period: string, faultUnits: number, scope = 'product') =>
+    `('${scope}', '${product}', DATE '${period}', DATE '${period}' + 7, '${category}', ${seller === null ? 'NULL' : `'${seller}'`}, 30, 14, 1000, 120, 100, ${faultUnits}, ${Math.round(faultUnits * 0.9)}, 30, 20, MAP {'quality.defective': 30, 'fit.too_small': 90}, true, true, '2026-11-20T00:00:00Z')`;
+  await connection.run(`INSERT INTO quality_weekly_counts VALUES
+    ${week('prd_1', 'apparel', 'sel_1', '2026-11-02', 50)}, ${week('prd_1', 'apparel', 'sel_1', '2026-11-09', 90)},
+    ${week('prd_2', 'apparel', 'sel_2', '2026-11-09', 20)}, ${week('prd_3', 'shoes', 'sel_1', '2026-11-09', 40)},
+    ${week('apparel', 'apparel', null, '2026-11-09', 55, 'category')}`);
+  await connection.run(`INSERT INTO quality_alerts (product_id, category, seller_id, period_start, metric, window_start, window_end, baseline_start, baseline_end,
+      baseline_rate, current_rate, current_low, current_high, p_value, q_value, delivered_units, current_units, baseline_units, baseline_events, baseline_reasons,
+      status, severity, top_reasons, top_comment_words, first_detected_at, updated_at) VALUES
+    ('prd_1', 'apparel', 'sel_1', DATE '2026-11-09', 'product_fault_rate', DATE '2026-11-09', DATE '2026-11-16', DATE '2026-09-14', DATE '2026-11-09', 0.05, 0.09, 0.08, 0.1, 0.0001, 0.001, 1000, 90, 8000, 400, NULL, 'new', 40, '[{"reason":"quality.defective","units":30}]', '[{"word":"broken","count":7}]', '2026-11-16T00:00:00Z', '2026-11-16T00:00:00Z'),
+    ('prd_3', 'shoes', 'sel_1', DATE '2026-11-09', 'reason_mix', DATE '2026-11-09', DATE '2026-11-16', DATE '2026-09-14', DATE '2026-11-09', NULL, NULL, NULL, NULL, 0.001, 0.004, 1000, 120, 8000, 900, '{}', 'ongoing', 12.5, '[]', '[]', '2026-11-16T00:00:00Z', '2026-11-16T00:00:00Z')`);
+}
+
+/** The snapshots the fixture's hot routes answer from. */
+export function fixtureSnapshots(): Map<string, CustomerRiskSnapshot> {
+  return new Map([
+    ['cus_0', snapshot('cus_0', { score: 0.97, tier: 'high', notDeclared90d: 2, refundsWithoutReceipt365d: 1, reasons: [{ code: 'NOT_DECLARED', text: 'items not declared', weight: 0.6 }], linkedCustomerIds: ['cus_77'], openFlagId: 'flg_00', fraudTypeHint: 'item_swap' })],
+    ['cus_low', snapshot('cus_low')],
+    ['cus_unscored', snapshot('cus_unscored', { status: 'unscored', score: null, tier: 'unscored', modelVersion: null })],
+  ]);
+}

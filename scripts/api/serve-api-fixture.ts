@@ -1,0 +1,45 @@
+/**
+ * Serves the API on a fresh DuckDB file seeded with the API fixture and an admin key, for tools that
+ * need a live server (schemathesis). Writes `{ "baseUrl", "key" }` to --ready-file once listening,
+ * and runs until SIGTERM/SIGINT, then removes the database.
+ *
+ * Run: node bin/run-ts.mjs scripts/api/serve-api-fixture.ts --ready-file /tmp/api.json [--port 0]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { buildApp } from '../../api/build-app.ts';
+import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { fixtureSnapshots, insertFixtures } from './api-fixtures.ts';
+
+const { values } = parseArgs({ options: { 'ready-file': { type: 'string' }, port: { type: 'string', default: '0' }, 'log-level': { type: 'string', default: 'warn' } } });
+if (values['ready-file'] === undefined) throw new TypeError('--ready-file PATH is required');
+const directory = mkdtempSync(join(tmpdir(), 'retour-api-fixture-'));
+const database = await openDatabase({ path: join(directory, 'retour.duckdb') });
+const logger = pino({ level: values['log-level'] }, pino.destination(2));
+try {
+  const connection = await database.connect();
+  await insertFixtures(connection);
+  const app = await buildApp({
+    logger,
+    connection,
+    schemaVersion: database.schemaVersion,
+    ingestState: () => ({ state: 'fixture', ready: true }),
+    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions' },
+    riskSnapshots: createRiskSnapshotHolder(fixtureSnapshots()),
+  });
+  const { key } = await app.retour.keyring.create({ role: 'admin', name: 'schemathesis' });
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: Number(values.port) });
+  writeFileSync(values['ready-file'], JSON.stringify({ baseUrl, key }));
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await app.close();
+} finally {
+  database.close();
+  rmSync(directory, { recursive: true, force: true });
+}
