@@ -79,6 +79,24 @@ function oneOf<const K extends string, const T extends readonly string[]>(option
   };
 }
 
+const BYTE_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/** A DuckDB size such as 256MB or 1GiB; '' = leave DuckDB's own default. */
+function byteSize<const K extends string>(options: { key: K; description: string; default: string }): VariableSpec<string, K> {
+  const rule = 'a size such as 256MB or 1GiB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), or empty';
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const trimmed = value.trim();
+      if (trimmed !== '' && !BYTE_SIZE.test(trimmed)) throw new RuleError(rule);
+      return trimmed;
+    },
+  };
+}
+
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const HOST_PORT = /^[A-Za-z0-9.[\]:-]+:\d{1,5}$/;
 
@@ -139,6 +157,8 @@ export const CONFIG_VARIABLES = {
   RETOUR_TOPIC_DLQ: text({ key: 'topicDeadLetters', default: 'retour.dlq', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Dead-letter topic for quarantined messages (error in headers).' }),
   RETOUR_BATCH_MAX_EVENTS: integer({ key: 'batchMaxEvents', default: 20000, min: 1, max: 1_000_000, description: 'Largest ingest micro-batch (one DuckDB transaction).' }),
   RETOUR_BATCH_MAX_WAIT_MS: integer({ key: 'batchMaxWaitMs', default: 250, min: 1, max: 60_000, description: 'Longest wait for a micro-batch to fill.' }),
+  RETOUR_DUCKDB_MEMORY_LIMIT: byteSize({ key: 'duckdbMemoryLimit', default: '', description: 'DuckDB memory_limit set by ingest (the whole database instance: buffer cache, indexes); empty = DuckDB\'s default, 80% of RAM.' }),
+  RETOUR_DUCKDB_CHECKPOINT_THRESHOLD: byteSize({ key: 'duckdbCheckpointThreshold', default: '1GB', description: 'DuckDB checkpoint_threshold set by ingest: WAL size that triggers a checkpoint (DuckDB\'s default 16MB checkpoints after nearly every batch).' }),
   RETOUR_MAX_EVENT_BYTES: integer({ key: 'maxEventBytes', default: 65536, min: 256, max: 16_777_216, description: 'Larger messages are quarantined as oversize.' }),
   RETOUR_RETURN_WINDOW_DAYS: integer({ key: 'returnWindowDays', default: 30, min: 1, max: 3650, description: 'Return window after delivery, in days (policy).' }),
   RETOUR_RETURN_WINDOW_BY_CATEGORY: numberMap({ key: 'returnWindowByCategory', default: '', min: 1, max: 3650, description: 'Per-category return windows, e.g. electronics=14,apparel=60.' }),

@@ -10,7 +10,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RetourErrorCode } from '../domain/errors/error-catalogue.ts';
 import type { RetourEvent } from '../domain/events/event-schemas.ts';
-import { openEventBatchStore, type EventBatchStore, type OrderTotal } from '../store/event-batch-store.ts';
+import {
+  applyEventBatchWriterSettings,
+  openEventBatchStore,
+  type EventBatchStore,
+  type EventBatchWriterSettings,
+  type OrderTotal,
+} from '../store/event-batch-store.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
 import { decodeRawMessage, type DecodedMessage } from './decode-raw-message.ts';
 import { findJsonDifference } from './find-json-difference.ts';
@@ -58,8 +64,14 @@ export interface EventBatchWriter {
 
 const stores = new WeakMap<EventBatchWriter, EventBatchStore>();
 
-/** Opens whatever the writer needs on its own DuckDB connection (appenders, temp tables); close() is idempotent. */
-export async function createEventBatchWriter(connection: DuckDBConnection): Promise<EventBatchWriter> {
+export type { EventBatchWriterSettings };
+
+/**
+ * Opens whatever the writer needs on its own DuckDB connection (appenders, temp tables); close() is
+ * idempotent. `settings` (optional) are DuckDB settings for a writing process — instance-wide.
+ */
+export async function createEventBatchWriter(connection: DuckDBConnection, settings: EventBatchWriterSettings = {}): Promise<EventBatchWriter> {
+  await applyEventBatchWriterSettings(connection, settings);
   const store = await openEventBatchStore(connection);
   const writer: EventBatchWriter = { connection, close: () => store.close() };
   stores.set(writer, store);

@@ -7,14 +7,16 @@ import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/con
 import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
-import { createEventBatchWriter, ingestBatch } from './ingest-batch.ts';
+import { createEventBatchWriter, decodeBatch, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
+import type { DecodedMessage } from './decode-raw-message.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
 
 export type KafkaIngestConfig = Pick<
   Config,
   'kafkaBrokers' | 'kafkaClientId' | 'topics' | 'groupId' | 'topicDeadLetters' | 'batchMaxEvents' | 'batchMaxWaitMs' | 'maxEventBytes'
->;
+> &
+  Partial<Pick<Config, 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold'>>;
 
 /** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
 export type KafkaConsumerTuning = Pick<
@@ -54,6 +56,13 @@ export interface KafkaIngestSummary extends KafkaIngestProgress {
   readonly deadLettersRecovered: number;
 }
 
+interface DecodedBatch {
+  readonly messages: readonly RawMessage[];
+  readonly decoded: readonly DecodedMessage[];
+}
+
+const EMPTY_DECODED: DecodedBatch = Object.freeze({ messages: [], decoded: [] });
+
 /**
  * `retour ingest`: Kafka → DuckDB with neither loss nor duplicates (docs/kafka-ingest.md).
  *
@@ -77,7 +86,10 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   // Stored in DuckDB but not yet committed to the group: all of them at start (Kafka may lag).
   const uncommitted = new Map(storedNext);
 
-  const writer = await createEventBatchWriter(connection);
+  const writerSettings: EventBatchWriterSettings = {};
+  if (config.duckdbCheckpointThreshold !== undefined) writerSettings.checkpointThreshold = config.duckdbCheckpointThreshold;
+  if (config.duckdbMemoryLimit !== undefined) writerSettings.memoryLimit = config.duckdbMemoryLimit;
+  const writer = await createEventBatchWriter(connection, writerSettings);
   let producer: EventProducer | undefined;
   let consumer: BatchConsumer | undefined;
   try {
@@ -120,12 +132,40 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     let consumedAtLastProgress = 0;
     let stoppedBy: KafkaIngestSummary['stoppedBy'] = 'signal';
 
+    const batchOptions = { maxEventBytes: config.maxEventBytes };
+    const activeConsumer = consumer;
+    /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
+    const readBatch = async (): Promise<DecodedBatch> => {
+      const { messages } = await activeConsumer.nextBatch(signal);
+      return { messages, decoded: messages.length === 0 ? [] : decodeBatch(messages, batchOptions) };
+    };
+    let next = await readBatch();
+
     while (!signal.aborted) {
-      const batch = await consumer.nextBatch(signal);
+      const batch = next;
+      next = EMPTY_DECODED;
+      let writing: Promise<BatchOutcome> | undefined;
+      const batchStartedAt = performance.now();
+      let writtenAt = batchStartedAt;
       if (batch.messages.length > 0) {
-        const batchStartedAt = performance.now();
-        const outcome = await ingestBatch(writer, batch.messages, { maxEventBytes: config.maxEventBytes });
-        const writtenAt = performance.now();
+        writing = writeDecodedBatch(writer, batch.messages, batch.decoded, batchOptions).then((outcome) => {
+          writtenAt = performance.now();
+          return outcome;
+        });
+        // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
+        writing.catch(() => undefined);
+      }
+      // Batches are still written one after the other, each committed before the next starts; only
+      // the fetch and decode of batch n+1 run while DuckDB's threads write batch n.
+      try {
+        if (!signal.aborted) next = await readBatch();
+      } catch (error: unknown) {
+        await writing?.catch(() => undefined);
+        throw error;
+      }
+      if (writing !== undefined) {
+        const outcome = await writing;
+        const deadLettersAt = performance.now();
         if (outcome.quarantined.length > 0) {
           // After the DuckDB commit, before the Kafka commit: the group offset is the dead-letter
           // watermark, so a crash here is repaired by republishDeadLetters at the next start.
@@ -146,10 +186,10 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
             ),
           );
         }
-        for (const next of outcome.nextOffsets) {
-          const key = topicPartitionKey(next.topic, next.partition);
-          storedNext.set(key, next);
-          uncommitted.set(key, next);
+        for (const offset of outcome.nextOffsets) {
+          const key = topicPartitionKey(offset.topic, offset.partition);
+          storedNext.set(key, offset);
+          uncommitted.set(key, offset);
         }
         totals.consumed += outcome.consumed;
         totals.stored += outcome.stored;
@@ -164,7 +204,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
             duplicates: outcome.duplicates,
             quarantined: outcome.quarantined.length,
             writeMs: Math.round(writtenAt - batchStartedAt),
-            deadLetterMs: Math.round(performance.now() - writtenAt),
+            deadLetterMs: Math.round(performance.now() - deadLettersAt),
             storedByType: outcome.storedByType,
           },
           'batch committed',
@@ -197,7 +237,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
         lastProgressAt = now;
         consumedAtLastProgress = totals.consumed;
       }
-      if (options.exitWhenIdleMs !== undefined && isIdle(consumer, uncommitted, options.exitWhenIdleMs)) {
+      if (options.exitWhenIdleMs !== undefined && next.messages.length === 0 && isIdle(consumer, uncommitted, options.exitWhenIdleMs)) {
         stoppedBy = 'idle';
         break;
       }

@@ -73,6 +73,40 @@ export interface EventBatchStore {
   close(): void;
 }
 
+export interface EventBatchWriterSettings {
+  /**
+   * DuckDB `checkpoint_threshold` (WAL size that triggers a checkpoint), e.g. '1GB'. DuckDB's 16 MB
+   * default checkpoints after nearly every batch of ~1 KB events, and each checkpoint recompresses
+   * the partly filled row groups again: measured as most of the COMMIT time (docs/ingest.md).
+   */
+  checkpointThreshold?: string;
+  /** DuckDB `memory_limit`, e.g. '256MB' (bounds the buffer cache of the whole instance). */
+  memoryLimit?: string;
+}
+
+const BYTE_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/**
+ * Applies the writer's DuckDB settings. They are instance-wide (DuckDB has no per-connection
+ * memory limit or checkpoint threshold); durability is unchanged — every COMMIT is still in the WAL.
+ */
+export async function applyEventBatchWriterSettings(connection: DuckDBConnection, settings: EventBatchWriterSettings): Promise<void> {
+  const entries: [string, string | undefined][] = [
+    ['checkpoint_threshold', settings.checkpointThreshold],
+    ['memory_limit', settings.memoryLimit],
+  ];
+  for (const [name, value] of entries) {
+    if (value === undefined || value === '') continue;
+    // SET takes no parameters, so the value is checked and then inlined.
+    if (!BYTE_SIZE.test(value)) throw new RangeError(`${name} must be a size such as 256MB or 1GiB, got ${JSON.stringify(value)}`);
+    try {
+      await connection.run(`SET GLOBAL ${name} = '${value}'`);
+    } catch (error: unknown) {
+      throw dbFailed(`setting ${name}`, error);
+    }
+  }
+}
+
 const CREATE_TEMP_TABLES = [
   `CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
      seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload VARCHAR NOT NULL, canonical VARCHAR,

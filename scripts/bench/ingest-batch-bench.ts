@@ -8,7 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { configWith } from '../../config/load-config.ts';
 import { INSERT_STAGED_FACTS } from '../../store/event-fact-statements.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { createEventBatchWriter, decodeBatch, ingestBatch, writeDecodedBatch, type RawMessage } from '../../ingest/ingest-batch.ts';
@@ -101,7 +103,19 @@ async function compareFactPaths(directory: string, lines: readonly string[]): Pr
   }
 }
 
-export async function runIngestBatchBench(args: IngestBatchBenchArgs = {}): Promise<Record<string, unknown>> {
+/** `npm run bench -- ingest-batch [--events N] [--batch N]` passes argv; scripts pass an object. */
+function benchArgs(args: IngestBatchBenchArgs | string[]): IngestBatchBenchArgs {
+  if (!Array.isArray(args)) return args;
+  const { values } = parseArgs({ args, options: { events: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' } } });
+  const parsed: IngestBatchBenchArgs = { log: (line) => process.stderr.write(`${line}\n`) };
+  if (values.events !== undefined) parsed.events = Number(values.events);
+  if (values.batch !== undefined) parsed.batchSize = Number(values.batch);
+  if (values.seed !== undefined) parsed.seed = Number(values.seed);
+  return parsed;
+}
+
+export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[] = {}): Promise<Record<string, unknown>> {
+  const args = benchArgs(input);
   const eventCount = args.events ?? 200_000;
   const batchSize = args.batchSize ?? 20_000;
   const log = args.log ?? (() => undefined);
@@ -111,6 +125,9 @@ export async function runIngestBatchBench(args: IngestBatchBenchArgs = {}): Prom
   const batches: RawMessage[][] = [];
   for (let start = 0; start < messages.length; start += batchSize) batches.push(messages.slice(start, start + batchSize));
   const directory = mkdtempSync(join(tmpdir(), 'retour-ingest-bench-'));
+  // The same DuckDB settings as `retour ingest` with the default configuration.
+  const config = configWith({});
+  const writerSettings = { checkpointThreshold: config.duckdbCheckpointThreshold, memoryLimit: config.duckdbMemoryLimit };
   try {
     const parse = await timed(() => {
       for (const line of lines) JSON.parse(line);
@@ -140,7 +157,8 @@ export async function runIngestBatchBench(args: IngestBatchBenchArgs = {}): Prom
     const runIngest = async (name: string, pipelined: boolean): Promise<{ ms: number; stored: number; duplicates: number; quarantined: number; rows: Record<string, number> }> => {
       const database = await openDatabase({ path: join(directory, `${name}.duckdb`) });
       try {
-        const writer = await createEventBatchWriter(await database.connect());
+        const connection = await database.connect();
+        const writer = await createEventBatchWriter(connection, writerSettings);
         const options = { maxEventBytes: 65_536 };
         let stored = 0;
         let duplicates = 0;
@@ -168,6 +186,8 @@ export async function runIngestBatchBench(args: IngestBatchBenchArgs = {}): Prom
               }
             }
           }
+          // The checkpoint deferred by checkpoint_threshold is part of the cost: count it.
+          await connection.run('CHECKPOINT');
         });
         const counts = await (await database.connect()).runAndReadAll(
           `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines), (SELECT count(*) FROM deliveries),
@@ -203,6 +223,7 @@ export async function runIngestBatchBench(args: IngestBatchBenchArgs = {}): Prom
       meanEventBytes: round(bytes / lines.length),
       batchSize,
       batches: batches.length,
+      writerSettings,
       baselineJsonParseEventsPerSecond: rate(lines.length, parse.ms),
       baselineDecodeEventsPerSecond: rate(lines.length, decode.ms),
       baselineReadNdjsonEventsPerSecond: rate(lines.length, readNdjsonMs),
