@@ -186,7 +186,7 @@ async function weeklyVolume(connection: Awaited<ReturnType<Awaited<ReturnType<ty
   return result;
 }
 
-async function evaluateOnOnlineRetail(file: string, config: ReturnType<typeof configWith>): Promise<Record<string, unknown>> {
+export async function evaluateOnOnlineRetail(file: string, config: ReturnType<typeof configWith>): Promise<Record<string, unknown>> {
   const database = await openQualityDatabase(':memory:');
   try {
     const connection = await database.connect();
@@ -204,6 +204,15 @@ async function evaluateOnOnlineRetail(file: string, config: ReturnType<typeof co
     const [orderLines, returnLines, products] = facts.getRows()[0]!.map(Number) as [number, number, number];
     let runs = 0;
     let testedMax = 0;
+    if (deliveries === 0) {
+      // Weekly runs over the order period anyway: the job must say nothing rather than invent rates.
+      const orders = await connection.runAndReadAll('SELECT epoch_ms(min(placed_at)), epoch_ms(max(placed_at)) FROM order_lines');
+      const [from, to] = orders.getRows()[0]!.map(Number) as [number, number];
+      for (let now = from + 70 * DAY_MS; now <= to; now += 7 * DAY_MS) {
+        await qualityJob.run({ connection, config, logger: pino({ level: 'silent' }), now: new Date(now), fullRebuild: false, signal: new AbortController().signal });
+        runs++;
+      }
+    }
     const firstRun = Math.floor(minMs / DAY_MS) * DAY_MS + (config.qualityBaselineWeeks * 7 + 7 + config.qualityDetectionDays + 1) * DAY_MS;
     for (let now = firstRun; now <= maxMs + (config.qualityDetectionDays + 8) * DAY_MS; now += DAY_MS) {
       const result = await qualityJob.run({ connection, config, logger: pino({ level: 'silent' }), now: new Date(now), fullRebuild: false, signal: new AbortController().signal });
@@ -212,6 +221,7 @@ async function evaluateOnOnlineRetail(file: string, config: ReturnType<typeof co
       runs++;
     }
     const alerts: QualityAlertRow[] = await readAllQualityAlerts(connection);
+    const cohorts = await connection.runAndReadAll("SELECT count(*) FROM quality_weekly WHERE scope = 'product'");
     const busiest = await connection.runAndReadAll(
       `SELECT max(delivered_units) FROM quality_weekly WHERE scope = 'product'`,
     );
@@ -224,7 +234,11 @@ async function evaluateOnOnlineRetail(file: string, config: ReturnType<typeof co
       deliveries,
       runs,
       mostProductsTestedInARun: testedMax,
+      productWeekCohorts: Number(cohorts.getRows()[0]?.[0] ?? 0),
       busiestProductWeekUnits: Number(busiest.getRows()[0]?.[0] ?? 0),
+      ...(deliveries === 0
+        ? { note: 'the export has no deliveries and its credit notes name no original invoice, so no unit has a delivery cohort: nothing is rated or tested' }
+        : {}),
       alerts: alerts.length,
       alertsByMetric: Object.fromEntries(['product_fault_rate', 'reason_mix'].map((metric) => [metric, alerts.filter((alert) => alert.metric === metric).length])),
     };

@@ -17,18 +17,37 @@ CREATE TABLE quality_cohort_base (
   product_fault_within_n_units BIGINT NOT NULL,
   product_fault_within_detection_units BIGINT NOT NULL,
   claimed_defect_units BIGINT NOT NULL,         -- reason quality.defective, within the window
-  confirmed_defect_units BIGINT NOT NULL        -- latest inspection fault = manufacturing, within the window
-);
-
--- Returned units per reason for the same cohorts (sparse: only reasons that occurred).
-CREATE TABLE quality_reason_base (
-  product_id VARCHAR NOT NULL,
-  category   VARCHAR NOT NULL,
-  seller_id  VARCHAR,
-  day        DATE NOT NULL,
-  reason     VARCHAR NOT NULL,
-  returned_units BIGINT NOT NULL,               -- within the return window
-  returned_within_detection_units BIGINT NOT NULL
+  confirmed_defect_units BIGINT NOT NULL,       -- latest inspection fault = manufacturing, within the window
+  -- returned units per reason of the v1 vocabulary (domain/events/vocabulary.ts; a test keeps them equal),
+  -- within the window, then within the detection horizon; wide columns so every roll-up is a plain SUM
+  reason_fit_too_small BIGINT NOT NULL,
+  reason_fit_too_large BIGINT NOT NULL,
+  reason_preference_style BIGINT NOT NULL,
+  reason_preference_changed_mind BIGINT NOT NULL,
+  reason_preference_better_price BIGINT NOT NULL,
+  reason_preference_ordered_by_mistake BIGINT NOT NULL,
+  reason_description_not_as_described BIGINT NOT NULL,
+  reason_quality_defective BIGINT NOT NULL,
+  reason_quality_poor_quality BIGINT NOT NULL,
+  reason_quality_missing_parts BIGINT NOT NULL,
+  reason_logistics_arrived_damaged BIGINT NOT NULL,
+  reason_logistics_wrong_item_sent BIGINT NOT NULL,
+  reason_logistics_arrived_late BIGINT NOT NULL,
+  reason_other BIGINT NOT NULL,
+  reason_detection_fit_too_small BIGINT NOT NULL,
+  reason_detection_fit_too_large BIGINT NOT NULL,
+  reason_detection_preference_style BIGINT NOT NULL,
+  reason_detection_preference_changed_mind BIGINT NOT NULL,
+  reason_detection_preference_better_price BIGINT NOT NULL,
+  reason_detection_preference_ordered_by_mistake BIGINT NOT NULL,
+  reason_detection_description_not_as_described BIGINT NOT NULL,
+  reason_detection_quality_defective BIGINT NOT NULL,
+  reason_detection_quality_poor_quality BIGINT NOT NULL,
+  reason_detection_quality_missing_parts BIGINT NOT NULL,
+  reason_detection_logistics_arrived_damaged BIGINT NOT NULL,
+  reason_detection_logistics_wrong_item_sent BIGINT NOT NULL,
+  reason_detection_logistics_arrived_late BIGINT NOT NULL,
+  reason_detection_other BIGINT NOT NULL
 );
 
 -- Counts per scope × period, written by the job. Readers use the views quality_weekly and
@@ -50,7 +69,21 @@ CREATE TABLE quality_weekly_counts (
   product_fault_within_n_units BIGINT NOT NULL,
   claimed_defect_units BIGINT NOT NULL,
   confirmed_defect_units BIGINT NOT NULL,
-  reason_units MAP(VARCHAR, BIGINT) NOT NULL,   -- reason → returned units (within the window)
+  -- returned units per reason (within the window), as in quality_cohort_base
+  reason_fit_too_small BIGINT NOT NULL,
+  reason_fit_too_large BIGINT NOT NULL,
+  reason_preference_style BIGINT NOT NULL,
+  reason_preference_changed_mind BIGINT NOT NULL,
+  reason_preference_better_price BIGINT NOT NULL,
+  reason_preference_ordered_by_mistake BIGINT NOT NULL,
+  reason_description_not_as_described BIGINT NOT NULL,
+  reason_quality_defective BIGINT NOT NULL,
+  reason_quality_poor_quality BIGINT NOT NULL,
+  reason_quality_missing_parts BIGINT NOT NULL,
+  reason_logistics_arrived_damaged BIGINT NOT NULL,
+  reason_logistics_wrong_item_sent BIGINT NOT NULL,
+  reason_logistics_arrived_late BIGINT NOT NULL,
+  reason_other BIGINT NOT NULL,
   mature       BOOLEAN NOT NULL,                -- the return window has passed for every unit of the cohort
   within_n_complete BOOLEAN NOT NULL,           -- N days have passed for every unit: *_within_n_* are final
   computed_at  TIMESTAMPTZ NOT NULL
@@ -91,7 +124,22 @@ SELECT scope, scope_id, period_start, period_end, category, seller_id, return_wi
        confirmed_defect_units / delivered_units AS confirmed_defect_rate,
        quality_wilson_low(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_low,
        quality_wilson_high(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_high,
-       to_json(reason_units)::VARCHAR AS reason_mix,
+       to_json(map_from_entries(list_filter([
+         {'k': 'fit.too_small', 'v': reason_fit_too_small},
+         {'k': 'fit.too_large', 'v': reason_fit_too_large},
+         {'k': 'preference.style', 'v': reason_preference_style},
+         {'k': 'preference.changed_mind', 'v': reason_preference_changed_mind},
+         {'k': 'preference.better_price', 'v': reason_preference_better_price},
+         {'k': 'preference.ordered_by_mistake', 'v': reason_preference_ordered_by_mistake},
+         {'k': 'description.not_as_described', 'v': reason_description_not_as_described},
+         {'k': 'quality.defective', 'v': reason_quality_defective},
+         {'k': 'quality.poor_quality', 'v': reason_quality_poor_quality},
+         {'k': 'quality.missing_parts', 'v': reason_quality_missing_parts},
+         {'k': 'logistics.arrived_damaged', 'v': reason_logistics_arrived_damaged},
+         {'k': 'logistics.wrong_item_sent', 'v': reason_logistics_wrong_item_sent},
+         {'k': 'logistics.arrived_late', 'v': reason_logistics_arrived_late},
+         {'k': 'other', 'v': reason_other}
+       ], pair -> pair.v > 0)))::VARCHAR AS reason_mix,
        mature, within_n_complete, computed_at
 FROM quality_weekly_counts;
 
@@ -119,7 +167,22 @@ SELECT scope, scope_id, period_start, period_end, category, seller_id, return_wi
        confirmed_defect_units / delivered_units AS confirmed_defect_rate,
        quality_wilson_low(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_low,
        quality_wilson_high(confirmed_defect_units, delivered_units) AS confirmed_defect_rate_high,
-       to_json(reason_units)::VARCHAR AS reason_mix,
+       to_json(map_from_entries(list_filter([
+         {'k': 'fit.too_small', 'v': reason_fit_too_small},
+         {'k': 'fit.too_large', 'v': reason_fit_too_large},
+         {'k': 'preference.style', 'v': reason_preference_style},
+         {'k': 'preference.changed_mind', 'v': reason_preference_changed_mind},
+         {'k': 'preference.better_price', 'v': reason_preference_better_price},
+         {'k': 'preference.ordered_by_mistake', 'v': reason_preference_ordered_by_mistake},
+         {'k': 'description.not_as_described', 'v': reason_description_not_as_described},
+         {'k': 'quality.defective', 'v': reason_quality_defective},
+         {'k': 'quality.poor_quality', 'v': reason_quality_poor_quality},
+         {'k': 'quality.missing_parts', 'v': reason_quality_missing_parts},
+         {'k': 'logistics.arrived_damaged', 'v': reason_logistics_arrived_damaged},
+         {'k': 'logistics.wrong_item_sent', 'v': reason_logistics_wrong_item_sent},
+         {'k': 'logistics.arrived_late', 'v': reason_logistics_arrived_late},
+         {'k': 'other', 'v': reason_other}
+       ], pair -> pair.v > 0)))::VARCHAR AS reason_mix,
        mature, within_n_complete, computed_at
 FROM quality_daily_counts;
 

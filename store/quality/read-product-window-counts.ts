@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { REASON_COLUMNS } from './reason-columns.ts';
 
 /** Delivery-day ranges [start, end) as 'YYYY-MM-DD' (UTC days). */
 export interface DetectionWindows {
@@ -65,17 +66,25 @@ export interface ProductReasonCounts {
 }
 
 export async function readProductReasonCounts(connection: DuckDBConnection, windows: DetectionWindows): Promise<ProductReasonCounts[]> {
+  const current = 'day >= $currentStart::DATE AND day < $currentEnd::DATE';
+  const baseline = 'day >= $baselineStart::DATE AND day < $baselineEnd::DATE';
   const reader = await connection.runAndReadAll(
-    `SELECT product_id, reason,
-            coalesce(sum(returned_within_detection_units) FILTER (WHERE day >= $currentStart::DATE AND day < $currentEnd::DATE), 0),
-            coalesce(sum(returned_within_detection_units) FILTER (WHERE day >= $baselineStart::DATE AND day < $baselineEnd::DATE), 0)
-     FROM quality_reason_base
-     WHERE ((day >= $currentStart::DATE AND day < $currentEnd::DATE) OR (day >= $baselineStart::DATE AND day < $baselineEnd::DATE))
-       AND returned_within_detection_units > 0
-     GROUP BY product_id, reason ORDER BY product_id, reason`,
+    `SELECT product_id,
+            ${REASON_COLUMNS.map((column) => `coalesce(sum(${column.detection}) FILTER (WHERE ${current}), 0), coalesce(sum(${column.detection}) FILTER (WHERE ${baseline}), 0)`).join(',\n            ')}
+     FROM quality_cohort_base
+     WHERE (${current}) OR (${baseline})
+     GROUP BY product_id HAVING sum(returned_within_detection_units) > 0 ORDER BY product_id`,
     { ...windows },
   );
-  return reader.getRows().map((row) => ({ productId: String(row[0]), reason: String(row[1]), current: Number(row[2]), baseline: Number(row[3]) }));
+  const result: ProductReasonCounts[] = [];
+  for (const row of reader.getRows()) {
+    REASON_COLUMNS.forEach((column, index) => {
+      const currentUnits = Number(row[1 + 2 * index]);
+      const baselineUnits = Number(row[2 + 2 * index]);
+      if (currentUnits > 0 || baselineUnits > 0) result.push({ productId: String(row[0]), reason: column.reason, current: currentUnits, baseline: baselineUnits });
+    });
+  }
+  return result;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlLiteral, type QualityRunSettings } from './quality-run-settings.ts';
+import { REASON_COLUMNS } from './reason-columns.ts';
 
 /**
- * The day-level cohort tables (quality_cohort_base, quality_reason_base): which cohorts new facts
+ * The day-level cohort table quality_cohort_base: which cohorts new facts
  * touched, and their recomputation. Units are attributed to the UTC day of their line's *first*
  * delivery (a line-level delivery, or a whole-order delivery with line_id NULL, whichever is
  * earlier); lines never delivered by `now` have no cohort, and neither do their returns.
@@ -78,7 +79,7 @@ export async function collectTouchedCohorts(connection: DuckDBConnection, settin
 export type CohortSelection = 'all' | 'touched';
 
 /**
- * Recomputes quality_cohort_base and quality_reason_base for the selected cohorts (delete + insert),
+ * Recomputes quality_cohort_base for the selected cohorts (delete + insert),
  * and records in q_touched_scope_days every (scope, id, day) whose period rows must follow.
  */
 export async function refreshQualityBase(connection: DuckDBConnection, settings: QualityRunSettings, selection: CohortSelection): Promise<void> {
@@ -91,11 +92,9 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
   await connection.run('CREATE OR REPLACE TEMP TABLE q_touched_scope_days (scope VARCHAR, scope_id VARCHAR, day DATE)');
   if (selection === 'all') {
     await connection.run('DELETE FROM quality_cohort_base');
-    await connection.run('DELETE FROM quality_reason_base');
   } else {
     await recordTouchedScopeDays(connection);
     await connection.run('DELETE FROM quality_cohort_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
-    await connection.run('DELETE FROM quality_reason_base b USING q_touched_product_days t WHERE b.product_id = t.product_id AND b.day = t.day');
   }
   // Only lines that can land in a touched cohort: of a touched product, in an order delivered (in
   // part or whole) on a touched day. A superset; the exact (product, day) filter follows.
@@ -177,20 +176,24 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
               sum(fault) AS fault, sum(fault_n) AS fault_n, sum(fault_detection) AS fault_detection,
               sum(claimed) AS claimed, sum(confirmed) AS confirmed
        FROM per_line GROUP BY product_id, category, seller_id, day
+     ),
+     reasons AS (
+       SELECT product_id, category, seller_id, day,
+              ${REASON_COLUMNS.map((column) => `coalesce(sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)}), 0) AS ${column.window}`).join(',\n              ')},
+              ${REASON_COLUMNS.map((column) => `coalesce(sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)}), 0) AS ${column.detection}`).join(',\n              ')}
+       FROM q_return_facts GROUP BY product_id, category, seller_id, day
      )
      SELECT d.product_id, d.category, d.seller_id, d.day, d.window_days, d.delivered_units,
             coalesce(r.returned, 0), coalesce(r.returned_n, 0), coalesce(r.returned_detection, 0),
             coalesce(r.fault, 0), coalesce(r.fault_n, 0), coalesce(r.fault_detection, 0),
-            coalesce(r.claimed, 0), coalesce(r.confirmed, 0)
-     FROM delivered d LEFT JOIN returned r
-       ON r.product_id = d.product_id AND r.category = d.category AND r.seller_id IS NOT DISTINCT FROM d.seller_id AND r.day = d.day`,
-  );
-  await connection.run(
-    `INSERT INTO quality_reason_base
-     SELECT product_id, category, seller_id, day, reason,
-            coalesce(sum(quantity) FILTER (WHERE in_window), 0), coalesce(sum(quantity) FILTER (WHERE in_detection), 0)
-     FROM q_return_facts GROUP BY product_id, category, seller_id, day, reason
-     HAVING sum(quantity) FILTER (WHERE in_window) > 0 OR sum(quantity) FILTER (WHERE in_detection) > 0`,
+            coalesce(r.claimed, 0), coalesce(r.confirmed, 0),
+            ${REASON_COLUMNS.map((column) => `coalesce(m.${column.window}, 0)`).join(', ')},
+            ${REASON_COLUMNS.map((column) => `coalesce(m.${column.detection}, 0)`).join(', ')}
+     FROM delivered d
+     LEFT JOIN returned r
+       ON r.product_id = d.product_id AND r.category = d.category AND r.seller_id IS NOT DISTINCT FROM d.seller_id AND r.day = d.day
+     LEFT JOIN reasons m
+       ON m.product_id = d.product_id AND m.category = d.category AND m.seller_id IS NOT DISTINCT FROM d.seller_id AND m.day = d.day`,
   );
   if (selection === 'touched') await recordTouchedScopeDays(connection);
   await connection.run('DROP TABLE IF EXISTS q_line_cohorts');

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CohortSelection } from './refresh-quality-cohorts.ts';
 import type { QualityRunSettings } from './quality-run-settings.ts';
+import { REASON_COLUMNS } from './reason-columns.ts';
 
 type Scope = 'product' | 'category' | 'seller';
 type Grain = 'weekly' | 'daily';
@@ -61,8 +62,6 @@ async function insertPeriodRows(
     options.selection === 'all'
       ? ''
       : `SEMI JOIN q_touched_periods t ON t.scope = '${options.scope}' AND t.scope_id = b.scope_id AND t.period_start = b.period_start`;
-  // Three statements with materialised steps: as one statement with CTEs, DuckDB re-planned the
-  // sums for the reason join and took ~10× longer.
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_period_sums AS
      WITH b AS (
@@ -72,33 +71,21 @@ async function insertPeriodRows(
             max(return_window_days) AS return_window_days,
             sum(delivered_units) AS delivered, sum(returned_units) AS returned, sum(returned_within_n_units) AS returned_n,
             sum(product_fault_units) AS fault, sum(product_fault_within_n_units) AS fault_n,
-            sum(claimed_defect_units) AS claimed, sum(confirmed_defect_units) AS confirmed
+            sum(claimed_defect_units) AS claimed, sum(confirmed_defect_units) AS confirmed,
+            ${REASON_COLUMNS.map((column) => `sum(${column.window}) AS ${column.window}`).join(', ')}
      FROM b ${touched}
      GROUP BY b.scope_id, b.period_start
      HAVING sum(delivered_units) > 0`,
-  );
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE q_period_reasons AS
-     SELECT scope_id, period_start,
-            -- sorting the (reason, units) pairs makes the map identical however the rows arrived
-            map_from_entries(list_sort(list({'k': reason, 'v': units}))) AS reason_units
-     FROM (
-       SELECT r.${key} AS scope_id, ${period.start('r.day')} AS period_start, r.reason, sum(r.returned_units) AS units
-       FROM quality_reason_base r
-       WHERE r.${key} IS NOT NULL AND r.returned_units > 0
-       GROUP BY ALL
-     ) SEMI JOIN q_period_sums k USING (scope_id, period_start)
-     GROUP BY scope_id, period_start`,
   );
   const reader = await connection.runAndReadAll(
     `INSERT INTO ${period.table}
      SELECT '${options.scope}', s.scope_id, s.period_start, s.period_start + ${period.days}, s.category, s.seller_id,
             s.return_window_days, $withinDays::INTEGER, s.delivered, s.returned, s.returned_n, s.fault, s.fault_n, s.claimed, s.confirmed,
-            coalesce(r.reason_units, MAP {}),
+            ${REASON_COLUMNS.map((column) => `s.${column.window}`).join(', ')},
             timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + s.return_window_days)::TIMESTAMP,
             timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + $withinDays::INTEGER)::TIMESTAMP,
             $now::TIMESTAMPTZ
-     FROM q_period_sums s LEFT JOIN q_period_reasons r ON r.scope_id = s.scope_id AND r.period_start = s.period_start`,
+     FROM q_period_sums s`,
     { withinDays: settings.withinDays, now: settings.now.toISOString() },
   );
   return reader.rowsChanged;

@@ -72,7 +72,6 @@ function planHistory(seed: number): PlannedFact[] {
 
 const TABLES = [
   'SELECT * FROM quality_cohort_base ORDER BY ALL',
-  'SELECT * FROM quality_reason_base ORDER BY ALL',
   'SELECT * EXCLUDE (computed_at) FROM quality_weekly ORDER BY scope, scope_id, period_start',
   'SELECT * EXCLUDE (computed_at) FROM quality_daily ORDER BY scope, scope_id, period_start',
   'SELECT * EXCLUDE (alert_id) FROM quality_alerts ORDER BY product_id, metric, first_detected_at',
