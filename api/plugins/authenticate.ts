@@ -29,24 +29,27 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 export function registerAuthentication(app: FastifyInstance, keyring: ApiKeyring): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const permission = request.routeOptions.config.permission;
-    if (permission === undefined) return;
+    if (permission === undefined) return done();
     const token = bearerToken(request.headers.authorization);
     const principal = token === undefined ? undefined : keyring.authenticate(token);
     if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer realm="retour"');
-      return sendProblem(request, reply, {
+      sendProblem(request, reply, {
         code: 'RETOUR_UNAUTHORIZED',
         detail: token === undefined ? 'send an API key as Authorization: Bearer KEY' : 'the API key is unknown or revoked',
       });
+      return;
     }
     if (!roleHasPermission(principal.role, permission)) {
-      return sendProblem(request, reply, {
+      sendProblem(request, reply, {
         code: 'RETOUR_FORBIDDEN',
         detail: `role ${principal.role} may not ${permission}; roles allowed: ${API_PERMISSIONS[permission].join(', ')}`,
       });
+      return;
     }
     request.principal = principal;
+    done();
   });
 }

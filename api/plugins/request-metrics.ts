@@ -6,11 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import type { RetourMetrics } from '../../observability/metrics-registry.ts';
 
 export function registerRequestMetrics(app: FastifyInstance, metrics: RetourMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { route, method: request.method, status: String(reply.statusCode) };
-    metrics.httpRequests.inc(labels);
+    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    done();
   });
 }
 

@@ -61,10 +61,24 @@ export async function insertFixtures(connection: DuckDBConnection): Promise<void
   await connection.run(`INSERT INTO refunds VALUES ('ref_1', 'ret_1', 'ord_1', 'cus_0', '2026-10-07T10:00:00Z', 4999, 'EUR', 'original_payment', 'e6')`);
   await connection.run(`INSERT INTO claims VALUES ('clm_1', 'ord_1', 'cus_0', '2026-10-04T10:00:00Z', 'not_received', 'e7')`);
   await connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written) VALUES ('risk', '2026-11-20T10:00:00Z', '2026-11-20T10:00:12.5Z', 'succeeded', 120), ('quality', '2026-11-20T10:01:00Z', NULL, 'running', NULL)`);
-  // quality_weekly is a view over quality_weekly_counts (rates and Wilson bounds computed on read).
-  const week = (product: string, category: string, seller: string | null, period: string, faultUnits: number, scope = 'product') =>
-    `('${scope}', '${product}', DATE '${period}', DATE '${period}' + 7, '${category}', ${seller === null ? 'NULL' : `'${seller}'`}, 30, 14, 1000, 120, 100, ${faultUnits}, ${Math.round(faultUnits * 0.9)}, 30, 20, MAP {'quality.defective': 30, 'fit.too_small': 90}, true, true, '2026-11-20T00:00:00Z')`;
-  await connection.run(`INSERT INTO quality_weekly_counts VALUES
+  // quality_weekly is a view over quality_weekly_counts (rates and Wilson bounds computed on read);
+  // the counts table's layout belongs to the quality job, so rows are built from its columns.
+  const columns = (await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = 'quality_weekly_counts' ORDER BY ordinal_position`))
+    .getRows()
+    .map((row) => String(row[0]));
+  const reasons: Record<string, number> = { 'quality.defective': 30, 'fit.too_small': 90 };
+  const week = (scopeId: string, category: string, seller: string | null, period: string, faultUnits: number, scope = 'product'): string => {
+    const known: Record<string, string> = {
+      scope: `'${scope}'`, scope_id: `'${scopeId}'`, period_start: `DATE '${period}'`, period_end: `DATE '${period}' + 7`, category: `'${category}'`,
+      seller_id: seller === null ? 'NULL' : `'${seller}'`, return_window_days: '30', within_n_days: '14', delivered_units: '1000', returned_units: '120',
+      returned_within_n_units: '100', product_fault_units: String(faultUnits), product_fault_within_n_units: String(Math.round(faultUnits * 0.9)),
+      claimed_defect_units: '30', confirmed_defect_units: '20', mature: 'true', within_n_complete: 'true', computed_at: `'2026-11-20T00:00:00Z'`,
+      reason_units: `MAP {${Object.entries(reasons).map(([reason, units]) => `'${reason}': ${units}`).join(', ')}}`,
+    };
+    for (const [reason, units] of Object.entries(reasons)) known[`reason_${reason.replace(/\./g, '_')}`] = String(units);
+    return `(${columns.map((column) => known[column] ?? (column.startsWith('reason_') ? '0' : 'NULL')).join(', ')})`;
+  };
+  await connection.run(`INSERT INTO quality_weekly_counts (${columns.join(', ')}) VALUES
     ${week('prd_1', 'apparel', 'sel_1', '2026-11-02', 50)}, ${week('prd_1', 'apparel', 'sel_1', '2026-11-09', 90)},
     ${week('prd_2', 'apparel', 'sel_2', '2026-11-09', 20)}, ${week('prd_3', 'shoes', 'sel_1', '2026-11-09', 40)},
     ${week('apparel', 'apparel', null, '2026-11-09', 55, 'category')}`);
