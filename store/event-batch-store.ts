@@ -187,10 +187,17 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     async findStoredEvents() {
       flushStaging();
       try {
-        const reader = await connection.runAndReadAll(
-          `SELECT e.event_id, e.payload FROM events e WHERE e.event_id IN (SELECT event_id FROM ingest_staging)`,
-        );
+        // Two steps: the join scans only the event_id column of `events` (it grows with every batch);
+        // payloads, ~500 bytes each, are read only for the ids found, which is normally none.
+        const found = await connection.runAndReadAll(`SELECT event_id FROM events WHERE event_id IN (SELECT event_id FROM ingest_staging)`);
         const stored = new Map<string, string>();
+        const ids = found.getRows().map(([eventId]) => String(eventId));
+        if (ids.length === 0) return stored;
+        const reader = await connection.runAndReadAll(
+          'SELECT event_id, payload FROM events WHERE event_id IN (SELECT unnest($ids))',
+          { ids: listValue(ids) },
+          { ids: LIST(VARCHAR) },
+        );
         for (const [eventId, payload] of reader.getRows()) stored.set(String(eventId), String(payload));
         return stored;
       } catch (error: unknown) {

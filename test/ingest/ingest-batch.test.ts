@@ -251,4 +251,20 @@ describe('ingestBatch', () => {
   it('refuses negative offsets before touching the database', async () => {
     await expect(ingestBatch(writer, [{ topic: 't', partition: 0, offset: -1, value: '{}' }], OPTIONS)).rejects.toThrow(/offset must be a non-negative safe integer, got -1/);
   });
+
+  it('applies the writer settings to DuckDB and refuses a size it cannot read', async () => {
+    const other = await database.connect();
+    const tuned = await createEventBatchWriter(other, { checkpointThreshold: '1GB', memoryLimit: '300MB' });
+    const reader = await connection.runAndReadAll(`SELECT name, value FROM duckdb_settings() WHERE name IN ('checkpoint_threshold', 'memory_limit') ORDER BY name`);
+    // DuckDB reports sizes in binary units: 1 GB = 953.6 MiB, 300 MB = 286.1 MiB.
+    expect(reader.getRows()).toEqual([
+      ['checkpoint_threshold', '953.6 MiB'],
+      ['memory_limit', '286.1 MiB'],
+    ]);
+    const outcome = await ingestBatch(tuned, messages([orderPlaced('e1', 'o1')]), OPTIONS);
+    expect(outcome.stored).toBe(1);
+    tuned.close();
+    await expect(createEventBatchWriter(other, { memoryLimit: "1GB'; DROP TABLE events; --" })).rejects.toThrow(/memory_limit must be a size such as 256MB/);
+    expect(await count('SELECT count(*) FROM events')).toBe(1);
+  });
 });
