@@ -7,7 +7,7 @@ import { NullableString, Reason } from './common-schemas.ts';
  * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`):
  * every string matching it decodes (decodeFlagCursor in api/routes/flag-routes.ts).
  */
-export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3})~.{1,128}$';
+export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3})~[\\s\\S]{1,128}$';
 
 export const FLAG_STATUSES = ['open', 'confirmed', 'dismissed', 'expired'] as const;
 export const FLAG_TIERS = ['low', 'review', 'high'] as const;
