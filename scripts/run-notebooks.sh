@@ -96,6 +96,8 @@ for notebook in "${notebooks[@]}"; do
   begin=$SECONDS
   status=failed
   : >"$log"
+  # A failed run must not leave the HTML of an earlier success behind.
+  rm -f "$out/$name.html" "$out/executed/$name.ipynb"
   # The Deno kernel now and then reports a cell finished before its display reached nbconvert, which
   # then drops the chart without an error; the check below finds such cells, and only then is the
   # notebook executed again. A failing cell fails at once.
