@@ -8,24 +8,24 @@ import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { FeedbackQuery, FeedbackReport, RefundExceptionPage, RefundExceptionQuery, StageTimeQuery, StageTimeReport, StuckList, StuckQuery } from '../schemas/ops-schemas.ts';
 
-/** Opaque cursor: the last exception of a page (detected_at, id), base64url JSON. */
+/**
+ * Cursor: the last exception of a page as `DETECTED_AT_MILLIS~EXCEPTION_ID`. Every string the
+ * schema's pattern (RefundExceptionQuery.cursor) admits decodes to a position, so a well-formed
+ * cursor is never refused.
+ */
 export function encodeExceptionCursor(position: { detectedAt: string; exceptionId: string }): string {
-  return Buffer.from(JSON.stringify([position.detectedAt, position.exceptionId])).toString('base64url');
+  return `${Date.parse(position.detectedAt)}~${position.exceptionId}`;
 }
 
 export function decodeExceptionCursor(cursor: string): { detectedAt: string; exceptionId: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || !Number.isFinite(Date.parse(parsed[0])) || typeof parsed[1] !== 'string') {
+  const separator = cursor.indexOf('~');
+  const millis = Number(cursor.slice(0, separator));
+  if (separator < 1 || !Number.isSafeInteger(millis) || millis > 8.64e15) {
     throw new RetourError('RETOUR_BAD_REQUEST', 'query.cursor is not a cursor this API returned (use nextCursor of the previous page)', {
       details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/ops/refund-exceptions' }] },
     });
   }
-  return { detectedAt: parsed[0], exceptionId: parsed[1] };
+  return { detectedAt: new Date(millis).toISOString(), exceptionId: cursor.slice(separator + 1) };
 }
 
 export function registerOpsRoutes(app: FastifyInstance, options: { connection: DuckDBConnection }): void {

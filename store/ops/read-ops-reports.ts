@@ -131,8 +131,9 @@ export async function readRefundExceptions(connection: DuckDBConnection, filter:
        AND ($seller::VARCHAR IS NULL OR seller_id = $seller)
        AND ($customer::VARCHAR IS NULL OR customer_id = $customer)
        AND ($since::TIMESTAMPTZ IS NULL OR detected_at >= $since::TIMESTAMPTZ)
-       AND ($afterAt::TIMESTAMPTZ IS NULL OR (detected_at, exception_id) < ($afterAt::TIMESTAMPTZ, $afterId::VARCHAR))
-     ORDER BY detected_at DESC, exception_id DESC
+       AND ($afterAt::TIMESTAMPTZ IS NULL OR (date_trunc('millisecond', detected_at), exception_id) < ($afterAt::TIMESTAMPTZ, $afterId::VARCHAR))
+     -- Milliseconds, like the cursor, so paging never skips or repeats a row.
+     ORDER BY date_trunc('millisecond', detected_at) DESC, exception_id DESC
      LIMIT $limit`,
     {
       kind: filter.kind ?? null,
