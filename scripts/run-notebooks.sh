@@ -88,9 +88,10 @@ htmls=()
 for notebook in "${notebooks[@]}"; do
   name="$(basename "$notebook" .ipynb)"
   log="$out/executed/$name.log"
-  # Only notebooks that read the database file run headlessly; others need a running `retour serve`.
+  # Every notebook must run headlessly on the database file; one that cannot is a failure, not a skip.
   if ! grep -q RETOUR_NOTEBOOK_DATABASE "$notebook"; then
-    echo "  $name: skipped (does not read RETOUR_NOTEBOOK_DATABASE)"
+    echo "  $name: FAILED (does not read RETOUR_NOTEBOOK_DATABASE, so it cannot run headlessly)"
+    failed+=("$name")
     continue
   fi
   begin=$SECONDS

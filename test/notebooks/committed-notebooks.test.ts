@@ -12,7 +12,8 @@ const read = (file: string) => JSON.parse(readFileSync(join(notebooksDir, file),
 const headless = files.filter((file) => readFileSync(join(notebooksDir, file), 'utf8').includes('RETOUR_NOTEBOOK_DATABASE'));
 
 describe('committed notebooks', () => {
-  it('include the four headless notebooks', () => {
+  it('are all headless (they read the database file), including the four of the project', () => {
+    expect(headless).toEqual(files);
     expect(headless).toEqual(expect.arrayContaining(['01-product-quality.ipynb', '02-risk-review.ipynb', '03-model-evaluation.ipynb', '04-returns-operations.ipynb']));
   });
 
