@@ -151,13 +151,14 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
      LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id`,
     { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
   );
+  const windowReasons = REASON_COLUMNS.map((column) => `CASE WHEN in_window AND reason = ${sqlLiteral(column.reason)} THEN quantity END`).join(', ');
+  const detectionReasons = REASON_COLUMNS.map((column) => `CASE WHEN in_detection AND reason = ${sqlLiteral(column.reason)} THEN quantity END`).join(', ');
+  const nulls = (count: number): string => Array.from({ length: count }, () => 'NULL').join(', ');
+  // One pass, no joins: delivered units, the per-line capped return counts and the per-reason counts
+  // are stacked (UNION ALL, NULL where a source has nothing to say) and summed per cohort.
   await connection.run(
     `INSERT INTO quality_cohort_base
-     WITH delivered AS (
-       SELECT product_id, category, seller_id, day, max(window_days) AS window_days, sum(quantity) AS delivered_units
-       FROM q_line_cohorts GROUP BY product_id, category, seller_id, day
-     ),
-     per_line AS (
+     WITH per_line AS (
        -- a line never counts more returned units than it had (repeated return requests)
        SELECT any_value(product_id) AS product_id, any_value(category) AS category, any_value(seller_id) AS seller_id, any_value(day) AS day,
               least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window), 0)) AS returned,
@@ -170,30 +171,21 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
               least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND confirmed), 0)) AS confirmed
        FROM q_return_facts GROUP BY order_id, line_id
      ),
-     returned AS (
-       SELECT product_id, category, seller_id, day,
-              sum(returned) AS returned, sum(returned_n) AS returned_n, sum(returned_detection) AS returned_detection,
-              sum(fault) AS fault, sum(fault_n) AS fault_n, sum(fault_detection) AS fault_detection,
-              sum(claimed) AS claimed, sum(confirmed) AS confirmed
-       FROM per_line GROUP BY product_id, category, seller_id, day
-     ),
-     reasons AS (
-       SELECT product_id, category, seller_id, day,
-              ${REASON_COLUMNS.map((column) => `coalesce(sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)}), 0) AS ${column.window}`).join(',\n              ')},
-              ${REASON_COLUMNS.map((column) => `coalesce(sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)}), 0) AS ${column.detection}`).join(',\n              ')}
-       FROM q_return_facts GROUP BY product_id, category, seller_id, day
+     stacked AS (
+       SELECT product_id, category, seller_id, day, window_days, quantity AS delivered, ${nulls(8)}, ${nulls(2 * REASON_COLUMNS.length)}
+       FROM q_line_cohorts
+       UNION ALL
+       SELECT product_id, category, seller_id, day, NULL, NULL,
+              returned, returned_n, returned_detection, fault, fault_n, fault_detection, claimed, confirmed, ${nulls(2 * REASON_COLUMNS.length)}
+       FROM per_line
+       UNION ALL
+       SELECT product_id, category, seller_id, day, NULL, NULL, ${nulls(8)}, ${windowReasons}, ${detectionReasons}
+       FROM q_return_facts
      )
-     SELECT d.product_id, d.category, d.seller_id, d.day, d.window_days, d.delivered_units,
-            coalesce(r.returned, 0), coalesce(r.returned_n, 0), coalesce(r.returned_detection, 0),
-            coalesce(r.fault, 0), coalesce(r.fault_n, 0), coalesce(r.fault_detection, 0),
-            coalesce(r.claimed, 0), coalesce(r.confirmed, 0),
-            ${REASON_COLUMNS.map((column) => `coalesce(m.${column.window}, 0)`).join(', ')},
-            ${REASON_COLUMNS.map((column) => `coalesce(m.${column.detection}, 0)`).join(', ')}
-     FROM delivered d
-     LEFT JOIN returned r
-       ON r.product_id = d.product_id AND r.category = d.category AND r.seller_id IS NOT DISTINCT FROM d.seller_id AND r.day = d.day
-     LEFT JOIN reasons m
-       ON m.product_id = d.product_id AND m.category = d.category AND m.seller_id IS NOT DISTINCT FROM d.seller_id AND m.day = d.day`,
+     SELECT product_id, category, seller_id, day, max(window_days), sum(delivered),
+            ${['returned', 'returned_n', 'returned_detection', 'fault', 'fault_n', 'fault_detection', 'claimed', 'confirmed'].map((_, index) => `coalesce(sum(#${7 + index}), 0)`).join(', ')},
+            ${Array.from({ length: 2 * REASON_COLUMNS.length }, (_, index) => `coalesce(sum(#${15 + index}), 0)`).join(', ')}
+     FROM stacked GROUP BY product_id, category, seller_id, day`,
   );
   if (selection === 'touched') await recordTouchedScopeDays(connection);
   await connection.run('DROP TABLE IF EXISTS q_line_cohorts');

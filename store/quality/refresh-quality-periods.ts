@@ -7,14 +7,10 @@ type Scope = 'product' | 'category' | 'seller';
 type Grain = 'weekly' | 'daily';
 
 const SCOPE_KEY: Record<Scope, string> = { product: 'product_id', category: 'category', seller: 'seller_id' };
-// The product's category and seller are those of its largest day cohort (a product nearly always has one
-// of each); ties go to the larger name so that incremental runs and full rebuilds agree.
-const SCOPE_CATEGORY: Record<Scope, string> = {
-  product: 'arg_max(category, (delivered_units, category))',
-  category: 'any_value(category)',
-  seller: 'arg_max(category, (delivered_units, category))',
-};
-const SCOPE_SELLER: Record<Scope, string> = { product: 'arg_max(seller_id, (delivered_units, seller_id))', category: 'NULL', seller: 'any_value(seller_id)' };
+// A product's category and seller on a row: its only one, or — when its lines in the period name
+// several — the alphabetically first (cheap and deterministic, so incremental and full runs agree).
+const SCOPE_CATEGORY: Record<Scope, string> = { product: 'min(category)', category: 'any_value(category)', seller: 'min(category)' };
+const SCOPE_SELLER: Record<Scope, string> = { product: 'min(seller_id)', category: 'NULL', seller: 'any_value(seller_id)' };
 const PERIOD: Record<Grain, { start: (day: string) => string; days: number; table: string }> = {
   // date_trunc('week') is the ISO-week Monday
   weekly: { start: (day) => `date_trunc('week', ${day})::DATE`, days: 7, table: 'quality_weekly_counts' },
