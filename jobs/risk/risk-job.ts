@@ -12,12 +12,19 @@ import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
 import { applyRecordedDecisions, listUnpublishedFlags, markFlagsPublished } from '../../store/risk/risk-flags.ts';
 import { updateRiskFlags } from './update-risk-flags.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
-import { runRiskWorker } from './run-risk-worker.ts';
+import { scoreInWorkers } from './score-in-workers.ts';
 
 /** Scores the latest features of every customer; exported for the benchmark and tests. */
-export async function scoreAllCustomers(context: Pick<JobContext, 'connection' | 'now' | 'signal' | 'logger'>, thresholds: RiskTierThresholds): Promise<{ scored: number; unscored: number; modelVersion: string | null; modelError: string | null; written: number }> {
+export async function scoreAllCustomers(context: Pick<JobContext, 'connection' | 'now' | 'signal' | 'logger'>, thresholds: RiskTierThresholds): Promise<{ scored: number; unscored: number; modelVersion: string | null; modelError: string | null; written: number; timings: Record<string, number> }> {
   const { connection } = context;
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    timings[name] = Math.round(performance.now() - t);
+    t = performance.now();
+  };
   const matrix = await readFeatureMatrix(connection, `SELECT ${RISK_FEATURE_NAMES.join(', ')} FROM risk_feature_rows ORDER BY target_id`, RISK_FEATURE_NAMES);
+  lap('readMs');
   const serving = await getServingModel(connection).catch((error: unknown) => ({ loadError: error instanceof Error ? error.message : String(error) }));
   let probabilities: Float64Array | undefined;
   let modelError: string | null = null;
@@ -32,13 +39,14 @@ export async function scoreAllCustomers(context: Pick<JobContext, 'connection' |
     topFeatures = ((serving.params['topFeatures'] as string[] | undefined) ?? []).filter((name): name is RiskFeatureName => (RISK_FEATURE_NAMES as readonly string[]).includes(name));
     try {
       const modelMatrix = selectColumns(matrix, serving.features);
-      probabilities = (await runRiskWorker({ task: 'score', model: serving.model, matrix: modelMatrix }, context.signal)).probabilities;
+      probabilities = await scoreInWorkers(serving.model, modelMatrix, { signal: context.signal });
       if (probabilities.length !== matrix.rowCount) throw new Error(`the worker returned ${probabilities.length} scores for ${matrix.rowCount} customers`);
     } catch (error: unknown) {
       modelError = error instanceof Error ? error.message : String(error);
       context.logger.error({ err: error, modelVersion }, 'risk model failed to score: every customer is unscored this run');
     }
   }
+  lap('modelMs');
   const writer = await CustomerScoreWriter.open(connection);
   const features = {} as RiskFeatureValues;
   let scored = 0;
@@ -54,8 +62,10 @@ export async function scoreAllCustomers(context: Pick<JobContext, 'connection' |
     else unscored++;
     writer.append(row, score);
   }
+  lap('rulesMs');
   const written = await writer.commit(context.now);
-  return { scored, unscored, modelVersion, modelError, written };
+  lap('writeMs');
+  return { scored, unscored, modelVersion, modelError, written, timings };
 }
 
 function selectColumns(matrix: FeatureMatrix, names: readonly string[]): FeatureMatrix {
@@ -123,7 +133,7 @@ export const riskJob: Job = {
       rowsWritten: scores.written,
       details: {
         customers, scored: scores.scored, unscored: scores.unscored, modelVersion: scores.modelVersion, modelError: scores.modelError,
-        rings: { ...rings, written: ringCount }, flags: { ...flags, closedByDecisions: decided, published }, timings, totalMs: Math.round(performance.now() - started),
+        rings: { ...rings, written: ringCount }, flags: { ...flags, closedByDecisions: decided, published }, timings: { ...timings, scoring: scores.timings }, totalMs: Math.round(performance.now() - started),
       },
     };
   },

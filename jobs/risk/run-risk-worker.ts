@@ -24,17 +24,21 @@ type WorkerReply = { ok: true; result: RiskWorkerResult } | { ok: false; error: 
  * hooks nor `execArgv: ['--import', 'tsx']` to a `.ts` worker — so it works the same under
  * `retour`, vitest and scripts.
  * The feature matrix is copied to the worker (structured clone), never shared, so the caller may
- * keep using it. Aborting the signal terminates the worker.
+ * keep using it — unless `transferMatrix` is true: then its buffer moves to the worker without a copy
+ * and is detached (empty) here. Aborting the signal terminates the worker.
  */
-export function runRiskWorker(task: RiskWorkerTask & { task: 'score' }, signal?: AbortSignal): Promise<RiskWorkerResult & { task: 'score' }>;
-export function runRiskWorker(task: RiskWorkerTask & { task: 'train' }, signal?: AbortSignal): Promise<RiskWorkerResult & { task: 'train' }>;
-export function runRiskWorker(task: RiskWorkerTask, signal?: AbortSignal): Promise<RiskWorkerResult> {
+export function runRiskWorker(task: RiskWorkerTask & { task: 'score' }, signal?: AbortSignal, transferMatrix?: boolean): Promise<RiskWorkerResult & { task: 'score' }>;
+export function runRiskWorker(task: RiskWorkerTask & { task: 'train' }, signal?: AbortSignal, transferMatrix?: boolean): Promise<RiskWorkerResult & { task: 'train' }>;
+export function runRiskWorker(task: RiskWorkerTask, signal?: AbortSignal, transferMatrix = false): Promise<RiskWorkerResult> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason instanceof Error ? signal.reason : new Error('aborted before the risk worker started'));
       return;
     }
-    const worker = new Worker(new URL('./risk-worker-bootstrap.mjs', import.meta.url), { workerData: task });
+    const worker = new Worker(new URL('./risk-worker-bootstrap.mjs', import.meta.url), {
+      workerData: task,
+      transferList: transferMatrix ? [task.matrix.values.buffer as ArrayBuffer] : [],
+    });
     let settled = false;
     const onAbort = (): void => {
       void worker.terminate();
