@@ -151,11 +151,11 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
      LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id`,
     { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
   );
-  const windowReasons = REASON_COLUMNS.map((column) => `CASE WHEN in_window AND reason = ${sqlLiteral(column.reason)} THEN quantity END`).join(', ');
-  const detectionReasons = REASON_COLUMNS.map((column) => `CASE WHEN in_detection AND reason = ${sqlLiteral(column.reason)} THEN quantity END`).join(', ');
+  const windowReasons = REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)})`).join(', ');
+  const detectionReasons = REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)})`).join(', ');
   const nulls = (count: number): string => Array.from({ length: count }, () => 'NULL').join(', ');
-  // One pass, no joins: delivered units, the per-line capped return counts and the per-reason counts
-  // are stacked (UNION ALL, NULL where a source has nothing to say) and summed per cohort.
+  // No joins: delivered units, the per-line capped return counts and the per-reason counts are each
+  // summed per cohort, stacked (UNION ALL, NULL where a source has nothing to say) and summed again.
   await connection.run(
     `INSERT INTO quality_cohort_base
      WITH per_line AS (
@@ -172,18 +172,21 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
        FROM q_return_facts GROUP BY order_id, line_id
      ),
      stacked AS (
-       SELECT product_id, category, seller_id, day, window_days, quantity AS delivered, ${nulls(8)}, ${nulls(2 * REASON_COLUMNS.length)}
-       FROM q_line_cohorts
+       -- each source is summed per cohort first, so the stack is short and only as wide as needed
+       SELECT product_id, category, seller_id, day, max(window_days), sum(quantity), ${nulls(8)}, ${nulls(2 * REASON_COLUMNS.length)}
+       FROM q_line_cohorts GROUP BY product_id, category, seller_id, day
        UNION ALL
        SELECT product_id, category, seller_id, day, NULL, NULL,
-              returned, returned_n, returned_detection, fault, fault_n, fault_detection, claimed, confirmed, ${nulls(2 * REASON_COLUMNS.length)}
-       FROM per_line
+              sum(returned), sum(returned_n), sum(returned_detection), sum(fault), sum(fault_n), sum(fault_detection), sum(claimed), sum(confirmed),
+              ${nulls(2 * REASON_COLUMNS.length)}
+       FROM per_line GROUP BY product_id, category, seller_id, day
        UNION ALL
        SELECT product_id, category, seller_id, day, NULL, NULL, ${nulls(8)}, ${windowReasons}, ${detectionReasons}
-       FROM q_return_facts
+       FROM q_return_facts GROUP BY product_id, category, seller_id, day
      )
-     SELECT product_id, category, seller_id, day, max(window_days), sum(delivered),
-            ${['returned', 'returned_n', 'returned_detection', 'fault', 'fault_n', 'fault_detection', 'claimed', 'confirmed'].map((_, index) => `coalesce(sum(#${7 + index}), 0)`).join(', ')},
+     -- columns by position: #5 window, #6 delivered, #7–#14 the capped return counts, #15… the reasons
+     SELECT product_id, category, seller_id, day, max(#5), sum(#6),
+            ${Array.from({ length: 8 }, (_, index) => `coalesce(sum(#${7 + index}), 0)`).join(', ')},
             ${Array.from({ length: 2 * REASON_COLUMNS.length }, (_, index) => `coalesce(sum(#${15 + index}), 0)`).join(', ')}
      FROM stacked GROUP BY product_id, category, seller_id, day`,
   );
