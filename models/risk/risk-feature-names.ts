@@ -39,6 +39,9 @@ export const RISK_FEATURE_NAMES = [
   'ring_returned_value_365d',
   'ring_not_declared_365d',
   'ring_refunds_without_receipt_365d',
+  'defect_claim_share_365d',
+  'off_weight_parcels_365d',
+  'unexpected_no_fault_365d',
 ] as const;
 
 export type RiskFeatureName = (typeof RISK_FEATURE_NAMES)[number];

@@ -63,7 +63,9 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       JOIN customer_ring_members own ON own.customer_id = t.customer_id
       JOIN customer_ring_members mate ON mate.ring_id = own.ring_id AND mate.customer_id <> t.customer_id
     )
-    SELECT s.target_id, s.subject_id, s.as_of, s.is_self, b.since_30d, b.since_90d, b.since_365d, b.refunded_before
+    -- subject_row: one integer key per (target, subject), so every aggregate below groups and joins on
+    -- an integer instead of (target_id, customer_id string).
+    SELECT (row_number() OVER () - 1)::BIGINT AS subject_row, s.target_id, s.subject_id, s.as_of, s.is_self, b.since_30d, b.since_90d, b.since_365d, b.refunded_before
     FROM subjects s JOIN bounds b USING (as_of)`,
     { noReceiptDays: options.noReceiptDays },
   );
@@ -84,46 +86,46 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id
     ),
     order_facts AS (
-      SELECT s.target_id, s.subject_id,
+      SELECT s.subject_row,
         min(o.placed_at) AS first_order_at,
         count(*) FILTER (WHERE o.placed_at >= s.since_30d) AS orders_30d,
         count(*) FILTER (WHERE o.placed_at >= s.since_365d) AS orders_365d
       FROM risk_subjects s JOIN orders o ON o.customer_id = s.subject_id AND o.placed_at < s.as_of
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     ),
     line_facts AS (
       -- One pass over the lines for both windows.
-      SELECT s.target_id, s.subject_id,
+      SELECT s.subject_row,
         sum(ol.quantity) AS items_bought_365d,
         sum(ol.quantity * ol.unit_price) AS value_bought_365d,
         sum(ol.quantity) FILTER (WHERE ol.placed_at >= s.since_90d) AS items_bought_90d
       FROM risk_subjects s JOIN order_lines ol ON ol.customer_id = s.subject_id
         AND ol.placed_at < s.as_of AND ol.placed_at >= s.since_365d
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     ),
     bracketing AS (
-      SELECT s.target_id, s.subject_id, count(*) AS bracketing_orders_365d
+      SELECT s.subject_row, count(*) AS bracketing_orders_365d
       FROM risk_subjects s JOIN (
         -- An order belongs to one customer: grouping by order and product hashes one string less.
         SELECT any_value(customer_id) AS customer_id, min(placed_at) AS placed_at
         FROM order_lines WHERE size IS NOT NULL
         GROUP BY order_id, product_id HAVING min(size) <> max(size)
       ) b ON b.customer_id = s.subject_id AND b.placed_at < s.as_of AND b.placed_at >= s.since_365d
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     ),
     request_facts AS (
       -- One pass over the requests: the last 30 days, and requests a month old whose parcel never
       -- arrived (a refund abuser without an instant refund).
-      SELECT s.target_id, s.subject_id,
+      SELECT s.subject_row,
         count(*) FILTER (WHERE r.requested_at >= s.since_30d) AS returns_30d,
         count(*) FILTER (WHERE r.requested_at < s.since_30d AND (fr.received_at IS NULL OR fr.received_at >= s.as_of)) AS unshipped_returns_365d
       FROM risk_subjects s JOIN return_requests r ON r.customer_id = s.subject_id
         AND r.requested_at < s.as_of AND r.requested_at >= s.since_365d
       LEFT JOIN first_receipt fr ON fr.return_id = r.return_id
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     ),
     subject_lines AS (
-      SELECT s.target_id, s.subject_id, s.as_of, s.since_30d, s.since_90d, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
+      SELECT s.subject_row, s.as_of, s.since_30d, s.since_90d, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
         rl.quantity * ol.unit_price AS value,
         ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return
       FROM risk_subjects s
@@ -132,7 +134,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
     ),
     return_facts AS (
-      SELECT target_id, subject_id,
+      SELECT subject_row,
         sum(quantity) FILTER (WHERE requested_at >= since_90d) AS items_returned_90d,
         sum(quantity) AS items_returned_365d,
         sum(value) FILTER (WHERE requested_at >= since_90d) AS returned_value_90d,
@@ -141,11 +143,12 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         avg(CASE WHEN days_to_return IS NULL THEN NULL WHEN days_to_return >= $lateDays THEN 1.0 ELSE 0.0 END) AS late_window_return_share_365d,
         count(*) FILTER (WHERE days_to_return >= $lateDays) AS late_window_returns_365d,
         avg(CASE WHEN reason LIKE 'fit.%' THEN 1.0 ELSE 0.0 END) AS fit_reason_share_365d,
-        count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d
-      FROM subject_lines GROUP BY target_id, subject_id
+        count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d,
+        avg(CASE WHEN reason IN (${DEFECT_REASON_LIST}) THEN 1.0 ELSE 0.0 END) AS defect_claim_share_365d
+      FROM subject_lines GROUP BY subject_row
     ),
     inspection_facts AS (
-      SELECT sl.target_id, sl.subject_id,
+      SELECT sl.subject_row,
         avg(CASE WHEN i.condition = 'A_new' THEN 1.0 ELSE 0.0 END) AS new_condition_share_365d,
         avg(CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS no_fault_found_share_365d,
         count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.since_30d) AS not_declared_30d,
@@ -154,40 +157,74 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         count(*) FILTER (WHERE i.condition = 'C_used' AND i.inspected_at >= sl.since_90d) AS used_returns_90d,
         count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d
       FROM subject_lines sl JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
-      GROUP BY sl.target_id, sl.subject_id
+      GROUP BY sl.subject_row
     ),
     refund_facts AS (
-      SELECT s.target_id, s.subject_id, count(*) AS refunds_without_receipt_365d
+      SELECT s.subject_row, count(*) AS refunds_without_receipt_365d
       FROM risk_subjects s JOIN refunds f ON f.customer_id = s.subject_id AND f.return_id IS NOT NULL
         AND f.issued_at < s.refunded_before AND f.issued_at >= s.since_365d
       LEFT JOIN first_receipt fr ON fr.return_id = f.return_id
       WHERE fr.received_at IS NULL OR fr.received_at >= s.as_of
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     ),
+    single_line_returns AS (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1),
     product_weight AS (
       -- Typical parcel weight of a one-line return of each product (all customers, all time: a
       -- property of the product, not of anyone's future).
       SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
       FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
       WHERE rr.weight_grams IS NOT NULL
-        AND rr.return_id IN (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1)
+        AND rr.return_id IN (SELECT return_id FROM single_line_returns)
       GROUP BY rl.product_id HAVING count(*) >= 3
+    ),
+    off_weight AS (
+      -- One-line parcels more than 20% off the product's typical weight, either way: something other
+      -- than the product came back (a swap), not just different packaging.
+      SELECT sl.subject_row, count(DISTINCT sl.return_id) AS off_weight_parcels_365d
+      FROM subject_lines sl
+      JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < sl.as_of
+      JOIN product_weight pw ON pw.product_id = sl.product_id
+      WHERE sl.return_id IN (SELECT return_id FROM single_line_returns)
+        AND abs(rr.weight_grams - pw.grams * sl.quantity) > 0.2 * pw.grams * sl.quantity
+      GROUP BY sl.subject_row
+    ),
+    defect_inspections AS (
+      SELECT rl.product_id, CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END AS no_fault
+      FROM return_lines rl JOIN inspections i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
+      WHERE rl.reason IN (${DEFECT_REASON_LIST})
+    ),
+    product_no_fault AS (
+      -- How often an inspected defect claim on each product finds no fault (all customers, all time,
+      -- like product_weight): intermittent faults are common on some products, rare on others.
+      -- Products with fewer than 5 inspected claims take the overall share.
+      SELECT product_id, avg(no_fault) AS share FROM defect_inspections GROUP BY product_id HAVING count(*) >= 5
+    ),
+    unexpected_no_fault AS (
+      -- No-fault-found defect claims beyond what the claimed products' own rates predict: ~0 for an
+      -- honest customer however many defects they report, positive for claims that keep finding nothing.
+      SELECT sl.subject_row,
+        sum(CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END - coalesce(p.share, (SELECT avg(no_fault) FROM defect_inspections))) AS unexpected_no_fault_365d
+      FROM subject_lines sl
+      JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
+      LEFT JOIN product_no_fault p ON p.product_id = sl.product_id
+      WHERE sl.reason IN (${DEFECT_REASON_LIST})
+      GROUP BY sl.subject_row
     ),
     light AS (
       -- DISTINCT over the few light lines only (a parcel counts once however many lines it had).
-      SELECT sl.target_id, sl.subject_id, count(DISTINCT sl.return_id) AS light_parcels_365d
+      SELECT sl.subject_row, count(DISTINCT sl.return_id) AS light_parcels_365d
       FROM subject_lines sl
       JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < sl.as_of
       JOIN product_weight pw ON pw.product_id = sl.product_id
       WHERE rr.weight_grams < 0.5 * pw.grams * sl.quantity
-      GROUP BY sl.target_id, sl.subject_id
+      GROUP BY sl.subject_row
     ),
     claim_facts AS (
-      SELECT s.target_id, s.subject_id,
+      SELECT s.subject_row,
         count(*) FILTER (WHERE c.opened_at >= s.since_90d) AS claims_90d,
         count(*) AS claims_365d
       FROM risk_subjects s JOIN claims c ON c.customer_id = s.subject_id AND c.opened_at < s.as_of AND c.opened_at >= s.since_365d
-      GROUP BY s.target_id, s.subject_id
+      GROUP BY s.subject_row
     )
     SELECT s.target_id, s.subject_id, s.is_self, s.as_of,
       ((epoch_us(s.as_of) // 1000000) - (epoch_us(o.first_order_at) // 1000000)) / 86400.0 AS account_age_days,
@@ -207,31 +244,37 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       coalesce(q.unshipped_returns_365d, 0) AS unshipped_returns_365d,
       coalesce(lp.light_parcels_365d, 0) AS light_parcels_365d,
       coalesce(c.claims_90d, 0) AS claims_90d, coalesce(c.claims_365d, 0) AS claims_365d,
-      coalesce(b.bracketing_orders_365d, 0) AS bracketing_orders_365d
+      coalesce(b.bracketing_orders_365d, 0) AS bracketing_orders_365d,
+      r.defect_claim_share_365d,
+      coalesce(ow.off_weight_parcels_365d, 0) AS off_weight_parcels_365d,
+      coalesce(nf.unexpected_no_fault_365d, 0) AS unexpected_no_fault_365d
     FROM risk_subjects s
-    LEFT JOIN order_facts o USING (target_id, subject_id)
-    LEFT JOIN line_facts l USING (target_id, subject_id)
-    LEFT JOIN bracketing b USING (target_id, subject_id)
-    LEFT JOIN request_facts q USING (target_id, subject_id)
-    LEFT JOIN return_facts r USING (target_id, subject_id)
-    LEFT JOIN inspection_facts i USING (target_id, subject_id)
-    LEFT JOIN refund_facts f USING (target_id, subject_id)
-    LEFT JOIN claim_facts c USING (target_id, subject_id)
-    LEFT JOIN light lp USING (target_id, subject_id)`,
+    LEFT JOIN order_facts o USING (subject_row)
+    LEFT JOIN line_facts l USING (subject_row)
+    LEFT JOIN bracketing b USING (subject_row)
+    LEFT JOIN request_facts q USING (subject_row)
+    LEFT JOIN return_facts r USING (subject_row)
+    LEFT JOIN inspection_facts i USING (subject_row)
+    LEFT JOIN refund_facts f USING (subject_row)
+    LEFT JOIN claim_facts c USING (subject_row)
+    LEFT JOIN light lp USING (subject_row)
+    LEFT JOIN off_weight ow USING (subject_row)
+    LEFT JOIN unexpected_no_fault nf USING (subject_row)`,
     { lateDays: options.lateReturnDays },
   );
 
   // Return rates divide by purchases of the same window (a return of an older purchase can push a
   // short window's rate above 1; that is kept — it is itself a signal).
   await connection.run(`CREATE OR REPLACE TEMP TABLE risk_feature_rows AS
-    WITH ring AS (
-      SELECT target_id, count(*) AS ring_size,
-        sum(returned_value_365d) AS ring_returned_value_365d,
-        sum(not_declared_365d) AS ring_not_declared_365d,
-        sum(refunds_without_receipt_365d) AS ring_refunds_without_receipt_365d
-      FROM risk_subject_facts GROUP BY target_id
+    WITH mates AS (
+      -- Only ring members have mates (a tenth of the customers): the ring sums are their own plus these.
+      SELECT target_id, count(*) AS mate_count,
+        sum(returned_value_365d) AS returned_value_365d,
+        sum(not_declared_365d) AS not_declared_365d,
+        sum(refunds_without_receipt_365d) AS refunds_without_receipt_365d
+      FROM risk_subject_facts WHERE NOT is_self GROUP BY target_id
     )
-    SELECT t.target_id, t.customer_id, t.as_of,
+    SELECT f.target_id, f.subject_id AS customer_id, f.as_of,
       f.account_age_days::DOUBLE AS account_age_days,
       f.orders_30d::DOUBLE AS orders_30d, f.orders_365d::DOUBLE AS orders_365d,
       f.items_bought_365d::DOUBLE AS items_bought_365d, f.value_bought_365d::DOUBLE AS value_bought_365d,
@@ -256,13 +299,16 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       f.light_parcels_365d::DOUBLE AS light_parcels_365d,
       f.claims_90d::DOUBLE AS claims_90d, f.claims_365d::DOUBLE AS claims_365d,
       f.bracketing_orders_365d::DOUBLE AS bracketing_orders_365d,
-      ring.ring_size::DOUBLE AS ring_size,
-      ring.ring_returned_value_365d::DOUBLE AS ring_returned_value_365d,
-      ring.ring_not_declared_365d::DOUBLE AS ring_not_declared_365d,
-      ring.ring_refunds_without_receipt_365d::DOUBLE AS ring_refunds_without_receipt_365d
-    FROM risk_targets t
-    JOIN risk_subject_facts f ON f.target_id = t.target_id AND f.is_self
-    JOIN ring ON ring.target_id = t.target_id`);
+      (1 + coalesce(m.mate_count, 0))::DOUBLE AS ring_size,
+      (f.returned_value_365d + coalesce(m.returned_value_365d, 0))::DOUBLE AS ring_returned_value_365d,
+      (f.not_declared_365d + coalesce(m.not_declared_365d, 0))::DOUBLE AS ring_not_declared_365d,
+      (f.refunds_without_receipt_365d + coalesce(m.refunds_without_receipt_365d, 0))::DOUBLE AS ring_refunds_without_receipt_365d,
+      f.defect_claim_share_365d::DOUBLE AS defect_claim_share_365d,
+      f.off_weight_parcels_365d::DOUBLE AS off_weight_parcels_365d,
+      f.unexpected_no_fault_365d::DOUBLE AS unexpected_no_fault_365d
+    FROM risk_subject_facts f
+    LEFT JOIN mates m ON m.target_id = f.target_id
+    WHERE f.is_self`);
   await connection.run('DROP TABLE IF EXISTS risk_subject_facts');
   await connection.run('DROP TABLE IF EXISTS risk_subjects');
 }

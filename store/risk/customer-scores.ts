@@ -119,10 +119,14 @@ export class CustomerScoreWriter {
        FROM risk_score_rows s JOIN risk_targets t ON t.target_id = s.target_id`,
       at,
     );
-    await connection.run('CREATE OR REPLACE TEMP TABLE risk_feature_final AS SELECT * EXCLUDE (target_id), $computedAt::TIMESTAMPTZ AS computed_at FROM risk_feature_rows', at);
+    // Features the stored table has no column for yet (added to the model before a migration adds
+    // the column) are scored with but not stored.
+    const stored = new Set((await connection.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'customer_features' AND schema_name = 'main'")).getRows().map((row) => String(row[0])));
+    const featureColumns = ['as_of', ...RISK_FEATURE_NAMES.filter((name) => stored.has(name))];
+    await connection.run(`CREATE OR REPLACE TEMP TABLE risk_feature_final AS SELECT customer_id, ${featureColumns.join(', ')}, $computedAt::TIMESTAMPTZ AS computed_at FROM risk_feature_rows`, at);
     await connection.run('BEGIN TRANSACTION');
     try {
-      await replaceByCustomer(connection, 'customer_features', 'risk_feature_final', ['as_of', ...RISK_FEATURE_NAMES, 'computed_at']);
+      await replaceByCustomer(connection, 'customer_features', 'risk_feature_final', [...featureColumns, 'computed_at']);
       await replaceByCustomer(connection, 'customer_scores', 'risk_score_final', [
         'score', 'tier', 'status', 'reasons', 'model_version', 'computed_at', 'fraud_type_hint', 'model_score', 'rule_score', 'evidence_count', 'unscored_reason',
       ]);

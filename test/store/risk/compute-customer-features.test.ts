@@ -97,6 +97,13 @@ describe('computeCustomerFeatures', () => {
       ring_returned_value_365d: 10000,
       ring_not_declared_365d: 2,
       ring_refunds_without_receipt_365d: 1,
+      // 1 of 3 returned lines claimed defective (l3).
+      defect_claim_share_365d: 1 / 3,
+      // No product has 3 weighed one-line returns, so no typical weight to be off from.
+      off_weight_parcels_365d: 0,
+      // The one inspected defect claim found no fault; no product has 5 inspected claims, so the
+      // expectation is the overall share of all inspected claims: 1 (this one) → 1 − 1 = 0.
+      unexpected_no_fault_365d: 0,
     });
   });
 
@@ -152,6 +159,54 @@ describe('computeCustomerFeatures: end-of-window, unshipped and light-parcel ret
         ['b', 0, 0, 0, 0],
         ['c', 0, 0, 0, 0],
         ['x', 1, 0.5, 1, 1],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('computeCustomerFeatures: off-weight parcels and no-fault claims against the product rate', () => {
+  it('counts one-line parcels more than 20% off the product weight either way, and no-fault defect claims beyond the product share', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const facts = { orders: [] as unknown[], lines: [] as unknown[], returns: [] as unknown[], receipts: [] as unknown[], inspections: [] as unknown[] };
+      const weights = new Map<string, number>();
+      const add = (customer: string, n: number, product: string, reason: string, options: { weight?: number; fault?: string }): void => {
+        const orderId = `o_${customer}_${n}`;
+        const returnId = `r_${customer}_${n}`;
+        facts.orders.push({ orderId, customerId: customer, placedAt: '2025-11-28T00:00:00Z' });
+        facts.lines.push({ orderId, lineId: 'l', customerId: customer, productId: product, unitPrice: 100, placedAt: '2025-11-28T00:00:00Z' });
+        facts.returns.push({ returnId, orderId, customerId: customer, requestedAt: '2025-12-03T00:00:00Z', lines: [{ lineId: 'l', productId: product, reason }] });
+        if (options.weight !== undefined) {
+          facts.receipts.push({ returnId, lineId: 'l', receivedAt: '2025-12-06T00:00:00Z' });
+          weights.set(returnId, options.weight);
+        }
+        if (options.fault !== undefined) facts.inspections.push({ returnId, lineId: 'l', inspectedAt: '2025-12-07T00:00:00Z', condition: 'B_open_box', fault: options.fault });
+      };
+      // p8 usually comes back at 1000 g; y's parcels: 1300 g (30% heavy: off), 1100 g (10%: packaging), 400 g (light: off).
+      for (const customer of ['a', 'b', 'c', 'd']) add(customer, 0, 'p8', 'other', { weight: 1000 });
+      add('y', 0, 'p8', 'other', { weight: 1300 });
+      add('y', 1, 'p8', 'other', { weight: 1100 });
+      add('y', 2, 'p8', 'other', { weight: 400 });
+      // pd: five claims by others (four confirmed, one no fault) and z's two no-fault claims → share 3/7.
+      for (const customer of ['e', 'f', 'g', 'h']) add(customer, 0, 'pd', 'quality.defective', { fault: 'manufacturing' });
+      add('i', 0, 'pd', 'quality.defective', { fault: 'none_found' });
+      add('z', 0, 'pd', 'quality.defective', { fault: 'none_found' });
+      add('z', 1, 'pd', 'quality.defective', { fault: 'none_found' });
+      await insertRiskFacts(conn, facts as never);
+      for (const [returnId, grams] of weights) await conn.run('UPDATE return_receipts SET weight_grams = $grams WHERE return_id = $returnId', { grams, returnId });
+      await createSnapshotTargets(conn, AS_OF);
+      await computeCustomerFeatures(conn);
+      const rows = (await conn.runAndReadAll(`SELECT customer_id, off_weight_parcels_365d, light_parcels_365d, unexpected_no_fault_365d, defect_claim_share_365d
+        FROM risk_feature_rows WHERE customer_id IN ('a', 'e', 'i', 'y', 'z') ORDER BY customer_id`)).getRows();
+      expect(rows.map((row) => row.map((value) => (typeof value === 'number' ? Number(value.toFixed(12)) : value)))).toEqual([
+        ['a', 0, 0, 0, 0],
+        ['e', 0, 0, Number((0 - 3 / 7).toFixed(12)), 1],
+        ['i', 0, 0, Number((1 - 3 / 7).toFixed(12)), 1],
+        ['y', 2, 1, 0, 0],
+        ['z', 0, 0, Number((2 * (1 - 3 / 7)).toFixed(12)), 1],
       ]);
     } finally {
       db.close();
