@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- quality [--order-lines N] [--products P] [--days D]`
+ * `npm run bench -- quality [--order-lines N] [--products P] [--days D] [--memory-limit 6GB]`
  *
  * Generates ≥ 10M return lines with their orders, deliveries and inspections in a DuckDB file, then
  * times, in the same run and on the same data: (1) the bare DuckDB aggregation that counts delivered
@@ -25,10 +25,12 @@ export async function runQualityBench(args: string[]): Promise<Record<string, un
       'order-lines': { type: 'string', default: '30000000' },
       products: { type: 'string', default: '20000' },
       days: { type: 'string', default: '365' },
+      // DuckDB's default (80% of RAM) is too much on a machine shared with other work; it spills beyond this
+      'memory-limit': { type: 'string', default: '6GB' },
     },
   });
   const directory = mkdtempSync(join(tmpdir(), 'retour-quality-bench-'));
-  const database = await openQualityDatabase(join(directory, 'bench.duckdb'));
+  const database = await openQualityDatabase(join(directory, 'bench.duckdb'), { memory_limit: values['memory-limit'] });
   try {
     const connection = await database.connect();
     const generateStarted = performance.now();

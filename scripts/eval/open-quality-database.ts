@@ -5,8 +5,8 @@ import { openDatabase, type Database } from '../../store/open-database.ts';
  * A database with the migrations the quality job and the ingest path need (001–003), so quality
  * evaluations and benchmarks run whatever state later migrations of other areas are in.
  */
-export async function openQualityDatabase(path: string): Promise<Database> {
-  const database = await openDatabase({ path, migrate: false });
+export async function openQualityDatabase(path: string, settings: Record<string, string> = {}): Promise<Database> {
+  const database = await openDatabase({ path, migrate: false, settings });
   const connection = await database.connect();
   await migrate(connection, listMigrations().filter((migration) => migration.version <= 3));
   return database;
