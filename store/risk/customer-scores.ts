@@ -1,5 +1,4 @@
 import { DuckDBDataChunk, DOUBLE, INTEGER, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
 
 /** One customer's score as written (models/risk/score-customer-risk.ts's CustomerRiskScore fits it). */
 export interface CustomerScoreRow {
@@ -122,7 +121,8 @@ export class CustomerScoreWriter {
     // Features the stored table has no column for yet (added to the model before a migration adds
     // the column) are scored with but not stored.
     const stored = new Set((await connection.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'customer_features' AND schema_name = 'main'")).getRows().map((row) => String(row[0])));
-    const featureColumns = ['as_of', ...RISK_FEATURE_NAMES.filter((name) => stored.has(name))];
+    const computed = (await connection.runAndReadAll('SELECT * FROM risk_feature_rows LIMIT 0')).columnNames();
+    const featureColumns = computed.filter((name) => name !== 'customer_id' && stored.has(name));
     await connection.run(`CREATE OR REPLACE TEMP TABLE risk_feature_final AS SELECT customer_id, ${featureColumns.join(', ')}, $computedAt::TIMESTAMPTZ AS computed_at FROM risk_feature_rows`, at);
     await connection.run('BEGIN TRANSACTION');
     try {
