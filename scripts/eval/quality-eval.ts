@@ -6,7 +6,7 @@
  * against the simulator's truth: share of episodes detected, within 2 weeks of their start, median
  * delay, and false alarms among products without any injected change (per half-year). Then imports
  * the real Online Retail sample through the CSV backfill and reports what the job says there.
- * Reported numbers must come from seeds not used while developing (development used 101 and 202).
+ * Reported numbers must come from seeds not used while developing (development used seed 101).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
