@@ -17,7 +17,8 @@ const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 describe('review console', () => {
   const directory = mkdtempSync(join(tmpdir(), 'retour-console-'));
   // No scheduled jobs: they would re-score as of today and expire the flags of this 2025 data set.
-  const env = { RETOUR_DATABASE: join(directory, 'retour.duckdb'), RETOUR_DATA_DIR: directory, RETOUR_JOB_INTERVAL_SECONDS: '' };
+  // No Kafka either: this test is about the console, not ingest.
+  const env = { RETOUR_DATABASE: join(directory, 'retour.duckdb'), RETOUR_DATA_DIR: directory, RETOUR_JOB_INTERVAL_SECONDS: '', RETOUR_KAFKA_BROKERS: '' };
   let server: Awaited<ReturnType<typeof startRetourServe>>;
   let browser: Browser;
   let riskKey: string;

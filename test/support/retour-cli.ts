@@ -46,8 +46,14 @@ export async function startRetourServe(args: string[], env: Record<string, strin
       reject(new Error(`retour serve exited ${code}: ${stderr.slice(-2000)}`));
     });
   });
+  let stopping = false;
+  child.on('exit', (code) => {
+    // A server that dies under a test would otherwise show only as "connection refused".
+    if (!stopping) console.error(`retour serve exited unexpectedly (${code}): ${stderr.slice(-3000)}`);
+  });
   const stop = () =>
     new Promise<number | null>((resolve) => {
+      stopping = true;
       if (child.exitCode !== null) return resolve(child.exitCode);
       child.once('exit', (code) => resolve(code));
       child.kill('SIGTERM');
