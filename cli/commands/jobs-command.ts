@@ -1,5 +1,6 @@
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { JOBS, findJob } from '../../jobs/job-registry.ts';
+import { replayJob } from '../../jobs/replay-job.ts';
 import { runJob } from '../../jobs/run-job.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
@@ -7,11 +8,13 @@ import type { Command } from '../command.ts';
 export const jobsCommand: Command = {
   name: 'jobs',
   summary: 'Run batch jobs now (quality, risk, ops, … or all)',
-  usage: 'jobs run NAME|all [--full] [--now TIMESTAMP]',
+  usage: 'jobs run NAME|all [--full] [--now TIMESTAMP] [--replay-from TIMESTAMP [--step-days N]]',
   options: {
     full: { type: 'boolean', description: 'Full rebuild instead of only what new events touched' },
     now: { type: 'string', valueName: 'TIMESTAMP', description: 'Run as of this RFC 3339 time (default: the current time)' },
     json: { type: 'boolean', description: 'Print one JSON line per job' },
+    'replay-from': { type: 'string', valueName: 'TIMESTAMP', description: 'Run each job as of every step from this time up to --now (history after a backfill)' },
+    'step-days': { type: 'string', valueName: 'N', description: 'Days between replayed runs (default 7)' },
   },
   get details() {
     return `Jobs: ${JOBS.map((job) => `${job.name} (${job.summary})`).join('; ') || 'none yet'}.`;
@@ -29,6 +32,23 @@ export const jobsCommand: Command = {
     const database = await openDatabase({ path: context.config.database });
     try {
       const connection = await database.connect();
+      const replayFrom = context.options['replay-from'];
+      if (typeof replayFrom === 'string') {
+        const from = new Date(replayFrom);
+        const stepDays = Number(context.options['step-days'] ?? '7');
+        if (Number.isNaN(from.getTime())) throw new RetourError('RETOUR_USAGE', `--replay-from must be an RFC 3339 time; got ${JSON.stringify(replayFrom)}`);
+        if (!Number.isInteger(stepDays) || stepDays < 1) throw new RetourError('RETOUR_USAGE', `--step-days must be a whole number of days ≥ 1; got ${JSON.stringify(context.options['step-days'])}`);
+        for (const job of jobs) {
+          const runs = await replayJob(job!, {
+            from,
+            to: now,
+            stepDays,
+            contextFor: (asOf) => ({ connection, config: context.config, logger: context.logger.child({ job: job!.name }), now: asOf, fullRebuild: false, signal: context.signal }),
+          });
+          context.stdout.write(`${job!.name}: replayed ${runs} runs from ${from.toISOString()} to ${now.toISOString()} every ${stepDays} days\n`);
+        }
+        return 0;
+      }
       for (const job of jobs) {
         const result = await runJob(job!, {
           connection,

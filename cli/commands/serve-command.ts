@@ -3,6 +3,8 @@ import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
+import { qualityJob } from '../../jobs/quality/quality-job.ts';
+import { replayJob } from '../../jobs/replay-job.ts';
 import { createJobScheduler } from '../../jobs/job-scheduler.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
@@ -17,6 +19,9 @@ import { loadDemoState, runDemoFeed } from '../demo/run-demo-feed.ts';
  * Demo scale: big enough that best-selling products pass the quality job's minimum weekly units and
  * rings and fraud types all appear, small enough to ingest the 180-day history in seconds.
  */
+/** Weeks of quality history the demo replays once its simulated history is ingested. */
+const DEMO_QUALITY_REPLAY_WEEKS = 8;
+
 const DEMO_DEFAULTS = { seed: 20261126, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 180, liveDays: 60 } as const;
 
 export const serveCommand: Command = {
@@ -48,7 +53,6 @@ export const serveCommand: Command = {
         intervalSeconds: config.jobIntervalSeconds,
         logger,
         metrics,
-        initialDelayMs: demo ? 5_000 : 0,
         onSuccess: async (job) => {
           if (job.name === 'risk') riskSnapshots.replace(await loadRiskSnapshots(maintenance));
         },
@@ -72,15 +76,35 @@ export const serveCommand: Command = {
         riskSnapshots,
         ...(producer === undefined ? {} : { producer }),
       });
+      let analyticsStarted: Promise<void> | undefined;
       try {
         const address = await app.listen({ host: config.host, port: config.port });
         logger.info({ address }, 'API listening');
         context.stdout.write(`Retour API listening on ${address} (health: ${address}/healthz, API docs: ${address}/docs)\n`);
         context.stdout.write(`Review console: ${address}/console\n`);
         if (demoKeys !== undefined) context.stdout.write(`Demo API keys (one per role): ${demoKeys.path} — paste the "risk" key into the console\n`);
-        scheduler.start();
+        // In the demo the jobs start once the simulated history is in (see startDemoAnalytics).
+        if (!demo) scheduler.start();
         const ingestConnection = await database.connect();
         if (demo) {
+          // Quality alerts for the simulated history, as if the job had run every week all along,
+          // so a new user sees alerts and their lifecycle at once; then the regular schedule.
+          const startDemoAnalytics = async (): Promise<void> => {
+            try {
+              const connection = await database.connect();
+              const to = new Date();
+              const from = new Date(to.getTime() - DEMO_QUALITY_REPLAY_WEEKS * 7 * 86_400_000);
+              const runs = await replayJob(qualityJob, {
+                from,
+                to,
+                stepDays: 7,
+                contextFor: (now) => ({ connection, config, logger: logger.child({ job: 'quality', replay: true }), now, fullRebuild: false, signal: stopping.signal }),
+              });
+              logger.info({ runs, from, to }, 'demo quality history replayed');
+            } finally {
+              scheduler.start();
+            }
+          };
           const state = loadDemoState(config.dataDir, Date.now(), DEMO_DEFAULTS);
           ingestState = { state: 'demo-history', ready: true };
           context.stdout.write(`Demo: simulating ${state.customers} customers from ${state.startDate}; history is ingested first, then events arrive in real time.\n`);
@@ -92,6 +116,9 @@ export const serveCommand: Command = {
               signal: stopping.signal,
               metrics,
               onProgress: (progress) => {
+                if (progress.caughtUp && analyticsStarted === undefined) {
+                  analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay failed; the scheduler runs the jobs anyway'));
+                }
                 ingestState = { state: progress.caughtUp ? 'demo-live' : 'demo-history', ready: true };
               },
             },
@@ -112,6 +139,7 @@ export const serveCommand: Command = {
         }
         ingestState = { state: 'stopped', ready: false };
       } finally {
+        await analyticsStarted;
         await scheduler.stop();
         await app.close();
       }

@@ -1,6 +1,6 @@
 /**
  * `npm start` for a newcomer: `retour serve --demo` on an empty data folder writes demo keys, answers
- * /healthz and /readyz, shows flags, stops cleanly on SIGTERM, and a restart resumes the simulator
+ * /healthz and /readyz, shows flags and quality alerts, stops cleanly on SIGTERM, and a restart resumes the simulator
  * stream where it stopped without storing anything twice.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +33,13 @@ describe('retour serve --demo', () => {
     await expect
       .poll(async () => ((await getJson(`${first.url}/v1/flags?limit=5`, keys['risk'])).body as { flags: unknown[] }).flags.length, {
         timeout: 150_000,
+        interval: 2_000,
+      })
+      .toBeGreaterThan(0);
+    // Quality alerts exist for the simulated history (the demo replays the quality job weekly).
+    await expect
+      .poll(async () => ((await getJson(`${first.url}/v1/alerts?limit=5`, keys['product'])).body as { alerts: unknown[] }).alerts.length, {
+        timeout: 120_000,
         interval: 2_000,
       })
       .toBeGreaterThan(0);
