@@ -105,6 +105,7 @@ export const serveCommand: Command = {
               scheduler.start();
             }
           };
+          let historyReported = false;
           const state = loadDemoState(config.dataDir, Date.now(), DEMO_DEFAULTS);
           ingestState = { state: 'demo-history', ready: true };
           context.stdout.write(`Demo: simulating ${state.customers} customers from ${state.startDate}; history is ingested first, then events arrive in real time.\n`);
@@ -116,6 +117,15 @@ export const serveCommand: Command = {
               signal: stopping.signal,
               metrics,
               onProgress: (progress) => {
+                // A progress line on a terminal only; logs and pipes stay quiet.
+                if (context.stderr.isTTY === true && !historyReported) {
+                  context.stderr.write(
+                    progress.caughtUp
+                      ? `\rDemo history ingested: ${progress.ingested} events. Events now arrive in real time.\n`
+                      : `\rIngesting demo history: ${progress.ingested} events, simulated up to ${progress.simulatedUntil.slice(0, 10)}   `,
+                  );
+                  historyReported = progress.caughtUp;
+                }
                 if (progress.caughtUp && analyticsStarted === undefined) {
                   analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay failed; the scheduler runs the jobs anyway'));
                 }
