@@ -1,15 +1,8 @@
 import { DuckDBBlobValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { QuarantineRow } from './event-batch-store.ts';
 
-export interface QuarantinedRecord {
-  raw: Uint8Array;
-  errorCode: string;
-  jsonPath: string;
-  message: string;
-  eventId: string | undefined;
-  eventType: string | undefined;
-  topic: string;
-  partition: number;
-  offset: number;
+/** A quarantine row as written by ingest, with the time it was quarantined. */
+export interface QuarantinedRecord extends QuarantineRow {
   quarantinedAt: Date;
 }
 
