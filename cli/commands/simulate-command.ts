@@ -157,6 +157,20 @@ export const simulateCommand: Command = {
 
     let sent = 0;
     let aborted = false;
+    // Sends every event to one destination, with progress and a check for Ctrl-C every 4096 events.
+    const pump = async (send: (event: RetourEvent) => Promise<void>): Promise<void> => {
+      for (const event of simulation.events()) {
+        await send(event);
+        sent++;
+        if ((sent & 4095) === 0) {
+          if (showProgress) progress(false);
+          if (context.signal.aborted) {
+            aborted = true;
+            return;
+          }
+        }
+      }
+    };
     if (to === 'kafka') {
       const sink = await createKafkaEventSink({
         brokers: context.config.kafkaBrokers,
@@ -165,17 +179,7 @@ export const simulateCommand: Command = {
         topicReturns: context.config.topicReturns,
       });
       try {
-        for (const event of simulation.events()) {
-          await sink.send(event);
-          sent++;
-          if ((sent & 4095) === 0) {
-            if (showProgress) progress(false);
-            if (context.signal.aborted) {
-              aborted = true;
-              break;
-            }
-          }
-        }
+        await pump((event) => sink.send(event));
       } finally {
         await sink.close();
       }
@@ -183,17 +187,7 @@ export const simulateCommand: Command = {
       const stream = out === '-' ? context.stdout : createWriteStream(String(out), { highWaterMark: 1 << 20 });
       const writer = createNdjsonWriter(stream);
       try {
-        for (const event of simulation.events()) {
-          await writer.write(event);
-          sent++;
-          if ((sent & 4095) === 0) {
-            if (showProgress) progress(false);
-            if (context.signal.aborted) {
-              aborted = true;
-              break;
-            }
-          }
-        }
+        await pump((event) => writer.write(event));
         await writer.flush();
       } finally {
         if (stream !== context.stdout) {
