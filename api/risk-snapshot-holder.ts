@@ -3,7 +3,7 @@
  * /v1/risk/score). The owner of the process replaces the whole Map after each risk run, so a request
  * sees either the old results or the new ones, never a mix.
  */
-import type { CustomerRiskSnapshot } from '../models/risk/customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../domain/risk/customer-risk-snapshot.ts';
 
 export interface RiskSnapshotHolder {
   get(): ReadonlyMap<string, CustomerRiskSnapshot>;

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts';
-import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';

@@ -1,6 +1,6 @@
 import { PRODUCT_FAULT_REASONS, type ReturnReason } from '../../domain/events/vocabulary.ts';
 import { combineRiskScore } from './combine-risk-score.ts';
-import type { CustomerRiskSnapshot } from './customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 import { DEFAULT_RISK_TIER_THRESHOLDS, type RiskTierThresholds } from './risk-tier.ts';
 
 export interface ProposedReturnLine {

@@ -3,7 +3,7 @@
  * links, quality weeks and alerts, job runs. Used by the API tests and by the schemathesis server.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 
 export const FIXTURE_NOW = new Date('2026-11-20T12:00:00Z');
 

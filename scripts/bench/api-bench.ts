@@ -22,7 +22,7 @@ import pino from 'pino';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { createEventBatchWriter, ingestBatch } from '../../ingest/ingest-batch.ts';
-import type { CustomerRiskSnapshot } from '../../models/risk/customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 import { createSeededRandom } from '../../models/random/seeded-random.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { generateBenchEvents } from './generate-bench-events.ts';

@@ -1,29 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-
-/**
- * One customer's latest risk state as stored. It has the shape of models/risk's CustomerRiskSnapshot,
- * so the API passes it straight to scoreProposedReturn (test/store/risk checks the two agree).
- */
-export interface StoredRiskSnapshot {
-  readonly customerId: string;
-  readonly status: 'scored' | 'unscored';
-  readonly score: number | null;
-  readonly tier: 'low' | 'review' | 'high' | 'unscored';
-  readonly reasons: readonly { readonly code: string; readonly text: string; readonly weight: number }[];
-  readonly modelVersion: string | null;
-  readonly computedAt: string;
-  readonly fraudTypeHint: string | null;
-  readonly notDeclared90d: number;
-  readonly usedReturns90d: number;
-  readonly refundsWithoutReceipt365d: number;
-  readonly defectClaimLines365d: number;
-  readonly noFaultFoundShare365d: number;
-  readonly returnedValue90d: number;
-  readonly accountAgeDays: number;
-  readonly ringSize: number;
-  readonly linkedCustomerIds: readonly string[];
-  readonly openFlagId: string | null;
-}
+import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -40,7 +16,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
  * const snapshots = await loadRiskSnapshots(connection);
  * scoreProposedReturn(snapshots.get(customerId), request);
  */
-export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<Map<string, StoredRiskSnapshot>> {
+export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<Map<string, CustomerRiskSnapshot>> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE risk_snapshot_strings AS
     SELECT value, (row_number() OVER (ORDER BY value) - 1)::INTEGER AS code
     FROM (
@@ -51,12 +27,12 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
   try {
     const strings: string[] = [];
     for (const [value, code] of (await connection.runAndReadAll('SELECT value, code FROM risk_snapshot_strings')).getRowsJS()) strings[Number(code)] = String(value);
-    const parsedReasons = new Map<number, StoredRiskSnapshot['reasons']>();
-    const reasonsOf = (code: number): StoredRiskSnapshot['reasons'] => {
+    const parsedReasons = new Map<number, CustomerRiskSnapshot['reasons']>();
+    const reasonsOf = (code: number): CustomerRiskSnapshot['reasons'] => {
       let reasons = parsedReasons.get(code);
       if (reasons === undefined) {
         const text = strings[code]!;
-        reasons = text === '[]' ? EMPTY : Object.freeze((JSON.parse(text) as StoredRiskSnapshot['reasons']).map((reason) => Object.freeze(reason)));
+        reasons = text === '[]' ? EMPTY : Object.freeze((JSON.parse(text) as CustomerRiskSnapshot['reasons']).map((reason) => Object.freeze(reason)));
         parsedReasons.set(code, reasons);
       }
       return reasons;
@@ -75,7 +51,7 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
       LEFT JOIN customer_features f USING (customer_id)
       LEFT JOIN links l USING (customer_id)
       LEFT JOIN open_flags o USING (customer_id)`);
-    const snapshots = new Map<string, StoredRiskSnapshot>();
+    const snapshots = new Map<string, CustomerRiskSnapshot>();
     const text = (value: unknown): string | null => (value === null ? null : strings[value as number]!);
     const num = (value: unknown): number => (value === null ? Number.NaN : (value as number));
     for (;;) {
@@ -90,9 +66,9 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
         const flag = openFlags!.getItem(row);
         snapshots.set(customerId, {
           customerId,
-          status: text(statuses!.getItem(row)) as StoredRiskSnapshot['status'],
+          status: text(statuses!.getItem(row)) as CustomerRiskSnapshot['status'],
           score: scores!.getItem(row) as number | null,
-          tier: text(tiers!.getItem(row)) as StoredRiskSnapshot['tier'],
+          tier: text(tiers!.getItem(row)) as CustomerRiskSnapshot['tier'],
           reasons: reasonsOf(reasons!.getItem(row) as number),
           modelVersion: text(modelVersions!.getItem(row)),
           computedAt: text(computedAts!.getItem(row))!,

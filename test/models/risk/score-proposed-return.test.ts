@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CustomerRiskSnapshot } from '../../../models/risk/customer-risk-snapshot.ts';
+import type { CustomerRiskSnapshot } from '../../../domain/risk/customer-risk-snapshot.ts';
 import { scoreProposedReturn } from '../../../models/risk/score-proposed-return.ts';
 
 const snapshot = (values: Partial<CustomerRiskSnapshot>): CustomerRiskSnapshot => ({

@@ -1,16 +1,24 @@
-import type { RiskReason } from './evaluate-risk-rules.ts';
-import type { RiskTier } from './risk-tier.ts';
+
+/**
+ * One reason behind a score, as shown to reviewers (models/risk's RiskReason has this shape).
+ */
+export interface CustomerRiskReason {
+  readonly code: string;
+  readonly text: string;
+  readonly weight: number;
+}
 
 /**
  * Everything the real-time decision needs about one customer, loaded into memory after each risk
- * run (store/risk/load-risk-snapshots.ts) so the API answers without touching DuckDB.
+ * run (store/risk/load-risk-snapshots.ts) so the API answers without touching DuckDB. It lives in domain/ because store/ (which loads it) and
+ * models/ (which scores with it) both need it.
  */
 export interface CustomerRiskSnapshot {
   readonly customerId: string;
   readonly status: 'scored' | 'unscored';
   readonly score: number | null;
-  readonly tier: RiskTier | 'unscored';
-  readonly reasons: readonly RiskReason[];
+  readonly tier: 'low' | 'review' | 'high' | 'unscored';
+  readonly reasons: readonly CustomerRiskReason[];
   readonly modelVersion: string | null;
   readonly computedAt: string;
   readonly fraudTypeHint: string | null;
