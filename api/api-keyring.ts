@@ -22,16 +22,32 @@ export interface ApiKeyring {
   create(options: { role: string; name: string }): Promise<{ key: string; keyId: string }>;
 }
 
+/** Keys remembered in clear after a successful hash lookup; the cache restarts empty when full. */
+const MAX_CACHED_KEYS = 4096;
+
 export async function createApiKeyring(connection: DuckDBConnection, now: () => Date = () => new Date()): Promise<ApiKeyring> {
   let byHash = new Map<string, ApiPrincipal>();
+  // Presented key → principal, so a caller's repeated requests skip the SHA-256. Only keys that
+  // matched are cached (unknown keys cannot fill it), and a reload empties it (revoked keys stop at once).
+  let byKey = new Map<string, ApiPrincipal>();
   const reload = async (): Promise<void> => {
     const next = new Map<string, ApiPrincipal>();
     for (const record of await listActiveApiKeys(connection)) next.set(record.keyHash, Object.freeze({ keyId: record.keyId, name: record.name, role: record.role }));
     byHash = next;
+    byKey = new Map();
   };
   await reload();
   return {
-    authenticate: (key) => byHash.get(hashApiKey(key)),
+    authenticate(key) {
+      const cached = byKey.get(key);
+      if (cached !== undefined) return cached;
+      const principal = byHash.get(hashApiKey(key));
+      if (principal !== undefined) {
+        if (byKey.size >= MAX_CACHED_KEYS) byKey = new Map();
+        byKey.set(key, principal);
+      }
+      return principal;
+    },
     reload,
     async create(options) {
       const created = await createApiKey(connection, { ...options, now: now() });

@@ -18,6 +18,7 @@ import { registerKeyRateLimit } from './plugins/key-rate-limit.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
 import { registerProblemDetails } from './plugins/problem-details.ts';
 import { registerMetricsRoute, registerRequestMetrics } from './plugins/request-metrics.ts';
+import { RequestLogController } from './request-log-controller.ts';
 import { createRiskSnapshotHolder, type RiskSnapshotHolder } from './risk-snapshot-holder.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
@@ -67,6 +68,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const riskSnapshots = dependencies.riskSnapshots ?? createRiskSnapshotHolder();
   const app = Fastify({
     loggerInstance: dependencies.logger as FastifyBaseLogger,
+    // Per-request lines at debug: at info they cost more than a hot route (request-log-controller.ts).
+    logController: new RequestLogController(),
     // A caller's X-Request-Id is kept when it is sane, so logs can be joined across services.
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];

@@ -16,6 +16,8 @@ export async function registerKeyRateLimit(app: FastifyInstance, options: { perM
     addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     keyGenerator: (request) => {
+      // Authentication runs first (an app-level hook; this plugin's are per route): its key id is at hand.
+      if (request.principal !== null) return `key:${request.principal.keyId}`;
       const token = bearerToken(request.headers.authorization);
       const keyId = token === undefined ? undefined : apiKeyId(token);
       return keyId === undefined ? `ip:${request.ip}` : `key:${keyId}`;

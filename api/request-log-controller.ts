@@ -1,0 +1,22 @@
+/**
+ * fastify's per-request log lines ("incoming request", "request completed") at debug instead of
+ * info. At info they were two pino lines per request — serialised, written to stderr and collected
+ * — which cost more than the hot routes themselves (scripts/bench/api-bench.ts, docs/api.md).
+ * Every request is still counted and timed in /metrics; failures keep their error-level lines.
+ */
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+
+/** Levels at which debug lines are written (pino's standard levels; Retour defines no custom ones). */
+const DEBUG_ENABLED = new Set(['debug', 'trace']);
+
+export class RequestLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (DEBUG_ENABLED.has(request.log.level)) request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Errors while sending keep fastify's error line.
+    if (error !== null && error !== undefined) return super.requestCompleted(error, request, reply);
+    if (DEBUG_ENABLED.has(reply.log.level)) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
