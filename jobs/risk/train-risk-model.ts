@@ -37,6 +37,8 @@ export interface TrainRiskModelOptions {
   /** Promote when not worse than the serving model (default true); false = register as candidate only. */
   readonly promote?: boolean;
   readonly featureOptions?: FeatureOptions;
+  /** Count strong inspection and payment evidence as positive labels too (default true; see appendLabelSnapshots). */
+  readonly evidenceLabels?: boolean;
   readonly signal?: AbortSignal;
   readonly log?: (message: string) => void;
 }
@@ -120,17 +122,19 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   log(`rings and labelled snapshots: training ${firstTraining.toISOString().slice(0, 10)}…${lastTraining.toISOString().slice(0, 10)}, validation ${firstValidation.toISOString().slice(0, 10)}…${lastValidation.toISOString().slice(0, 10)}`);
   await computeRings(connection, { asOf: now });
   await resetLabelTargets(connection);
+  const featureOptions = options.featureOptions ?? DEFAULT_FEATURE_OPTIONS;
+  const labelEvidence = { evidenceLabels: options.evidenceLabels ?? true, lateReturnDays: featureOptions.lateReturnDays, noReceiptDays: featureOptions.noReceiptDays };
   const training = await appendLabelSnapshots(connection, {
-    firstSnapshot: firstTraining, lastSnapshot: lastTraining, stepDays: step, horizonDays: horizon, split: 'train', maxRows: options.maxTrainingRows ?? 100_000,
+    firstSnapshot: firstTraining, lastSnapshot: lastTraining, stepDays: step, horizonDays: horizon, split: 'train', maxRows: options.maxTrainingRows ?? 100_000, ...labelEvidence,
   });
   const validation = await appendLabelSnapshots(connection, {
-    firstSnapshot: firstValidation, lastSnapshot: lastValidation, stepDays: step, horizonDays: horizon, split: 'validation',
+    firstSnapshot: firstValidation, lastSnapshot: lastValidation, stepDays: step, horizonDays: horizon, split: 'validation', ...labelEvidence,
   });
   if (training.positives === 0 || training.positives === training.rows || validation.positives === 0 || validation.positives === validation.rows) {
     throw new RetourError('RETOUR_MODEL_UNAVAILABLE', `both labels are needed in both periods: training ${training.positives}/${training.rows} positive, validation ${validation.positives}/${validation.rows}`);
   }
   log(`features for ${training.rows + validation.rows} labelled rows (${training.positives} + ${validation.positives} positive)`);
-  await computeCustomerFeatures(connection, options.featureOptions ?? DEFAULT_FEATURE_OPTIONS);
+  await computeCustomerFeatures(connection, featureOptions);
   const features = [...RISK_FEATURE_NAMES];
   const trainMatrix = await readMatrix(connection, 'train', features);
   const trainLabels = await readLabels(connection, 'train');
@@ -181,7 +185,9 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
     createdAt: createdAt.toISOString(),
     algorithm: trained.model.kind,
     features,
-    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, labels: 'fraud/abuse verdicts and X_not_declared_item inspections within the horizon; legitimate verdicts override' },
+    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, labels: labelEvidence.evidenceLabels
+      ? 'fraud/abuse verdicts, X_not_declared_item inspections and strong evidence (worn items returned late, not-received claims after delivery, refunds without receipt, ≥ 2 no-fault defect claims) within the horizon; legitimate verdicts override'
+      : 'fraud/abuse verdicts and X_not_declared_item inspections within the horizon; legitimate verdicts override' },
     trainingWindowStart: firstTraining.toISOString(),
     trainingWindowEnd: lastTraining.toISOString(),
     validationWindowStart: firstValidation.toISOString(),

@@ -18,10 +18,15 @@ export interface FiredRule extends RiskReason {
 export const RISK_RULE_CODES = [
   'NOT_DECLARED_ITEM',
   'USED_ITEMS_RETURNED',
+  'WORN_AND_RETURNED',
   'LATE_WINDOW_RETURNS',
   'LIGHT_PARCEL',
+  'OFF_WEIGHT_PARCELS',
   'REFUND_WITHOUT_RECEIPT',
+  'DELIVERED_NOT_RECEIVED',
+  'UNSHIPPED_RETURNS',
   'DEFECT_NO_FAULT_FOUND',
+  'DEFECT_CLAIMS_UNUSED',
   'REPEATED_CLAIMS',
   'RING_EVIDENCE',
 ] as const;
@@ -43,12 +48,23 @@ const plural = (count: number, one: string, many: string): string => `${count} $
 export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredRule[] {
   const fired: FiredRule[] = [];
   const notDeclared = features.not_declared_90d;
-  if (notDeclared >= 1) {
+  const notDeclaredYear = features.not_declared_365d;
+  if (notDeclared >= 1 || notDeclaredYear >= 2) {
     fired.push({
       code: 'NOT_DECLARED_ITEM',
-      text: `${plural(notDeclared, 'return', 'returns')} inspected as not the declared item in 90 days`,
-      // One can be a warehouse mix-up: enough for review, not for the high tier on its own.
-      weight: notDeclared >= 2 ? 0.9 : 0.55,
+      text: notDeclared >= 2 || notDeclaredYear < 2
+        ? `${plural(notDeclared, 'return', 'returns')} inspected as not the declared item in 90 days`
+        : `${notDeclaredYear} returns inspected as not the declared item in 365 days`,
+      // One can be a warehouse mix-up: enough for review, not for the high tier on its own; two in a
+      // year are not a mix-up, however far apart.
+      weight: notDeclared >= 2 || notDeclaredYear >= 2 ? 0.9 : 0.55,
+      fraudType: 'item_swap',
+    });
+  } else if (notDeclaredYear >= 1 && features.off_weight_parcels_365d >= 1) {
+    fired.push({
+      code: 'NOT_DECLARED_ITEM',
+      text: '1 return inspected as not the declared item and a return parcel more than 20% off the product\'s usual weight (365 days)',
+      weight: 0.55,
       fraudType: 'item_swap',
     });
   }
@@ -58,6 +74,17 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
       code: 'USED_ITEMS_RETURNED',
       text: `${plural(used, 'item', 'items')} returned used (inspected C_used) in 90 days`,
       weight: used >= 3 ? 0.85 : 0.55,
+      fraudType: 'wardrobing',
+    });
+  }
+  const wornLate = features.late_used_returns_365d;
+  // Used *and* sent back in the window's last days: honest customers return worn items now and
+  // then, and late now and then, rarely both.
+  if (wornLate >= 1) {
+    fired.push({
+      code: 'WORN_AND_RETURNED',
+      text: `${plural(wornLate, 'item', 'items')} returned at the end of the return window and inspected as used (C_used), 365 days`,
+      weight: wornLate >= 2 ? 0.85 : 0.55,
       fraudType: 'wardrobing',
     });
   }
@@ -81,6 +108,16 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
       fraudType: 'empty_box',
     });
   }
+  const offWeight = features.off_weight_parcels_365d;
+  // Packaging varies by a few percent; a parcel 20% off, twice, held something else.
+  if (offWeight >= 2) {
+    fired.push({
+      code: 'OFF_WEIGHT_PARCELS',
+      text: `${offWeight} one-item return parcels weighed more than 20% off the product's usual return weight (365 days)`,
+      weight: offWeight >= 3 ? 0.8 : 0.5,
+      fraudType: 'item_swap',
+    });
+  }
   const missing = features.refunds_without_receipt_365d;
   if (missing >= 1) {
     fired.push({
@@ -90,15 +127,46 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
       fraudType: 'refund_abuse',
     });
   }
-  const defectLines = features.defect_claim_lines_365d;
-  const noFaultShare = features.no_fault_found_share_365d;
-  // A quarter of genuine defects are intermittent (no fault found), so one claim proves nothing.
-  if (defectLines >= 2 && noFaultShare >= 0.75) {
+  const notReceived = features.delivered_not_received_claims_365d;
+  if (notReceived >= 1) {
+    fired.push({
+      code: 'DELIVERED_NOT_RECEIVED',
+      text: `${plural(notReceived, 'order', 'orders')} claimed "not received" after the carrier scanned ${notReceived === 1 ? 'it' : 'them'} delivered (365 days)`,
+      weight: notReceived >= 2 ? 0.85 : 0.5,
+      fraudType: 'claim_abuse',
+    });
+  }
+  const unshipped = features.unshipped_returns_365d;
+  const itemsReturned = features.items_returned_365d;
+  // Honest customers let one return lapse now and then; a refund abuser without an instant refund lets them all lapse.
+  if (unshipped >= 2 && unshipped >= 0.25 * itemsReturned) {
+    fired.push({
+      code: 'UNSHIPPED_RETURNS',
+      text: `${unshipped} return requests over 30 days old whose parcel never arrived (${Math.round((unshipped / Math.max(itemsReturned, 1)) * 100)}% of items returned, 365 days)`,
+      weight: 0.5,
+      fraudType: 'refund_abuse',
+    });
+  }
+  const noFault = features.no_fault_defect_claims_365d;
+  const noFaultShare = features.no_fault_share_shrunk_365d;
+  const excess = features.defect_claim_excess_365d;
+  // Genuine defects are often intermittent (no fault found), so no-fault claims alone prove little;
+  // they count when the customer also claims defects far more often than other buyers of the same products.
+  if (noFault >= 2 && noFaultShare >= 0.7 && excess >= 1.5) {
     fired.push({
       code: 'DEFECT_NO_FAULT_FOUND',
-      text: `${Math.round(noFaultShare * 100)}% of ${defectLines} items returned as defective had no fault found (365 days)`,
-      // Honest heavy returners collect several unconfirmed defects too: high only when nearly all are.
-      weight: defectLines >= 5 && noFaultShare >= 0.85 ? 0.85 : 0.5,
+      text: `${noFault} items returned as defective had no fault found (${Math.round(noFaultShare * 100)}% after shrinkage); ${excess.toFixed(1)} more defect claims than buyers of the same products make (365 days)`,
+      weight: noFault >= 5 && noFaultShare >= 0.8 && excess >= 3 ? 0.85 : 0.5,
+      fraudType: 'false_defect_claim',
+    });
+  }
+  const unused = features.unused_defect_claims_365d;
+  // Claimed defective, found working and unused: one can be a mis-chosen reason, several are a pattern.
+  if (noFault >= 2 && unused >= 1) {
+    fired.push({
+      code: 'DEFECT_CLAIMS_UNUSED',
+      text: `${noFault} items returned as defective had no fault found, ${unused} of them unused (inspected A_new), 365 days`,
+      weight: unused >= 2 && noFault >= 3 ? 0.8 : 0.5,
       fraudType: 'false_defect_claim',
     });
   }
@@ -136,6 +204,7 @@ export function countHardEvidence(features: Readonly<RiskFeatureValues>): number
     features.light_parcels_365d +
     features.late_window_returns_365d +
     features.claims_365d +
-    (features.no_fault_found_share_365d >= 0.75 ? features.defect_claim_lines_365d : 0)
+    features.unused_defect_claims_365d +
+    (features.no_fault_share_shrunk_365d >= 0.7 ? features.no_fault_defect_claims_365d : 0)
   );
 }

@@ -42,6 +42,13 @@ export const RISK_FEATURE_NAMES = [
   'defect_claim_share_365d',
   'off_weight_parcels_365d',
   'unexpected_no_fault_365d',
+  'late_used_returns_365d',
+  'delivered_not_received_claims_365d',
+  'no_fault_defect_claims_365d',
+  'no_fault_share_shrunk_365d',
+  'unused_defect_claims_365d',
+  'defect_claim_excess_365d',
+  'refunded_value_without_receipt_365d',
 ] as const;
 
 export type RiskFeatureName = (typeof RISK_FEATURE_NAMES)[number];

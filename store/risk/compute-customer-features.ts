@@ -12,6 +12,9 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceipt
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
+/** Weight, in claims, of the marketplace's no-fault share in a customer's shrunk share (one claim proves little). */
+const NO_FAULT_PRIOR_CLAIMS = 2;
+
 /**
  * Fills the temporary table `risk_targets (target_id, customer_id, as_of)` with every customer who
  * has any activity before `asOf` (an order, return, claim or refund), numbered 0…n−1 in
@@ -93,14 +96,23 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       FROM risk_subjects s JOIN orders o ON o.customer_id = s.subject_id AND o.placed_at < s.as_of
       GROUP BY s.subject_row
     ),
+    product_defect_rate AS (
+      -- Items claimed defective per item sold, per product (all customers, all time, like
+      -- product_weight below): what an ordinary buyer of the product claims.
+      SELECT sold.product_id, coalesce(claimed.items, 0) / sold.items AS rate
+      FROM (SELECT product_id, sum(quantity) AS items FROM order_lines GROUP BY product_id) sold
+      LEFT JOIN (SELECT product_id, sum(quantity) AS items FROM return_lines WHERE reason IN (${DEFECT_REASON_LIST}) GROUP BY product_id) claimed USING (product_id)
+    ),
     line_facts AS (
       -- One pass over the lines for both windows.
       SELECT s.subject_row,
         sum(ol.quantity) AS items_bought_365d,
         sum(ol.quantity * ol.unit_price) AS value_bought_365d,
-        sum(ol.quantity) FILTER (WHERE ol.placed_at >= s.since_90d) AS items_bought_90d
+        sum(ol.quantity) FILTER (WHERE ol.placed_at >= s.since_90d) AS items_bought_90d,
+        sum(ol.quantity * pdr.rate) AS expected_defect_items_365d
       FROM risk_subjects s JOIN order_lines ol ON ol.customer_id = s.subject_id
         AND ol.placed_at < s.as_of AND ol.placed_at >= s.since_365d
+      LEFT JOIN product_defect_rate pdr ON pdr.product_id = ol.product_id
       GROUP BY s.subject_row
     ),
     bracketing AS (
@@ -144,6 +156,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         count(*) FILTER (WHERE days_to_return >= $lateDays) AS late_window_returns_365d,
         avg(CASE WHEN reason LIKE 'fit.%' THEN 1.0 ELSE 0.0 END) AS fit_reason_share_365d,
         count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d,
+        sum(quantity) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_items_365d,
         avg(CASE WHEN reason IN (${DEFECT_REASON_LIST}) THEN 1.0 ELSE 0.0 END) AS defect_claim_share_365d
       FROM subject_lines GROUP BY subject_row
     ),
@@ -155,12 +168,18 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.since_90d) AS not_declared_90d,
         count(*) FILTER (WHERE i.condition = 'X_not_declared_item') AS not_declared_365d,
         count(*) FILTER (WHERE i.condition = 'C_used' AND i.inspected_at >= sl.since_90d) AS used_returns_90d,
-        count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d
+        count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d,
+        -- Worn and sent back at the end of the window: the wardrobing pattern, rare for honest returns.
+        count(*) FILTER (WHERE i.condition = 'C_used' AND sl.days_to_return >= $lateDays) AS late_used_returns_365d,
+        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS defect_claims_inspected_365d,
+        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found') AS no_fault_defect_claims_365d,
+        -- "Defective", yet back unused and working.
+        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found' AND i.condition = 'A_new') AS unused_defect_claims_365d
       FROM subject_lines sl JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
       GROUP BY sl.subject_row
     ),
     refund_facts AS (
-      SELECT s.subject_row, count(*) AS refunds_without_receipt_365d
+      SELECT s.subject_row, count(*) AS refunds_without_receipt_365d, sum(f.amount) AS refunded_value_without_receipt_365d
       FROM risk_subjects s JOIN refunds f ON f.customer_id = s.subject_id AND f.return_id IS NOT NULL
         AND f.issued_at < s.refunded_before AND f.issued_at >= s.since_365d
       LEFT JOIN first_receipt fr ON fr.return_id = f.return_id
@@ -219,11 +238,19 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       WHERE rr.weight_grams < 0.5 * pw.grams * sl.quantity
       GROUP BY sl.subject_row
     ),
+    claim_delivery AS (
+      -- First delivery scan of the orders that have claims (claims are few; deliveries are many).
+      SELECT d.order_id, min(d.delivered_at) AS delivered_at
+      FROM deliveries d WHERE d.order_id IN (SELECT order_id FROM claims) GROUP BY d.order_id
+    ),
     claim_facts AS (
       SELECT s.subject_row,
         count(*) FILTER (WHERE c.opened_at >= s.since_90d) AS claims_90d,
-        count(*) AS claims_365d
+        count(*) AS claims_365d,
+        -- "Never arrived" after the carrier scanned it delivered; late and lost parcels are claimed before any scan.
+        count(*) FILTER (WHERE c.kind = 'not_received' AND cd.delivered_at < c.opened_at) AS delivered_not_received_claims_365d
       FROM risk_subjects s JOIN claims c ON c.customer_id = s.subject_id AND c.opened_at < s.as_of AND c.opened_at >= s.since_365d
+      LEFT JOIN claim_delivery cd ON cd.order_id = c.order_id
       GROUP BY s.subject_row
     )
     SELECT s.target_id, s.subject_id, s.is_self, s.as_of,
@@ -247,7 +274,16 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       coalesce(b.bracketing_orders_365d, 0) AS bracketing_orders_365d,
       r.defect_claim_share_365d,
       coalesce(ow.off_weight_parcels_365d, 0) AS off_weight_parcels_365d,
-      coalesce(nf.unexpected_no_fault_365d, 0) AS unexpected_no_fault_365d
+      coalesce(nf.unexpected_no_fault_365d, 0) AS unexpected_no_fault_365d,
+      coalesce(i.late_used_returns_365d, 0) AS late_used_returns_365d,
+      coalesce(c.delivered_not_received_claims_365d, 0) AS delivered_not_received_claims_365d,
+      coalesce(i.no_fault_defect_claims_365d, 0) AS no_fault_defect_claims_365d,
+      -- Shrunk toward the marketplace's share with the weight of 2 claims: 1 of 1 is not 100%.
+      (coalesce(i.no_fault_defect_claims_365d, 0) + $priorClaims * (SELECT avg(no_fault) FROM defect_inspections))
+        / (coalesce(i.defect_claims_inspected_365d, 0) + $priorClaims) AS no_fault_share_shrunk_365d,
+      coalesce(i.unused_defect_claims_365d, 0) AS unused_defect_claims_365d,
+      coalesce(r.defect_claim_items_365d, 0) - coalesce(l.expected_defect_items_365d, 0) AS defect_claim_excess_365d,
+      coalesce(f.refunded_value_without_receipt_365d, 0) AS refunded_value_without_receipt_365d
     FROM risk_subjects s
     LEFT JOIN order_facts o USING (subject_row)
     LEFT JOIN line_facts l USING (subject_row)
@@ -260,7 +296,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     LEFT JOIN light lp USING (subject_row)
     LEFT JOIN off_weight ow USING (subject_row)
     LEFT JOIN unexpected_no_fault nf USING (subject_row)`,
-    { lateDays: options.lateReturnDays },
+    { lateDays: options.lateReturnDays, priorClaims: NO_FAULT_PRIOR_CLAIMS },
   );
 
   // Return rates divide by purchases of the same window (a return of an older purchase can push a
@@ -305,7 +341,14 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       (f.refunds_without_receipt_365d + coalesce(m.refunds_without_receipt_365d, 0))::DOUBLE AS ring_refunds_without_receipt_365d,
       f.defect_claim_share_365d::DOUBLE AS defect_claim_share_365d,
       f.off_weight_parcels_365d::DOUBLE AS off_weight_parcels_365d,
-      f.unexpected_no_fault_365d::DOUBLE AS unexpected_no_fault_365d
+      f.unexpected_no_fault_365d::DOUBLE AS unexpected_no_fault_365d,
+      f.late_used_returns_365d::DOUBLE AS late_used_returns_365d,
+      f.delivered_not_received_claims_365d::DOUBLE AS delivered_not_received_claims_365d,
+      f.no_fault_defect_claims_365d::DOUBLE AS no_fault_defect_claims_365d,
+      f.no_fault_share_shrunk_365d::DOUBLE AS no_fault_share_shrunk_365d,
+      f.unused_defect_claims_365d::DOUBLE AS unused_defect_claims_365d,
+      f.defect_claim_excess_365d::DOUBLE AS defect_claim_excess_365d,
+      f.refunded_value_without_receipt_365d::DOUBLE AS refunded_value_without_receipt_365d
     FROM risk_subject_facts f
     LEFT JOIN mates m ON m.target_id = f.target_id
     WHERE f.is_self`);

@@ -1,4 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+
+const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
 export interface LabelSnapshotOptions {
   /** First and last snapshot dates (inclusive); snapshots every `stepDays`. */
@@ -14,6 +17,18 @@ export interface LabelSnapshotOptions {
    * deterministically by a hash of customer and date). Default: no limit.
    */
   readonly maxRows?: number;
+  /**
+   * Also count strong inspection and payment evidence as positive (default true): an item worn and
+   * sent back at the end of the window (C_used, requested ≥ `lateReturnDays` after delivery), a "not
+   * received" claim after the delivery scan, a refund whose parcel had not arrived `noReceiptDays`
+   * later, two or more defect claims inspected with no fault found. Reviews reach only part of the
+   * fraudsters; this evidence reaches the rest. false = reviews and X_not_declared_item only.
+   */
+  readonly evidenceLabels?: boolean;
+  /** Days after delivery from which a return counts as end-of-window. Default 20. */
+  readonly lateReturnDays?: number;
+  /** A refund is "without receipt" when its parcel has not arrived this many days later. Default 14. */
+  readonly noReceiptDays?: number;
 }
 
 /**
@@ -36,21 +51,45 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
        SELECT DISTINCT s.as_of, o.customer_id
        FROM snapshots s JOIN orders o ON o.placed_at < s.as_of AND o.placed_at >= s.as_of - INTERVAL 365 DAY
      ),
+     first_delivery AS (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries GROUP BY order_id),
+     first_receipt AS (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id),
+     inspected_lines AS (
+       SELECT rl.customer_id, i.inspected_at, i.condition, i.fault, rl.reason,
+         (epoch(rl.requested_at) - epoch(d.delivered_at)) / 86400.0 AS days_to_return
+       FROM inspections i JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
+       LEFT JOIN first_delivery d ON d.order_id = rl.order_id
+     ),
      positive_events AS (
        SELECT customer_id, decided_at AS at FROM risk_decisions WHERE verdict IN ('fraud', 'abuse')
        UNION ALL
-       SELECT rl.customer_id, i.inspected_at FROM inspections i JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
-       WHERE i.condition = 'X_not_declared_item'
+       SELECT customer_id, inspected_at FROM inspected_lines WHERE condition = 'X_not_declared_item'
+       UNION ALL
+       SELECT customer_id, inspected_at FROM inspected_lines WHERE $evidence AND condition = 'C_used' AND days_to_return >= $lateDays
+       UNION ALL
+       SELECT c.customer_id, c.opened_at FROM claims c JOIN first_delivery d ON d.order_id = c.order_id
+       WHERE $evidence AND c.kind = 'not_received' AND d.delivered_at < c.opened_at
+       UNION ALL
+       -- Known only noReceiptDays after the refund, so that is when it happens.
+       SELECT f.customer_id, f.issued_at + to_days($noReceiptDays::INTEGER) FROM refunds f LEFT JOIN first_receipt r ON r.return_id = f.return_id
+       WHERE $evidence AND f.return_id IS NOT NULL AND (r.received_at IS NULL OR r.received_at > f.issued_at + to_days($noReceiptDays::INTEGER))
+     ),
+     no_fault_claims AS (
+       SELECT customer_id, inspected_at AS at FROM inspected_lines
+       WHERE $evidence AND fault = 'none_found' AND condition <> 'X_not_declared_item' AND reason IN (${DEFECT_REASON_LIST})
      ),
      legitimate AS (SELECT customer_id, decided_at AS at FROM risk_decisions WHERE verdict = 'legitimate')
      SELECT a.customer_id, a.as_of,
        CASE
          WHEN EXISTS (SELECT 1 FROM legitimate l WHERE l.customer_id = a.customer_id AND l.at > a.as_of AND l.at <= a.as_of + to_days($horizon::INTEGER)) THEN 0
          WHEN EXISTS (SELECT 1 FROM positive_events p WHERE p.customer_id = a.customer_id AND p.at > a.as_of AND p.at <= a.as_of + to_days($horizon::INTEGER)) THEN 1
+         WHEN (SELECT count(*) FROM no_fault_claims n WHERE n.customer_id = a.customer_id AND n.at > a.as_of AND n.at <= a.as_of + to_days($horizon::INTEGER)) >= 2 THEN 1
          ELSE 0
        END::UTINYINT AS label
      FROM active a`,
-    { first: options.firstSnapshot.toISOString(), last: options.lastSnapshot.toISOString(), step: options.stepDays, horizon: options.horizonDays },
+    {
+      first: options.firstSnapshot.toISOString(), last: options.lastSnapshot.toISOString(), step: options.stepDays, horizon: options.horizonDays,
+      evidence: options.evidenceLabels ?? true, lateDays: options.lateReturnDays ?? 20, noReceiptDays: options.noReceiptDays ?? 14,
+    },
   );
   const counts = (await connection.runAndReadAll('SELECT count(*)::BIGINT, coalesce(sum(label), 0)::BIGINT FROM risk_label_rows')).getRows()[0]!;
   const total = Number(counts[0]);

@@ -104,6 +104,17 @@ describe('computeCustomerFeatures', () => {
       // The one inspected defect claim found no fault; no product has 5 inspected claims, so the
       // expectation is the overall share of all inspected claims: 1 (this one) → 1 − 1 = 0.
       unexpected_no_fault_365d: 0,
+      late_used_returns_365d: 0,
+      // k1 ("not received") was opened on 25 January, after the delivery scan of 3 January.
+      delivered_not_received_claims_365d: 1,
+      // l3 was found to be another item: no fault found, not unused.
+      no_fault_defect_claims_365d: 1,
+      // The only inspected defect claim anywhere is l3, so the marketplace share is 1: (1 + 2·1) / (1 + 2).
+      no_fault_share_shrunk_365d: 1,
+      unused_defect_claims_365d: 0,
+      // p2 sold 2 units with 1 claimed (rate ½); c1 bought both: expected 1 claimed item, claimed 1.
+      defect_claim_excess_365d: 0,
+      refunded_value_without_receipt_365d: 1000,
     });
   });
 
@@ -208,6 +219,66 @@ describe('computeCustomerFeatures: off-weight parcels and no-fault claims agains
         ['y', 2, 1, 0, 0],
         ['z', 0, 0, Number((2 * (1 - 3 / 7)).toFixed(12)), 1],
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('computeCustomerFeatures: worn late returns, unused no-fault defect claims, claims after delivery', () => {
+  it('counts each piece of evidence against the marketplace and the products bought', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const facts = { orders: [] as unknown[], lines: [] as unknown[], deliveries: [] as unknown[], returns: [] as unknown[], inspections: [] as unknown[], claims: [] as unknown[] };
+      const buy = (customer: string, n: number, product: string): string => {
+        const orderId = `o_${customer}_${n}`;
+        facts.orders.push({ orderId, customerId: customer, placedAt: '2025-11-28T00:00:00Z' });
+        facts.lines.push({ orderId, lineId: 'l', customerId: customer, productId: product, unitPrice: 100, placedAt: '2025-11-28T00:00:00Z' });
+        facts.deliveries.push({ orderId, customerId: customer, deliveredAt: '2025-12-01T00:00:00Z' });
+        return orderId;
+      };
+      const giveBack = (customer: string, n: number, product: string, options: { reason: string; requestedAt: string; condition: string; fault: string }): void => {
+        const orderId = buy(customer, n, product);
+        facts.returns.push({ returnId: `r_${customer}_${n}`, orderId, customerId: customer, requestedAt: options.requestedAt, lines: [{ lineId: 'l', productId: product, reason: options.reason }] });
+        facts.inspections.push({ returnId: `r_${customer}_${n}`, lineId: 'l', inspectedAt: '2026-01-05T00:00:00Z', condition: options.condition, fault: options.fault });
+      };
+      // w: worn and returned 24 days after delivery (counts), worn and returned after 3 days (does not).
+      giveBack('w', 0, 'pw', { reason: 'preference.style', requestedAt: '2025-12-25T00:00:00Z', condition: 'C_used', fault: 'customer' });
+      giveBack('w', 1, 'pw', { reason: 'preference.style', requestedAt: '2025-12-04T00:00:00Z', condition: 'C_used', fault: 'customer' });
+      // u: two "defective" pq with no fault found, one of them unused; v: one confirmed defect; k bought 3 pq, claimed none.
+      giveBack('u', 0, 'pq', { reason: 'quality.defective', requestedAt: '2025-12-05T00:00:00Z', condition: 'A_new', fault: 'none_found' });
+      giveBack('u', 1, 'pq', { reason: 'quality.defective', requestedAt: '2025-12-05T00:00:00Z', condition: 'B_open_box', fault: 'none_found' });
+      giveBack('v', 0, 'pq', { reason: 'quality.defective', requestedAt: '2025-12-05T00:00:00Z', condition: 'D_damaged', fault: 'manufacturing' });
+      for (let n = 0; n < 3; n++) buy('k', n, 'pq');
+      // k: "not received" after the delivery scan (counts); v's claim came before its parcel was delivered.
+      facts.claims.push({ claimId: 'c_k', orderId: 'o_k_0', customerId: 'k', openedAt: '2025-12-03T00:00:00Z', kind: 'not_received' });
+      facts.claims.push({ claimId: 'c_v', orderId: 'o_v_0', customerId: 'v', openedAt: '2025-11-30T00:00:00Z', kind: 'not_received' });
+      await insertRiskFacts(conn, facts as never);
+      await createSnapshotTargets(conn, AS_OF);
+      await computeCustomerFeatures(conn);
+      const rows = (await conn.runAndReadAll(`SELECT customer_id, late_used_returns_365d, used_returns_365d, no_fault_defect_claims_365d, unused_defect_claims_365d,
+          no_fault_share_shrunk_365d, defect_claim_excess_365d, delivered_not_received_claims_365d, claims_365d
+        FROM risk_feature_rows ORDER BY customer_id`)).getRows();
+      const rounded = rows.map((row) => row.map((value) => (typeof value === 'number' ? Number(value.toFixed(12)) : value)));
+      // Marketplace no-fault share 2/3 (u's two of three inspected claims); pq claim rate 3 of 6 sold = ½.
+      expect(rounded).toEqual([
+        ['k', 0, 0, 0, 0, Number(((0 + 2 * (2 / 3)) / (0 + 2)).toFixed(12)), -1.5, 1, 1],
+        ['u', 0, 0, 2, 1, Number(((2 + 2 * (2 / 3)) / (2 + 2)).toFixed(12)), 1, 0, 0],
+        ['v', 0, 0, 0, 0, Number(((0 + 2 * (2 / 3)) / (1 + 2)).toFixed(12)), 0.5, 0, 1],
+        ['w', 1, 2, 0, 0, Number(((0 + 2 * (2 / 3)) / (0 + 2)).toFixed(12)), 0, 0, 0],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('has a customer_features column for every model feature (migrations 004 and 007)', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const columns = (await conn.runAndReadAll('SELECT * FROM customer_features LIMIT 0')).columnNames();
+      expect(RISK_FEATURE_NAMES.filter((name) => !columns.includes(name))).toEqual([]);
     } finally {
       db.close();
     }
