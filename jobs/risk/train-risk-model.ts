@@ -37,7 +37,7 @@ export interface TrainRiskModelOptions {
   /** Promote when not worse than the serving model (default true); false = register as candidate only. */
   readonly promote?: boolean;
   readonly featureOptions?: FeatureOptions;
-  /** Count strong inspection and payment evidence as positive labels too (default true; see appendLabelSnapshots). */
+  /** Count strong inspection and payment evidence as positive labels too (default false; see appendLabelSnapshots). */
   readonly evidenceLabels?: boolean;
   readonly signal?: AbortSignal;
   readonly log?: (message: string) => void;
@@ -123,7 +123,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   await computeRings(connection, { asOf: now });
   await resetLabelTargets(connection);
   const featureOptions = options.featureOptions ?? DEFAULT_FEATURE_OPTIONS;
-  const labelEvidence = { evidenceLabels: options.evidenceLabels ?? true, lateReturnDays: featureOptions.lateReturnDays, noReceiptDays: featureOptions.noReceiptDays };
+  const labelEvidence = { evidenceLabels: options.evidenceLabels ?? false, lateReturnDays: featureOptions.lateReturnDays, noReceiptDays: featureOptions.noReceiptDays };
   const training = await appendLabelSnapshots(connection, {
     firstSnapshot: firstTraining, lastSnapshot: lastTraining, stepDays: step, horizonDays: horizon, split: 'train', maxRows: options.maxTrainingRows ?? 100_000, ...labelEvidence,
   });

@@ -56,25 +56,25 @@ async function labels(options: { horizonDays: number; evidenceLabels?: boolean; 
 
 describe('appendLabelSnapshots', () => {
   it('labels strong evidence in the horizon positive: worn late returns, not received after delivery, refunds without receipt, two no-fault defect claims', async () => {
-    expect(await labels({ horizonDays: 60 })).toEqual({
+    expect(await labels({ horizonDays: 60, evidenceLabels: true })).toEqual({
       earlyWorn: 0, forgiven: 0, noReceipt: 1, notReceived: 1, oneNoFault: 0, swap: 1, twoNoFault: 1, worn: 1,
     });
   });
 
   it('dates a refund without receipt when it becomes known, not when it was issued', async () => {
     // Horizon ends 11 January: the inspections (10 January) and the claim are in, the missing parcel is not known yet.
-    expect((await labels({ horizonDays: 10 }))['noReceipt']).toBe(0);
-    expect((await labels({ horizonDays: 15 }))['noReceipt']).toBe(1);
+    expect((await labels({ horizonDays: 10, evidenceLabels: true }))['noReceipt']).toBe(0);
+    expect((await labels({ horizonDays: 15, evidenceLabels: true }))['noReceipt']).toBe(1);
   });
 
-  it('uses reviews and not-declared items only when evidence labels are off', async () => {
-    expect(await labels({ horizonDays: 60, evidenceLabels: false })).toEqual({
+  it('uses reviews and not-declared items only when evidence labels are off (the default)', async () => {
+    expect(await labels({ horizonDays: 60 })).toEqual({
       earlyWorn: 0, forgiven: 0, noReceipt: 0, notReceived: 0, oneNoFault: 0, swap: 1, twoNoFault: 0, worn: 0,
     });
   });
 
   it('never labels a snapshot with evidence from before it', async () => {
-    const later = await labels({ horizonDays: 60, snapshot: new Date('2026-01-20T00:00:00Z') });
+    const later = await labels({ horizonDays: 60, evidenceLabels: true, snapshot: new Date('2026-01-20T00:00:00Z') });
     expect(Object.values(later).every((label) => label === 0)).toBe(true);
   });
 });
