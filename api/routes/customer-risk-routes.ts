@@ -5,27 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts';
-import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
-import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse, type CustomerRiskBody } from '../schemas/risk-schemas.ts';
-
-function toCustomerRisk(snapshot: CustomerRiskSnapshot): CustomerRiskBody {
-  return {
-    customerId: snapshot.customerId,
-    status: snapshot.status,
-    score: snapshot.score,
-    tier: snapshot.tier,
-    reasons: snapshot.reasons.map((reason) => ({ code: reason.code, text: reason.text, weight: reason.weight })),
-    modelVersion: snapshot.modelVersion,
-    computedAt: snapshot.computedAt,
-    fraudTypeHint: snapshot.fraudTypeHint,
-    openFlagId: snapshot.openFlagId,
-    linkedCustomerIds: [...snapshot.linkedCustomerIds],
-  };
-}
+import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse } from '../schemas/risk-schemas.ts';
 
 export function registerCustomerRiskRoutes(app: FastifyInstance, options: { riskSnapshots: RiskSnapshotHolder }): void {
   app.get<{ Params: Static<typeof CustomerParams> }>(
@@ -45,7 +29,9 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
       if (snapshot === undefined) {
         throw new RetourError('RETOUR_NOT_FOUND', `no risk score for customer ${JSON.stringify(request.params.customerId)}: unknown, or no activity since the last risk run`);
       }
-      return toCustomerRisk(snapshot);
+      // The snapshot itself, not a copy: the response schema's serializer writes only the
+      // CustomerRisk fields (the request-time features stay in memory), without a per-request copy.
+      return snapshot;
     },
   );
 

@@ -41,6 +41,8 @@ interface RunResult {
 
 interface MeasuredPhase extends RunResult {
   server: Omit<PhaseReport, 'type' | 'name'>;
+  /** Server CPU per request (µs; includes ingest's CPU when ingest runs): a cost that load does not inflate. */
+  serverCpuMicrosPerRequest: number;
   /** 1-minute load average when the phase ended. */
   load: number;
 }
@@ -218,11 +220,12 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
     const measure = async (route: RouteName, phaseName: string, fixedRate?: number): Promise<MeasuredPhase> => {
       const { result, server: report, load: phaseLoad } = await serverPhase(phaseName, () => autocannon({ ...routes[route], duration, connections, ...(fixedRate === undefined ? {} : { rate: fixedRate }) }));
       const { type: _type, name: _name, ...serverFigures } = report;
-      const phase = { ...result, server: serverFigures, load: phaseLoad };
+      const serverCpuMicrosPerRequest = result.requestsPerSecond > 0 ? Math.round((report.cpuCores * 1e6) / result.requestsPerSecond) : 0;
+      const phase = { ...result, server: serverFigures, serverCpuMicrosPerRequest, load: phaseLoad };
       log(
         `${phaseName.padEnd(24)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms` +
           `${result.non2xx + result.errors > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : ''}` +
-          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} | load ${phaseLoad}`,
+          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req) | load ${phaseLoad}`,
       );
       return phase;
     };
