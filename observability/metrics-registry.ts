@@ -5,7 +5,20 @@
 
 type Labels = Record<string, string>;
 
+/** Keys of frozen label objects, computed once: a caller on a hot path (the API, per request) passes the same frozen object each time. */
+const frozenLabelKeys = new WeakMap<Labels, string>();
+
 function labelKey(labels: Labels): string {
+  if (!Object.isFrozen(labels)) return computeLabelKey(labels);
+  let key = frozenLabelKeys.get(labels);
+  if (key === undefined) {
+    key = computeLabelKey(labels);
+    frozenLabelKeys.set(labels, key);
+  }
+  return key;
+}
+
+function computeLabelKey(labels: Labels): string {
   return Object.keys(labels)
     .sort()
     .map((name) => `${name}="${String(labels[name]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)

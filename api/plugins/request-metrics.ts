@@ -5,11 +5,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { RetourMetrics } from '../../observability/metrics-registry.ts';
 
+/** Frozen label objects, one per series, so the registry computes each series key once. */
+interface SeriesLabels {
+  readonly duration: Readonly<Record<string, string>>;
+  readonly byStatus: Map<number, Readonly<Record<string, string>>>;
+}
+
 export function registerRequestMetrics(app: FastifyInstance, metrics: RetourMetrics): void {
+  // route + ' ' + method → labels; bounded by the route table (unmatched URLs share 'unmatched').
+  const series = new Map<string, SeriesLabels>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    const method = request.method;
+    const seriesKey = `${route} ${method}`;
+    let labels = series.get(seriesKey);
+    if (labels === undefined) {
+      labels = { duration: Object.freeze({ route, method }), byStatus: new Map() };
+      series.set(seriesKey, labels);
+    }
+    let requestLabels = labels.byStatus.get(reply.statusCode);
+    if (requestLabels === undefined) {
+      requestLabels = Object.freeze({ route, method, status: String(reply.statusCode) });
+      labels.byStatus.set(reply.statusCode, requestLabels);
+    }
+    metrics.httpRequests.inc(requestLabels);
+    metrics.httpDuration.observe(labels.duration, reply.elapsedTime / 1000);
     done();
   });
 }

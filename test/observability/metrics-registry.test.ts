@@ -32,6 +32,17 @@ describe('MetricsRegistry', () => {
     );
   });
 
+  it('a frozen labels object passed again and again is the same series as the equal literals', () => {
+    const registry = new MetricsRegistry();
+    const requests = registry.counter('requests_total', 'Requests');
+    const labels = Object.freeze({ status: '200', route: '/a"b' });
+    requests.inc(labels);
+    requests.inc(labels);
+    requests.inc({ route: '/a"b', status: '200' });
+    requests.inc(Object.freeze({ route: '/c', status: '404' }));
+    expect(registry.render().split('\n').filter((line) => line.startsWith('requests_total'))).toEqual(['requests_total{route="/a\\"b",status="200"} 3', 'requests_total{route="/c",status="404"} 1']);
+  });
+
   it('refuses to register a name twice', () => {
     const registry = new MetricsRegistry();
     registry.counter('x', 'x');
