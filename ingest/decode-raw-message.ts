@@ -1,18 +1,40 @@
 /**
  * One raw message (Kafka value or NDJSON line) → a validated event ready for staging, or a precise
  * rejection. Adds to decodeEvent what only the ingest path needs: tombstones (null values), the text
- * and canonical JSON that DuckDB will read, and the one thing DuckDB's JSON reader refuses that
- * JSON.parse accepts — an unpaired UTF-16 surrogate escape such as "\ud800".
+ * that DuckDB will read (or the canonical JSON when DuckDB could read the text differently), and the
+ * one thing DuckDB's JSON reader refuses that JSON.parse accepts — an unpaired UTF-16 surrogate
+ * escape such as "\ud800".
+ *
+ * The result keeps only what the batch's decisions need (id, type, the order id and money of orders
+ * and refunds), not the parsed object: a micro-batch holds up to ~10^5 decoded messages while DuckDB
+ * writes the previous one, and retaining their object trees was most of the heap and of the garbage
+ * collector's time (docs/ingest.md § Speed). The rare id-collision path parses the text again.
  */
 import { decodeEvent, type EventRejection } from '../domain/events/decode-event.ts';
-import type { RetourEvent } from '../domain/events/event-schemas.ts';
+import type { EventType, RetourEvent } from '../domain/events/event-schemas.ts';
 
-export type DecodedMessage =
-  | { ok: true; event: RetourEvent; text: string; canonical: string | null }
-  | { ok: false; rejection: EventRejection };
+export interface DecodedEvent {
+  readonly ok: true;
+  readonly id: string;
+  readonly type: EventType;
+  /** The message text as received (stored as `events.payload`). */
+  readonly text: string;
+  /** Canonical JSON of the validated event when DuckDB could read `text` differently, else null. */
+  readonly canonical: string | null;
+  /** `data.orderId` of order.placed and refund.issued (the reference check), else undefined. */
+  readonly orderId: string | undefined;
+  /** order.placed: Σ unitPrice × quantity of its lines; refund.issued: amount; else 0. */
+  readonly amount: number;
+  /** `data.currency` of order.placed and refund.issued, else undefined. */
+  readonly currency: string | undefined;
+}
+
+export type DecodedMessage = DecodedEvent | { readonly ok: false; readonly rejection: EventRejection };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A quote followed by white space: keys spelt `"key" : value` (they take the careful path). */
+const QUOTE_SPACE = /"\s/;
 
 /** JSON path of the first string (or key) holding an unpaired surrogate, or undefined. */
 function findLoneSurrogate(value: unknown, path: string): string | undefined {
@@ -32,6 +54,38 @@ function findLoneSurrogate(value: unknown, path: string): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** Number of object keys in a parsed JSON value, nested ones included. */
+function countKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) count += countKeys(value[index]);
+    return count;
+  }
+  for (const key in value) count += 1 + countKeys((value as Record<string, unknown>)[key]);
+  return count;
+}
+
+/**
+ * True when DuckDB's JSON reader is sure to see the same values as JSON.parse in `text`:
+ * - no duplicate keys (DuckDB keeps the first, JSON.parse the last). When no quote is followed by
+ *   white space, every key of the text ends with `":`, so when the text has no more `":` than the
+ *   parsed object has keys, no key was repeated; extra ones (a `":` inside a string) and spaced
+ *   keys only send the event to the careful path;
+ * - no `\u` escape (the only way a byte-valid text carries an unpaired surrogate) and, for text
+ *   given as a JavaScript string, no unpaired surrogate character.
+ * Number spellings (2.0, 1e2) need no care: the contract bounds every number far below 2^53 and
+ * DuckDB reads them to the same integers.
+ */
+function readsTheSame(text: string, event: unknown, fromString: boolean): boolean {
+  if (text.includes('\\u')) return false;
+  if (fromString && LONE_SURROGATE.test(text)) return false;
+  if (QUOTE_SPACE.test(text)) return false;
+  let matches = 0;
+  for (let at = text.indexOf('":'); at !== -1; at = text.indexOf('":', at + 2)) matches++;
+  return matches === countKeys(event);
 }
 
 /**
@@ -56,24 +110,40 @@ export function decodeRawMessage(value: Uint8Array | string | null, maxBytes: nu
   }
   const result = decodeEvent(text, { maxBytes });
   if (!result.ok) return { ok: false, rejection: result.rejection };
-  const canonical = JSON.stringify(result.event);
-  // JSON.stringify writes a lone surrogate as an escape (\udXXX); paired ones stay literal characters.
-  if (canonical.includes('\\ud')) {
-    const path = findLoneSurrogate(result.event, '$');
-    if (path !== undefined) {
-      return {
-        ok: false,
-        rejection: {
-          code: 'RETOUR_EVENT_NOT_JSON',
-          path,
-          message: `${path}: text holds an unpaired UTF-16 surrogate, which is not valid Unicode`,
-          eventId: result.event.id,
-          eventType: result.event.type,
-        },
-      };
+  const event = result.event;
+  let canonical: string | null = null;
+  if (!readsTheSame(text, event, typeof value === 'string')) {
+    const serialised = JSON.stringify(event);
+    // JSON.stringify writes a lone surrogate as an escape (\udXXX); paired ones stay literal characters.
+    if (serialised.includes('\\ud')) {
+      const path = findLoneSurrogate(event, '$');
+      if (path !== undefined) {
+        return {
+          ok: false,
+          rejection: {
+            code: 'RETOUR_EVENT_NOT_JSON',
+            path,
+            message: `${path}: text holds an unpaired UTF-16 surrogate, which is not valid Unicode`,
+            eventId: event.id,
+            eventType: event.type,
+          },
+        };
+      }
     }
+    if (serialised !== text) canonical = serialised;
   }
-  return { ok: true, event: result.event, text, canonical: canonical === text ? null : canonical };
+  return { ok: true, id: event.id, type: event.type, text, canonical, ...referenceOf(event) };
+}
+
+/** What the refund reference check needs from orders and refunds. */
+function referenceOf(event: RetourEvent): { orderId: string | undefined; amount: number; currency: string | undefined } {
+  if (event.type === 'order.placed') {
+    let total = 0;
+    for (const line of event.data.lines) total += line.unitPrice * line.quantity;
+    return { orderId: event.data.orderId, amount: total, currency: event.data.currency };
+  }
+  if (event.type === 'refund.issued') return { orderId: event.data.orderId, amount: event.data.amount, currency: event.data.currency };
+  return { orderId: undefined, amount: 0, currency: undefined };
 }
 
 function rejected(result: ReturnType<typeof decodeEvent>): DecodedMessage {

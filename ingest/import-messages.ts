@@ -4,7 +4,7 @@
  * one batch, the next one is decoded, so the JavaScript thread and DuckDB's threads overlap.
  */
 import type { RetourErrorCode } from '../domain/errors/error-catalogue.ts';
-import { decodeBatch, writeDecodedBatch, type BatchOutcome, type EventBatchWriter, type RawMessage } from './ingest-batch.ts';
+import { decodeBatchInSlices, writeDecodedBatch, type BatchOutcome, type EventBatchWriter, type RawMessage } from './ingest-batch.ts';
 
 export interface ImportSummary {
   consumed: number;
@@ -60,7 +60,7 @@ export async function importMessages(
   const flush = async (): Promise<void> => {
     const messagesOfBatch = batch;
     batch = [];
-    const decoded = decodeBatch(messagesOfBatch, batchOptions);
+    const decoded = await decodeBatchInSlices(messagesOfBatch, batchOptions);
     // One batch in flight at a time: wait for the previous commit before starting the next.
     if (writing !== undefined) await writing;
     writing = writeDecodedBatch(writer, messagesOfBatch, decoded, batchOptions).then((outcome) => {

@@ -7,7 +7,7 @@ import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/con
 import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
-import { createEventBatchWriter, decodeBatch, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
+import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
@@ -137,7 +137,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
     const readBatch = async (): Promise<DecodedBatch> => {
       const { messages } = await activeConsumer.nextBatch(signal);
-      return { messages, decoded: messages.length === 0 ? [] : decodeBatch(messages, batchOptions) };
+      return { messages, decoded: messages.length === 0 ? [] : await decodeBatchInSlices(messages, batchOptions) };
     };
     let next = await readBatch();
 

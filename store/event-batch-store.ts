@@ -52,6 +52,8 @@ export interface EventBatchStore {
   /** Opens the transaction and empties the staging tables. */
   begin(): Promise<void>;
   stageEvent(event: StagedEvent): void;
+  /** Moves the rows staged so far from the appender into the staging table (short, so callers can slice a batch). */
+  flushStaged(): void;
   /** Stored payloads of the staged event ids that are already in `events` (normally none). */
   findStoredEvents(): Promise<Map<string, string>>;
   /** Totals of stored orders among `orderIds`; orders not stored are absent from the map. */
@@ -183,6 +185,9 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       staging.appendBigInt(BigInt(event.offset));
       staging.endRow();
       stagingDirty = true;
+    },
+    flushStaged() {
+      flushStaging();
     },
     async findStoredEvents() {
       flushStaging();

@@ -3,8 +3,22 @@ import { FormatRegistry } from '@sinclair/typebox';
 // RFC 3339 date-time with a mandatory zone (Z or ±hh:mm), optional fraction.
 const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
+// The common spelling (upper-case T and Z, seconds below 60, no or a millisecond fraction, year from
+// 1000): a calendar check by arithmetic gives the same answer as the Date round trip below, without
+// its cost — two timestamps per event, measured as ~1.6 µs per event on the ingest hot path.
+const COMMON = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1]!;
+}
+
 /** True for an RFC 3339 timestamp with zone that is a real calendar instant (no 31 February). */
 export function isRfc3339DateTime(value: string): boolean {
+  if (COMMON.test(value)) {
+    return Number(value.slice(8, 10)) <= daysInMonth(Number(value.slice(0, 4)), Number(value.slice(5, 7)));
+  }
   if (!RFC3339.test(value)) return false;
   const millis = Date.parse(value);
   if (Number.isNaN(millis)) return false;

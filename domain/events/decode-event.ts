@@ -67,10 +67,18 @@ function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: str
   return { path, message: `${path}: ${rule} (got ${describeValue(error.value)})` };
 }
 
-function findDuplicateLineId(lines: ReadonlyArray<{ lineId: string }>): number {
+/** Index of the first line id that repeats an earlier one, or -1. */
+function findDuplicateLineId(lineIds: ReadonlyArray<string>): number {
+  // Events carry a handful of lines: a pairwise scan allocates nothing (a Set per event showed in profiles).
+  if (lineIds.length <= 16) {
+    for (let index = 1; index < lineIds.length; index++) {
+      for (let earlier = 0; earlier < index; earlier++) if (lineIds[earlier] === lineIds[index]) return index;
+    }
+    return -1;
+  }
   const seen = new Set<string>();
-  for (let index = 0; index < lines.length; index++) {
-    const lineId = lines[index]!.lineId;
+  for (let index = 0; index < lineIds.length; index++) {
+    const lineId = lineIds[index]!;
     if (seen.has(lineId)) return index;
     seen.add(lineId);
   }
@@ -81,7 +89,7 @@ function findDuplicateLineId(lines: ReadonlyArray<{ lineId: string }>): number {
 function findImpossibleValue(event: RetourEvent): { path: string; message: string } | undefined {
   const data = event.data as { lines?: ReadonlyArray<{ lineId: string }>; lineIds?: readonly string[] };
   if (data.lines !== undefined) {
-    const index = findDuplicateLineId(data.lines);
+    const index = findDuplicateLineId(data.lines.map((line) => line.lineId));
     if (index !== -1) {
       return {
         path: `$.data.lines[${index}].lineId`,
@@ -90,7 +98,7 @@ function findImpossibleValue(event: RetourEvent): { path: string; message: strin
     }
   }
   if (data.lineIds !== undefined) {
-    const index = findDuplicateLineId(data.lineIds.map((lineId) => ({ lineId })));
+    const index = findDuplicateLineId(data.lineIds);
     if (index !== -1) {
       return {
         path: `$.data.lineIds[${index}]`,

@@ -162,6 +162,33 @@ describe('ingestBatch', () => {
     expect(await count(`SELECT sum(quantity) FROM order_lines`)).toBe(2);
   });
 
+  it('writes a batch holding an already stored id exactly once: new events, the duplicate, quarantine rows and refund checks', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }])]), OPTIONS);
+    // The stored id makes the optimistic insert fail on the primary key; the batch is redone with the lookup.
+    const outcome = await ingestBatch(
+      writer,
+      messages([
+        'not json',
+        orderPlaced('e2', 'o2', [{ lineId: 'l1', quantity: 1, unitPrice: 100 }]),
+        orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]),
+        refundIssued('e3', 'o2', 150),
+        refundIssued('e4', 'o1', 3000),
+      ]),
+      OPTIONS,
+    );
+    expectReconciles(outcome);
+    expect(outcome).toMatchObject({ stored: 2, duplicates: 1, storedByType: { 'order.placed': 1, 'refund.issued': 1 } });
+    expect(outcome.quarantined.map(({ code, eventId }) => [code, eventId])).toEqual([
+      ['RETOUR_EVENT_NOT_JSON', undefined],
+      ['RETOUR_EVENT_REFERENCE_INVALID', 'e3'],
+    ]);
+    expect(await count('SELECT count(*) FROM events')).toBe(3);
+    expect(await count('SELECT count(*) FROM order_lines')).toBe(2);
+    expect(await count('SELECT count(*) FROM quarantine')).toBe(2);
+    expect(await count('SELECT count(*) FROM ingest_duplicates')).toBe(1);
+    expect(await count('SELECT count(*) FROM refunds')).toBe(1);
+  });
+
   it('rejects a refund above what its stored order cost, naming both amounts, and stores it when the order is unknown', async () => {
     await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }])]), OPTIONS);
     const outcome = await ingestBatch(
