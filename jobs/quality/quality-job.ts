@@ -17,6 +17,18 @@ const MIN_REASON_RETURNS = 50;
 const MIN_REASON_SHIFT = 0.1;
 /** One-sided level at which an open alert still counts as elevated against its frozen baseline. */
 const FOLLOW_UP_LEVEL = 0.05;
+/**
+ * The fault-rate window: the last 7 delivery days, young cohorts included. Measured against 7+14+28
+ * (Bonferroni) and other sets on development seeds (docs/quality.md): longer windows find more
+ * low-volume episodes, but late, and cost detections within two weeks and some false alarms.
+ */
+export const FAULT_WINDOW_DAYS: readonly number[] = [7];
+/** The fault baseline ends this many days before the run: a week's gap before the window, so an episode that began just before it is not yet in the baseline. */
+export const FAULT_BASELINE_LAG_DAYS = 14;
+/** Young cohorts expected to show less than this share of their eventual fault returns carry too little to count. */
+const MIN_REPORTED_SHARE = 0.05;
+/** Fault returns a category needs in the baseline before its own arrival profile is used instead of all categories'. */
+const MIN_DELAY_RETURNS = 200;
 
 /**
  * `retour jobs run quality`: delivery-cohort quality tables (quality_weekly, quality_daily for
@@ -75,6 +87,10 @@ export const qualityJob: Job = {
         minRatio: config.qualityMinRatio,
         minReasonShift: MIN_REASON_SHIFT,
         followUpLevel: FOLLOW_UP_LEVEL,
+        faultWindowDays: FAULT_WINDOW_DAYS,
+        faultBaselineLagDays: FAULT_BASELINE_LAG_DAYS,
+        minReportedShare: MIN_REPORTED_SHARE,
+        minDelayReturns: MIN_DELAY_RETURNS,
       });
       await writeQualityState(connection, { ingestedWatermark: watermark, asOf: now, settings: settingsKey }, now);
       await connection.run('COMMIT');
@@ -86,6 +102,7 @@ export const qualityJob: Job = {
           ...(fullReason === undefined ? { touchedCohorts } : { fullReason }),
           periodRows,
           window: alerts.window,
+          faultScan: alerts.faultScan,
           testedProducts: { productFaultRate: alerts.testedFault, reasonMix: alerts.testedMix },
           alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved },
         },

@@ -1,18 +1,21 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { decideAlertTransition } from '../../models/quality/decide-alert-transition.ts';
 import { detectionWindows, isoWeekMonday } from '../../models/quality/detection-windows.ts';
-import { evaluateFaultChange, type FaultChange } from '../../models/quality/evaluate-fault-change.ts';
+import { evaluateFaultScan, type FaultScan, type FaultScanDay } from '../../models/quality/evaluate-fault-scan.ts';
 import { evaluateReasonMixShift, type ReasonCount, type ReasonMixShift } from '../../models/quality/evaluate-reason-mix-shift.ts';
 import { extractCommentWords } from '../../models/quality/extract-comment-words.ts';
+import { faultScanDays, type FaultScanDays } from '../../models/quality/fault-scan-days.ts';
+import { reportedShare } from '../../models/quality/reported-share.ts';
 import { benjaminiHochberg } from '../../models/stats/benjamini-hochberg.ts';
 import { chiSquareIndependenceTest } from '../../models/stats/chi-square-independence-test.ts';
-import { fisherExactGreater } from '../../models/stats/fisher-exact-greater.ts';
 import {
   insertQualityAlert,
   readOpenQualityAlerts,
   updateQualityAlert,
   type QualityAlertRow,
 } from '../../store/quality/quality-alerts-store.ts';
+import { readFaultRequestHours } from '../../store/quality/read-fault-request-hours.ts';
+import { readProductDayCounts } from '../../store/quality/read-product-day-counts.ts';
 import {
   readProductReasonCounts,
   readProductReturnComments,
@@ -24,7 +27,7 @@ export interface QualityAlertSettings {
   now: Date;
   detectionDays: number;
   baselineWeeks: number;
-  /** Delivered units needed in the current window and in the baseline. */
+  /** Delivered units needed in a tested window and in the baseline. */
   minUnits: number;
   /** Returned units needed on each side for a reason-mix test. */
   minReturns: number;
@@ -36,10 +39,21 @@ export interface QualityAlertSettings {
   minReasonShift: number;
   /** Unadjusted one-sided level at which an open alert still counts as elevated against its frozen baseline. */
   followUpLevel: number;
+  /** Fault-rate windows in days, each ending with yesterday's deliveries (Bonferroni across them when several). */
+  faultWindowDays: readonly number[];
+  /** Days between the fault baseline's end and the run's day (raised to the longest window and detectionDays + 1 when shorter). */
+  faultBaselineLagDays: number;
+  /** Cohorts expected to show less than this share of their returns yet are left out of the fault windows. */
+  minReportedShare: number;
+  /** Fault returns of mature cohorts a category needs before its own arrival profile is used (else all categories'). */
+  minDelayReturns: number;
 }
 
 export interface QualityAlertSummary {
+  /** Reason-mix windows: the newest complete week against the weeks before it. */
   window: ReturnType<typeof detectionWindows>;
+  /** Fault-rate scan: the recent days the windows are cut from, and the lagged baseline. */
+  faultScan: Omit<FaultScanDays, 'dayStarts'>;
   testedFault: number;
   testedMix: number;
   opened: number;
@@ -49,60 +63,66 @@ export interface QualityAlertSummary {
 
 const FAULT_METRIC = 'product_fault_rate';
 const MIX_METRIC = 'reason_mix';
+const HOUR_MS = 3_600_000;
+
+interface ProductEvaluation {
+  productId: string;
+  category: string;
+  sellerId: string | null;
+  /** Reason-mix windows (absent when the product had no delivery there). */
+  mixCounts: ProductWindowCounts | undefined;
+  scanDays: FaultScanDay[];
+  faultBaseline: { faults: number; delivered: number };
+  fault: FaultScan;
+  mix: ReasonMixShift;
+  reasons: ReasonCount[];
+  /** Returned units per reason in the fault scan's days against its baseline (a fault alert's top reasons). */
+  faultReasons: ReasonCount[];
+}
 
 /**
- * Tests every product's current window against its trailing baseline (product-fault rate: one-sided
- * Fisher exact; reason mix: chi-square), applies Benjamini–Hochberg across the products tested in
- * this run, and moves quality_alerts through new → ongoing → resolved.
+ * Product-fault rate: scans every product's recent delivery days (young cohorts included, weighted
+ * by the share of their returns that had time to arrive) against a lagged trailing baseline with an
+ * exact conditional Poisson test; reason mix: chi-square of the newest complete week against the
+ * weeks before. Benjamini–Hochberg across the products tested in this run, per metric; alerts move
+ * through new → ongoing → resolved.
  */
 export async function refreshQualityAlerts(connection: DuckDBConnection, settings: QualityAlertSettings): Promise<QualityAlertSummary> {
   const window = detectionWindows({ now: settings.now, detectionDays: settings.detectionDays, baselineWeeks: settings.baselineWeeks });
-  const counts = await readProductWindowCounts(connection, window);
-  const reasonRows = await readProductReasonCounts(connection, window);
-  const reasonsByProduct = new Map<string, ReasonCount[]>();
-  for (const row of reasonRows) {
-    const list = reasonsByProduct.get(row.productId) ?? [];
-    list.push({ reason: row.reason, current: row.current, baseline: row.baseline });
-    reasonsByProduct.set(row.productId, list);
-  }
-
-  const faults = counts.map((product) =>
-    evaluateFaultChange({
-      current: { faults: product.currentFault, delivered: product.currentDelivered },
-      baseline: { faults: product.baselineFault, delivered: product.baselineDelivered },
-      minUnits: settings.minUnits,
-    }),
-  );
-  const mixes = counts.map((product) =>
-    evaluateReasonMixShift({ reasons: reasonsByProduct.get(product.productId) ?? [], minReturns: settings.minReturns }),
-  );
+  const scan = faultScanDays({
+    now: settings.now,
+    windowDays: settings.faultWindowDays,
+    baselineLagDays: Math.max(settings.faultBaselineLagDays, settings.detectionDays + 1, ...settings.faultWindowDays),
+    baselineWeeks: settings.baselineWeeks,
+    detectionDays: settings.detectionDays,
+  });
+  const evaluations = await evaluateProducts(connection, settings, window, scan);
   // Products failing the minimum-units rule are not tested, so they do not dilute the BH correction either.
-  const faultQ = qValuesOfTested(faults.map((fault) => (fault.tested ? fault.pValue : undefined)));
-  const mixQ = qValuesOfTested(mixes.map((mix) => (mix.tested ? mix.pValue : undefined)));
+  const faultQ = qValuesOfTested(evaluations.map((product) => (product.fault.tested ? product.fault.pValue : undefined)));
+  const mixQ = qValuesOfTested(evaluations.map((product) => (product.mix.tested ? product.mix.pValue : undefined)));
 
   const open = new Map<string, QualityAlertRow>();
   for (const alert of await readOpenQualityAlerts(connection)) open.set(`${alert.metric}\u0000${alert.productId}`, alert);
-  const summary: QualityAlertSummary = { window, testedFault: 0, testedMix: 0, opened: 0, updated: 0, resolved: 0 };
+  const { dayStarts: _dayStarts, ...faultScanSummary } = scan;
+  const summary: QualityAlertSummary = { window, faultScan: faultScanSummary, testedFault: 0, testedMix: 0, opened: 0, updated: 0, resolved: 0 };
   const nowText = settings.now.toISOString();
 
-  for (let index = 0; index < counts.length; index++) {
-    const product = counts[index]!;
-    const fault = faults[index]!;
-    const mix = mixes[index]!;
-    const reasons = reasonsByProduct.get(product.productId) ?? [];
+  for (let index = 0; index < evaluations.length; index++) {
+    const product = evaluations[index]!;
+    const { fault, mix, reasons } = product;
     if (fault.tested) summary.testedFault++;
     if (mix.tested) summary.testedMix++;
+    const faultWindow = { start: shiftDays(scan.scanEnd, -fault.best.days), end: scan.scanEnd };
 
     for (const metric of [FAULT_METRIC, MIX_METRIC] as const) {
       const existing = open.get(`${metric}\u0000${product.productId}`);
-      open.delete(`${metric}\u0000${product.productId}`);
       const q = metric === FAULT_METRIC ? faultQ[index] : mixQ[index];
       const flagged =
         q !== undefined &&
         q <= settings.falseDiscoveryRate &&
         (metric === FAULT_METRIC ? fault.ratio >= settings.minRatio : mix.distance >= settings.minReasonShift);
       const tested = metric === FAULT_METRIC ? fault.tested : mix.tested;
-      const stillElevated = existing !== undefined && tested && isStillElevated(existing, product, fault, reasons, settings.followUpLevel);
+      const stillElevated = existing !== undefined && tested && isStillElevated(existing, product, settings);
       const transition = decideAlertTransition({
         open: existing === undefined ? undefined : { status: existing.status === 'new' ? 'new' : 'ongoing', firstDetectedAt: new Date(existing.firstDetectedAt) },
         tested,
@@ -111,7 +131,11 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
         now: settings.now,
       });
       if (transition.action === 'none' || transition.action === 'keep') continue;
-      const evidence = await collectEvidence(connection, { product, metric, fault, mix, window, now: settings.now });
+      const windowDays = metric === FAULT_METRIC ? faultWindow : { start: window.currentStart, end: window.currentEnd };
+      const evidence = await collectEvidence(connection, { product, metric, windowDays, now: settings.now });
+      const current = metric === FAULT_METRIC
+        ? { rate: fault.currentRate, low: fault.currentLow, high: fault.currentHigh, delivered: fault.best.delivered, units: fault.best.faults }
+        : { rate: null, low: null, high: null, delivered: product.mixCounts?.currentDelivered ?? 0, units: mix.currentReturns };
       if (transition.action === 'open') {
         await insertQualityAlert(connection, {
           productId: product.productId,
@@ -119,20 +143,20 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
           sellerId: product.sellerId,
           periodStart: isoWeekMonday(settings.now),
           metric,
-          windowStart: window.currentStart,
-          windowEnd: window.currentEnd,
-          baselineStart: window.baselineStart,
-          baselineEnd: window.baselineEnd,
+          windowStart: windowDays.start,
+          windowEnd: windowDays.end,
+          baselineStart: metric === FAULT_METRIC ? scan.baselineStart : window.baselineStart,
+          baselineEnd: metric === FAULT_METRIC ? scan.baselineEnd : window.baselineEnd,
           baselineRate: metric === FAULT_METRIC ? fault.baselineRate : null,
-          currentRate: metric === FAULT_METRIC ? fault.currentRate : null,
-          currentLow: metric === FAULT_METRIC ? fault.currentLow : null,
-          currentHigh: metric === FAULT_METRIC ? fault.currentHigh : null,
+          currentRate: current.rate,
+          currentLow: current.low,
+          currentHigh: current.high,
           pValue: metric === FAULT_METRIC ? fault.pValue : mix.pValue,
           qValue: q ?? null,
-          deliveredUnits: product.currentDelivered,
-          currentUnits: metric === FAULT_METRIC ? product.currentFault : mix.currentReturns,
-          baselineUnits: product.baselineDelivered,
-          baselineEvents: metric === FAULT_METRIC ? product.baselineFault : mix.baselineReturns,
+          deliveredUnits: current.delivered,
+          currentUnits: current.units,
+          baselineUnits: metric === FAULT_METRIC ? product.faultBaseline.delivered : (product.mixCounts?.baselineDelivered ?? 0),
+          baselineEvents: metric === FAULT_METRIC ? product.faultBaseline.faults : mix.baselineReturns,
           baselineReasons: JSON.stringify(Object.fromEntries(reasons.filter((reason) => reason.baseline > 0).map((reason) => [reason.reason, reason.baseline]))),
           status: 'new',
           severity: evidence.severity,
@@ -147,13 +171,13 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
         await updateQualityAlert(connection, {
           alertId: existing!.alertId,
           status: resolved ? 'resolved' : transition.status,
-          windowStart: window.currentStart,
-          windowEnd: window.currentEnd,
-          currentRate: metric === FAULT_METRIC ? fault.currentRate : null,
-          currentLow: metric === FAULT_METRIC ? fault.currentLow : null,
-          currentHigh: metric === FAULT_METRIC ? fault.currentHigh : null,
-          deliveredUnits: product.currentDelivered,
-          currentUnits: metric === FAULT_METRIC ? product.currentFault : mix.currentReturns,
+          windowStart: windowDays.start,
+          windowEnd: windowDays.end,
+          currentRate: current.rate,
+          currentLow: current.low,
+          currentHigh: current.high,
+          deliveredUnits: current.delivered,
+          currentUnits: current.units,
           severity: evidence.severity,
           topReasons: evidence.topReasons,
           topCommentWords: evidence.topCommentWords,
@@ -165,8 +189,121 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
       }
     }
   }
-  // Open alerts of products with no deliveries at all in either window stay as they are (kept).
+  // Open alerts of products with no deliveries in any window stay as they are (kept).
   return summary;
+}
+
+/** Reads the counts of both metrics and evaluates every product delivered in any of their windows. */
+async function evaluateProducts(
+  connection: DuckDBConnection,
+  settings: QualityAlertSettings,
+  window: ReturnType<typeof detectionWindows>,
+  scan: FaultScanDays,
+): Promise<ProductEvaluation[]> {
+  const mixCounts = await readProductWindowCounts(connection, window);
+  const reasonRows = await readProductReasonCounts(connection, window);
+  const faultCounts = await readProductWindowCounts(connection, {
+    currentStart: scan.scanStart,
+    currentEnd: scan.scanEnd,
+    baselineStart: scan.baselineStart,
+    baselineEnd: scan.baselineEnd,
+  });
+  const faultReasonRows = await readProductReasonCounts(connection, {
+    currentStart: scan.scanStart,
+    currentEnd: scan.scanEnd,
+    baselineStart: scan.baselineStart,
+    baselineEnd: scan.baselineEnd,
+  });
+  const dayRows = await readProductDayCounts(connection, { start: scan.scanStart, end: scan.scanEnd });
+  const shareOf = await readReportedShares(connection, settings, scan);
+
+  const reasonsByProduct = groupReasons(reasonRows);
+  const faultReasonsByProduct = groupReasons(faultReasonRows);
+  const dayIndex = new Map(scan.dayStarts.map((day, index) => [day.toISOString().slice(0, 10), index]));
+  const daysByProduct = new Map<string, Array<{ delivered: number; faults: number }>>();
+  for (const row of dayRows) {
+    const index = dayIndex.get(row.day);
+    if (index === undefined) continue;
+    let days = daysByProduct.get(row.productId);
+    if (days === undefined) {
+      days = scan.dayStarts.map(() => ({ delivered: 0, faults: 0 }));
+      daysByProduct.set(row.productId, days);
+    }
+    days[index] = { delivered: row.delivered, faults: row.faults };
+  }
+  const mixByProduct = new Map(mixCounts.map((product) => [product.productId, product]));
+  const faultByProduct = new Map(faultCounts.map((product) => [product.productId, product]));
+  const productIds = [...new Set([...mixByProduct.keys(), ...faultByProduct.keys()])].sort();
+
+  return productIds.map((productId): ProductEvaluation => {
+    const counts = faultByProduct.get(productId);
+    const mixOnly = mixByProduct.get(productId);
+    const identity = counts ?? mixOnly!;
+    const days = daysByProduct.get(productId) ?? scan.dayStarts.map(() => ({ delivered: 0, faults: 0 }));
+    const scanDays = days.map((day, index) => ({ ...day, reportedShare: shareOf(identity.category, scan.dayStarts[index]!) }));
+    const faultBaseline = { faults: counts?.baselineFault ?? 0, delivered: counts?.baselineDelivered ?? 0 };
+    const reasons = reasonsByProduct.get(productId) ?? [];
+    return {
+      productId,
+      category: identity.category,
+      sellerId: identity.sellerId,
+      mixCounts: mixOnly,
+      scanDays,
+      faultBaseline,
+      fault: evaluateFaultScan({ days: scanDays, baseline: faultBaseline, windowDays: settings.faultWindowDays, minUnits: settings.minUnits, minReportedShare: settings.minReportedShare }),
+      mix: evaluateReasonMixShift({ reasons, minReturns: settings.minReturns }),
+      reasons,
+      faultReasons: faultReasonsByProduct.get(productId) ?? [],
+    };
+  });
+}
+
+function groupReasons(rows: ReadonlyArray<{ productId: string; reason: string; current: number; baseline: number }>): Map<string, ReasonCount[]> {
+  const byProduct = new Map<string, ReasonCount[]>();
+  for (const row of rows) {
+    const list = byProduct.get(row.productId) ?? [];
+    list.push({ reason: row.reason, current: row.current, baseline: row.baseline });
+    byProduct.set(row.productId, list);
+  }
+  return byProduct;
+}
+
+/**
+ * The share of a complete cohort's product-fault returns a scan day shows by now, from when the
+ * baseline's (complete) cohorts' fault returns arrived: the product's category when it has enough of
+ * them, all categories otherwise; with too few anywhere young cohorts get share 0 and drop out, which
+ * leaves only complete cohorts in the windows.
+ */
+async function readReportedShares(
+  connection: DuckDBConnection,
+  settings: QualityAlertSettings,
+  scan: FaultScanDays,
+): Promise<(category: string, dayStart: Date) => number> {
+  const hours = (settings.detectionDays + 1) * 24;
+  const rows = await readFaultRequestHours(connection, { start: scan.baselineStart, end: scan.baselineEnd, now: settings.now, detectionDays: settings.detectionDays });
+  const all = new Float64Array(hours);
+  const byCategory = new Map<string, Float64Array>();
+  for (const row of rows) {
+    if (row.hour < 0 || row.hour >= hours) continue;
+    let counts = byCategory.get(row.category);
+    if (counts === undefined) {
+      counts = new Float64Array(hours);
+      byCategory.set(row.category, counts);
+    }
+    counts[row.hour]! += row.units;
+    all[row.hour]! += row.units;
+  }
+  const total = (counts: Float64Array): number => counts.reduce((sum, count) => sum + count, 0);
+  const profiles = new Map<string, Float64Array | undefined>();
+  const allProfile = total(all) >= settings.minDelayReturns ? all : undefined;
+  for (const [category, counts] of byCategory) profiles.set(category, total(counts) >= settings.minDelayReturns ? counts : allProfile);
+  return (category, dayStart) => {
+    const offsetHours = (settings.now.getTime() - dayStart.getTime()) / HOUR_MS;
+    // Every unit of the day has had its whole horizon: the cohort is complete.
+    if (offsetHours >= hours) return 1;
+    const profile = profiles.has(category) ? profiles.get(category) : allProfile;
+    return profile === undefined ? 0 : reportedShare({ hourCounts: profile, offsetHours });
+  };
 }
 
 function qValuesOfTested(pValues: ReadonlyArray<number | undefined>): Array<number | undefined> {
@@ -186,30 +323,45 @@ function qValuesOfTested(pValues: ReadonlyArray<number | undefined>): Array<numb
   return result;
 }
 
-/** An open alert is re-tested as one follow-up hypothesis against the baseline frozen at its detection. */
-function isStillElevated(alert: QualityAlertRow, product: ProductWindowCounts, fault: FaultChange, reasons: readonly ReasonCount[], level: number): boolean {
+/**
+ * An open alert is re-tested as one follow-up hypothesis against the baseline frozen at its
+ * detection: for the fault rate, on the shortest window with enough units (so a slow seller's alert
+ * can resolve too); for the reason mix, the newest week's mix against the frozen one.
+ */
+function isStillElevated(alert: QualityAlertRow, product: ProductEvaluation, settings: QualityAlertSettings): boolean {
   if (alert.metric === FAULT_METRIC) {
-    if (alert.baselineUnits < 1 || product.currentDelivered < 1) return false;
-    const p = fisherExactGreater({
-      current: { successes: product.currentFault, trials: product.currentDelivered },
-      baseline: { successes: Math.min(alert.baselineEvents, alert.baselineUnits), trials: alert.baselineUnits },
+    if (alert.baselineUnits < 1) return false;
+    const frozen = evaluateFaultScan({
+      days: product.scanDays,
+      baseline: { faults: Math.min(alert.baselineEvents, alert.baselineUnits), delivered: alert.baselineUnits },
+      windowDays: settings.faultWindowDays,
+      minUnits: settings.minUnits,
+      minReportedShare: settings.minReportedShare,
     });
-    return p <= level && fault.currentRate > (alert.baselineRate ?? 0);
+    const shortest = frozen.windows.filter((window) => window.tested).sort((a, b) => a.days - b.days)[0];
+    if (shortest === undefined || shortest.exposure <= 0) return false;
+    return shortest.pValue <= settings.followUpLevel && shortest.faults / shortest.exposure > (alert.baselineRate ?? 0);
   }
   const frozen = JSON.parse(alert.baselineReasons ?? '{}') as Record<string, number>;
+  const { reasons } = product;
   const names = [...new Set([...Object.keys(frozen), ...reasons.map((reason) => reason.reason)])].sort();
   const current = names.map((name) => reasons.find((reason) => reason.reason === name)?.current ?? 0);
   const baseline = names.map((name) => frozen[name] ?? 0);
   if (names.length === 0) return false;
-  return chiSquareIndependenceTest([current, baseline]).pValue <= level;
+  return chiSquareIndependenceTest([current, baseline]).pValue <= settings.followUpLevel;
 }
 
 async function collectEvidence(
   connection: DuckDBConnection,
-  options: { product: ProductWindowCounts; metric: string; fault: FaultChange; mix: ReasonMixShift; window: ReturnType<typeof detectionWindows>; now: Date },
+  options: { product: ProductEvaluation; metric: string; windowDays: { start: string; end: string }; now: Date },
 ): Promise<{ severity: number; topReasons: string; topCommentWords: string }> {
-  const { product, metric, fault, mix } = options;
-  const shares = metric === FAULT_METRIC ? [...mix.shares].sort((a, b) => b.units - a.units || a.reason.localeCompare(b.reason)) : mix.shares;
+  const { product, metric } = options;
+  const { fault, mix } = product;
+  // A fault alert shows the reasons of its own scan days (largest first); a mix alert those that moved most.
+  const shares =
+    metric === FAULT_METRIC
+      ? [...evaluateReasonMixShift({ reasons: product.faultReasons, minReturns: 1 }).shares].sort((a, b) => b.units - a.units || a.reason.localeCompare(b.reason))
+      : mix.shares;
   const topReasons = shares.slice(0, 5).map((share) => ({
     reason: share.reason,
     units: share.units,
@@ -218,16 +370,20 @@ async function collectEvidence(
   }));
   const comments = await readProductReturnComments(connection, {
     productId: product.productId,
-    start: options.window.currentStart,
-    end: options.window.currentEnd,
+    start: options.windowDays.start,
+    end: options.windowDays.end,
     now: options.now,
     productFaultOnly: metric === FAULT_METRIC,
   });
   // Severity orders the alert list by impact: for the fault rate, product-fault units above what the
-  // baseline predicts this week (a 3× rise on a best-seller outranks 10× on a niche item); for the mix,
-  // the returned units whose reason moved (distance × returns).
+  // baseline predicts for the window (a 3× rise on a best-seller outranks 10× on a niche item); for the
+  // mix, the returned units whose reason moved (distance × returns).
   const severity = metric === FAULT_METRIC ? Math.max(0, fault.excessUnits) : mix.distance * mix.currentReturns;
   return { severity: round(severity), topReasons: JSON.stringify(topReasons), topCommentWords: JSON.stringify(extractCommentWords(comments)) };
+}
+
+function shiftDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function round(value: number): number {

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benjaminiHochberg } from '../../../models/stats/benjamini-hochberg.ts';
-import { fisherExactGreater } from '../../../models/stats/fisher-exact-greater.ts';
+import { poissonRateRatioGreater } from '../../../models/stats/poisson-rate-ratio-greater.ts';
 import type { Database } from '../../../store/open-database.ts';
 import { openQualityTestDatabase, readRows, runQuality } from './quality-fixtures.ts';
 
@@ -45,51 +45,56 @@ const ALERTS = `SELECT product_id, metric, status, period_start, window_start, w
   FROM quality_alerts WHERE metric = 'product_fault_rate' ORDER BY alert_id`;
 
 describe('quality job: alerts', () => {
-  it('flags the episode only, with its evidence, and Benjamini–Hochberg q-values across every tested product', async () => {
+  it('flags the episode only, from cohorts younger than the detection horizon, with its evidence and BH q-values across every tested product', async () => {
     await buildProducts();
-    // window = deliveries of days 78–84 (all in the episode for days 78–83), baseline days 22–77
-    const result = await runQuality(connection, { now: dayOf(92) });
-    expect(result.details).toMatchObject({ window: { currentStart: '2026-03-24', currentEnd: '2026-03-31' }, testedProducts: { productFaultRate: 29 } });
+    // Run at midnight of day 78: the window is the deliveries of days 71–77, all in the episode. Every
+    // return comes exactly 2 days after delivery (10:00), so a cohort has all its returns from 58 h after
+    // its midnight on: days 71–75 count fully (72 h and more), days 76–77 have none yet and drop out.
+    // None of them is 8 days old, so the old weekly test (complete cohorts only) could not see them yet.
+    const result = await runQuality(connection, { now: dayOf(78) });
+    expect(result.details).toMatchObject({
+      faultScan: { scanStart: '2026-03-17', scanEnd: '2026-03-24', baselineStart: '2026-01-13', baselineEnd: '2026-03-10' },
+      testedProducts: { productFaultRate: 29 },
+    });
     const alerts = await readRows(connection, ALERTS);
     expect(alerts.map((alert) => `${alert['product_id']} ${alert['metric']}`)).toEqual(['P00 product_fault_rate']);
-    // the episode also moved P00's reason mix (defective up, too small down), and nothing else moved
-    const mix = await readRows(connection, "SELECT product_id, top_reasons FROM quality_alerts WHERE metric = 'reason_mix'");
-    expect(mix.map((row) => row['product_id'])).toEqual(['P00']);
-    expect(JSON.parse(String(mix[0]!['top_reasons']))[0]).toMatchObject({ reason: 'quality.defective' });
     const alert = alerts[0]!;
-    expect(alert).toMatchObject({ status: 'new', period_start: '2026-04-06', window_start: '2026-03-24', window_end: '2026-03-31', delivered_units: '280', baseline_units: '2240' });
+    expect(alert).toMatchObject({ status: 'new', period_start: '2026-03-23', window_start: '2026-03-17', window_end: '2026-03-24', delivered_units: '280', baseline_units: '2240' });
     expect(JSON.parse(String(alert['top_comment_words']))).toEqual([
       { word: 'handle', count: expect.any(Number) },
-      { word: 'off', count: expect.any(Number) },
       { word: 'snapped', count: expect.any(Number) },
-    ].filter((word) => word.word !== 'off'));
+    ]);
     expect(JSON.parse(String(alert['top_reasons']))[0]).toMatchObject({ reason: 'quality.defective' });
 
-    // Recompute every tested product's p-value from the cohort counts and apply BH here.
+    // Recompute every tested product's p-value from the cohort counts (exposure = units of the days
+    // 71–75, whose returns are all in) and apply BH here.
     const counts = await readRows(
       connection,
       `SELECT product_id,
-         sum(delivered_units) FILTER (WHERE day >= '2026-03-24' AND day < '2026-03-31') AS n1,
-         sum(product_fault_within_detection_units) FILTER (WHERE day >= '2026-03-24' AND day < '2026-03-31') AS x1,
-         sum(delivered_units) FILTER (WHERE day < '2026-03-24') AS n2,
-         sum(product_fault_within_detection_units) FILTER (WHERE day < '2026-03-24') AS x2
-       FROM quality_cohort_base WHERE day >= '2026-01-27' AND day < '2026-03-31' GROUP BY product_id HAVING n1 >= 100 AND n2 >= 100 ORDER BY product_id`,
+         sum(delivered_units) FILTER (WHERE day >= '2026-03-17') AS n1,
+         sum(delivered_units) FILTER (WHERE day >= '2026-03-17' AND day < '2026-03-22') AS e1,
+         sum(product_fault_within_detection_units) FILTER (WHERE day >= '2026-03-17') AS x1,
+         sum(delivered_units) FILTER (WHERE day < '2026-03-10') AS n2,
+         sum(product_fault_within_detection_units) FILTER (WHERE day < '2026-03-10') AS x2
+       FROM quality_cohort_base WHERE (day >= '2026-01-13' AND day < '2026-03-10') OR (day >= '2026-03-17' AND day < '2026-03-24')
+       GROUP BY product_id HAVING n1 >= 100 AND n2 >= 100 ORDER BY product_id`,
     );
     expect(counts).toHaveLength(29); // P29 fails the minimum-units rule (70 units a week)
     const pValues = counts.map((row) =>
-      fisherExactGreater({ current: { successes: Number(row['x1']), trials: Number(row['n1']) }, baseline: { successes: Number(row['x2']), trials: Number(row['n2']) } }),
+      poissonRateRatioGreater({ current: { events: Number(row['x1']), exposure: Number(row['e1']) }, baseline: { events: Number(row['x2']), exposure: Number(row['n2']) } }),
     );
     const qValues = benjaminiHochberg(pValues);
     expect(alert['p_value']).toBeCloseTo(pValues[0]!, 14);
     expect(alert['q_value']).toBeCloseTo(qValues[0]!, 14);
+    expect(alert['current_rate']).toBeCloseTo(Number(counts[0]!['x1']) / Number(counts[0]!['e1']), 14);
     // P01's mild rise is significant on its own but not once 29 products are tested at FDR 0.01
     expect(pValues[1]!).toBeLessThan(0.01);
     expect(qValues[1]!).toBeGreaterThan(0.01);
   });
 
-  it('applies the minimum-units rule to the current window and the baseline', async () => {
+  it('applies the minimum-units rule to the window and the baseline', async () => {
     await buildProducts();
-    await runQuality(connection, { now: dayOf(92), config: { RETOUR_QUALITY_MIN_UNITS: '60' } });
+    await runQuality(connection, { now: dayOf(78), config: { RETOUR_QUALITY_MIN_UNITS: '60' } });
     const products = (await readRows(connection, ALERTS)).map((alert) => alert['product_id']);
     expect(products).toContain('P29');
     expect(products).toContain('P00');
@@ -97,15 +102,15 @@ describe('quality job: alerts', () => {
 
   it('moves an alert new → ongoing → resolved, and re-running on the same day changes nothing', async () => {
     await buildProducts();
-    await runQuality(connection, { now: dayOf(92) });
-    await runQuality(connection, { now: new Date(Date.parse(dayOf(92)) + 6 * 3_600_000).toISOString() });
+    await runQuality(connection, { now: dayOf(78) });
+    await runQuality(connection, { now: new Date(Date.parse(dayOf(78)) + 6 * 3_600_000).toISOString() });
     expect((await readRows(connection, ALERTS)).map((alert) => alert['status'])).toEqual(['new']);
-    await runQuality(connection, { now: dayOf(93) });
+    await runQuality(connection, { now: dayOf(79) });
     expect((await readRows(connection, ALERTS)).map((alert) => alert['status'])).toEqual(['ongoing']);
-    // by day 99 the window is days 84–90: back to normal, although the trailing baseline now contains the episode
-    await runQuality(connection, { now: dayOf(99) });
+    // by day 92 the window's counted days are 85–89: back to normal against the baseline frozen at detection
+    await runQuality(connection, { now: dayOf(92) });
     const alerts = await readRows(connection, ALERTS);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-14/) });
+    expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-07/) });
   });
 });
