@@ -14,7 +14,10 @@ export interface QualityRunSettings {
   productFaultReasons: readonly string[];
 }
 
-/** The settings that change what the cohort tables contain (a change forces a full rebuild). */
+/**
+ * The settings that change what the cohort tables contain (a change forces a full rebuild). Stored in
+ * quality_state.settings; the view quality_daily reads `withinDays` from it (migration 008).
+ */
 export function cohortSettingsKey(settings: QualityRunSettings): string {
   return JSON.stringify({
     withinDays: settings.withinDays,

@@ -78,6 +78,18 @@ export async function collectTouchedCohorts(connection: DuckDBConnection, settin
 /** Which cohorts a recomputation covers: all of them, or those in q_touched_product_days. */
 export type CohortSelection = 'all' | 'touched';
 
+/** The capped per-line return counts of quality_cohort_base, in its column order, with what each counts. */
+const CAPPED_COUNTS: ReadonlyArray<{ name: string; filter: string }> = [
+  { name: 'returned', filter: 'in_window' },
+  { name: 'returned_n', filter: 'in_n' },
+  { name: 'returned_detection', filter: 'in_detection' },
+  { name: 'fault', filter: 'in_window AND product_fault' },
+  { name: 'fault_n', filter: 'in_n AND product_fault' },
+  { name: 'fault_detection', filter: 'in_detection AND product_fault' },
+  { name: 'claimed', filter: "in_window AND reason = 'quality.defective'" },
+  { name: 'confirmed', filter: 'in_window AND confirmed' },
+];
+
 /**
  * Recomputes quality_cohort_base for the selected cohorts (delete + insert),
  * and records in q_touched_scope_days every (scope, id, day) whose period rows must follow.
@@ -103,92 +115,95 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
       ? ''
       : `WHERE ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)
            AND ol.order_id IN (SELECT order_id FROM deliveries WHERE timezone('UTC', delivered_at)::DATE IN (SELECT DISTINCT day FROM q_touched_product_days))`;
+  const orderFilter = selection === 'all' ? '' : 'AND order_id IN (SELECT order_id FROM candidate)';
   const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = c.product_id AND t.day = c.day';
+  // A line's first delivery is the earlier of its order's first whole-order delivery (line_id NULL
+  // delivers every line) and its own first line delivery: each side is reduced to one row per order
+  // or per line before it meets the order lines, which is far cheaper than joining every line with
+  // every delivery of its order and grouping the result by (order_id, line_id).
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_line_cohorts AS
      WITH candidate AS (
        SELECT ol.order_id, ol.line_id, ol.product_id, ol.category, ol.seller_id, ol.quantity FROM order_lines ol ${productFilter}
      ),
-     first_delivery AS (
-       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM (
-         SELECT d.order_id, d.line_id, d.delivered_at FROM deliveries d
-         WHERE d.line_id IS NOT NULL AND d.delivered_at <= $now::TIMESTAMPTZ
-         UNION ALL
-         -- a whole-order delivery (line_id NULL) delivers every line of the order
-         SELECT c.order_id, c.line_id, d.delivered_at FROM candidate c JOIN deliveries d ON d.order_id = c.order_id
-         WHERE d.line_id IS NULL AND d.delivered_at <= $now::TIMESTAMPTZ
-       ) GROUP BY order_id, line_id
+     order_delivery AS (
+       SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries
+       WHERE line_id IS NULL AND delivered_at <= $now::TIMESTAMPTZ ${orderFilter} GROUP BY order_id
+     ),
+     line_delivery AS (
+       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM deliveries
+       WHERE line_id IS NOT NULL AND delivered_at <= $now::TIMESTAMPTZ ${orderFilter} GROUP BY order_id, line_id
      ),
      lines AS (
-       SELECT c.*, f.delivered_at, timezone('UTC', f.delivered_at)::DATE AS day
-       FROM candidate c JOIN first_delivery f ON f.order_id = c.order_id AND f.line_id = c.line_id
+       -- least() skips NULL: a line delivered only one way takes that delivery
+       SELECT c.*, least(o.delivered_at, l.delivered_at) AS delivered_at
+       FROM candidate c
+       LEFT JOIN order_delivery o ON o.order_id = c.order_id
+       LEFT JOIN line_delivery l ON l.order_id = c.order_id AND l.line_id = c.line_id
+       WHERE o.delivered_at IS NOT NULL OR l.delivered_at IS NOT NULL
      )
      SELECT c.order_id, c.line_id, c.product_id, c.category, c.seller_id, c.quantity, c.delivered_at, c.day,
             coalesce(w.days, $defaultWindow)::INTEGER AS window_days
-     FROM lines c LEFT JOIN q_windows w ON w.category = c.category ${cohortFilter}`,
+     FROM (SELECT *, timezone('UTC', delivered_at)::DATE AS day FROM lines) c LEFT JOIN q_windows w ON w.category = c.category ${cohortFilter}`,
     { now: parameters.now, defaultWindow: parameters.defaultWindow },
   );
+  const inspectionFilter = selection === 'all' ? '' : 'AND return_id IN (SELECT return_id FROM return_lines WHERE order_id IN (SELECT order_id FROM q_line_cohorts))';
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE q_return_facts AS
-     WITH returned AS (
-       SELECT rl.*, lc.product_id AS cohort_product_id, lc.category, lc.seller_id, lc.day, lc.window_days, lc.quantity AS line_quantity, lc.delivered_at
-       FROM return_lines rl JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
-       WHERE rl.requested_at <= $now::TIMESTAMPTZ
-     ),
-     latest_inspection AS (
+     WITH latest_inspection AS (
        SELECT return_id, line_id, arg_max(fault, inspected_at) AS fault
-       FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ AND return_id IN (SELECT return_id FROM returned)
+       FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ ${inspectionFilter}
        GROUP BY return_id, line_id
      )
-     SELECT rl.order_id, rl.line_id, rl.cohort_product_id AS product_id, rl.category, rl.seller_id, rl.day, rl.window_days, rl.line_quantity,
+     SELECT rl.order_id, rl.line_id, lc.product_id, lc.category, lc.seller_id, lc.day, lc.quantity AS line_quantity,
             rl.quantity, rl.reason,
             rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
-            rl.requested_at <= rl.delivered_at + to_days(rl.window_days) AS in_window,
-            rl.requested_at <= rl.delivered_at + to_days($withinDays::INTEGER) AS in_n,
-            rl.requested_at <= rl.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
+            rl.requested_at <= lc.delivered_at + to_days(lc.window_days) AS in_window,
+            rl.requested_at <= lc.delivered_at + to_days($withinDays::INTEGER) AS in_n,
+            rl.requested_at <= lc.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
             coalesce(i.fault = 'manufacturing', false) AS confirmed
-     FROM returned rl
-     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id`,
+     FROM return_lines rl
+     JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
+     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
+     WHERE rl.requested_at <= $now::TIMESTAMPTZ`,
     { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
   );
-  const windowReasons = REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)})`).join(', ');
-  const detectionReasons = REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)})`).join(', ');
-  const nulls = (count: number): string => Array.from({ length: count }, () => 'NULL').join(', ');
-  // No joins: delivered units, the per-line capped return counts and the per-reason counts are each
-  // summed per cohort, stacked (UNION ALL, NULL where a source has nothing to say) and summed again.
+  const reasonSums = [
+    ...REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)}) AS ${column.window}`),
+    ...REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)}) AS ${column.detection}`),
+  ];
+  const cohortKey = (left: string, right: string): string =>
+    `${right}.product_id = ${left}.product_id AND ${right}.category = ${left}.category AND ${right}.seller_id IS NOT DISTINCT FROM ${left}.seller_id AND ${right}.day = ${left}.day`;
+  // Three narrow aggregations joined on the cohort, rather than one wide one: DuckDB's cost grows
+  // with rows × aggregates, and only the delivered units need every line; the capped counts need
+  // one row per returned line and the reason counts one per return line.
   await connection.run(
     `INSERT INTO quality_cohort_base
      WITH per_line AS (
        -- a line never counts more returned units than it had (repeated return requests)
        SELECT any_value(product_id) AS product_id, any_value(category) AS category, any_value(seller_id) AS seller_id, any_value(day) AS day,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window), 0)) AS returned,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_n), 0)) AS returned_n,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_detection), 0)) AS returned_detection,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND product_fault), 0)) AS fault,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_n AND product_fault), 0)) AS fault_n,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_detection AND product_fault), 0)) AS fault_detection,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND reason = 'quality.defective'), 0)) AS claimed,
-              least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE in_window AND confirmed), 0)) AS confirmed
+              ${CAPPED_COUNTS.map((count) => `least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE ${count.filter}), 0)) AS ${count.name}`).join(',\n              ')}
        FROM q_return_facts GROUP BY order_id, line_id
      ),
-     stacked AS (
-       -- each source is summed per cohort first, so the stack is short and only as wide as needed
-       SELECT product_id, category, seller_id, day, max(window_days), sum(quantity), ${nulls(8)}, ${nulls(2 * REASON_COLUMNS.length)}
+     delivered AS (
+       SELECT product_id, category, seller_id, day, max(window_days) AS window_days, sum(quantity) AS delivered
        FROM q_line_cohorts GROUP BY product_id, category, seller_id, day
-       UNION ALL
-       SELECT product_id, category, seller_id, day, NULL, NULL,
-              sum(returned), sum(returned_n), sum(returned_detection), sum(fault), sum(fault_n), sum(fault_detection), sum(claimed), sum(confirmed),
-              ${nulls(2 * REASON_COLUMNS.length)}
+     ),
+     capped AS (
+       SELECT product_id, category, seller_id, day, ${CAPPED_COUNTS.map((count) => `sum(${count.name}) AS ${count.name}`).join(', ')}
        FROM per_line GROUP BY product_id, category, seller_id, day
-       UNION ALL
-       SELECT product_id, category, seller_id, day, NULL, NULL, ${nulls(8)}, ${windowReasons}, ${detectionReasons}
+     ),
+     reasons AS (
+       SELECT product_id, category, seller_id, day, ${reasonSums.join(', ')}
        FROM q_return_facts GROUP BY product_id, category, seller_id, day
      )
-     -- columns by position: #5 window, #6 delivered, #7–#14 the capped return counts, #15… the reasons
-     SELECT product_id, category, seller_id, day, max(#5), sum(#6),
-            ${Array.from({ length: 8 }, (_, index) => `coalesce(sum(#${7 + index}), 0)`).join(', ')},
-            ${Array.from({ length: 2 * REASON_COLUMNS.length }, (_, index) => `coalesce(sum(#${15 + index}), 0)`).join(', ')}
-     FROM stacked GROUP BY product_id, category, seller_id, day`,
+     SELECT d.product_id, d.category, d.seller_id, d.day, d.window_days, d.delivered,
+            ${CAPPED_COUNTS.map((count) => `coalesce(c.${count.name}, 0)`).join(', ')},
+            ${REASON_COLUMNS.map((column) => `coalesce(r.${column.window}, 0)`).join(', ')},
+            ${REASON_COLUMNS.map((column) => `coalesce(r.${column.detection}, 0)`).join(', ')}
+     FROM delivered d
+     LEFT JOIN capped c ON ${cohortKey('d', 'c')}
+     LEFT JOIN reasons r ON ${cohortKey('d', 'r')}`,
   );
   if (selection === 'touched') await recordTouchedScopeDays(connection);
   await connection.run('DROP TABLE IF EXISTS q_line_cohorts');

@@ -7,22 +7,30 @@ type Scope = 'product' | 'category' | 'seller';
 type Grain = 'weekly' | 'daily';
 
 const SCOPE_KEY: Record<Scope, string> = { product: 'product_id', category: 'category', seller: 'seller_id' };
-// A product's category and seller on a row: its only one, or — when its lines in the period name
-// several — the alphabetically first (cheap and deterministic, so incremental and full runs agree).
-const SCOPE_CATEGORY: Record<Scope, string> = { product: 'min(category)', category: 'any_value(category)', seller: 'min(category)' };
-const SCOPE_SELLER: Record<Scope, string> = { product: 'min(seller_id)', category: 'NULL', seller: 'any_value(seller_id)' };
-const PERIOD: Record<Grain, { start: (day: string) => string; days: number; table: string }> = {
+const PERIOD: Record<Grain, { start: string; days: number; table: string; scopes: readonly Scope[] }> = {
   // date_trunc('week') is the ISO-week Monday
-  weekly: { start: (day) => `date_trunc('week', ${day})::DATE`, days: 7, table: 'quality_weekly_counts' },
-  daily: { start: (day) => day, days: 1, table: 'quality_daily_counts' },
+  weekly: { start: "date_trunc('week', day)::DATE", days: 7, table: 'quality_weekly_counts', scopes: ['product', 'category', 'seller'] },
+  // daily product rows are not written: the view quality_daily reads them from quality_cohort_base,
+  // which has that grain already (migration 008)
+  daily: { start: 'day', days: 1, table: 'quality_daily_counts', scopes: ['category', 'seller'] },
 };
+/** The summed count columns of the period tables, in their column order after delivered_units. */
+const COUNT_COLUMNS = [
+  'returned_units',
+  'returned_within_n_units',
+  'product_fault_units',
+  'product_fault_within_n_units',
+  'claimed_defect_units',
+  'confirmed_defect_units',
+  ...REASON_COLUMNS.map((column) => column.window),
+];
 
 /**
- * Rolls quality_cohort_base up into quality_weekly_counts and quality_daily_counts (read through the
- * views quality_weekly and quality_daily, which add rates, Wilson bounds and JSON) for every scope:
- * all rows, or only the periods containing a day in q_touched_scope_days. `mature` and
- * `within_n_complete` are set for the run's `now` (see updateQualityMaturity).
- * Returns the number of rows written.
+ * Rolls quality_cohort_base up into quality_weekly_counts (product, category, seller) and
+ * quality_daily_counts (category, seller), read through the views quality_weekly and quality_daily,
+ * which add rates, Wilson bounds and JSON: all rows, or only the periods containing a day in
+ * q_touched_scope_days. `mature` and `within_n_complete` are set for the run's `now` (see
+ * updateQualityMaturity). Returns the number of rows written.
  */
 export async function refreshQualityPeriods(connection: DuckDBConnection, settings: QualityRunSettings, selection: CohortSelection): Promise<number> {
   let written = 0;
@@ -30,18 +38,19 @@ export async function refreshQualityPeriods(connection: DuckDBConnection, settin
     const period = PERIOD[grain];
     if (selection === 'all') {
       await connection.run(`DELETE FROM ${period.table}`);
+      // every scope of the grain in one pass over the cohorts (one GROUPING SETS statement)
+      written += await insertPeriodRows(connection, settings, { grain, scopes: period.scopes, touchedOnly: false });
     } else {
       await connection.run(
         `CREATE OR REPLACE TEMP TABLE q_touched_periods AS
-         SELECT DISTINCT scope, scope_id, ${period.start('day')} AS period_start FROM q_touched_scope_days`,
+         SELECT DISTINCT scope, scope_id, ${period.start} AS period_start FROM q_touched_scope_days`,
       );
       await connection.run(
         `DELETE FROM ${period.table} p USING q_touched_periods t
          WHERE p.scope = t.scope AND p.scope_id = t.scope_id AND p.period_start = t.period_start`,
       );
-    }
-    for (const scope of ['product', 'category', 'seller'] as const) {
-      written += await insertPeriodRows(connection, settings, { scope, grain, selection });
+      // one scope at a time, each reading only the cohorts of its touched periods
+      for (const scope of period.scopes) written += await insertPeriodRows(connection, settings, { grain, scopes: [scope], touchedOnly: true });
     }
   }
   return written;
@@ -50,38 +59,40 @@ export async function refreshQualityPeriods(connection: DuckDBConnection, settin
 async function insertPeriodRows(
   connection: DuckDBConnection,
   settings: QualityRunSettings,
-  options: { scope: Scope; grain: Grain; selection: CohortSelection },
+  options: { grain: Grain; scopes: readonly Scope[]; touchedOnly: boolean },
 ): Promise<number> {
   const period = PERIOD[options.grain];
-  const key = SCOPE_KEY[options.scope];
+  const single = options.scopes.length === 1 ? options.scopes[0] : undefined;
   const touched =
-    options.selection === 'all'
-      ? ''
-      : `SEMI JOIN q_touched_periods t ON t.scope = '${options.scope}' AND t.scope_id = b.scope_id AND t.period_start = b.period_start`;
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE q_period_sums AS
-     WITH b AS (
-       SELECT ${key} AS scope_id, ${period.start('day')} AS period_start, * FROM quality_cohort_base WHERE ${key} IS NOT NULL
-     )
-     SELECT b.scope_id, b.period_start, ${SCOPE_CATEGORY[options.scope]} AS category, ${SCOPE_SELLER[options.scope]} AS seller_id,
-            max(return_window_days) AS return_window_days,
-            sum(delivered_units) AS delivered, sum(returned_units) AS returned, sum(returned_within_n_units) AS returned_n,
-            sum(product_fault_units) AS fault, sum(product_fault_within_n_units) AS fault_n,
-            sum(claimed_defect_units) AS claimed, sum(confirmed_defect_units) AS confirmed,
-            ${REASON_COLUMNS.map((column) => `sum(${column.window}) AS ${column.window}`).join(', ')}
-     FROM b ${touched}
-     GROUP BY b.scope_id, b.period_start
-     HAVING sum(delivered_units) > 0`,
-  );
+    options.touchedOnly && single !== undefined
+      ? `SEMI JOIN q_touched_periods t ON t.scope = '${single}' AND t.scope_id = b.${SCOPE_KEY[single]} AND t.period_start = b.period_start`
+      : '';
+  // grouping(key) = 0 marks the grouping set a row belongs to; the scope keys are never NULL inside
+  // their own set except seller_id (lines without a seller), whose group is dropped below
+  const scope = `CASE ${options.scopes.map((name) => `WHEN grouping(${SCOPE_KEY[name]}) = 0 THEN '${name}'`).join(' ')} END`;
+  const scopeId = `CASE ${options.scopes.map((name) => `WHEN grouping(${SCOPE_KEY[name]}) = 0 THEN ${SCOPE_KEY[name]}`).join(' ')} END`;
+  // a category row has no seller; grouping() may only name a key of this statement's sets
+  const seller = !options.scopes.includes('category') ? 'min(seller_id)' : single === 'category' ? 'NULL' : 'CASE WHEN grouping(category) = 0 THEN NULL ELSE min(seller_id) END';
+  const sets = options.scopes.map((name) => `(${SCOPE_KEY[name]}, b.period_start)`).join(', ');
   const reader = await connection.runAndReadAll(
     `INSERT INTO ${period.table}
-     SELECT '${options.scope}', s.scope_id, s.period_start, s.period_start + ${period.days}, s.category, s.seller_id,
-            s.return_window_days, $withinDays::INTEGER, s.delivered, s.returned, s.returned_n, s.fault, s.fault_n, s.claimed, s.confirmed,
-            ${REASON_COLUMNS.map((column) => `s.${column.window}`).join(', ')},
-            timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + s.return_window_days)::TIMESTAMP,
-            timezone('UTC', $now::TIMESTAMPTZ) >= (s.period_start + ${period.days} + $withinDays::INTEGER)::TIMESTAMP,
+     SELECT scope, scope_id, period_start, period_start + ${period.days}, category, seller_id, return_window_days, $withinDays::INTEGER,
+            delivered_units, ${COUNT_COLUMNS.join(', ')},
+            timezone('UTC', $now::TIMESTAMPTZ) >= (period_start + ${period.days} + return_window_days)::TIMESTAMP,
+            timezone('UTC', $now::TIMESTAMPTZ) >= (period_start + ${period.days} + $withinDays::INTEGER)::TIMESTAMP,
             $now::TIMESTAMPTZ
-     FROM q_period_sums s`,
+     FROM (
+       SELECT ${scope} AS scope, ${scopeId} AS scope_id, b.period_start,
+              -- a product's or seller's category, and a product's seller: its only one, or — when its
+              -- lines in the period name several — the alphabetically first (cheap and deterministic,
+              -- so incremental and full runs agree)
+              min(category) AS category, ${seller} AS seller_id,
+              max(return_window_days) AS return_window_days, sum(delivered_units) AS delivered_units,
+              ${COUNT_COLUMNS.map((column) => `sum(${column}) AS ${column}`).join(', ')}
+       FROM (SELECT *, ${period.start} AS period_start FROM quality_cohort_base) b ${touched}
+       GROUP BY GROUPING SETS (${sets})
+     )
+     WHERE scope_id IS NOT NULL AND delivered_units > 0`,
     { withinDays: settings.withinDays, now: settings.now.toISOString() },
   );
   return reader.rowsChanged;

@@ -8,13 +8,13 @@ import { listMigrations, migrate } from '../../../store/migrate.ts';
 import { openDatabase, type Database } from '../../../store/open-database.ts';
 
 /**
- * An in-memory database with only the migrations the quality job needs (001 facts, 003 quality), so
+ * An in-memory database with only the migrations the quality job needs (001 facts, 003 and 008 quality), so
  * these tests do not depend on other areas' migrations being finished.
  */
 export async function openQualityTestDatabase(): Promise<{ database: Database; connection: DuckDBConnection }> {
   const database = await openDatabase({ path: ':memory:', migrate: false });
   const connection = await database.connect();
-  await migrate(connection, listMigrations().filter((migration) => migration.version === 1 || migration.version === 3));
+  await migrate(connection, listMigrations().filter((migration) => [1, 3, 8].includes(migration.version)));
   return { database, connection };
 }
 
