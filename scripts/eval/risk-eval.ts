@@ -162,13 +162,11 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     const combined = rankingFigures(score, labels);
 
     // Truth fraudsters with no activity before `now` have no score row at all (never ordered).
-    const notScoredByType: Record<string, { customers: number; withActs: number }> = {};
+    const notScoredByType: Record<string, { customers: number }> = {};
     for (const customer of truth.customers) {
       if (HONEST_BEHAVIOURS.has(customer.behaviour) || scoredIds.has(customer.customerId)) continue;
       for (const type of [customer.fraudType ?? 'other', ...(customer.ringId === undefined ? [] : ['ring'])]) {
-        const entry = (notScoredByType[type] ??= { customers: 0, withActs: 0 });
-        entry.customers++;
-        if ((actsByCustomer.get(customer.customerId) ?? 0) > 0) entry.withActs++;
+        (notScoredByType[type] ??= { customers: 0 }).customers++;
       }
     }
     const groupShare = (entry: { customers: number; flagged: number }): ActGroupFigures => ({ customers: entry.customers, flagged: entry.customers === 0 ? null : round(entry.flagged / entry.customers) });
