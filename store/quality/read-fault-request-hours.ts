@@ -22,13 +22,17 @@ export async function readFaultRequestHours(
   const reader = await connection.runAndReadAll(
     `WITH fault_returns AS (
        SELECT order_id, line_id, quantity, requested_at FROM return_lines
-       WHERE reason IN (SELECT reason FROM q_fault_reasons) AND requested_at <= $now::TIMESTAMPTZ AND requested_at >= timezone('UTC', $start::DATE::TIMESTAMP)
+       WHERE reason IN (SELECT reason FROM q_fault_reasons) AND requested_at <= $now::TIMESTAMPTZ
+         -- a return of a line first delivered in [start, end) within the horizon is requested in [start, end + horizon + 1 day)
+         AND requested_at >= timezone('UTC', $start::DATE::TIMESTAMP)
+         AND requested_at < timezone('UTC', $end::DATE::TIMESTAMP) + to_days($detectionDays::INTEGER + 1)
      ),
      first_delivery AS (
        -- the line's first delivery: a line-level one, or a whole-order one (line_id NULL), whichever is earlier
        SELECT ol.order_id, ol.line_id, any_value(ol.category) AS category, min(d.delivered_at) AS delivered_at
        FROM order_lines ol JOIN deliveries d ON d.order_id = ol.order_id AND (d.line_id IS NULL OR d.line_id = ol.line_id)
-       WHERE ol.order_id IN (SELECT order_id FROM fault_returns) AND d.delivered_at <= $now::TIMESTAMPTZ
+       WHERE ol.order_id IN (SELECT order_id FROM fault_returns) AND d.order_id IN (SELECT order_id FROM fault_returns)
+         AND d.delivered_at <= $now::TIMESTAMPTZ
        GROUP BY ol.order_id, ol.line_id
      )
      SELECT f.category,
