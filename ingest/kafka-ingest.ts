@@ -34,6 +34,12 @@ export interface KafkaIngestOptions {
   /** Return once no message came for this long (after joining the group) and all is committed. */
   readonly exitWhenIdleMs?: number;
   readonly consumerTuning?: KafkaConsumerTuning;
+  /**
+   * Micro-batch size while ingest is far behind (lag ≥ this many messages): fewer, larger
+   * transactions (a DuckDB row group is 122,880 rows). Default: RETOUR_BATCH_MAX_EVENTS, i.e. no
+   * catch-up mode. Memory grows with it: about two batches of messages are held at once.
+   */
+  readonly catchUpBatchMessages?: number;
   /** Cadence of the info-level progress line (default 10 s). */
   readonly progressIntervalMs?: number;
   /** Called after every committed batch (progress bars, benchmarks). */
@@ -86,6 +92,10 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   // Stored in DuckDB but not yet committed to the group: all of them at start (Kafka may lag).
   const uncommitted = new Map(storedNext);
 
+  const catchUpBatchMessages = options.catchUpBatchMessages ?? config.batchMaxEvents;
+  if (!Number.isInteger(catchUpBatchMessages) || catchUpBatchMessages < 1) {
+    throw new RangeError(`catchUpBatchMessages must be an integer >= 1; got ${catchUpBatchMessages}`);
+  }
   const writerSettings: EventBatchWriterSettings = {};
   if (config.duckdbCheckpointThreshold !== undefined) writerSettings.checkpointThreshold = config.duckdbCheckpointThreshold;
   if (config.duckdbMemoryLimit !== undefined) writerSettings.memoryLimit = config.duckdbMemoryLimit;
@@ -117,7 +127,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
       topics: config.topics,
       logger,
       startOffsets: [...storedNext.values()],
-      maxBatchMessages: config.batchMaxEvents,
+      maxBatchMessages: Math.max(config.batchMaxEvents, catchUpBatchMessages),
       maxBatchWaitMs: config.batchMaxWaitMs,
       ...options.consumerTuning,
     });
@@ -136,7 +146,8 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     const activeConsumer = consumer;
     /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
     const readBatch = async (): Promise<DecodedBatch> => {
-      const { messages } = await activeConsumer.nextBatch(signal);
+      const behind = catchUpBatchMessages > config.batchMaxEvents && currentLag(activeConsumer, storedNext) >= catchUpBatchMessages;
+      const { messages } = await activeConsumer.nextBatch(signal, behind ? catchUpBatchMessages : config.batchMaxEvents);
       return { messages, decoded: messages.length === 0 ? [] : await decodeBatchInSlices(messages, batchOptions) };
     };
     let next = await readBatch();

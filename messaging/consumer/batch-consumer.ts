@@ -39,11 +39,11 @@ export interface BatchConsumer {
   /** Connects and joins the group in the background. Rejects with RETOUR_KAFKA_UNAVAILABLE. */
   start(): Promise<void>;
   /**
-   * Resolves with up to `maxBatchMessages` messages, as soon as that many are there or
-   * `maxBatchWaitMs` has passed (possibly with none). Resolves empty at once when `signal` is
-   * aborted. Rejects with RETOUR_CONSUMER_CRASHED when kafkajs gave up.
+   * Resolves with up to `maxMessages` messages (default and upper bound: `maxBatchMessages`), as
+   * soon as that many are there or `maxBatchWaitMs` has passed (possibly with none). Resolves empty
+   * at once when `signal` is aborted. Rejects with RETOUR_CONSUMER_CRASHED when kafkajs gave up.
    */
-  nextBatch(signal?: AbortSignal): Promise<ConsumedBatch>;
+  nextBatch(signal?: AbortSignal, maxMessages?: number): Promise<ConsumedBatch>;
   /**
    * Commits offsets to the group (for lag monitoring; positions come from the caller's store).
    * Partitions not assigned right now are left out; resolves with the offsets it committed.

@@ -147,6 +147,8 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   let closing: Promise<void> | undefined;
   /** Whoever waits for messages (nextBatch) or for room (eachBatch) parks a wake-up here. */
   let wakeReader: (() => void) | undefined;
+  /** How many buffered messages the waiting nextBatch wants. */
+  let wantedMessages = maxBatchMessages;
   let wakeWriters: (() => void)[] = [];
 
   const notifyReader = (): void => {
@@ -194,7 +196,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     chunks.push({ topic, partition, messages: verdict.messages, start: 0, nextOffset: verdict.nextOffset });
     buffered += verdict.messages.length;
     lastMessageAt = Date.now();
-    if (buffered >= maxBatchMessages) notifyReader();
+    if (buffered >= wantedMessages) notifyReader();
   };
 
   const eachBatch = async ({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> => {
@@ -331,11 +333,13 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         });
     },
 
-    async nextBatch(signal) {
+    async nextBatch(signal, maxMessages = maxBatchMessages) {
       if (crashed !== undefined) throw crashed;
       if (closed) throw new TypeError('nextBatch called on a closed consumer');
+      const limit = Math.min(positiveInteger('maxMessages', maxMessages), maxBatchMessages);
+      wantedMessages = limit;
       const deadline = Date.now() + maxBatchWaitMs;
-      while (buffered < maxBatchMessages && crashed === undefined && signal?.aborted !== true) {
+      while (buffered < limit && crashed === undefined && signal?.aborted !== true) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
         await new Promise<void>((resolve) => {
@@ -352,7 +356,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       }
       if (crashed !== undefined) throw crashed;
       if (signal?.aborted === true) return EMPTY_BATCH;
-      return buffered === 0 ? EMPTY_BATCH : take(maxBatchMessages);
+      return buffered === 0 ? EMPTY_BATCH : take(limit);
     },
 
     async commitOffsets(offsets) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--events N] [--partitions P] [--batch N] [--brokers H:P] [--skip-bare] [--memory-limit 256MB]
+ * `npm run bench -- ingest [--events N] [--partitions P] [--batch N] [--catch-up N] [--brokers H:P] [--skip-bare] [--memory-limit 256MB]
  *   [--checkpoint-threshold 128MB] [--topic NAME] [--keep-topic]`
  *
  * Pre-produces N realistic events (default 1M) to a fresh topic on a real broker, then, in the
@@ -101,6 +101,7 @@ async function bareConsume(kafka: Kafka, topic: string, expected: number): Promi
 interface MemorySample {
   rssMB: number;
   heapUsedMB: number;
+  heapTotalMB: number;
   externalMB: number;
   arrayBuffersMB: number;
   /** duckdb_memory() by tag (MB, rounded; tags under 1 MB left out), read right after the sample. */
@@ -133,6 +134,7 @@ async function sampleMemory(monitor: DuckDBConnection): Promise<MemorySample> {
   return {
     rssMB: megabytes(usage.rss),
     heapUsedMB: megabytes(usage.heapUsed),
+    heapTotalMB: megabytes(usage.heapTotal),
     externalMB: megabytes(usage.external),
     arrayBuffersMB: megabytes(usage.arrayBuffers),
     duckdb,
@@ -140,7 +142,15 @@ async function sampleMemory(monitor: DuckDBConnection): Promise<MemorySample> {
   };
 }
 
-async function retourIngest(brokers: string, topic: string, expected: number, batch: number, memoryLimit: string, checkpointThreshold: string): Promise<IngestRun> {
+interface IngestSettings {
+  batch: number;
+  catchUp: number | undefined;
+  memoryLimit: string;
+  checkpointThreshold: string;
+}
+
+async function retourIngest(brokers: string, topic: string, expected: number, settings: IngestSettings): Promise<IngestRun> {
+  const { batch, memoryLimit, checkpointThreshold } = settings;
   const folder = mkdtempSync(join(tmpdir(), 'retour-ingest-bench-'));
   const environment: Record<string, string> = {
     RETOUR_KAFKA_BROKERS: brokers,
@@ -186,6 +196,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, ba
       logger: pino({ level: 'warn' }),
       signal: abort.signal,
       consumerTuning: { fetch: FETCH },
+      ...(settings.catchUp === undefined ? {} : { catchUpBatchMessages: settings.catchUp }),
       onBatch(progress) {
         stored = progress.stored;
         batches = progress.batches;
@@ -242,6 +253,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       events: { type: 'string', default: '1000000' },
       partitions: { type: 'string', default: '6' },
       batch: { type: 'string', default: '20000' },
+      'catch-up': { type: 'string', default: '' },
       brokers: { type: 'string', default: process.env['RETOUR_KAFKA_BROKERS'] || '127.0.0.1:19092' },
       'skip-bare': { type: 'boolean', default: false },
       'memory-limit': { type: 'string', default: '' },
@@ -279,7 +291,13 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       log(`bare kafkajs consume: ${bareSeconds.toFixed(2)} s, ${Math.round(production.produced / bareSeconds).toLocaleString('en')} events/s`);
     }
     const rssBeforeIngest = peakRssMegabytes();
-    const ingest = await retourIngest(values.brokers, topic, production.produced, batch, values['memory-limit'], values['checkpoint-threshold']);
+    const catchUp = values['catch-up'] === '' ? undefined : Number(values['catch-up']);
+    const ingest = await retourIngest(values.brokers, topic, production.produced, {
+      batch,
+      catchUp,
+      memoryLimit: values['memory-limit'],
+      checkpointThreshold: values['checkpoint-threshold'],
+    });
     const ingestRate = Math.round(production.produced / ingest.seconds);
     const rateWithClose = Math.round(production.produced / (ingest.seconds + ingest.closeSeconds));
     log(`retour ingest: ${ingest.seconds.toFixed(2)} s, ${ingestRate.toLocaleString('en')} events/s (${ingest.stored.toLocaleString('en')} stored in ${ingest.batches} transactions)`);
@@ -293,6 +311,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       events: production.produced,
       partitions,
       batch,
+      catchUpBatch: catchUp ?? null,
       megabytes: reused ? null : megabytes(production.bytes),
       produceSeconds: production.seconds === undefined ? null : Number(production.seconds.toFixed(2)),
       bareSeconds: bareSeconds === undefined ? null : Number(bareSeconds.toFixed(2)),
