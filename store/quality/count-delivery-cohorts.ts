@@ -3,23 +3,25 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /**
  * The bare aggregation the quality benchmark compares the job with: delivered units and units
  * returned within the return window per product × ISO delivery week, from the same facts with the
- * same first-delivery rule (line deliveries and whole-order deliveries), in one statement, kept in a
- * temporary table so no rows travel to JavaScript. Returns the number of cohorts.
+ * same first-delivery rule (line deliveries and whole-order deliveries) computed the same way as the
+ * job does (store/quality/refresh-quality-cohorts.ts), in one statement, kept in a temporary table so
+ * no rows travel to JavaScript. Returns the number of cohorts.
  */
 export async function countDeliveryCohorts(connection: DuckDBConnection, options: { now: Date; windowDays: number }): Promise<number> {
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE bench_bare_cohorts AS
-     WITH first_delivery AS (
-       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM (
-         SELECT order_id, line_id, delivered_at FROM deliveries WHERE line_id IS NOT NULL AND delivered_at <= $now::TIMESTAMPTZ
-         UNION ALL
-         SELECT ol.order_id, ol.line_id, d.delivered_at FROM order_lines ol JOIN deliveries d ON d.order_id = ol.order_id
-         WHERE d.line_id IS NULL AND d.delivered_at <= $now::TIMESTAMPTZ
-       ) GROUP BY order_id, line_id
+     WITH order_delivery AS (
+       SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NULL AND delivered_at <= $now::TIMESTAMPTZ GROUP BY order_id
+     ),
+     line_delivery AS (
+       SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NOT NULL AND delivered_at <= $now::TIMESTAMPTZ GROUP BY order_id, line_id
      ),
      lines AS (
-       SELECT ol.order_id, ol.line_id, ol.product_id, ol.quantity, f.delivered_at
-       FROM order_lines ol JOIN first_delivery f ON f.order_id = ol.order_id AND f.line_id = ol.line_id
+       SELECT ol.order_id, ol.line_id, ol.product_id, ol.quantity, least(o.delivered_at, l.delivered_at) AS delivered_at
+       FROM order_lines ol
+       LEFT JOIN order_delivery o ON o.order_id = ol.order_id
+       LEFT JOIN line_delivery l ON l.order_id = ol.order_id AND l.line_id = ol.line_id
+       WHERE o.delivered_at IS NOT NULL OR l.delivered_at IS NOT NULL
      ),
      returned AS (
        SELECT l.product_id, date_trunc('week', timezone('UTC', l.delivered_at))::DATE AS week, sum(rl.quantity) AS units
