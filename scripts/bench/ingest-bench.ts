@@ -25,16 +25,13 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { configWith } from '../../config/load-config.ts';
 import { runKafkaIngest, type KafkaConsumerTuning } from '../../ingest/kafka-ingest.ts';
+import { DEFAULT_FETCH } from '../../messaging/consumer/create-batch-consumer.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { startStallRecorder, type StallRecorder, type StallReport } from './event-loop-stall-recorder.ts';
 import { generateBenchEvents } from './generate-bench-events.ts';
 
 /** The fetch settings both consumers use: Retour's defaults (same throughput as 4/32 MiB in a bare consume, far shorter event-loop stalls). */
-const FETCH: NonNullable<KafkaConsumerTuning['fetch']> = {
-  maxBytesPerPartition: 512 * 1024,
-  maxBytes: 2 * 1024 * 1024,
-  minBytes: 1,
-  maxWaitTimeInMs: 100,
-};
+const FETCH: NonNullable<KafkaConsumerTuning['fetch']> = DEFAULT_FETCH;
 
 const megabytes = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const peakRssMegabytes = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -115,6 +112,8 @@ interface IngestRun {
   batches: number;
   closeSeconds: number;
   loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Stalls by length and GC pauses during ingest (event-loop-stall-recorder.ts). */
+  stalls: StallReport | undefined;
   /** Busy time of the JavaScript thread (event-loop utilisation × wall) and CPU time of the whole process (DuckDB's threads too). */
   jsBusySeconds: number;
   cpuSeconds: number;
@@ -187,9 +186,12 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
   const cpuAtStart = process.cpuUsage();
   let jsBusySeconds = 0;
   let cpuSeconds = 0;
+  let stallRecorder: StallRecorder | undefined;
+  let stalls: StallReport | undefined;
   const started = performance.now();
   try {
     loopDelay.enable();
+    stallRecorder = startStallRecorder();
     await runKafkaIngest({
       connection: await database.connect(),
       config,
@@ -203,6 +205,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
         if (progress.consumed >= expected && finishedAt === 0) {
           finishedAt = performance.now();
           loopDelay.disable();
+          stalls = stallRecorder?.stop();
           jsBusySeconds = performance.eventLoopUtilization(utilisationAtStart).active / 1000;
           const cpu = process.cpuUsage(cpuAtStart);
           cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -212,6 +215,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
     });
   } finally {
     loopDelay.disable();
+    if (stalls === undefined) stallRecorder?.stop();
     clearInterval(sampler);
     await sampling;
     // Closing checkpoints what checkpoint_threshold deferred: timed apart, it is part of the cost.
@@ -227,6 +231,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
     batches,
     closeSeconds,
     loopDelay: { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) },
+    stalls,
     jsBusySeconds: Number(jsBusySeconds.toFixed(2)),
     cpuSeconds: Number(cpuSeconds.toFixed(2)),
     peakSample,
@@ -306,6 +311,11 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     log(`closing the database (final checkpoint): ${ingest.closeSeconds.toFixed(2)} s; ${rateWithClose.toLocaleString('en')} events/s with it`);
     log(`during ingest: JavaScript thread busy ${ingest.jsBusySeconds} s, process CPU ${ingest.cpuSeconds} s (all threads)`);
     log(`event-loop delay during ingest: p50 ${ingest.loopDelay.p50Ms} ms, p99 ${ingest.loopDelay.p99Ms} ms, max ${ingest.loopDelay.maxMs} ms`);
+    if (ingest.stalls !== undefined) {
+      const { stallsAtLeastMs, stalledMs, gc } = ingest.stalls;
+      log(`event-loop stalls during ingest (≥ ms: count): ${Object.entries(stallsAtLeastMs).map(([ms, count]) => `${ms}: ${count}`).join(', ')}; ${stalledMs} ms stalled in all`);
+      log(`GC pauses: ${Object.entries(gc).map(([kind, p]) => `${kind} ${p.count}× ${p.totalMs} ms (max ${p.maxMs}, ≥ 5 ms: ${p.atLeast5Ms})`).join('; ')}`);
+    }
     log(`peak RSS: ${peakRssMegabytes()} MB (before ingest: ${rssBeforeIngest} MB); memory at the highest sampled RSS: ${JSON.stringify(ingest.peakSample)}`);
     return {
       events: production.produced,
@@ -329,6 +339,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       loopDelayP50Ms: ingest.loopDelay.p50Ms,
       loopDelayP99Ms: ingest.loopDelay.p99Ms,
       loopDelayMaxMs: ingest.loopDelay.maxMs,
+      stalls: ingest.stalls ?? null,
       peakRssMB: peakRssMegabytes(),
       peakRssBeforeIngestMB: rssBeforeIngest,
       peakSample: ingest.peakSample ?? null,
