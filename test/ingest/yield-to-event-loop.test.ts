@@ -37,4 +37,30 @@ describe('createEventLoopSlicer', () => {
     expect(ran).toBe(true);
     expect(Array.from({ length: 32 }, () => slicer.due()).some(Boolean)).toBe(false);
   });
+
+  it('resumes at most one paused slice per turn of the event loop, in the order they paused', async () => {
+    let turn = 0;
+    let counting = true;
+    const countTurns = (): void => {
+      turn++;
+      if (counting) setImmediate(countTurns);
+    };
+    setImmediate(countTurns);
+    const resumedAt: [string, number][] = [];
+    const slicers = ['decode', 'stage', 'other'].map((name) => ({ name, slicer: createEventLoopSlicer(1) }));
+    await Promise.all(
+      slicers.map(async ({ name, slicer }) => {
+        for (let slice = 0; slice < 3; slice++) {
+          await slicer.pause();
+          resumedAt.push([name, turn]);
+        }
+      }),
+    );
+    counting = false;
+    const turns = resumedAt.map(([, at]) => at);
+    // Nine slices, each in a turn of its own, taking turns round-robin.
+    expect(new Set(turns).size).toBe(9);
+    expect(resumedAt.slice(0, 3).map(([name]) => name)).toEqual(['decode', 'stage', 'other']);
+    expect(resumedAt.slice(3, 6).map(([name]) => name)).toEqual(['decode', 'stage', 'other']);
+  });
 });
