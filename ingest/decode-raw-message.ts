@@ -17,8 +17,14 @@ export interface DecodedEvent {
   readonly ok: true;
   readonly id: string;
   readonly type: EventType;
-  /** The message text as received (stored as `events.payload`). */
-  readonly text: string;
+  /**
+   * What `events.payload` stores: the message bytes as received (the consumer's view of its fetch
+   * buffer, not a copy), or the text when the message came as text or began with a byte order mark
+   * (which the UTF-8 decoding drops). Not the decoded string: a batch's decoded messages live until
+   * it is written, and ~500-byte strings held that long were most of what each scavenge of the
+   * young generation had to copy (the event-loop stalls of `retour serve`).
+   */
+  readonly payload: Uint8Array | string;
   /** Canonical JSON of the validated event when DuckDB could read `text` differently, else null. */
   readonly canonical: string | null;
   /** `data.orderId` of order.placed and refund.issued (the reference check), else undefined. */
@@ -132,7 +138,17 @@ export function decodeRawMessage(value: Uint8Array | string | null, maxBytes: nu
     }
     if (serialised !== text) canonical = serialised;
   }
-  return { ok: true, id: event.id, type: event.type, text, canonical, ...referenceOf(event) };
+  const payload = typeof value === 'string' || startsWithByteOrderMark(value) ? text : value;
+  return { ok: true, id: event.id, type: event.type, payload, canonical, ...referenceOf(event) };
+}
+
+function startsWithByteOrderMark(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/** The text of a decoded event's payload (bytes are valid UTF-8 by then). */
+export function payloadText(payload: Uint8Array | string): string {
+  return typeof payload === 'string' ? payload : utf8.decode(payload);
 }
 
 /** What the refund reference check needs from orders and refunds. */

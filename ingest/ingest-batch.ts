@@ -17,7 +17,7 @@ import {
   type OrderTotal,
 } from '../store/event-batch-store.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
-import { decodeRawMessage, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
+import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
 import { findJsonDifference } from './find-json-difference.ts';
 import { createEventLoopSlicer } from './yield-to-event-loop.ts';
 
@@ -53,7 +53,7 @@ export interface IngestBatchOptions {
   maxEventBytes: number;
   /** Clock for ingested_at / quarantined_at / seen_at (default: the system clock), read once per batch. */
   now?: () => Date;
-  /** Longest synchronous stretch of the JavaScript work of a batch before it yields to the event loop (default 2 ms). */
+  /** Longest synchronous stretch of the JavaScript work of a batch before it yields to the event loop (default 1 ms). */
   sliceMs?: number;
 }
 
@@ -129,7 +129,7 @@ export function decodeBatch(messages: readonly RawMessage[], options: IngestBatc
 }
 
 /**
- * decodeBatch in slices of about `sliceMs` (default 2 ms) that yield to the event loop in between,
+ * decodeBatch in slices of about `sliceMs` (default 1 ms) that yield to the event loop in between,
  * for callers that share their process with latency-sensitive work (the API in `retour serve`).
  */
 export async function decodeBatchInSlices(messages: readonly RawMessage[], options: IngestBatchOptions): Promise<DecodedMessage[]> {
@@ -147,7 +147,7 @@ export async function decodeBatchInSlices(messages: readonly RawMessage[], optio
 
 /** The validated event a decoded message was made from (parsed again: only the rare id-collision path needs it). */
 function parsedEvent(decoded: DecodedEvent): unknown {
-  return JSON.parse(decoded.text);
+  return JSON.parse(payloadText(decoded.payload));
 }
 
 /**
@@ -238,17 +238,14 @@ async function writeOnce(
         seq: index,
         eventId: result.id,
         type: result.type,
-        payload: result.text,
+        payload: result.payload,
         canonical: result.canonical,
         topic: message.topic,
         partition: message.partition,
         offset: message.offset,
       });
       if (result.type === 'refund.issued' && result.orderId !== undefined) refundOrderIds.add(result.orderId);
-      if (slicer.due()) {
-        store.flushStaged();
-        await slicer.pause();
-      }
+      if (slicer.due()) await slicer.pause();
     }
     const storedPayloads = lookUpStoredIds ? await store.findStoredEvents() : new Map<string, string>();
     const storedTotals: Map<string, OrderTotal> = await store.readOrderTotals([...refundOrderIds]);

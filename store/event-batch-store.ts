@@ -14,8 +14,8 @@ export interface StagedEvent {
   seq: number;
   eventId: string;
   type: string;
-  /** The message text, stored as `events.payload`. */
-  payload: string;
+  /** Stored as `events.payload`: valid UTF-8 bytes (no copy of a Kafka message is made) or text. */
+  payload: Uint8Array | string;
   /** Canonical JSON of the validated event when it differs from `payload` (DuckDB reads this one). */
   canonical: string | null;
   topic: string;
@@ -51,9 +51,11 @@ export interface OrderTotal {
 export interface EventBatchStore {
   /** Opens the transaction and empties the staging tables. */
   begin(): Promise<void>;
+  /**
+   * Appends one staged row. Every STAGING_FLUSH_ROWS rows the appender is flushed into the staging
+   * table (synchronous, ≈ 1 ms), so no single call holds the event loop for a whole batch.
+   */
   stageEvent(event: StagedEvent): void;
-  /** Moves the rows staged so far from the appender into the staging table (short, so callers can slice a batch). */
-  flushStaged(): void;
   /** Stored payloads of the staged event ids that are already in `events` (normally none). */
   findStoredEvents(): Promise<Map<string, string>>;
   /** Totals of stored orders among `orderIds`; orders not stored are absent from the map. */
@@ -86,6 +88,13 @@ export interface EventBatchWriterSettings {
   memoryLimit?: string;
 }
 
+/**
+ * Rows per synchronous appender flush. A flush costs ≈ 0.35 ms whatever its size plus ≈ 0.4 µs a row
+ * (measured: 64-row flushes 6–7 µs a row, 2048-row ones 0.4 µs, the longest 1.4 ms; one flush of
+ * 20,000 rows 13–18 ms), and 2048 rows are one DuckDB vector, the appender's own chunk.
+ */
+export const STAGING_FLUSH_ROWS = 2048;
+
 const BYTE_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /**
@@ -110,6 +119,13 @@ export async function applyEventBatchWriterSettings(connection: DuckDBConnection
 }
 
 const CREATE_TEMP_TABLES = [
+  // The appender fills ingest_staging_raw: a payload arrives as bytes (Kafka) or text (import), and
+  // each goes into its own column, so JavaScript never has to turn bytes into a string to stage
+  // them. One INSERT per batch, on DuckDB's threads, then gives the statements of
+  // event-fact-statements.ts the ingest_staging they read (payload as VARCHAR).
+  `CREATE TEMP TABLE IF NOT EXISTS ingest_staging_raw (
+     seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload_text VARCHAR, payload_bytes BLOB, canonical VARCHAR,
+     topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
   `CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
      seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload VARCHAR NOT NULL, canonical VARCHAR,
      topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
@@ -134,13 +150,15 @@ function dbFailed(step: string, error: unknown): RetourError {
 /** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
 export async function openEventBatchStore(connection: DuckDBConnection): Promise<EventBatchStore> {
   for (const sql of CREATE_TEMP_TABLES) await connection.run(sql);
-  const staging = await connection.createAppender('ingest_staging', 'main', 'temp');
+  const staging = await connection.createAppender('ingest_staging_raw', 'main', 'temp');
   const duplicates = await connection.createAppender('ingest_staged_duplicates', 'main', 'temp');
   const quarantine = await connection.createAppender('ingest_staged_quarantine', 'main', 'temp');
   const appenders = [staging, duplicates, quarantine];
   let closed = false;
   let inTransaction = false;
-  let stagingDirty = false;
+  let stagedSinceFlush = 0;
+  /** Whether ingest_staging holds this batch's staged rows yet (see stagedTable). */
+  let staged = false;
 
   const run = async (step: string, sql: string, values?: Record<string, unknown>): Promise<void> => {
     try {
@@ -157,9 +175,22 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     }
   };
   const flushStaging = (): void => {
-    if (!stagingDirty) return;
+    if (stagedSinceFlush === 0) return;
     flush('staging events', staging);
-    stagingDirty = false;
+    stagedSinceFlush = 0;
+  };
+  /** Once per batch, after the last stageEvent: the raw staged rows → ingest_staging. */
+  const stagedTable = async (): Promise<void> => {
+    if (staged) return;
+    flushStaging();
+    // decode() turns the bytes into VARCHAR unchanged (they were checked as UTF-8 when decoded).
+    await run(
+      'staging events',
+      `INSERT INTO ingest_staging
+       SELECT seq, event_id, type, coalesce(payload_text, decode(payload_bytes)), canonical, topic, kafka_partition, kafka_offset
+       FROM ingest_staging_raw`,
+    );
+    staged = true;
   };
 
   return {
@@ -167,9 +198,11 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       if (closed) throw new RetourError('RETOUR_DB_FAILED', 'the event batch writer is closed');
       // Rows left in an appender by a failed batch land in the temp tables here and are deleted below.
       for (const appender of appenders) flush('clearing the previous batch', appender);
-      stagingDirty = false;
+      stagedSinceFlush = 0;
+      staged = false;
       await run('opening the transaction', 'BEGIN TRANSACTION');
       inTransaction = true;
+      await run('clearing staging', 'DELETE FROM ingest_staging_raw');
       await run('clearing staging', 'DELETE FROM ingest_staging');
       await run('clearing staging', 'DELETE FROM ingest_staged_duplicates');
       await run('clearing staging', 'DELETE FROM ingest_staged_quarantine');
@@ -178,19 +211,22 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       staging.appendInteger(event.seq);
       staging.appendVarchar(event.eventId);
       staging.appendVarchar(event.type);
-      staging.appendVarchar(event.payload);
+      if (typeof event.payload === 'string') {
+        staging.appendVarchar(event.payload);
+        staging.appendNull();
+      } else {
+        staging.appendNull();
+        staging.appendBlob(event.payload);
+      }
       appendOptional(staging, event.canonical);
       staging.appendVarchar(event.topic);
       staging.appendInteger(event.partition);
       staging.appendBigInt(BigInt(event.offset));
       staging.endRow();
-      stagingDirty = true;
-    },
-    flushStaged() {
-      flushStaging();
+      if (++stagedSinceFlush >= STAGING_FLUSH_ROWS) flushStaging();
     },
     async findStoredEvents() {
-      flushStaging();
+      await stagedTable();
       try {
         // Two steps: the join scans only the event_id column of `events` (it grows with every batch);
         // payloads, ~500 bytes each, are read only for the ids found, which is normally none.
@@ -227,7 +263,7 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     },
     async unstage(seqs) {
       if (seqs.length === 0) return;
-      flushStaging();
+      await stagedTable();
       try {
         await connection.run('DELETE FROM ingest_staging WHERE seq IN (SELECT unnest($seqs))', { seqs: listValue([...seqs]) }, { seqs: LIST(INTEGER) });
       } catch (error: unknown) {
@@ -235,7 +271,7 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       }
     },
     async insertStaged(ingestedAt) {
-      flushStaging();
+      await stagedTable();
       const at = { ingestedAt: ingestedAt.toISOString() };
       await run('inserting events', INSERT_STAGED_EVENTS, at);
       for (const fact of INSERT_STAGED_FACTS) await run(`inserting ${fact.table}`, fact.sql);

@@ -1,11 +1,13 @@
 import type { TopicPartitionOffset } from '../topic-partition-offset.ts';
 
-/** One Kafka record as ingest needs it. */
+/**
+ * One Kafka record as ingest needs it. No key and no headers: ingest never reads them, and a batch's
+ * messages live until it is written, so every field kept is copied by each young-generation GC.
+ */
 export interface ConsumedMessage {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
-  readonly key: Buffer | null;
   readonly value: Buffer | null;
 }
 

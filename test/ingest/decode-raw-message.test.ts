@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRawMessage } from '../../ingest/decode-raw-message.ts';
+import { decodeRawMessage, payloadText } from '../../ingest/decode-raw-message.ts';
 import { orderPlaced, refundIssued, returnRequested } from './contract-event-builders.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -12,9 +12,14 @@ function decoded(value: Uint8Array | string) {
 }
 
 describe('decodeRawMessage', () => {
-  it('keeps the text for DuckDB when it reads the same, without a canonical copy', () => {
+  it('keeps the message itself for DuckDB when it reads the same, without a canonical copy', () => {
     const compact = JSON.stringify(orderPlaced('e1', 'o1'));
-    expect(decoded(bytes(compact))).toMatchObject({ id: 'e1', type: 'order.placed', text: compact, canonical: null });
+    const message = bytes(compact);
+    const result = decoded(message);
+    expect(result).toMatchObject({ id: 'e1', type: 'order.placed', canonical: null });
+    // The very bytes received (no decoded string retained), or the very string given.
+    expect(result.payload).toBe(message);
+    expect(decoded(compact).payload).toBe(compact);
     const pretty = JSON.stringify(orderPlaced('e2', 'o2'), null, 2);
     // Pretty-printed text (a quote before a line break) takes the careful path: its canonical form is the compact one.
     expect(decoded(pretty).canonical).toBe(JSON.stringify(orderPlaced('e2', 'o2')));
@@ -33,7 +38,7 @@ describe('decodeRawMessage', () => {
     (event['data'] as { lines: { comment: string }[] }).lines[0]!.comment = 'said "size": M, got "size":L';
     const text = JSON.stringify(event);
     // The \" escapes are canonical already, so the careful path finds nothing to change.
-    expect(decoded(bytes(text))).toMatchObject({ text, canonical: null });
+    expect(decoded(text)).toMatchObject({ payload: text, canonical: null });
     const repeated = text.replace('"method":"mail"', '"method":"x","method":"mail"');
     expect(decoded(bytes(repeated)).canonical).toBe(text);
   });
@@ -45,6 +50,13 @@ describe('decodeRawMessage', () => {
     expect(lone).toMatchObject({ ok: false, rejection: { code: 'RETOUR_EVENT_NOT_JSON', path: '$.data.customerId' } });
     const literal = decodeRawMessage(JSON.stringify(orderPlaced('e1', 'o1')).replace('"cus_1"', '"cus_\ud800"'), LIMIT);
     expect(literal).toMatchObject({ ok: false, rejection: { code: 'RETOUR_EVENT_NOT_JSON', path: '$.data.customerId' } });
+  });
+
+  it('stores the text without the byte order mark that the UTF-8 decoding drops', () => {
+    const compact = JSON.stringify(orderPlaced('e1', 'o1'));
+    const withMark = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(compact)]);
+    expect(decoded(withMark)).toMatchObject({ id: 'e1', payload: compact, canonical: null });
+    expect(payloadText(decoded(bytes(compact)).payload)).toBe(compact);
   });
 
   it('keeps what the refund check needs: order total of an order, amount of a refund', () => {

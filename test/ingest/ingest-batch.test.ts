@@ -89,6 +89,23 @@ describe('ingestBatch', () => {
     expect(payloads.getRows().map(([payload]) => payload)).toEqual([duplicateKeys, pretty, new TextDecoder().decode(bytes)]);
   });
 
+  it('stores message bytes as the same text: views into a larger buffer, non-ASCII, a byte order mark dropped', async () => {
+    const accented = orderPlaced('e1', 'o1');
+    (accented['data'] as { lines: { variant?: { color?: string } }[] }).lines[0]!.variant = { color: 'bleu clair — 青' };
+    const first = JSON.stringify(accented);
+    const second = JSON.stringify(orderPlaced('e2', 'o2'));
+    // kafkajs hands out slices of one fetch buffer; the bytes around each message must not leak in.
+    const fetchBuffer = Buffer.concat([Buffer.from('HEAD'), Buffer.from(first), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(second), Buffer.from('TAIL')]);
+    const firstBytes = fetchBuffer.subarray(4, 4 + Buffer.byteLength(first));
+    const secondBytes = fetchBuffer.subarray(4 + Buffer.byteLength(first), fetchBuffer.length - 4);
+    const outcome = await ingestBatch(writer, messages([firstBytes, secondBytes]), OPTIONS);
+    expect(outcome).toMatchObject({ stored: 2, quarantined: [] });
+    const payloads = await connection.runAndReadAll('SELECT payload FROM events ORDER BY event_id');
+    expect(payloads.getRows().map(([payload]) => payload)).toEqual([first, second]);
+    const colors = await connection.runAndReadAll("SELECT color FROM order_lines WHERE order_id = 'o1'");
+    expect(colors.getRows()).toEqual([['bleu clair — 青']]);
+  });
+
   it('quarantines every kind of malformed message with its code and path, and still reconciles', async () => {
     const oversize = JSON.stringify(envelope('return.closed', 'big', { returnId: 'r', closedAt: '2026-03-01T10:00:00Z', outcome: 'refunded', pad: 'x'.repeat(5000) }));
     const badQuantity = orderPlaced('e-neg', 'o9', [{ lineId: 'l1', quantity: -2, unitPrice: 100 }]);
