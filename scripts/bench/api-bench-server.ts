@@ -25,6 +25,7 @@ import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-inge
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { startStallRecorder, type StallRecorder, type StallReport } from './event-loop-stall-recorder.ts';
 import { syntheticRiskSnapshots } from './synthetic-risk-snapshots.ts';
 
 export interface ServerOptions {
@@ -51,6 +52,8 @@ export interface PhaseReport {
   name: string;
   seconds: number;
   eventLoopDelay: EventLoopDelaySummary;
+  /** Stalls by length and GC pauses by kind during the phase (event-loop-stall-recorder.ts). */
+  stalls: StallReport;
   /** Events ingest committed during the phase, and per second. */
   ingestEvents: number;
   ingestEventsPerSecond: number;
@@ -144,9 +147,12 @@ async function main(): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage() };
+  let stallRecorder: StallRecorder | undefined;
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'phase-start') {
       delay.reset();
+      stallRecorder?.stop();
+      stallRecorder = startStallRecorder();
       phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage() };
       return;
     }
@@ -154,11 +160,14 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - phase.startedAt) / 1000;
       const cpu = process.cpuUsage(phase.cpuAtStart);
       const ms = (nanoseconds: number): number => round2(nanoseconds / 1e6);
+      const stalls = (stallRecorder ?? startStallRecorder()).stop();
+      stallRecorder = undefined;
       send({
         type: 'phase',
         name: phase.name,
         seconds: round2(seconds),
         eventLoopDelay: { meanMs: ms(delay.mean), p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) },
+        stalls,
         ingestEvents: consumed - phase.consumedAtStart,
         ingestEventsPerSecond: Math.round((consumed - phase.consumedAtStart) / seconds),
         ingestConsumedTotal: consumed,

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { PhaseReport, ServerCommand, ServerMessage, ServerOptions } from './api-bench-server.ts';
+import type { StallReport } from './event-loop-stall-recorder.ts';
 import { generateBenchEvents } from './generate-bench-events.ts';
 
 interface RunResult {
@@ -83,6 +84,13 @@ function autocannon(options: { url: string; duration: number; connections: numbe
       });
     });
   });
+}
+
+/** Stalls ≥ 5/10/20/50 ms and the GC's share: "stalls ≥5/10/20/50 ms 12/3/1/0, GC minor 40× 80 ms (max 6), major 1× 9 ms". */
+function stallLine(stalls: StallReport): string {
+  const counts = ['5', '10', '20', '50'].map((threshold) => stalls.stallsAtLeastMs[threshold] ?? 0).join('/');
+  const { minor, major } = stalls.gc;
+  return `stalls ≥5/10/20/50 ms ${counts}, GC minor ${minor.count}× ${Math.round(minor.totalMs)} ms (max ${minor.maxMs}), major ${major.count}× ${Math.round(major.totalMs)} ms (max ${major.maxMs})`;
 }
 
 /** The run with the median requests/s (the upper median for an even count). */
@@ -225,7 +233,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       log(
         `${phaseName.padEnd(24)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms` +
           `${result.non2xx + result.errors > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : ''}` +
-          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req) | load ${phaseLoad}`,
+          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req) | load ${phaseLoad}`,
       );
       return phase;
     };
@@ -234,7 +242,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
 
     const idle = await serverPhase('ingest alone', () => new Promise((resolve) => setTimeout(resolve, duration * 1000)));
     log(
-      `${'ingest alone (no HTTP)'.padEnd(24)} event-loop delay p50 ${idle.server.eventLoopDelay.p50Ms} p99 ${idle.server.eventLoopDelay.p99Ms} max ${idle.server.eventLoopDelay.maxMs} ms | ingest ${idle.server.ingestEventsPerSecond} ev/s | server CPU ${idle.server.cpuCores} | load ${idle.load}`,
+      `${'ingest alone (no HTTP)'.padEnd(24)} event-loop delay p50 ${idle.server.eventLoopDelay.p50Ms} p99 ${idle.server.eventLoopDelay.p99Ms} max ${idle.server.eventLoopDelay.maxMs} ms | ${stallLine(idle.server.stalls)} | ingest ${idle.server.ingestEventsPerSecond} ev/s | server CPU ${idle.server.cpuCores} | load ${idle.load}`,
     );
 
     // Fixed rate first, while the backlog is surely not drained: the goal is about these.
