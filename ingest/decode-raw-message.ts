@@ -11,7 +11,7 @@
  * collector's time (docs/ingest.md § Speed). The rare id-collision path parses the text again.
  */
 import { decodeEvent, type EventRejection } from '../domain/events/decode-event.ts';
-import type { EventType, RetourEvent } from '../domain/events/event-schemas.ts';
+import { EVENT_TYPES, type EventType, type RetourEvent } from '../domain/events/event-schemas.ts';
 
 export interface DecodedEvent {
   readonly ok: true;
@@ -38,6 +38,11 @@ export interface DecodedEvent {
 export type DecodedMessage = DecodedEvent | { readonly ok: false; readonly rejection: EventRejection };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * One string per event type: the type JSON.parse made is a new string per message, and a decoded
+ * message is kept until its batch is written (every young-generation GC in between copies it).
+ */
+const SHARED_TYPE_NAMES = new Map<string, EventType>(EVENT_TYPES.map((type) => [type, type]));
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** A quote followed by white space: keys spelt `"key" : value` (they take the careful path). */
 const QUOTE_SPACE = /"\s/;
@@ -139,7 +144,7 @@ export function decodeRawMessage(value: Uint8Array | string | null, maxBytes: nu
     if (serialised !== text) canonical = serialised;
   }
   const payload = typeof value === 'string' || startsWithByteOrderMark(value) ? text : value;
-  return { ok: true, id: event.id, type: event.type, payload, canonical, ...referenceOf(event) };
+  return { ok: true, id: event.id, type: SHARED_TYPE_NAMES.get(event.type) ?? event.type, payload, canonical, ...referenceOf(event) };
 }
 
 function startsWithByteOrderMark(bytes: Uint8Array): boolean {
