@@ -232,6 +232,14 @@ describe('ingestBatch', () => {
     ]);
   });
 
+  it('finds stored orders whose ids hold quotes, backslashes and non-ASCII characters', async () => {
+    const orderId = 'o "quoted" \\ back — ünï';
+    await ingestBatch(writer, messages([orderPlaced('e1', orderId, [{ lineId: 'l1', quantity: 1, unitPrice: 100 }])]), OPTIONS);
+    const outcome = await ingestBatch(writer, messages([refundIssued('rf1', orderId, 101), refundIssued('rf2', orderId, 100)]), OPTIONS);
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code])).toEqual([['rf1', 'RETOUR_EVENT_REFERENCE_INVALID']]);
+    expect(outcome.stored).toBe(1);
+  });
+
   it('stores out-of-order facts as they come: inspection before its request, delivery before its order', async () => {
     const outcome = await ingestBatch(writer, messages([returnInspected('e1', 'r1'), orderDelivered('e2', 'o1'), returnRequested('e3', 'r1', 'o1'), orderPlaced('e4', 'o1')]), OPTIONS);
     expect(outcome).toMatchObject({ stored: 4, quarantined: [] });
