@@ -13,7 +13,8 @@
  *
  * Options: --duration S (per run, default 10), --connections N (default 50), --rate R (default 5000),
  * --rounds N (full-speed rounds, default 3), --customers N (snapshots in memory, default 100000),
- * --ingest-backlog E (events pre-produced to a fresh topic, default 1500000; 0 = no ingest),
+ * --ingest-backlog E (events pre-produced to a fresh topic, default 5000000: ingest consumes 20–38k
+ * events/s next to the HTTP load, and the backlog must last all phases; 0 = no ingest),
  * --partitions P (default 6), --brokers H:P (default RETOUR_KAFKA_BROKERS or 127.0.0.1:19092),
  * --log-level L (the server's RETOUR_LOG_LEVEL, default info as in `retour serve`),
  * --profile-server DIR (run the server with --cpu-prof into DIR).
@@ -164,7 +165,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       rate: { type: 'string', default: '5000' },
       rounds: { type: 'string', default: '3' },
       customers: { type: 'string', default: '100000' },
-      'ingest-backlog': { type: 'string', default: '1500000' },
+      'ingest-backlog': { type: 'string', default: '5000000' },
       partitions: { type: 'string', default: '6' },
       brokers: { type: 'string', default: process.env['RETOUR_KAFKA_BROKERS'] || '127.0.0.1:19092' },
       'log-level': { type: 'string', default: 'info' },
