@@ -26,10 +26,10 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { PhaseReport, ServerCommand, ServerMessage, ServerOptions } from './api-bench-server.ts';
 import type { StallReport } from './event-loop-stall-recorder.ts';
-import { generateBenchEvents } from './generate-bench-events.ts';
+import { produceBenchEvents } from './produce-bench-events.ts';
 
 interface RunResult {
   requestsPerSecond: number;
@@ -100,40 +100,6 @@ function medianRun<T extends RunResult>(runs: readonly T[]): T {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function produceBacklog(kafka: Kafka, options: { topic: string; partitions: number; events: number }): Promise<{ seconds: number; megabytes: number }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions, replicationFactor: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const started = performance.now();
-  let produced = 0;
-  let bytes = 0;
-  try {
-    // Generated in slices so the generator never holds the whole backlog at once; ids made unique per slice.
-    for (let slice = 0; produced < options.events; slice++) {
-      const texts = generateBenchEvents({ events: Math.min(50_000, options.events - produced), seed: 1000 + slice }).map((text) => text.replace('"evt_', `"evt_${slice}_`));
-      const sends: Promise<unknown>[] = [];
-      for (let start = 0; start < texts.length; start += 5000) {
-        const messages = texts.slice(start, start + 5000).map((value) => {
-          bytes += value.length;
-          return { key: /"customerId":"([^"]+)"/.exec(value)?.[1] ?? null, value };
-        });
-        sends.push(producer.send({ topic: options.topic, acks: 1, messages }));
-      }
-      await Promise.all(sends);
-      produced += texts.length;
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  return { seconds: Math.round((performance.now() - started) / 100) / 10, megabytes: Math.round(bytes / 1024 / 1024) };
-}
-
 /** The forked server, with a request/answer helper over IPC. */
 function startServer(options: ServerOptions, profileDirectory: string | undefined, logFile: string): { child: ChildProcess; next: (type: ServerMessage['type']) => Promise<ServerMessage>; command: (command: ServerCommand) => void } {
   const execArgv = profileDirectory === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`];
@@ -197,7 +163,8 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
     let production: { seconds: number; megabytes: number } | null = null;
     if (kafka !== undefined) {
       log(`producing an ingest backlog of ${backlog.toLocaleString('en')} events to ${topic} (${partitions} partitions)…`);
-      production = await produceBacklog(kafka, { topic, partitions, events: backlog });
+      const produced = await produceBenchEvents(kafka, { topic, partitions, events: backlog });
+      production = { seconds: Math.round(produced.seconds * 10) / 10, megabytes: Math.round(produced.bytes / 1024 / 1024) };
       log(`  produced in ${production.seconds} s (${production.megabytes} MB)`);
     }
     server = startServer(

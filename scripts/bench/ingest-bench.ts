@@ -21,55 +21,20 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { configWith } from '../../config/load-config.ts';
 import { runKafkaIngest, type KafkaConsumerTuning } from '../../ingest/kafka-ingest.ts';
 import { DEFAULT_FETCH } from '../../messaging/consumer/create-batch-consumer.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { startStallRecorder, type StallRecorder, type StallReport } from './event-loop-stall-recorder.ts';
-import { generateBenchEvents } from './generate-bench-events.ts';
+import { produceBenchEvents } from './produce-bench-events.ts';
 
 /** The fetch settings both consumers use: Retour's defaults (same throughput as 4/32 MiB in a bare consume, far shorter event-loop stalls). */
 const FETCH: NonNullable<KafkaConsumerTuning['fetch']> = DEFAULT_FETCH;
 
 const megabytes = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const peakRssMegabytes = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
-
-async function produce(kafka: Kafka, topic: string, partitions: number, events: number, log: (line: string) => void): Promise<{ produced: number; bytes: number; seconds: number | undefined }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const started = performance.now();
-  let produced = 0;
-  let bytes = 0;
-  try {
-    // Generated in slices so the generator never holds a million strings at once.
-    for (let slice = 0; produced < events; slice++) {
-      const texts = generateBenchEvents({ events: Math.min(50_000, events - produced), seed: 1000 + slice }).map((text) => text.replace('"evt_', `"evt_${slice}_`));
-      const sends: Promise<unknown>[] = [];
-      for (let start = 0; start < texts.length; start += 5000) {
-        const messages = texts.slice(start, start + 5000).map((value) => {
-          bytes += value.length;
-          return { key: /"customerId":"([^"]+)"/.exec(value)?.[1] ?? null, value };
-        });
-        sends.push(producer.send({ topic, acks: 1, messages }));
-      }
-      await Promise.all(sends);
-      produced += texts.length;
-      if (slice % 5 === 4) log(`  produced ${produced.toLocaleString('en')}`);
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  return { produced, bytes, seconds: (performance.now() - started) / 1000 };
-}
 
 async function bareConsume(kafka: Kafka, topic: string, expected: number): Promise<number> {
   const consumer = kafka.consumer({ groupId: `${topic}-bare-${Date.now().toString(36)}`, ...FETCH });
@@ -286,7 +251,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     log(`ingest bench: existing topic ${topic} with ${production.produced.toLocaleString('en')} messages, batches of ${batch}, broker ${values.brokers}`);
   } else {
     log(`ingest bench: ${events.toLocaleString('en')} events, ${partitions} partitions, batches of ${batch}, broker ${values.brokers}`);
-    production = await produce(kafka, topic, partitions, events, log);
+    production = await produceBenchEvents(kafka, { topic, partitions, events, log });
     log(`produced ${production.produced.toLocaleString('en')} events (${megabytes(production.bytes)} MB) in ${production.seconds?.toFixed(1)} s; peak RSS so far ${peakRssMegabytes()} MB`);
   }
   try {
