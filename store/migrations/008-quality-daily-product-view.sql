@@ -45,7 +45,9 @@ HAVING sum(b.delivered_units) > 0
 UNION ALL
 SELECT * FROM quality_daily_counts;
 
-CREATE OR REPLACE VIEW quality_daily AS
+-- The rates, Wilson intervals and reason mix of a counts table, written once for both views
+-- (003 spelled them out in each view).
+CREATE OR REPLACE MACRO quality_rates(counts) AS TABLE
 SELECT scope, scope_id, period_start, period_end, category, seller_id, return_window_days, within_n_days,
        delivered_units, returned_units, returned_within_n_units,
        returned_units / delivered_units AS return_rate,
@@ -86,4 +88,7 @@ SELECT scope, scope_id, period_start, period_end, category, seller_id, return_wi
          {'k': 'other', 'v': reason_other}
        ], pair -> pair.v > 0)))::VARCHAR AS reason_mix,
        mature, within_n_complete, computed_at
-FROM quality_daily_all_counts;
+FROM query_table(counts);
+
+CREATE OR REPLACE VIEW quality_weekly AS SELECT * FROM quality_rates('quality_weekly_counts');
+CREATE OR REPLACE VIEW quality_daily AS SELECT * FROM quality_rates('quality_daily_all_counts');
