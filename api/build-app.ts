@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../config/load-config.ts';
 import type { EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics, type RetourMetrics } from '../observability/metrics-registry.ts';
+import type { RequestActivity } from '../observability/request-activity.ts';
 import { listMigrations } from '../store/migrate.ts';
 import { createApiKeyring, type ApiKeyring } from './api-keyring.ts';
 import { createDecisionOutbox, type DecisionOutbox } from './decision-outbox.ts';
@@ -44,6 +45,8 @@ export interface AppDependencies {
   producer?: EventProducer;
   /** Clock (decisions, audit, keys). Default: the system clock. */
   now?: () => Date;
+  /** Told of every request, so ingest in the same process can give way (observability/request-activity.ts). */
+  requestActivity?: RequestActivity;
 }
 
 /** What the process owner may reach after building the app. */
@@ -81,7 +84,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     routerOptions: { maxParamLength: 2048 },
   });
   // Callback-style hooks: no promise per request on the hot path.
+  const requestActivity = dependencies.requestActivity;
   app.addHook('onRequest', (request, reply, done) => {
+    requestActivity?.note();
     reply.header('x-request-id', request.id);
     done();
   });

@@ -157,6 +157,8 @@ export const CONFIG_VARIABLES = {
   RETOUR_TOPIC_DLQ: text({ key: 'topicDeadLetters', default: 'retour.dlq', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Dead-letter topic for quarantined messages (error in headers).' }),
   RETOUR_BATCH_MAX_EVENTS: integer({ key: 'batchMaxEvents', default: 20000, min: 1, max: 1_000_000, description: 'Largest ingest micro-batch (one DuckDB transaction).' }),
   RETOUR_BATCH_MAX_WAIT_MS: integer({ key: 'batchMaxWaitMs', default: 250, min: 1, max: 60_000, description: 'Longest wait for a micro-batch to fill.' }),
+  RETOUR_INGEST_BUSY_SHARE: decimal({ key: 'ingestBusyShare', default: 0.25, min: 0.01, max: 1, description: 'In retour serve, the share of time ingest may work while the API is serving requests (it rests between batches; full speed when the API is quiet); 1 = never rest.' }),
+  RETOUR_INGEST_BUSY_BATCH_EVENTS: integer({ key: 'ingestBusyBatchEvents', default: 2000, min: 1, max: 1_000_000, description: 'In retour serve, the largest ingest micro-batch while the API is serving requests (shorter writes).' }),
   RETOUR_DUCKDB_MEMORY_LIMIT: byteSize({ key: 'duckdbMemoryLimit', default: '', description: 'DuckDB memory_limit set by ingest (the whole database instance: buffer cache, indexes); empty = DuckDB\'s default, 80% of RAM.' }),
   RETOUR_DUCKDB_CHECKPOINT_THRESHOLD: byteSize({ key: 'duckdbCheckpointThreshold', default: '1GB', description: 'DuckDB checkpoint_threshold set by ingest: WAL size that triggers a checkpoint (DuckDB\'s default 16MB checkpoints after nearly every batch).' }),
   RETOUR_MAX_EVENT_BYTES: integer({ key: 'maxEventBytes', default: 65536, min: 256, max: 16_777_216, description: 'Larger messages are quarantined as oversize.' }),

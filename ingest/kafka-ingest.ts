@@ -9,6 +9,7 @@ import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
 import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
+import type { IngestPacer } from './ingest-pacer.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
 
@@ -44,6 +45,8 @@ export interface KafkaIngestOptions {
   readonly progressIntervalMs?: number;
   /** Called after every committed batch (progress bars, benchmarks). */
   readonly onBatch?: (progress: KafkaIngestProgress) => void;
+  /** Gives way to the API in `retour serve` (ingest-pacer.ts); absent = always full speed. */
+  readonly pacer?: IngestPacer;
 }
 
 export interface KafkaIngestProgress {
@@ -147,12 +150,15 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
     const readBatch = async (): Promise<DecodedBatch> => {
       const behind = catchUpBatchMessages > config.batchMaxEvents && currentLag(activeConsumer, storedNext) >= catchUpBatchMessages;
-      const { messages } = await activeConsumer.nextBatch(signal, behind ? catchUpBatchMessages : config.batchMaxEvents);
+      const batchMessages = behind ? catchUpBatchMessages : config.batchMaxEvents;
+      const { messages } = await activeConsumer.nextBatch(signal, options.pacer?.batchMessages(batchMessages) ?? batchMessages);
       return { messages, decoded: messages.length === 0 ? [] : await decodeBatchInSlices(messages, batchOptions) };
     };
     let next = await readBatch();
+    let lastBatchMs = 0;
 
     while (!signal.aborted) {
+      if (options.pacer !== undefined && next.messages.length > 0) await options.pacer.pause(lastBatchMs, signal);
       const batch = next;
       next = EMPTY_DECODED;
       let writing: Promise<BatchOutcome> | undefined;
@@ -176,6 +182,8 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
       }
       if (writing !== undefined) {
         const outcome = await writing;
+        // The write's wall time (fetch and decode of the next batch overlap it, waits for messages do not).
+        lastBatchMs = writtenAt - batchStartedAt;
         const deadLettersAt = performance.now();
         if (outcome.quarantined.length > 0) {
           // After the DuckDB commit, before the Kafka commit: the group offset is the dead-letter

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
+import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
@@ -8,6 +9,7 @@ import { replayJob } from '../../jobs/replay-job.ts';
 import { createJobScheduler } from '../../jobs/job-scheduler.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
+import { createRequestActivity } from '../../observability/request-activity.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { loadRiskSnapshots } from '../../store/risk/load-risk-snapshots.ts';
@@ -71,7 +73,11 @@ export const serveCommand: Command = {
           return { connection, config, logger: logger.child({ job: job.name }), now: new Date(), fullRebuild: false, ...(publish === undefined ? {} : { publish }) };
         },
       });
+      // The API goes first: while it serves requests, ingest works in short batches with rests.
+      const requestActivity = createRequestActivity();
+      const ingestPacer = createConfiguredIngestPacer(config, requestActivity.busy);
       const app = await buildApp({
+        requestActivity,
         logger,
         connection: await database.connect(),
         schemaVersion: database.schemaVersion,
@@ -142,7 +148,7 @@ export const serveCommand: Command = {
           logger.info(summary, 'demo feed stopped');
         } else if (config.kafkaBrokers.length > 0) {
           ingestState = { state: 'consuming', ready: true };
-          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal });
+          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer });
           logger.info(summary, 'ingest stopped');
         } else {
           ingestState = { state: 'disabled', ready: true };

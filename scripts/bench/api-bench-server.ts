@@ -21,9 +21,11 @@ import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { createLogger } from '../../cli/create-logger.ts';
 import { configWith } from '../../config/load-config.ts';
+import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-ingest.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
+import { createRequestActivity } from '../../observability/request-activity.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { startStallRecorder, type StallRecorder, type StallReport } from './event-loop-stall-recorder.ts';
 import { syntheticRiskSnapshots } from './synthetic-risk-snapshots.ts';
@@ -35,6 +37,8 @@ export interface ServerOptions {
   topic: string;
   customers: number;
   logLevel: string;
+  /** RETOUR_INGEST_BUSY_SHARE of the server. */
+  ingestBusyShare: number;
 }
 
 /** Messages the parent sends. */
@@ -86,13 +90,17 @@ async function main(): Promise<void> {
     RETOUR_TOPIC_DECISIONS: `${options.topic}-decisions`,
     // The rate limit stays on (its bookkeeping is part of a route's cost) but never triggers.
     RETOUR_RATE_LIMIT_PER_MINUTE: '100000000',
+    RETOUR_INGEST_BUSY_SHARE: String(options.ingestBusyShare),
   });
   // As in `retour serve`: one logger, one metrics registry, a producer when Kafka is configured.
   const logger = createLogger(config.logLevel);
   const metrics = createRetourMetrics();
   const database = await openDatabase({ path: config.database });
   const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
+  // As in `retour serve`: ingest gives way while the API is serving (ingest-pacer.ts).
+  const requestActivity = createRequestActivity();
   const app = await buildApp({
+    requestActivity,
     logger,
     connection: await database.connect(),
     schemaVersion: database.schemaVersion,
@@ -103,6 +111,11 @@ async function main(): Promise<void> {
     ...(producer === undefined ? {} : { producer }),
   });
   const bare = Fastify();
+  // Ingest gives way to the baseline too, so both are measured next to the same ingest.
+  bare.addHook('onRequest', (_request, _reply, done) => {
+    requestActivity.note();
+    done();
+  });
   bare.get('/', async () => ({ status: 'ok' }));
   const { key } = await app.retour.keyring.create({ role: 'service', name: 'bench' });
   const apiBase = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
             config,
             logger,
             signal: stopping.signal,
+            pacer: createConfiguredIngestPacer(config, requestActivity.busy),
             onBatch: (progress) => {
               consumed = progress.consumed;
             },

@@ -17,6 +17,8 @@
  * events/s next to the HTTP load, and the backlog must last all phases; 0 = no ingest),
  * --partitions P (default 6), --brokers H:P (default RETOUR_KAFKA_BROKERS or 127.0.0.1:19092),
  * --log-level L (the server's RETOUR_LOG_LEVEL, default info as in `retour serve`),
+ * --ingest-busy-share S (the server's RETOUR_INGEST_BUSY_SHARE, default 0.25 as in `retour serve`;
+ * 1 = ingest never gives way to the API),
  * --profile-server DIR (run the server with --cpu-prof into DIR).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -135,6 +137,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       partitions: { type: 'string', default: '6' },
       brokers: { type: 'string', default: process.env['RETOUR_KAFKA_BROKERS'] || '127.0.0.1:19092' },
       'log-level': { type: 'string', default: 'info' },
+      'ingest-busy-share': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_SHARE'] || '0.25' },
       'profile-server': { type: 'string' },
     },
   });
@@ -149,6 +152,8 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
     if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`--${name} must be a positive integer; got ${value}`);
   }
   if (!(Number.isInteger(backlog) && backlog >= 0)) throw new RangeError(`--ingest-backlog must be an integer ≥ 0; got ${backlog}`);
+  const ingestBusyShare = Number(values['ingest-busy-share']);
+  if (!(ingestBusyShare > 0 && ingestBusyShare <= 1)) throw new RangeError(`--ingest-busy-share must be in (0, 1]; got ${values['ingest-busy-share']}`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
@@ -168,7 +173,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       log(`  produced in ${production.seconds} s (${production.megabytes} MB)`);
     }
     server = startServer(
-      { database: join(directory, 'retour.duckdb'), brokers: kafka === undefined ? '' : values.brokers, topic, customers, logLevel: values['log-level'] },
+      { database: join(directory, 'retour.duckdb'), brokers: kafka === undefined ? '' : values.brokers, topic, customers, logLevel: values['log-level'], ingestBusyShare },
       values['profile-server'],
       serverLog,
     );
@@ -244,6 +249,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       rounds: roundCount,
       customersInMemory: customers,
       logLevel: values['log-level'],
+      ingestBusyShare,
       loadAtStart,
       ingest: {
         backlog,
