@@ -161,11 +161,15 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
     });
   }
   const unused = features.unused_defect_claims_365d;
-  // Claimed defective, found working and unused: one can be a mis-chosen reason, several are a pattern.
-  if (noFault >= 2 && unused >= 1) {
+  // Claimed defective, found working and unused (A_new, no fault): the inspection shows the stated
+  // reason was not true. One is enough for a human look (review) — a mis-chosen reason is what the
+  // reviewer rules out; only several reach the high tier.
+  if (unused >= 1) {
     fired.push({
       code: 'DEFECT_CLAIMS_UNUSED',
-      text: `${noFault} items returned as defective had no fault found, ${unused} of them unused (inspected A_new), 365 days`,
+      text: noFault >= 2
+        ? `${noFault} items returned as defective had no fault found, ${unused} of them unused (inspected A_new), 365 days`
+        : `${plural(unused, 'item', 'items')} returned as defective came back unused and working (inspected A_new, no fault found), 365 days`,
       weight: unused >= 2 && noFault >= 3 ? 0.8 : 0.5,
       fraudType: 'false_defect_claim',
     });

@@ -11,7 +11,9 @@
  * The default seed (7301) was not used while developing the features, rules or forest settings
  * (development used seeds 1 and 2, and 11 and 12 for the evidence features and rules of issue #6).
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { pino } from 'pino';
 import { loadConfig } from '../../config/load-config.ts';
 import { createEventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
@@ -34,7 +36,11 @@ type ActGroup = '0' | '1' | '2+';
 /** `flagged` is null for an empty group. */
 type ActGroupFigures = { customers: number; flagged: number | null };
 /** Scored fraudsters of one type by fraudulent acts in the window, and those of the type without a score row. */
-type FraudActsFigures = Record<ActGroup, ActGroupFigures> & { notScored: number };
+type FraudActsFigures = Record<ActGroup, ActGroupFigures> & {
+  notScored: number;
+  /** Highest flagged share reachable without flagging more of the 0-act group: (≥ 1 act + flagged 0-act) / all scored of the type. */
+  flaggedBound: number;
+};
 const actGroupOf = (acts: number): ActGroup => (acts === 0 ? '0' : acts === 1 ? '1' : '2+');
 
 /** The rows whose `keep` is 1, as new arrays (to rank a sub-population with the same metrics). */
@@ -60,7 +66,13 @@ function rankingFigures(scores: Float64Array, labels: Uint8Array): { rocAuc: num
 export async function runRiskEval(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
-    options: { seed: { type: 'string', default: '7301' }, customers: { type: 'string', default: '20000' }, days: { type: 'string', default: '365' } },
+    options: {
+      seed: { type: 'string', default: '7301' },
+      customers: { type: 'string', default: '20000' },
+      days: { type: 'string', default: '365' },
+      // One CSV row per scored customer (truth, acts, scores, every feature), for analysis outside the eval.
+      dump: { type: 'string' },
+    },
   });
   const seed = Number(values.seed);
   const customers = Number(values.customers);
@@ -173,13 +185,20 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     const fraudActsByFraudType: Record<string, FraudActsFigures> = Object.fromEntries(
       Object.entries(perTypeByActs).map(([type, groups]) => [
         type,
-        { '0': groupShare(groups['0']), '1': groupShare(groups['1']), '2+': groupShare(groups['2+']), notScored: notScoredByType[type]?.customers ?? 0 },
+        {
+          '0': groupShare(groups['0']), '1': groupShare(groups['1']), '2+': groupShare(groups['2+']), notScored: notScoredByType[type]?.customers ?? 0,
+          flaggedBound: round((groups['1'].customers + groups['2+'].customers + groups['0'].flagged) / (groups['0'].customers + groups['1'].customers + groups['2+'].customers)),
+        },
       ]),
     );
     const evidence = selectRows(score, labels, leftEvidence);
     const evidenceReturnRate = selectRows(returnRate, labels, leftEvidence);
     const fraudWithEvidence = evidence.labels.reduce((sum, label) => sum + label, 0);
     const fraudScored = labels.reduce((sum, label) => sum + label, 0);
+    // The bound the fraudsters without an act put on the headline: every fraudster with ≥ 1 act ranked
+    // above every honest customer, the others left where the score put them.
+    const ceilingScore = score.map((value, index) => (labels[index] === 1 && leftEvidence[index] === 1 ? 2 : value));
+    const headlineCeiling = { note: 'fraudsters with >= 1 act ranked first, the rest at their score', rocAuc: round(rocAuc(ceilingScore, labels)), prAuc: round(averagePrecision(ceilingScore, labels)) };
     const diagnosticFraudstersWithEvidence = {
       note: 'diagnostic only; the headline is combined/returnRateBaseline over all labelled fraudsters',
       actWindow: { from: actWindow.from.toISOString(), to: actWindow.to.toISOString() },
@@ -188,6 +207,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       fraudCustomersWithoutActs: fraudScored - fraudWithEvidence,
       combined: rankingFigures(evidence.scores, evidence.labels),
       returnRateBaseline: rankingFigures(evidenceReturnRate.scores, evidenceReturnRate.labels),
+      headlineCeiling,
     };
     const result = {
       seed, customers, days, scoredCustomers: n, fraudCustomers: labels.reduce((sum, label) => sum + label, 0), unscored,
@@ -210,6 +230,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       },
       seconds: round((performance.now() - started) / 1000, 1),
     };
+    if (values.dump !== undefined) await dumpScoredCustomers(connection, { path: values.dump, truth, actsByCustomer });
     printSummary({ headline: combined, headlineReturnRate: result.returnRateBaseline, diagnostic: diagnosticFraudstersWithEvidence, fraudActsByFraudType, flaggedShareByFraudType });
     console.log(JSON.stringify(result, null, 2));
     return result;
@@ -220,11 +241,31 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
 
 type Figures = ReturnType<typeof rankingFigures>;
 
+/** Writes `--dump FILE`: each scored customer's truth (behaviour, fraud type, ring, acts), scores and features as CSV. */
+async function dumpScoredCustomers(
+  connection: DuckDBConnection,
+  options: { path: string; truth: ReturnType<ReturnType<typeof simulateMarketplace>['truth']>; actsByCustomer: Map<string, number> },
+): Promise<void> {
+  const reader = await connection.runAndReadAll(`
+    SELECT s.customer_id, s.score, s.tier, s.model_score, s.rule_score, s.reasons, f.* EXCLUDE (customer_id, as_of, computed_at)
+    FROM customer_scores s JOIN customer_features f USING (customer_id) ORDER BY s.customer_id`);
+  const byCustomer = new Map(options.truth.customers.map((customer) => [customer.customerId, customer]));
+  const quote = (value: unknown): string => (value === null || value === undefined ? '' : /[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
+  const lines = [['behaviour', 'fraud_type', 'ring', 'acts', ...reader.columnNames()].join(',')];
+  for (const row of reader.getRows()) {
+    const customer = byCustomer.get(String(row[0]));
+    const truthCells = [customer?.behaviour ?? 'ordinary', customer?.fraudType ?? '', customer?.ringId ?? '', options.actsByCustomer.get(String(row[0])) ?? 0];
+    lines.push([...truthCells, ...row].map(quote).join(','));
+  }
+  await writeFile(options.path, `${lines.join('\n')}\n`);
+  console.log(`dumped ${lines.length - 1} scored customers to ${options.path}`);
+}
+
 /** The human-readable part: which figures are the headline and which the diagnostic. */
 function printSummary(summary: {
   headline: Figures;
   headlineReturnRate: Figures;
-  diagnostic: { rows: number; fraudCustomers: number; fraudCustomersWithoutActs: number; combined: Figures; returnRateBaseline: Figures };
+  diagnostic: { rows: number; fraudCustomers: number; fraudCustomersWithoutActs: number; combined: Figures; returnRateBaseline: Figures; headlineCeiling: { rocAuc: number; prAuc: number } };
   fraudActsByFraudType: Record<string, FraudActsFigures>;
   flaggedShareByFraudType: Record<string, { customers: number; flagged: number }>;
 }): void {
@@ -236,11 +277,12 @@ function printSummary(summary: {
   console.log(`DIAGNOSTIC, not the headline (honest customers + the ${diagnostic.fraudCustomers} fraudsters with >= 1 fraudulent return or claim in the window; the ${diagnostic.fraudCustomersWithoutActs} scored fraudsters without one are left out; ${diagnostic.rows} rows):`);
   console.log(figures('combined score', diagnostic.combined));
   console.log(figures('plain return rate', diagnostic.returnRateBaseline));
+  console.log(`  headline ceiling   ROC-AUC ${diagnostic.headlineCeiling.rocAuc.toFixed(4)}  PR-AUC ${diagnostic.headlineCeiling.prAuc.toFixed(4)}  (every fraudster with >= 1 act ranked first, those without at their score)`);
   console.log('Flagged (review or high) per fraud type, by fraudulent acts in the window (scored fraudsters; notScored = no activity, no score row):');
   const percent = (share: number | null): string => (share === null ? '   -' : `${(share * 100).toFixed(0).padStart(3)}%`);
   for (const [type, groups] of Object.entries(summary.fraudActsByFraudType)) {
     const cells = (['0', '1', '2+'] as const).map((group) => `${group.padStart(2)} acts ${String(groups[group].customers).padStart(4)} flagged ${percent(groups[group].flagged)}`);
     const all = summary.flaggedShareByFraudType[type];
-    console.log(`  ${type.padEnd(18)} all ${String(all?.customers ?? 0).padStart(4)} flagged ${percent(all?.flagged ?? null)} | ${cells.join(' | ')} | notScored ${groups.notScored}`);
+    console.log(`  ${type.padEnd(18)} all ${String(all?.customers ?? 0).padStart(4)} flagged ${percent(all?.flagged ?? null)} | ${cells.join(' | ')} | notScored ${groups.notScored} | bound ${percent(groups.flaggedBound)}`);
   }
 }

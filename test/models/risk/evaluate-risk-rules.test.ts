@@ -20,6 +20,7 @@ describe('evaluateRiskRules', () => {
     [{ no_fault_defect_claims_365d: 5, no_fault_share_shrunk_365d: 0.8, defect_claim_excess_365d: 3 }, 'DEFECT_NO_FAULT_FOUND', '5 items returned as defective had no fault found (80% after shrinkage); 3.0 more defect claims than buyers of the same products make (365 days)', 0.85, 'false_defect_claim'],
     [{ no_fault_defect_claims_365d: 2, unused_defect_claims_365d: 1 }, 'DEFECT_CLAIMS_UNUSED', '2 items returned as defective had no fault found, 1 of them unused (inspected A_new), 365 days', 0.5, 'false_defect_claim'],
     [{ no_fault_defect_claims_365d: 3, unused_defect_claims_365d: 2 }, 'DEFECT_CLAIMS_UNUSED', '3 items returned as defective had no fault found, 2 of them unused (inspected A_new), 365 days', 0.8, 'false_defect_claim'],
+    [{ no_fault_defect_claims_365d: 1, unused_defect_claims_365d: 1 }, 'DEFECT_CLAIMS_UNUSED', '1 item returned as defective came back unused and working (inspected A_new, no fault found), 365 days', 0.5, 'false_defect_claim'],
     [{ late_used_returns_365d: 1 }, 'WORN_AND_RETURNED', '1 item returned at the end of the return window and inspected as used (C_used), 365 days', 0.55, 'wardrobing'],
     [{ late_used_returns_365d: 2 }, 'WORN_AND_RETURNED', '2 items returned at the end of the return window and inspected as used (C_used), 365 days', 0.85, 'wardrobing'],
     [{ off_weight_parcels_365d: 2 }, 'OFF_WEIGHT_PARCELS', "2 one-item return parcels weighed more than 20% off the product's usual return weight (365 days)", 0.5, 'item_swap'],
@@ -48,8 +49,8 @@ describe('evaluateRiskRules', () => {
     // Many no-fault claims, but no more claims than other buyers of those products make: intermittent faults.
     expect(evaluateRiskRules(features({ no_fault_defect_claims_365d: 6, no_fault_share_shrunk_365d: 0.9, defect_claim_excess_365d: 1.4 }))).toEqual([]);
     expect(evaluateRiskRules(features({ no_fault_defect_claims_365d: 6, no_fault_share_shrunk_365d: 0.69, defect_claim_excess_365d: 5 }))).toEqual([]);
-    // One unused "defective" item can be a mis-chosen reason.
-    expect(evaluateRiskRules(features({ no_fault_defect_claims_365d: 1, unused_defect_claims_365d: 1 }))).toEqual([]);
+    // No-fault defect claims that came back opened (B_open_box): an intermittent fault looks the same.
+    expect(evaluateRiskRules(features({ no_fault_defect_claims_365d: 1, unused_defect_claims_365d: 0 }))).toEqual([]);
     expect(evaluateRiskRules(features({ off_weight_parcels_365d: 1 }))).toEqual([]);
     // One not-declared item months ago, nothing else: a warehouse mix-up is as likely.
     expect(evaluateRiskRules(features({ not_declared_365d: 1 }))).toEqual([]);
