@@ -49,6 +49,7 @@ export const RISK_FEATURE_NAMES = [
   'unused_defect_claims_365d',
   'defect_claim_excess_365d',
   'refunded_value_without_receipt_365d',
+  'category_abuse_rate_365d',
 ] as const;
 
 export type RiskFeatureName = (typeof RISK_FEATURE_NAMES)[number];

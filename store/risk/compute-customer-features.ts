@@ -103,16 +103,33 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       FROM (SELECT product_id, sum(quantity) AS items FROM order_lines GROUP BY product_id) sold
       LEFT JOIN (SELECT product_id, sum(quantity) AS items FROM return_lines WHERE reason IN (${DEFECT_REASON_LIST}) GROUP BY product_id) claimed USING (product_id)
     ),
+    category_abuse_rate AS (
+      -- Returned items inspected with evidence of abuse (not the declared item, used, or claimed
+      -- defective with no fault found) per item sold, per category (all customers, all time, like
+      -- product_defect_rate): where on this marketplace abuse concentrates (resaleable goods).
+      SELECT sold.category, coalesce(abused.items, 0) / sold.items AS rate
+      FROM (SELECT category, sum(quantity) AS items FROM order_lines GROUP BY category) sold
+      LEFT JOIN (
+        SELECT ol.category, sum(rl.quantity) AS items
+        FROM inspections i
+        JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
+        JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
+        WHERE i.condition IN ('X_not_declared_item', 'C_used') OR (rl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found')
+        GROUP BY ol.category
+      ) abused USING (category)
+    ),
     line_facts AS (
       -- One pass over the lines for both windows.
       SELECT s.subject_row,
         sum(ol.quantity) AS items_bought_365d,
         sum(ol.quantity * ol.unit_price) AS value_bought_365d,
         sum(ol.quantity) FILTER (WHERE ol.placed_at >= s.since_90d) AS items_bought_90d,
-        sum(ol.quantity * pdr.rate) AS expected_defect_items_365d
+        sum(ol.quantity * pdr.rate) AS expected_defect_items_365d,
+        sum(ol.quantity * car.rate) / sum(ol.quantity) AS category_abuse_rate_365d
       FROM risk_subjects s JOIN order_lines ol ON ol.customer_id = s.subject_id
         AND ol.placed_at < s.as_of AND ol.placed_at >= s.since_365d
       LEFT JOIN product_defect_rate pdr ON pdr.product_id = ol.product_id
+      LEFT JOIN category_abuse_rate car ON car.category = ol.category
       GROUP BY s.subject_row
     ),
     bracketing AS (
@@ -283,7 +300,8 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         / (coalesce(i.defect_claims_inspected_365d, 0) + $priorClaims) AS no_fault_share_shrunk_365d,
       coalesce(i.unused_defect_claims_365d, 0) AS unused_defect_claims_365d,
       coalesce(r.defect_claim_items_365d, 0) - coalesce(l.expected_defect_items_365d, 0) AS defect_claim_excess_365d,
-      coalesce(f.refunded_value_without_receipt_365d, 0) AS refunded_value_without_receipt_365d
+      coalesce(f.refunded_value_without_receipt_365d, 0) AS refunded_value_without_receipt_365d,
+      l.category_abuse_rate_365d
     FROM risk_subjects s
     LEFT JOIN order_facts o USING (subject_row)
     LEFT JOIN line_facts l USING (subject_row)
@@ -348,7 +366,8 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       f.no_fault_share_shrunk_365d::DOUBLE AS no_fault_share_shrunk_365d,
       f.unused_defect_claims_365d::DOUBLE AS unused_defect_claims_365d,
       f.defect_claim_excess_365d::DOUBLE AS defect_claim_excess_365d,
-      f.refunded_value_without_receipt_365d::DOUBLE AS refunded_value_without_receipt_365d
+      f.refunded_value_without_receipt_365d::DOUBLE AS refunded_value_without_receipt_365d,
+      f.category_abuse_rate_365d::DOUBLE AS category_abuse_rate_365d
     FROM risk_subject_facts f
     LEFT JOIN mates m ON m.target_id = f.target_id
     WHERE f.is_self`);

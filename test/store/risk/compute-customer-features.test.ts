@@ -115,6 +115,9 @@ describe('computeCustomerFeatures', () => {
       // p2 sold 2 units with 1 claimed (rate ½); c1 bought both: expected 1 claimed item, claimed 1.
       defect_claim_excess_365d: 0,
       refunded_value_without_receipt_365d: 1000,
+      // Every line is apparel: 6 items sold (all time), 3 returned items inspected not the declared
+      // item (l3, l9, and l2 after as_of — a category rate uses all time); c1's 4 items → 3 / 6.
+      category_abuse_rate_365d: 0.5,
     });
   });
 
@@ -273,12 +276,65 @@ describe('computeCustomerFeatures: worn late returns, unused no-fault defect cla
     }
   });
 
-  it('has a customer_features column for every model feature (migrations 004 and 007)', async () => {
+  it('has a customer_features column for every model feature (migrations 004, 007 and 010)', async () => {
     const db = await openRiskTestDatabase();
     const conn = await db.connect();
     try {
       const columns = (await conn.runAndReadAll('SELECT * FROM customer_features LIMIT 0')).columnNames();
       expect(RISK_FEATURE_NAMES.filter((name) => !columns.includes(name))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('computeCustomerFeatures: category abuse rate', () => {
+  it('averages, over the items bought in 365 days, the category rate of returned items inspected with evidence of abuse per item sold', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const line = (customerId: string, orderId: string, category: string, quantity: number, placedAt = '2026-01-05T00:00:00Z') =>
+        ({ orderId, lineId: 'l', customerId, productId: `p_${category}`, category, quantity, unitPrice: 100, placedAt });
+      await insertRiskFacts(conn, {
+        orders: [
+          { orderId: 'oe', customerId: 'e', placedAt: '2026-01-05T00:00:00Z' },
+          { orderId: 'oa', customerId: 'a', placedAt: '2026-01-05T00:00:00Z' },
+          { orderId: 'om', customerId: 'm', placedAt: '2026-01-05T00:00:00Z' },
+          { orderId: 'om2', customerId: 'm', placedAt: '2026-01-06T00:00:00Z' },
+          { orderId: 'oold', customerId: 'old', placedAt: '2024-06-01T00:00:00Z' },
+        ],
+        lines: [
+          line('e', 'oe', 'electronics', 4),
+          line('a', 'oa', 'apparel', 10),
+          line('m', 'om', 'electronics', 1),
+          line('m', 'om2', 'apparel', 3),
+          // Bought more than 365 days before as_of: no basket in the window.
+          line('old', 'oold', 'electronics', 5, '2024-06-01T00:00:00Z'),
+        ],
+        returns: [
+          { returnId: 're', orderId: 'oe', customerId: 'e', requestedAt: '2026-01-10T00:00:00Z', lines: [{ lineId: 'l', productId: 'p_electronics', quantity: 2, reason: 'quality.defective' }] },
+          { returnId: 'ra', orderId: 'oa', customerId: 'a', requestedAt: '2026-01-10T00:00:00Z', lines: [{ lineId: 'l', productId: 'p_apparel', reason: 'fit.too_small' }] },
+          { returnId: 'rm', orderId: 'om2', customerId: 'm', requestedAt: '2026-01-10T00:00:00Z', lines: [{ lineId: 'l', productId: 'p_apparel', reason: 'preference.style' }] },
+        ],
+        inspections: [
+          // Claimed defective, no fault found: evidence (2 items).
+          { returnId: 're', lineId: 'l', inspectedAt: '2026-01-12T00:00:00Z', condition: 'B_open_box', fault: 'none_found' },
+          // Returned new: no evidence.
+          { returnId: 'ra', lineId: 'l', inspectedAt: '2026-01-12T00:00:00Z', condition: 'A_new', fault: 'none_found' },
+          // Returned used: evidence (1 item).
+          { returnId: 'rm', lineId: 'l', inspectedAt: '2026-01-12T00:00:00Z', condition: 'C_used', fault: 'customer' },
+        ],
+      });
+      await createSnapshotTargets(conn, AS_OF);
+      await computeCustomerFeatures(conn);
+      const rows = (await conn.runAndReadAll('SELECT customer_id, category_abuse_rate_365d FROM risk_feature_rows ORDER BY customer_id')).getRows();
+      // electronics: 2 abused items of 10 sold (4 + 1 + 5) = 0.2; apparel: 1 of 13 sold (10 + 3).
+      expect(rows).toEqual([
+        ['a', 1 / 13],
+        ['e', 0.2],
+        ['m', (1 * 0.2 + 3 * (1 / 13)) / 4],
+        ['old', null],
+      ]);
     } finally {
       db.close();
     }

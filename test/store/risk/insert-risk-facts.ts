@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /** Minimal fact rows for risk tests; every time is an RFC 3339 string. */
 export interface RiskFacts {
   orders?: { orderId: string; customerId: string; placedAt: string; addressHash?: string; paymentFingerprint?: string; deviceId?: string }[];
-  lines?: { orderId: string; lineId: string; customerId: string; productId: string; quantity?: number; unitPrice: number; size?: string; placedAt: string }[];
+  lines?: { orderId: string; lineId: string; customerId: string; productId: string; quantity?: number; unitPrice: number; size?: string; placedAt: string; category?: string }[];
   deliveries?: { orderId: string; customerId: string; lineId?: string; deliveredAt: string }[];
   returns?: { returnId: string; orderId: string; customerId: string; requestedAt: string; lines: { lineId: string; productId: string; quantity?: number; reason: string }[] }[];
   receipts?: { returnId: string; lineId: string; receivedAt: string; quantity?: number }[];
@@ -23,8 +23,8 @@ export async function insertRiskFacts(connection: DuckDBConnection, facts: RiskF
   }
   for (const l of facts.lines ?? []) {
     await connection.run(
-      `INSERT INTO order_lines VALUES ($orderId, $lineId, $customerId, $productId, NULL, 'apparel', $quantity, $unitPrice, 'EUR', $size, NULL, $placedAt::TIMESTAMPTZ, 'e')`,
-      { orderId: l.orderId, lineId: l.lineId, customerId: l.customerId, productId: l.productId, quantity: l.quantity ?? 1, unitPrice: l.unitPrice, size: l.size ?? null, placedAt: l.placedAt },
+      `INSERT INTO order_lines VALUES ($orderId, $lineId, $customerId, $productId, NULL, $category, $quantity, $unitPrice, 'EUR', $size, NULL, $placedAt::TIMESTAMPTZ, 'e')`,
+      { orderId: l.orderId, lineId: l.lineId, customerId: l.customerId, productId: l.productId, category: l.category ?? 'apparel', quantity: l.quantity ?? 1, unitPrice: l.unitPrice, size: l.size ?? null, placedAt: l.placedAt },
     );
   }
   for (const d of facts.deliveries ?? []) {
