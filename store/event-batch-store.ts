@@ -86,6 +86,12 @@ export interface EventBatchWriterSettings {
   checkpointThreshold?: string;
   /** DuckDB `memory_limit`, e.g. '256MB' (bounds the buffer cache of the whole instance). */
   memoryLimit?: string;
+  /**
+   * DuckDB `threads` (instance-wide, so in `retour serve` the jobs get as many). The write of a
+   * batch used about half the CPU with 1 thread than with 2 on this 2-core machine, where the
+   * JavaScript thread already takes one core (docs/ingest.md § Speed). Default: DuckDB's (the cores).
+   */
+  threads?: number;
 }
 
 /**
@@ -108,6 +114,16 @@ export async function applyEventBatchWriterSettings(connection: DuckDBConnection
     ['checkpoint_threshold', settings.checkpointThreshold],
     ['memory_limit', settings.memoryLimit],
   ];
+  if (settings.threads !== undefined) {
+    if (!Number.isInteger(settings.threads) || settings.threads < 1 || settings.threads > 1024) {
+      throw new RangeError(`threads must be an integer from 1 to 1024, got ${settings.threads}`);
+    }
+    try {
+      await connection.run(`SET GLOBAL threads = ${settings.threads}`);
+    } catch (error: unknown) {
+      throw dbFailed('setting threads', error);
+    }
+  }
   for (const [name, value] of entries) {
     if (value === undefined || value === '') continue;
     // SET takes no parameters, so the value is checked and then inlined.
@@ -121,15 +137,11 @@ export async function applyEventBatchWriterSettings(connection: DuckDBConnection
 }
 
 const CREATE_TEMP_TABLES = [
-  // The appender fills ingest_staging_raw: a payload arrives as bytes (Kafka) or text (import), and
-  // each goes into its own column, so JavaScript never has to turn bytes into a string to stage
-  // them. One INSERT per batch, on DuckDB's threads, then gives the statements of
-  // event-fact-statements.ts the ingest_staging they read (payload as VARCHAR).
-  `CREATE TEMP TABLE IF NOT EXISTS ingest_staging_raw (
-     seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload_text VARCHAR, payload_bytes BLOB, canonical VARCHAR,
-     topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
+  // The appender fills ingest_staging: a payload arrives as bytes (Kafka) or text (import), and each
+  // goes into its own column, so JavaScript never has to turn bytes into a string to stage them.
+  // The statements of event-fact-statements.ts read it as it is (decode() of the bytes in each).
   `CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
-     seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload VARCHAR NOT NULL, canonical VARCHAR,
+     seq INTEGER NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL, payload_text VARCHAR, payload_bytes BLOB, canonical VARCHAR,
      topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
   `CREATE TEMP TABLE IF NOT EXISTS ingest_staged_duplicates (
      event_id VARCHAR NOT NULL, topic VARCHAR NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL)`,
@@ -152,15 +164,15 @@ function dbFailed(step: string, error: unknown): RetourError {
 /** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
 export async function openEventBatchStore(connection: DuckDBConnection): Promise<EventBatchStore> {
   for (const sql of CREATE_TEMP_TABLES) await connection.run(sql);
-  const staging = await connection.createAppender('ingest_staging_raw', 'main', 'temp');
+  const staging = await connection.createAppender('ingest_staging', 'main', 'temp');
   const duplicates = await connection.createAppender('ingest_staged_duplicates', 'main', 'temp');
   const quarantine = await connection.createAppender('ingest_staged_quarantine', 'main', 'temp');
   const appenders = [staging, duplicates, quarantine];
   let closed = false;
   let inTransaction = false;
   let stagedSinceFlush = 0;
-  /** Whether ingest_staging holds this batch's staged rows yet (see stagedTable). */
-  let staged = false;
+  /** Event types staged in this batch: fact statements of other types are skipped. */
+  const stagedTypes = new Set<string>();
 
   const run = async (step: string, sql: string, values?: Record<string, unknown>): Promise<void> => {
     try {
@@ -181,30 +193,15 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     flush('staging events', staging);
     stagedSinceFlush = 0;
   };
-  /** Once per batch, after the last stageEvent: the raw staged rows → ingest_staging. */
-  const stagedTable = async (): Promise<void> => {
-    if (staged) return;
-    flushStaging();
-    // decode() turns the bytes into VARCHAR unchanged (they were checked as UTF-8 when decoded).
-    await run(
-      'staging events',
-      `INSERT INTO ingest_staging
-       SELECT seq, event_id, type, coalesce(payload_text, decode(payload_bytes)), canonical, topic, kafka_partition, kafka_offset
-       FROM ingest_staging_raw`,
-    );
-    staged = true;
-  };
-
   return {
     async begin() {
       if (closed) throw new RetourError('RETOUR_DB_FAILED', 'the event batch writer is closed');
       // Rows left in an appender by a failed batch land in the temp tables here and are deleted below.
       for (const appender of appenders) flush('clearing the previous batch', appender);
       stagedSinceFlush = 0;
-      staged = false;
+      stagedTypes.clear();
       await run('opening the transaction', 'BEGIN TRANSACTION');
       inTransaction = true;
-      await run('clearing staging', 'DELETE FROM ingest_staging_raw');
       await run('clearing staging', 'DELETE FROM ingest_staging');
       await run('clearing staging', 'DELETE FROM ingest_staged_duplicates');
       await run('clearing staging', 'DELETE FROM ingest_staged_quarantine');
@@ -225,10 +222,11 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       staging.appendInteger(event.partition);
       staging.appendBigInt(BigInt(event.offset));
       staging.endRow();
+      stagedTypes.add(event.type);
       if (++stagedSinceFlush >= STAGING_FLUSH_ROWS) flushStaging();
     },
     async findStoredEvents() {
-      await stagedTable();
+      flushStaging();
       try {
         // Two steps: the join scans only the event_id column of `events` (it grows with every batch);
         // payloads, ~500 bytes each, are read only for the ids found, which is normally none.
@@ -264,7 +262,7 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     },
     async unstage(seqs) {
       if (seqs.length === 0) return;
-      await stagedTable();
+      flushStaging();
       try {
         await connection.run(`DELETE FROM ingest_staging WHERE seq IN (SELECT unnest(from_json($seqs, '["INTEGER"]')))`, { seqs: JSON.stringify(seqs) });
       } catch (error: unknown) {
@@ -272,10 +270,12 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       }
     },
     async insertStaged(ingestedAt) {
-      await stagedTable();
+      flushStaging();
       const at = { ingestedAt: ingestedAt.toISOString() };
       await run('inserting events', INSERT_STAGED_EVENTS, at);
-      for (const fact of INSERT_STAGED_FACTS) await run(`inserting ${fact.table}`, fact.sql);
+      for (const fact of INSERT_STAGED_FACTS) {
+        if (stagedTypes.has(fact.eventType)) await run(`inserting ${fact.table}`, fact.sql);
+      }
     },
     appendDuplicate(row) {
       duplicates.appendVarchar(row.eventId);
@@ -314,24 +314,33 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       );
     },
     async upsertOffsets(offsets, at) {
-      const stored: PartitionOffset[] = [];
-      for (const offset of offsets) {
-        try {
-          // One statement per partition: a batch spans a handful of partitions, not thousands of rows.
-          const reader = await connection.runAndReadAll(
-            `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
-             VALUES ($topic, $partition, $nextOffset, $at::TIMESTAMPTZ)
-             ON CONFLICT (topic, kafka_partition) DO UPDATE
-               SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
-             RETURNING next_offset`,
-            { topic: offset.topic, partition: offset.partition, nextOffset: BigInt(offset.nextOffset), at: at.toISOString() },
-          );
-          stored.push({ topic: offset.topic, partition: offset.partition, nextOffset: Number(reader.getRows()[0]?.[0]) });
-        } catch (error: unknown) {
-          throw dbFailed(`storing the offset of ${offset.topic}[${offset.partition}]`, error);
-        }
+      if (offsets.length === 0) return [];
+      try {
+        // One statement for all partitions of the batch (each statement costs ≈ 1 ms however small);
+        // the offsets go as one JSON text, like the id lists above.
+        const reader = await connection.runAndReadAll(
+          `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
+           SELECT o.topic, o.kafka_partition, o.next_offset, $at::TIMESTAMPTZ
+           FROM (SELECT unnest(from_json($offsets, '[{"topic":"VARCHAR","kafka_partition":"INTEGER","next_offset":"BIGINT"}]')) AS o)
+           ON CONFLICT (topic, kafka_partition) DO UPDATE
+             SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
+           RETURNING topic, kafka_partition, next_offset`,
+          {
+            offsets: JSON.stringify(offsets.map((offset) => ({ topic: offset.topic, kafka_partition: offset.partition, next_offset: offset.nextOffset }))),
+            at: at.toISOString(),
+          },
+        );
+        const stored = new Map<string, number>();
+        for (const [topic, partition, nextOffset] of reader.getRows()) stored.set(JSON.stringify([String(topic), Number(partition)]), Number(nextOffset));
+        // In the order given (RETURNING promises none).
+        return offsets.map((offset) => {
+          const nextOffset = stored.get(JSON.stringify([offset.topic, offset.partition]));
+          if (nextOffset === undefined) throw new Error(`no stored offset returned for ${offset.topic}[${offset.partition}]`);
+          return { topic: offset.topic, partition: offset.partition, nextOffset };
+        });
+      } catch (error: unknown) {
+        throw dbFailed('storing the next offsets', error);
       }
-      return stored;
     },
     async commit() {
       await run('committing', 'COMMIT');

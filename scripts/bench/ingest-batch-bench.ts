@@ -3,7 +3,7 @@
  * events into a DuckDB FILE, against baselines measured in the same run on the same lines —
  * a bare JSON.parse loop, decodeBatch alone (parse + validate), and DuckDB's own read_ndjson.
  *
- * Run: node bin/run-ts.mjs scripts/bench/run-ingest-batch-bench.ts [--events 200000] [--batch 20000]
+ * Run: npm run bench -- ingest-batch [--events 200000] [--batch 20000] [--threads N]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { configWith } from '../../config/load-config.ts';
 import { INSERT_STAGED_FACTS } from '../../store/event-fact-statements.ts';
 import { openDatabase } from '../../store/open-database.ts';
-import { createEventBatchWriter, decodeBatch, ingestBatch, writeDecodedBatch, type RawMessage } from '../../ingest/ingest-batch.ts';
+import { createEventBatchWriter, decodeBatch, ingestBatch, writeDecodedBatch, type EventBatchWriterSettings, type RawMessage } from '../../ingest/ingest-batch.ts';
 import { generateBenchEvents } from './generate-bench-events.ts';
 
 export interface IngestBatchBenchArgs {
@@ -22,6 +22,8 @@ export interface IngestBatchBenchArgs {
   /** Messages per ingestBatch call (default 20 000). */
   batchSize?: number;
   seed?: number;
+  /** DuckDB threads of the writer's instance (default: DuckDB's, the number of cores). */
+  threads?: number;
   /** Log progress lines through this function (default: none). */
   log?: (line: string) => void;
 }
@@ -47,7 +49,7 @@ async function compareFactPaths(directory: string, lines: readonly string[]): Pr
   const database = await openDatabase({ path: join(directory, 'facts.duckdb') });
   try {
     const connection = await database.connect();
-    await connection.run(`CREATE TEMP TABLE ingest_staging (seq INTEGER, event_id VARCHAR, type VARCHAR, payload VARCHAR, canonical VARCHAR, topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`);
+    await connection.run(`CREATE TEMP TABLE ingest_staging (seq INTEGER, event_id VARCHAR, type VARCHAR, payload_text VARCHAR, payload_bytes BLOB, canonical VARCHAR, topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`);
     const staging = await connection.createAppender('ingest_staging', 'main', 'temp');
     const parsed = lines.map((line) => JSON.parse(line) as { id: string; type: string; data: Record<string, unknown> });
     parsed.forEach((event, index) => {
@@ -55,6 +57,7 @@ async function compareFactPaths(directory: string, lines: readonly string[]): Pr
       staging.appendVarchar(event.id);
       staging.appendVarchar(event.type);
       staging.appendVarchar(lines[index]!);
+      staging.appendNull();
       staging.appendNull();
       staging.appendVarchar('bench');
       staging.appendInteger(0);
@@ -106,11 +109,12 @@ async function compareFactPaths(directory: string, lines: readonly string[]): Pr
 /** `npm run bench -- ingest-batch [--events N] [--batch N]` passes argv; scripts pass an object. */
 function benchArgs(args: IngestBatchBenchArgs | string[]): IngestBatchBenchArgs {
   if (!Array.isArray(args)) return args;
-  const { values } = parseArgs({ args, options: { events: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { events: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } } });
   const parsed: IngestBatchBenchArgs = { log: (line) => process.stderr.write(`${line}\n`) };
   if (values.events !== undefined) parsed.events = Number(values.events);
   if (values.batch !== undefined) parsed.batchSize = Number(values.batch);
   if (values.seed !== undefined) parsed.seed = Number(values.seed);
+  if (values.threads !== undefined) parsed.threads = Number(values.threads);
   return parsed;
 }
 
@@ -127,7 +131,8 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
   const directory = mkdtempSync(join(tmpdir(), 'retour-ingest-bench-'));
   // The same DuckDB settings as `retour ingest` with the default configuration.
   const config = configWith({});
-  const writerSettings = { checkpointThreshold: config.duckdbCheckpointThreshold, memoryLimit: config.duckdbMemoryLimit };
+  const writerSettings: EventBatchWriterSettings = { checkpointThreshold: config.duckdbCheckpointThreshold, memoryLimit: config.duckdbMemoryLimit };
+  if (args.threads !== undefined) writerSettings.threads = args.threads;
   try {
     const parse = await timed(() => {
       for (const line of lines) JSON.parse(line);
@@ -154,7 +159,10 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
     }
     log(`DuckDB read_ndjson into a table: ${rate(lines.length, readNdjsonMs)} events/s`);
 
-    const runIngest = async (name: string, pipelined: boolean): Promise<{ ms: number; stored: number; duplicates: number; quarantined: number; rows: Record<string, number> }> => {
+    const runIngest = async (
+      name: string,
+      pipelined: boolean,
+    ): Promise<{ ms: number; cpuMs: number; cpuSecondsPerMillionEvents: number; stored: number; duplicates: number; quarantined: number; rows: Record<string, number> }> => {
       const database = await openDatabase({ path: join(directory, `${name}.duckdb`) });
       try {
         const connection = await database.connect();
@@ -163,6 +171,9 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
         let stored = 0;
         let duplicates = 0;
         let quarantined = 0;
+        // CPU of the whole process (JavaScript thread and DuckDB's threads): wall time is distorted
+        // by the other work on a shared machine, CPU-seconds much less.
+        const cpuBefore = process.cpuUsage();
         const { ms } = await timed(async () => {
           {
             if (!pipelined) {
@@ -189,6 +200,8 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
           // The checkpoint deferred by checkpoint_threshold is part of the cost: count it.
           await connection.run('CHECKPOINT');
         });
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuMs = round((cpu.user + cpu.system) / 1000);
         const counts = await (await database.connect()).runAndReadAll(
           `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines), (SELECT count(*) FROM deliveries),
                   (SELECT count(*) FROM return_lines), (SELECT count(*) FROM return_receipts), (SELECT count(*) FROM inspections), (SELECT count(*) FROM refunds)`,
@@ -206,7 +219,7 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
           rows['reingestEventsPerSecond' as keyof typeof rows] = rate(lines.length, again.ms);
         }
         writer.close();
-        return { ms, stored, duplicates, quarantined, rows };
+        return { ms: round(ms), cpuMs, cpuSecondsPerMillionEvents: Math.round((cpuMs / lines.length) * 1000 * 100) / 100, stored, duplicates, quarantined, rows };
       } finally {
         database.close();
       }
@@ -214,9 +227,9 @@ export async function runIngestBatchBench(input: IngestBatchBenchArgs | string[]
     const factPaths = await compareFactPaths(directory, lines);
     log(`order_lines: DuckDB json_transform+unnest ${factPaths.sqlMs} ms vs JavaScript Appender ${factPaths.jsAppenderMs} ms (${factPaths.orderLines} rows)`);
     const sequential = await runIngest('sequential', false);
-    log(`ingestBatch, sequential: ${rate(lines.length, sequential.ms)} events/s`);
+    log(`ingestBatch, sequential: ${rate(lines.length, sequential.ms)} events/s, ${sequential.cpuSecondsPerMillionEvents} CPU-s per 1M events`);
     const pipelined = await runIngest('pipelined', true);
-    log(`ingestBatch, decode of next batch overlapped with write: ${rate(lines.length, pipelined.ms)} events/s`);
+    log(`ingestBatch, decode of next batch overlapped with write: ${rate(lines.length, pipelined.ms)} events/s, ${pipelined.cpuSecondsPerMillionEvents} CPU-s per 1M events`);
 
     return {
       events: lines.length,

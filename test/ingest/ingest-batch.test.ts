@@ -306,17 +306,19 @@ describe('ingestBatch', () => {
 
   it('applies the writer settings to DuckDB and refuses a size it cannot read', async () => {
     const other = await database.connect();
-    const tuned = await createEventBatchWriter(other, { checkpointThreshold: '1GB', memoryLimit: '300MB' });
-    const reader = await connection.runAndReadAll(`SELECT name, value FROM duckdb_settings() WHERE name IN ('checkpoint_threshold', 'memory_limit') ORDER BY name`);
+    const tuned = await createEventBatchWriter(other, { checkpointThreshold: '1GB', memoryLimit: '300MB', threads: 1 });
+    const reader = await connection.runAndReadAll(`SELECT name, value FROM duckdb_settings() WHERE name IN ('checkpoint_threshold', 'memory_limit', 'threads') ORDER BY name`);
     // DuckDB reports sizes in binary units: 1 GB = 953.6 MiB, 300 MB = 286.1 MiB.
     expect(reader.getRows()).toEqual([
       ['checkpoint_threshold', '953.6 MiB'],
       ['memory_limit', '286.1 MiB'],
+      ['threads', '1'],
     ]);
     const outcome = await ingestBatch(tuned, messages([orderPlaced('e1', 'o1')]), OPTIONS);
     expect(outcome.stored).toBe(1);
     tuned.close();
     await expect(createEventBatchWriter(other, { memoryLimit: "1GB'; DROP TABLE events; --" })).rejects.toThrow(/memory_limit must be a size such as 256MB/);
+    await expect(createEventBatchWriter(other, { threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 1024, got 0/);
     expect(await count('SELECT count(*) FROM events')).toBe(1);
   });
 });
