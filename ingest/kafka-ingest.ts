@@ -41,6 +41,12 @@ export interface KafkaIngestOptions {
    * catch-up mode. Memory grows with it: about two batches of messages are held at once.
    */
   readonly catchUpBatchMessages?: number;
+  /**
+   * DuckDB `threads` of the database instance, set when the writer opens (instance-wide: in
+   * `retour serve` the jobs share it). 1 halved the CPU of a batch's write on a 2-core machine,
+   * where the JavaScript thread already takes a core (docs/ingest.md § Speed). Default: DuckDB's.
+   */
+  readonly writerThreads?: number;
   /** Cadence of the info-level progress line (default 10 s). */
   readonly progressIntervalMs?: number;
   /** Called after every committed batch (progress bars, benchmarks). */
@@ -102,6 +108,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   const writerSettings: EventBatchWriterSettings = {};
   if (config.duckdbCheckpointThreshold !== undefined) writerSettings.checkpointThreshold = config.duckdbCheckpointThreshold;
   if (config.duckdbMemoryLimit !== undefined) writerSettings.memoryLimit = config.duckdbMemoryLimit;
+  if (options.writerThreads !== undefined) writerSettings.threads = options.writerThreads;
   const writer = await createEventBatchWriter(connection, writerSettings);
   let producer: EventProducer | undefined;
   let consumer: BatchConsumer | undefined;

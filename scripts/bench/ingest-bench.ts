@@ -111,6 +111,8 @@ interface IngestSettings {
   catchUp: number | undefined;
   memoryLimit: string;
   checkpointThreshold: string;
+  /** DuckDB threads of the writer's instance; undefined = DuckDB's default (the cores). */
+  threads: number | undefined;
 }
 
 async function retourIngest(brokers: string, topic: string, expected: number, settings: IngestSettings): Promise<IngestRun> {
@@ -164,6 +166,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
       signal: abort.signal,
       consumerTuning: { fetch: FETCH },
       ...(settings.catchUp === undefined ? {} : { catchUpBatchMessages: settings.catchUp }),
+      ...(settings.threads === undefined ? {} : { writerThreads: settings.threads }),
       onBatch(progress) {
         stored = progress.stored;
         batches = progress.batches;
@@ -228,6 +231,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       'skip-bare': { type: 'boolean', default: false },
       'memory-limit': { type: 'string', default: '' },
       'checkpoint-threshold': { type: 'string', default: '' },
+      threads: { type: 'string', default: '' },
       topic: { type: 'string', default: '' },
       'keep-topic': { type: 'boolean', default: false },
     },
@@ -262,11 +266,13 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     }
     const rssBeforeIngest = peakRssMegabytes();
     const catchUp = values['catch-up'] === '' ? undefined : Number(values['catch-up']);
+    const threads = values.threads === '' ? undefined : Number(values.threads);
     const ingest = await retourIngest(values.brokers, topic, production.produced, {
       batch,
       catchUp,
       memoryLimit: values['memory-limit'],
       checkpointThreshold: values['checkpoint-threshold'],
+      threads,
     });
     const ingestRate = Math.round(production.produced / ingest.seconds);
     const rateWithClose = Math.round(production.produced / (ingest.seconds + ingest.closeSeconds));
@@ -287,6 +293,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       partitions,
       batch,
       catchUpBatch: catchUp ?? null,
+      threads: threads ?? null,
       megabytes: reused ? null : megabytes(production.bytes),
       produceSeconds: production.seconds === undefined ? null : Number(production.seconds.toFixed(2)),
       bareSeconds: bareSeconds === undefined ? null : Number(bareSeconds.toFixed(2)),
