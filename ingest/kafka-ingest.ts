@@ -6,6 +6,7 @@ import type { BatchConsumer } from '../messaging/consumer/batch-consumer.ts';
 import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/consumer/create-batch-consumer.ts';
 import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
+import type { RetourMetrics } from '../observability/metrics-registry.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
 import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
@@ -53,6 +54,8 @@ export interface KafkaIngestOptions {
   readonly onBatch?: (progress: KafkaIngestProgress) => void;
   /** Gives way to the API in `retour serve` (ingest-pacer.ts); absent = always full speed. */
   readonly pacer?: IngestPacer;
+  /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests. */
+  readonly metrics?: RetourMetrics;
 }
 
 export interface KafkaIngestProgress {
@@ -165,7 +168,11 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     let lastBatchMs = 0;
 
     while (!signal.aborted) {
-      if (options.pacer !== undefined && next.messages.length > 0) await options.pacer.pause(lastBatchMs, signal);
+      if (options.pacer !== undefined && next.messages.length > 0) {
+        const restStartedAt = performance.now();
+        await options.pacer.pause(lastBatchMs, signal);
+        options.metrics?.ingestYielded.inc({}, (performance.now() - restStartedAt) / 1000);
+      }
       const batch = next;
       next = EMPTY_DECODED;
       let writing: Promise<BatchOutcome> | undefined;
@@ -236,6 +243,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
           'batch committed',
         );
         options.onBatch?.({ ...totals });
+        if (options.metrics !== undefined) recordBatchMetrics(options.metrics, outcome, lastBatchMs, consumer, storedNext);
       }
       if (uncommitted.size > 0 && consumer.status().joined) {
         try {
@@ -280,6 +288,17 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
 }
 
 /** Lag known from the last fetches: high watermark minus stored next offset, summed. */
+function recordBatchMetrics(metrics: RetourMetrics, outcome: BatchOutcome, writeMs: number, consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): void {
+  metrics.eventsIngested.inc({ outcome: 'stored' }, outcome.stored);
+  metrics.eventsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);
+  metrics.eventsIngested.inc({ outcome: 'quarantined' }, outcome.quarantined.length);
+  metrics.ingestBatchDuration.observe({}, writeMs / 1000);
+  for (const { topic, partition, highWatermark } of consumer.status().highWatermarks) {
+    const lag = Math.max(0, highWatermark - (storedNext.get(topicPartitionKey(topic, partition))?.nextOffset ?? 0));
+    metrics.ingestLag.set({ topic, partition: String(partition) }, lag);
+  }
+}
+
 function currentLag(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): number {
   let lag = 0;
   for (const { topic, partition, highWatermark } of consumer.status().highWatermarks) {

@@ -148,7 +148,7 @@ export const serveCommand: Command = {
           logger.info(summary, 'demo feed stopped');
         } else if (config.kafkaBrokers.length > 0) {
           ingestState = { state: 'consuming', ready: true };
-          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer });
+          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer, metrics });
           logger.info(summary, 'ingest stopped');
         } else {
           ingestState = { state: 'disabled', ready: true };

@@ -133,6 +133,7 @@ async function main(): Promise<void> {
             logger,
             signal: stopping.signal,
             pacer: createConfiguredIngestPacer(config, requestActivity.busy),
+            metrics,
             onBatch: (progress) => {
               consumed = progress.consumed;
             },

@@ -1,0 +1,90 @@
+/**
+ * `retour serve` with Kafka configured (not the demo): ingest, the API and /metrics in one process,
+ * against the real broker and over real HTTP. While a client keeps the API busy, ingest gives way
+ * (rests between batches, counted in retour_ingest_yielded_seconds_total) but still consumes
+ * everything; /metrics reports what was ingested and the lag per partition.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateBenchEvents } from '../../../scripts/bench/generate-bench-events.ts';
+import { customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
+import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, uniqueTopicName } from '../../support/kafka.ts';
+import { startRetourServe } from '../../support/retour-cli.ts';
+
+const topic = uniqueTopicName('serve-kafka');
+const groupId = `${topic}-group`;
+// generateBenchEvents gives about this many (whole orders): the exact count is taken from it.
+let produced = 0;
+const database = temporaryDatabase('serve-kafka');
+
+/** The value of one sample line of a Prometheus text exposition (0 when absent). */
+function sample(metrics: string, name: string, labels = ''): number {
+  const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${name}${labels} `));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+function sumOf(metrics: string, prefix: string): number {
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+beforeAll(async () => {
+  await createTopic(topic, 3);
+  const lines = generateBenchEvents({ events: 30_000, seed: 31 });
+  produced = lines.length;
+  await produceInChunks(
+    topic,
+    lines.map((value) => ({ key: customerKey(value), value })),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await deleteConsumerGroups([groupId]);
+  await deleteTopics([topic, `${topic}-dlq`]);
+  database.remove();
+});
+
+describe('retour serve with Kafka', () => {
+  it('ingests everything while the API is kept busy, giving way between batches, and reports it in /metrics', async () => {
+    const serve = await startRetourServe([], {
+      RETOUR_DATABASE: database.path,
+      RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','),
+      RETOUR_TOPICS: topic,
+      RETOUR_GROUP_ID: groupId,
+      RETOUR_TOPIC_DLQ: `${topic}-dlq`,
+      // Small batches so ingest takes many batches, and rests between them while the API is busy.
+      RETOUR_INGEST_BUSY_BATCH_EVENTS: '500',
+      RETOUR_INGEST_BUSY_SHARE: '0.5',
+      RETOUR_JOB_INTERVAL_SECONDS: 'quality=3600,risk=3600,ops=3600',
+    });
+    try {
+      let busy = true;
+      // A client that never lets the API go quiet for long.
+      const client = (async () => {
+        while (busy) await (await fetch(`${serve.url}/healthz`)).arrayBuffer();
+      })();
+      let metrics = '';
+      await expect
+        .poll(
+          async () => {
+            metrics = await (await fetch(`${serve.url}/metrics`)).text();
+            return sumOf(metrics, 'retour_ingest_events_total{');
+          },
+          { timeout: 120_000, interval: 500 },
+        )
+        .toBe(produced);
+      busy = false;
+      await client;
+
+      expect(sample(metrics, 'retour_ingest_events_total', '{outcome="stored"}')).toBe(produced);
+      expect(sumOf(metrics, 'retour_ingest_lag_messages{')).toBe(0);
+      expect(metrics).toMatch(new RegExp(`retour_ingest_lag_messages\\{partition="2",topic="${topic}"\\} 0`));
+      expect(sample(metrics, 'retour_ingest_batch_duration_seconds_count')).toBeGreaterThan(1);
+      // Ingest rested to give way to the requests, and still got through everything.
+      expect(sample(metrics, 'retour_ingest_yielded_seconds_total')).toBeGreaterThan(0);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  }, 180_000);
+});
