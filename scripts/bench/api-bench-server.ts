@@ -117,6 +117,8 @@ async function main(): Promise<void> {
     done();
   });
   bare.get('/', async () => ({ status: 'ok' }));
+  // A second baseline for the POST route: the same JSON body parsed by fastify, a constant answered.
+  bare.post('/', async () => ({ status: 'ok' }));
   const { key } = await app.retour.keyring.create({ role: 'service', name: 'bench' });
   const apiBase = await app.listen({ host: '127.0.0.1', port: 0 });
   const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });

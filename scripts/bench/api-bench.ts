@@ -8,7 +8,9 @@
  * measurement, the autocannon CLI (its own process, so the load generator never shares the server's
  * event loop). Phases, in order: warm-up; ingest alone (no HTTP load: ingest's own event-loop delay);
  * each route at a fixed rate (default 5,000 requests/s) for p50/p99; each route at full speed in
- * interleaved rounds (median kept) for requests/s and the ratio to the bare route. Each phase reports
+ * interleaved rounds (median kept) for requests/s and the ratio to the bare route, plus a bare POST
+ * route (same JSON body, constant answer) as a diagnostic baseline for the score route. As in
+ * `retour serve`, ingest gives way while requests come in (ingest/ingest-pacer.ts). Each phase reports
  * the server's event-loop delay, the events ingest committed, the server's CPU and the load average.
  *
  * Options: --duration S (per run, default 10), --connections N (default 50), --rate R (default 5000),
@@ -186,6 +188,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
     const scoreBody = JSON.stringify({ customerId: 'cus_42', orderId: 'ord_1', lines: [{ productId: 'prd_1', quantity: 1, reason: 'quality.defective', unitPrice: 4999 }, { productId: 'prd_2', quantity: 2, reason: 'fit.too_small', unitPrice: 2999 }] });
     const routes = {
       bare: { url: `${bareBase}/`, headers: {} },
+      barePost: { url: `${bareBase}/`, method: 'POST', body: scoreBody, headers: { 'content-type': 'application/json' } },
       customerRisk: { url: `${apiBase}/v1/customers/cus_42/risk`, headers: auth },
       score: { url: `${apiBase}/v1/risk/score`, method: 'POST', body: scoreBody, headers: { ...auth, 'content-type': 'application/json' } },
     } as const;
@@ -224,11 +227,13 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
 
     // Full speed in interleaved rounds (bare, risk, score, bare, …), median per route: on a shared
     // machine the load of other processes drifts, and interleaving exposes every route to it alike.
-    const rounds: Record<RouteName, MeasuredPhase[]> = { bare: [], customerRisk: [], score: [] };
+    // barePost (a constant for the same JSON body) is a diagnostic baseline: the share of the score
+    // route's cost that any POST with a body pays in fastify, node:http and the kernel.
+    const rounds: Record<RouteName, MeasuredPhase[]> = { bare: [], barePost: [], customerRisk: [], score: [] };
     for (let round = 1; round <= roundCount; round++) {
-      for (const route of ['bare', 'customerRisk', 'score'] as const) rounds[route].push(await measure(route, `${route} max #${round}`));
+      for (const route of ['bare', 'customerRisk', 'score', 'barePost'] as const) rounds[route].push(await measure(route, `${route} max #${round}`));
     }
-    const max = { bare: medianRun(rounds.bare), customerRisk: medianRun(rounds.customerRisk), score: medianRun(rounds.score) };
+    const max = { bare: medianRun(rounds.bare), barePost: medianRun(rounds.barePost), customerRisk: medianRun(rounds.customerRisk), score: medianRun(rounds.score) };
 
     command({ type: 'stop' });
     const stopped = await next('stopped');
@@ -262,7 +267,11 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       },
       targetRate: rate,
       atRate,
-      max: { ...max, ratio: { customerRisk: ratio(max.customerRisk.requestsPerSecond), score: ratio(max.score.requestsPerSecond) } },
+      max: {
+        ...max,
+        ratio: { customerRisk: ratio(max.customerRisk.requestsPerSecond), score: ratio(max.score.requestsPerSecond), barePost: ratio(max.barePost.requestsPerSecond) },
+        scoreToBarePost: Math.round((max.score.requestsPerSecond / max.barePost.requestsPerSecond) * 100) / 100,
+      },
       goal: 'p99 <= 5 ms at the target rate, full-speed ratio to bare fastify >= 0.7',
       goalMet,
     };
