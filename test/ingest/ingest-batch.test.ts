@@ -206,6 +206,20 @@ describe('ingestBatch', () => {
     expect(await count('SELECT count(*) FROM refunds')).toBe(1);
   });
 
+  it('stores each duplicate and quarantine row once across a rolled-back first attempt (the rollback also undoes the clearing of their temp tables)', async () => {
+    const first = await ingestBatch(writer, messages([orderPlaced('e1', 'o1'), 'bad one', orderPlaced('e1', 'o1')]), OPTIONS);
+    expect(first).toMatchObject({ stored: 1, duplicates: 1 });
+    // e1 is stored: the optimistic attempt fails on the primary key, is rolled back and redone.
+    const second = await ingestBatch(writer, messages([orderPlaced('e1', 'o1'), 'bad two']), OPTIONS);
+    expect(second).toMatchObject({ stored: 0, duplicates: 1 });
+    const third = await ingestBatch(writer, messages([orderPlaced('e2', 'o2')]), OPTIONS);
+    expect(third).toMatchObject({ stored: 1, duplicates: 0, quarantined: [] });
+    expect(await count('SELECT count(*) FROM quarantine')).toBe(2);
+    expect(await count(`SELECT count(*) FROM quarantine WHERE raw = 'bad two'::BLOB`)).toBe(1);
+    expect(await count('SELECT count(*) FROM ingest_duplicates')).toBe(2);
+    expect(await count('SELECT count(DISTINCT kafka_offset) FROM ingest_duplicates')).toBe(2);
+  });
+
   it('rejects a refund above what its stored order cost, naming both amounts, and stores it when the order is unknown', async () => {
     await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }])]), OPTIONS);
     const outcome = await ingestBatch(
