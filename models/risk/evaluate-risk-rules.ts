@@ -184,11 +184,11 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
     });
   }
   const ringSize = features.ring_size;
-  const ringEvidence = features.ring_not_declared_365d + features.ring_refunds_without_receipt_365d;
+  const ringEvidence = features.ring_not_declared_365d + features.ring_refunds_without_receipt_365d + features.ring_other_evidence_365d;
   if (ringSize >= 3 && ringEvidence >= 2) {
     fired.push({
       code: 'RING_EVIDENCE',
-      text: `linked to ${ringSize - 1} other accounts (shared address, payment or device) with ${ringEvidence} not-declared items or missing parcels between them (365 days)`,
+      text: `linked to ${ringSize - 1} other accounts (shared address, payment or device) with ${ringEvidence} pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)`,
       weight: ringEvidence >= 4 ? 0.8 : 0.5,
       fraudType: 'ring',
     });

@@ -50,6 +50,7 @@ export const RISK_FEATURE_NAMES = [
   'defect_claim_excess_365d',
   'refunded_value_without_receipt_365d',
   'category_abuse_rate_365d',
+  'ring_other_evidence_365d',
 ] as const;
 
 export type RiskFeatureName = (typeof RISK_FEATURE_NAMES)[number];

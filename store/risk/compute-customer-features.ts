@@ -325,7 +325,8 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       SELECT target_id, count(*) AS mate_count,
         sum(returned_value_365d) AS returned_value_365d,
         sum(not_declared_365d) AS not_declared_365d,
-        sum(refunds_without_receipt_365d) AS refunds_without_receipt_365d
+        sum(refunds_without_receipt_365d) AS refunds_without_receipt_365d,
+        sum(late_used_returns_365d + light_parcels_365d + delivered_not_received_claims_365d + unused_defect_claims_365d) AS other_evidence_365d
       FROM risk_subject_facts WHERE NOT is_self GROUP BY target_id
     )
     SELECT f.target_id, f.subject_id AS customer_id, f.as_of,
@@ -367,7 +368,10 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       f.unused_defect_claims_365d::DOUBLE AS unused_defect_claims_365d,
       f.defect_claim_excess_365d::DOUBLE AS defect_claim_excess_365d,
       f.refunded_value_without_receipt_365d::DOUBLE AS refunded_value_without_receipt_365d,
-      f.category_abuse_rate_365d::DOUBLE AS category_abuse_rate_365d
+      f.category_abuse_rate_365d::DOUBLE AS category_abuse_rate_365d,
+      -- The ring's other evidence of abuse (a wardrobing ring leaves worn items, not missing parcels).
+      (f.late_used_returns_365d + f.light_parcels_365d + f.delivered_not_received_claims_365d + f.unused_defect_claims_365d
+        + coalesce(m.other_evidence_365d, 0))::DOUBLE AS ring_other_evidence_365d
     FROM risk_subject_facts f
     LEFT JOIN mates m ON m.target_id = f.target_id
     WHERE f.is_self`);

@@ -33,7 +33,9 @@ describe('evaluateRiskRules', () => {
     [{ light_parcels_365d: 1 }, 'LIGHT_PARCEL', '1 return parcel weighed less than half of what the product weighs (365 days)', 0.55, 'empty_box'],
     [{ light_parcels_365d: 3 }, 'LIGHT_PARCEL', '3 return parcels weighed less than half of what the product weighs (365 days)', 0.85, 'empty_box'],
     [{ claims_90d: 3 }, 'REPEATED_CLAIMS', '3 delivery claims (not received, missing, damaged, wrong item) in 90 days', 0.5, 'claim_abuse'],
-    [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'linked to 3 other accounts (shared address, payment or device) with 2 not-declared items or missing parcels between them (365 days)', 0.5, 'ring'],
+    [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'linked to 3 other accounts (shared address, payment or device) with 2 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.5, 'ring'],
+    // A wardrobing ring: worn items returned late, no missing parcel.
+    [{ ring_size: 3, ring_other_evidence_365d: 4 }, 'RING_EVIDENCE', 'linked to 2 other accounts (shared address, payment or device) with 4 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.8, 'ring'],
   ])('%o fires %s with a sentence a reviewer reads', (values, code, text, weight, fraudType) => {
     expect(evaluateRiskRules(features(values))).toEqual([{ code, text, weight, fraudType }]);
   });
@@ -52,6 +54,9 @@ describe('evaluateRiskRules', () => {
     // No-fault defect claims that came back opened (B_open_box): an intermittent fault looks the same.
     expect(evaluateRiskRules(features({ no_fault_defect_claims_365d: 1, unused_defect_claims_365d: 0 }))).toEqual([]);
     expect(evaluateRiskRules(features({ off_weight_parcels_365d: 1 }))).toEqual([]);
+    // One piece of evidence in a ring, or plenty between two accounts (a household): no ring reason.
+    expect(evaluateRiskRules(features({ ring_size: 5, ring_other_evidence_365d: 1 }))).toEqual([]);
+    expect(evaluateRiskRules(features({ ring_size: 2, ring_other_evidence_365d: 6 }))).toEqual([]);
     // One not-declared item months ago, nothing else: a warehouse mix-up is as likely.
     expect(evaluateRiskRules(features({ not_declared_365d: 1 }))).toEqual([]);
     expect(evaluateRiskRules(features({ unshipped_returns_365d: 2, items_returned_365d: 9 }))).toEqual([]);

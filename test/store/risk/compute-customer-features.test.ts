@@ -118,6 +118,8 @@ describe('computeCustomerFeatures', () => {
       // Every line is apparel: 6 items sold (all time), 3 returned items inspected not the declared
       // item (l3, l9, and l2 after as_of — a category rate uses all time); c1's 4 items → 3 / 6.
       category_abuse_rate_365d: 0.5,
+      // c1's "not received" claim after delivery; c2 (its ring mate) has no such evidence.
+      ring_other_evidence_365d: 1,
     });
   });
 
@@ -334,6 +336,41 @@ describe('computeCustomerFeatures: category abuse rate', () => {
         ['e', 0.2],
         ['m', (1 * 0.2 + 3 * (1 / 13)) / 4],
         ['old', null],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('computeCustomerFeatures: other evidence of abuse summed over the ring', () => {
+  it('adds the members\' worn-late returns, light parcels, claims after delivery and unused defect claims', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      const members = ['m1', 'm2', 'm3', 'solo'];
+      await insertRiskFacts(conn, {
+        // m1–m3 share an address (one ring of three); solo ships elsewhere.
+        orders: members.map((customerId) => ({ orderId: `o_${customerId}`, customerId, placedAt: '2026-01-02T00:00:00Z', addressHash: customerId === 'solo' ? 'elsewhere' : 'shared' })),
+        lines: members.map((customerId) => ({ orderId: `o_${customerId}`, lineId: 'l', customerId, productId: 'p', unitPrice: 100, placedAt: '2026-01-02T00:00:00Z' })),
+        deliveries: members.map((customerId) => ({ orderId: `o_${customerId}`, customerId, deliveredAt: '2026-01-04T00:00:00Z' })),
+        // "Not received" after the delivery scan: m1 twice, solo once; m2 before the scan (a late parcel, no evidence).
+        claims: [
+          { claimId: 'k1', orderId: 'o_m1', customerId: 'm1', openedAt: '2026-01-06T00:00:00Z', kind: 'not_received' },
+          { claimId: 'k2', orderId: 'o_m1', customerId: 'm1', openedAt: '2026-01-08T00:00:00Z', kind: 'not_received' },
+          { claimId: 'k3', orderId: 'o_m2', customerId: 'm2', openedAt: '2026-01-03T00:00:00Z', kind: 'not_received' },
+          { claimId: 'k4', orderId: 'o_solo', customerId: 'solo', openedAt: '2026-01-06T00:00:00Z', kind: 'not_received' },
+        ],
+      });
+      await computeRings(conn, { asOf: AS_OF });
+      await createSnapshotTargets(conn, AS_OF);
+      await computeCustomerFeatures(conn);
+      const rows = (await conn.runAndReadAll('SELECT customer_id, ring_size, ring_other_evidence_365d FROM risk_feature_rows ORDER BY customer_id')).getRows();
+      expect(rows).toEqual([
+        ['m1', 3, 2],
+        ['m2', 3, 2],
+        ['m3', 3, 2],
+        ['solo', 1, 1],
       ]);
     } finally {
       db.close();
