@@ -90,6 +90,25 @@ const CAPPED_COUNTS: ReadonlyArray<{ name: string; filter: string }> = [
   { name: 'confirmed', filter: 'in_window AND confirmed' },
 ];
 
+/** Microseconds in a day: windows are compared on epoch microseconds (see `facts` below). */
+const DAY_US = '86400000000';
+/** The low 64 bits of a HUGEINT holding two counts (see packCounts). */
+const LOW_LANE = '18446744073709551615::HUGEINT';
+
+/**
+ * Two non-negative counts in one HUGEINT, `low + high · 2^64`, so one sum() adds both: DuckDB's
+ * aggregation cost grows with the number of aggregates per group, and the reason and capped counts
+ * are 36 of them. Each lane is a sum of INTEGER quantities over fewer than 2^32 rows, far below
+ * 2^63, so neither lane can carry into the other.
+ */
+function packCounts(low: string, high: string): string {
+  return `(${low})::HUGEINT + ((${high})::HUGEINT << 64)`;
+}
+
+function unpackCounts(packed: string): [string, string] {
+  return [`coalesce((${packed} & ${LOW_LANE})::BIGINT, 0)`, `coalesce((${packed} >> 64)::BIGINT, 0)`];
+}
+
 /**
  * Recomputes quality_cohort_base for the selected cohorts (delete + insert),
  * and records in q_touched_scope_days every (scope, id, day) whose period rows must follow.
@@ -110,21 +129,33 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
   }
   // Only lines that can land in a touched cohort: of a touched product, in an order delivered (in
   // part or whole) on a touched day. A superset; the exact (product, day) filter follows.
+  const touchedProducts = 'ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)';
   const productFilter =
     selection === 'all'
       ? ''
-      : `WHERE ol.product_id IN (SELECT DISTINCT product_id FROM q_touched_product_days)
+      : `WHERE ${touchedProducts}
            AND ol.order_id IN (SELECT order_id FROM deliveries WHERE timezone('UTC', delivered_at)::DATE IN (SELECT DISTINCT day FROM q_touched_product_days))`;
   const orderFilter = selection === 'all' ? '' : 'AND order_id IN (SELECT order_id FROM candidate)';
-  const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = c.product_id AND t.day = c.day';
-  // A line's first delivery is the earlier of its order's first whole-order delivery (line_id NULL
-  // delivers every line) and its own first line delivery: each side is reduced to one row per order
-  // or per line before it meets the order lines, which is far cheaper than joining every line with
-  // every delivery of its order and grouping the result by (order_id, line_id).
+  const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = p.product_id AND t.day = make_timestamp(c.delivered_us)::DATE';
+  const inspectionFilter = selection === 'all' ? '' : 'AND return_id IN (SELECT return_id FROM return_lines WHERE order_id IN (SELECT order_id FROM lines))';
+  // the eight capped counts in four packed pairs, in column order
+  const cappedPairs = [0, 2, 4, 6].map((index) => [CAPPED_COUNTS[index]!, CAPPED_COUNTS[index + 1]!] as const);
+  const quantityIf = (filter: string): string => `CASE WHEN ${filter} THEN quantity ELSE 0 END`;
+  const cohortKey = (left: string, right: string): string => `${right}.k = ${left}.k AND ${right}.day = ${left}.day`;
+  // One statement from the facts to the cohort rows: the line cohorts and return facts stream into
+  // the three aggregations instead of being written to temporary tables first (which cost more than
+  // the aggregations that read them). The cohort key is a small integer `k` per (product, category,
+  // seller), from a dictionary of the few distinct triples, so the group-bys and joins over millions
+  // of rows hash two integers instead of three strings and a date.
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE q_line_cohorts AS
+    `INSERT INTO quality_cohort_base
      WITH candidate AS (
        SELECT ol.order_id, ol.line_id, ol.product_id, ol.category, ol.seller_id, ol.quantity FROM order_lines ol ${productFilter}
+     ),
+     products AS (
+       SELECT p.product_id, p.category, p.seller_id, coalesce(w.days, $defaultWindow)::INTEGER AS window_days, row_number() OVER () AS k
+       FROM (SELECT DISTINCT product_id, category, seller_id FROM order_lines ol ${selection === 'all' ? '' : `WHERE ${touchedProducts}`}) p
+       LEFT JOIN q_windows w ON w.category = p.category
      ),
      order_delivery AS (
        SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries
@@ -135,79 +166,78 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
        WHERE line_id IS NOT NULL AND delivered_at <= $now::TIMESTAMPTZ ${orderFilter} GROUP BY order_id, line_id
      ),
      lines AS (
-       -- least() skips NULL: a line delivered only one way takes that delivery
-       SELECT c.*, least(o.delivered_at, l.delivered_at) AS delivered_at
-       FROM candidate c
-       LEFT JOIN order_delivery o ON o.order_id = c.order_id
-       LEFT JOIN line_delivery l ON l.order_id = c.order_id AND l.line_id = c.line_id
-       WHERE o.delivered_at IS NOT NULL OR l.delivered_at IS NOT NULL
-     )
-     SELECT c.order_id, c.line_id, c.product_id, c.category, c.seller_id, c.quantity, c.delivered_at, c.day,
-            coalesce(w.days, $defaultWindow)::INTEGER AS window_days
-     FROM (SELECT *, timezone('UTC', delivered_at)::DATE AS day FROM lines) c LEFT JOIN q_windows w ON w.category = c.category ${cohortFilter}`,
-    { now: parameters.now, defaultWindow: parameters.defaultWindow },
-  );
-  const inspectionFilter = selection === 'all' ? '' : 'AND return_id IN (SELECT return_id FROM return_lines WHERE order_id IN (SELECT order_id FROM q_line_cohorts))';
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE q_return_facts AS
-     WITH latest_inspection AS (
+       -- A line's first delivery is the earlier of its order's first whole-order delivery (line_id
+       -- NULL delivers every line) and its own first line delivery: each side is reduced to one row
+       -- per order or per line before it meets the order lines, which is far cheaper than joining
+       -- every line with every delivery of its order. least() skips NULL: a line delivered only one
+       -- way takes that delivery. The UTC day comes from epoch microseconds (make_timestamp gives a
+       -- TIMESTAMP): timezone('UTC', …)::DATE is the same day at several times the cost.
+       SELECT c.order_id, c.line_id, p.k, p.window_days, c.quantity, c.delivered_us, make_timestamp(c.delivered_us)::DATE AS day
+       FROM (
+         SELECT c.*, epoch_us(least(o.delivered_at, l.delivered_at)) AS delivered_us
+         FROM candidate c
+         LEFT JOIN order_delivery o ON o.order_id = c.order_id
+         LEFT JOIN line_delivery l ON l.order_id = c.order_id AND l.line_id = c.line_id
+         WHERE o.delivered_at IS NOT NULL OR l.delivered_at IS NOT NULL
+       ) c
+       JOIN products p ON p.product_id = c.product_id AND p.category = c.category AND p.seller_id IS NOT DISTINCT FROM c.seller_id
+       ${cohortFilter}
+     ),
+     latest_inspection AS (
        SELECT return_id, line_id, arg_max(fault, inspected_at) AS fault
        FROM inspections WHERE inspected_at <= $now::TIMESTAMPTZ ${inspectionFilter}
        GROUP BY return_id, line_id
-     )
-     SELECT rl.order_id, rl.line_id, lc.product_id, lc.category, lc.seller_id, lc.day, lc.quantity AS line_quantity,
-            rl.quantity, rl.reason,
-            rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
-            rl.requested_at <= lc.delivered_at + to_days(lc.window_days) AS in_window,
-            rl.requested_at <= lc.delivered_at + to_days($withinDays::INTEGER) AS in_n,
-            rl.requested_at <= lc.delivered_at + to_days($detectionDays::INTEGER) AS in_detection,
-            coalesce(i.fault = 'manufacturing', false) AS confirmed
-     FROM return_lines rl
-     JOIN q_line_cohorts lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
-     LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
-     WHERE rl.requested_at <= $now::TIMESTAMPTZ`,
-    { now: parameters.now, withinDays: parameters.withinDays, detectionDays: parameters.detectionDays },
-  );
-  const reasonSums = [
-    ...REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_window AND reason = ${sqlLiteral(column.reason)}) AS ${column.window}`),
-    ...REASON_COLUMNS.map((column) => `sum(quantity) FILTER (WHERE in_detection AND reason = ${sqlLiteral(column.reason)}) AS ${column.detection}`),
-  ];
-  const cohortKey = (left: string, right: string): string =>
-    `${right}.product_id = ${left}.product_id AND ${right}.category = ${left}.category AND ${right}.seller_id IS NOT DISTINCT FROM ${left}.seller_id AND ${right}.day = ${left}.day`;
-  // Three narrow aggregations joined on the cohort, rather than one wide one: DuckDB's cost grows
-  // with rows × aggregates, and only the delivered units need every line; the capped counts need
-  // one row per returned line and the reason counts one per return line.
-  await connection.run(
-    `INSERT INTO quality_cohort_base
-     WITH per_line AS (
-       -- a line never counts more returned units than it had (repeated return requests)
-       SELECT any_value(product_id) AS product_id, any_value(category) AS category, any_value(seller_id) AS seller_id, any_value(day) AS day,
-              ${CAPPED_COUNTS.map((count) => `least(any_value(line_quantity), coalesce(sum(quantity) FILTER (WHERE ${count.filter}), 0)) AS ${count.name}`).join(',\n              ')}
-       FROM q_return_facts GROUP BY order_id, line_id
+     ),
+     facts AS (
+       -- "within D days of delivery" is compared on epoch microseconds: TIMESTAMPTZ + to_days(D)
+       -- goes through the ICU calendar and was the costliest expression of the rebuild. The two are
+       -- equal when the session time zone is UTC; with a daylight-saving zone, calendar days made
+       -- the window an hour longer or shorter across a change, which the UTC day cohorts never meant.
+       SELECT rl.order_id, rl.line_id, lc.k, lc.day, lc.quantity AS line_quantity, rl.quantity, rl.reason,
+              list_position([${REASON_COLUMNS.map((column) => sqlLiteral(column.reason)).join(', ')}], rl.reason) AS reason_index,
+              rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
+              epoch_us(rl.requested_at) - lc.delivered_us <= lc.window_days * ${DAY_US} AS in_window,
+              epoch_us(rl.requested_at) - lc.delivered_us <= $withinDays::BIGINT * ${DAY_US} AS in_n,
+              epoch_us(rl.requested_at) - lc.delivered_us <= $detectionDays::BIGINT * ${DAY_US} AS in_detection,
+              coalesce(i.fault = 'manufacturing', false) AS confirmed
+       FROM return_lines rl
+       JOIN lines lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id
+       LEFT JOIN latest_inspection i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
+       WHERE rl.requested_at <= $now::TIMESTAMPTZ
      ),
      delivered AS (
-       SELECT product_id, category, seller_id, day, max(window_days) AS window_days, sum(quantity) AS delivered
-       FROM q_line_cohorts GROUP BY product_id, category, seller_id, day
+       SELECT k, day, sum(quantity) AS delivered FROM lines GROUP BY k, day
+     ),
+     per_line AS (
+       -- a line never counts more returned units than it had (repeated return requests): each lane
+       -- of the per-line sums is capped at the line quantity
+       SELECT k, day,
+              ${cappedPairs.map((_, index) => `${packCounts(`least(line_quantity, c${index} & ${LOW_LANE})`, `least(line_quantity, c${index} >> 64)`)} AS c${index}`).join(',\n              ')}
+       FROM (
+         SELECT k, day, line_quantity,
+                ${cappedPairs.map(([low, high], index) => `sum(${packCounts(quantityIf(low.filter), quantityIf(high.filter))}) AS c${index}`).join(',\n                ')}
+         FROM facts GROUP BY order_id, line_id, k, day, line_quantity
+       )
      ),
      capped AS (
-       SELECT product_id, category, seller_id, day, ${CAPPED_COUNTS.map((count) => `sum(${count.name}) AS ${count.name}`).join(', ')}
-       FROM per_line GROUP BY product_id, category, seller_id, day
+       SELECT k, day, ${cappedPairs.map((_, index) => `sum(c${index}) AS c${index}`).join(', ')} FROM per_line GROUP BY k, day
      ),
-     reasons AS (
-       SELECT product_id, category, seller_id, day, ${reasonSums.join(', ')}
-       FROM q_return_facts GROUP BY product_id, category, seller_id, day
+     reason_counts AS (
+       SELECT k, day,
+              ${REASON_COLUMNS.map((_, index) => `sum(CASE WHEN reason_index = ${index + 1} THEN ${packCounts(quantityIf('in_window'), quantityIf('in_detection'))} END) AS r${index}`).join(',\n              ')}
+       FROM facts GROUP BY k, day
      )
-     SELECT d.product_id, d.category, d.seller_id, d.day, d.window_days, d.delivered,
-            ${CAPPED_COUNTS.map((count) => `coalesce(c.${count.name}, 0)`).join(', ')},
-            ${REASON_COLUMNS.map((column) => `coalesce(r.${column.window}, 0)`).join(', ')},
-            ${REASON_COLUMNS.map((column) => `coalesce(r.${column.detection}, 0)`).join(', ')}
+     SELECT p.product_id, p.category, p.seller_id, d.day, p.window_days, d.delivered,
+            ${cappedPairs.flatMap((_, index) => unpackCounts(`c.c${index}`)).join(', ')},
+            ${REASON_COLUMNS.map((_, index) => unpackCounts(`r.r${index}`)[0]).join(', ')},
+            ${REASON_COLUMNS.map((_, index) => unpackCounts(`r.r${index}`)[1]).join(', ')}
      FROM delivered d
+     JOIN products p ON p.k = d.k
      LEFT JOIN capped c ON ${cohortKey('d', 'c')}
-     LEFT JOIN reasons r ON ${cohortKey('d', 'r')}`,
+     LEFT JOIN reason_counts r ON ${cohortKey('d', 'r')}`,
+    parameters,
   );
   if (selection === 'touched') await recordTouchedScopeDays(connection);
-  await connection.run('DROP TABLE IF EXISTS q_line_cohorts');
-  await connection.run('DROP TABLE IF EXISTS q_return_facts');
 }
 
 /** Category and seller days of the touched product cohorts, before and after their recomputation. */
