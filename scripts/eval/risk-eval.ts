@@ -9,7 +9,8 @@
  * at least one such act: a fraudster with none looks like an honest customer in the events.
  *
  * The default seed (7301) was not used while developing the features, rules or forest settings
- * (development used seeds 1 and 2, and 11 and 12 for the evidence features and rules of issue #6).
+ * (development used seeds 1 and 2, 11 and 12 for the evidence features and rules of issue #6, and 11,
+ * 12 and 13 for session 3's; 8802 was an unseen check after issue #6).
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
