@@ -8,6 +8,7 @@
  * `events` and the extraction of fact rows with its own JSON functions.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Config } from '../config/load-config.ts';
 import type { RetourErrorCode } from '../domain/errors/error-catalogue.ts';
 import {
   applyEventBatchWriterSettings,
@@ -67,6 +68,19 @@ export interface EventBatchWriter {
 const stores = new WeakMap<EventBatchWriter, EventBatchStore>();
 
 export type { EventBatchWriterSettings };
+
+/**
+ * The writer settings of a process that owns its database (`retour ingest`, `retour import`):
+ * checkpoint threshold and memory limit from the configuration, and `threads` when given (0 or
+ * absent = DuckDB's default).
+ */
+export function writerSettingsFromConfig(config: Partial<Pick<Config, 'duckdbCheckpointThreshold' | 'duckdbMemoryLimit'>>, threads?: number): EventBatchWriterSettings {
+  const settings: EventBatchWriterSettings = {};
+  if (config.duckdbCheckpointThreshold !== undefined) settings.checkpointThreshold = config.duckdbCheckpointThreshold;
+  if (config.duckdbMemoryLimit !== undefined) settings.memoryLimit = config.duckdbMemoryLimit;
+  if (threads !== undefined && threads > 0) settings.threads = threads;
+  return settings;
+}
 
 /**
  * Opens whatever the writer needs on its own DuckDB connection (appenders, temp tables); close() is

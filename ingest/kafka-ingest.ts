@@ -8,7 +8,7 @@ import { createEventProducer, type EventProducer } from '../messaging/producer/c
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import type { RetourMetrics } from '../observability/metrics-registry.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
-import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, type BatchOutcome, type EventBatchWriterSettings, type RawMessage } from './ingest-batch.ts';
+import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, writerSettingsFromConfig, type BatchOutcome, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
 import type { IngestPacer } from './ingest-pacer.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
@@ -45,7 +45,8 @@ export interface KafkaIngestOptions {
   /**
    * DuckDB `threads` of the database instance, set when the writer opens (instance-wide: in
    * `retour serve` the jobs share it). 1 halved the CPU of a batch's write on a 2-core machine,
-   * where the JavaScript thread already takes a core (docs/ingest.md § Speed). Default: DuckDB's.
+   * where the JavaScript thread already takes a core (docs/ingest.md § Speed). `retour ingest`
+   * passes RETOUR_INGEST_DUCKDB_THREADS (default 1); absent or 0 = DuckDB's default.
    */
   readonly writerThreads?: number;
   /** Cadence of the info-level progress line (default 10 s). */
@@ -108,11 +109,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   if (!Number.isInteger(catchUpBatchMessages) || catchUpBatchMessages < 1) {
     throw new RangeError(`catchUpBatchMessages must be an integer >= 1; got ${catchUpBatchMessages}`);
   }
-  const writerSettings: EventBatchWriterSettings = {};
-  if (config.duckdbCheckpointThreshold !== undefined) writerSettings.checkpointThreshold = config.duckdbCheckpointThreshold;
-  if (config.duckdbMemoryLimit !== undefined) writerSettings.memoryLimit = config.duckdbMemoryLimit;
-  if (options.writerThreads !== undefined) writerSettings.threads = options.writerThreads;
-  const writer = await createEventBatchWriter(connection, writerSettings);
+  const writer = await createEventBatchWriter(connection, writerSettingsFromConfig(config, options.writerThreads));
   let producer: EventProducer | undefined;
   let consumer: BatchConsumer | undefined;
   try {

@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCsvImport } from '../../ingest/csv/read-csv-import.ts';
-import { createEventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
+import { createEventBatchWriter, writerSettingsFromConfig, type RawMessage } from '../../ingest/ingest-batch.ts';
 import { importMessages, type ImportSummary } from '../../ingest/import-messages.ts';
 import { readNdjsonMessages } from '../../ingest/read-ndjson-messages.ts';
 import { openDatabase } from '../../store/open-database.ts';
@@ -84,7 +84,8 @@ export const importCommand: Command = {
 
     const database = await openDatabase({ path: context.config.database });
     try {
-      const writer = await createEventBatchWriter(await database.connect());
+      // Same DuckDB settings as `retour ingest` (checkpoint threshold, memory limit, threads).
+      const writer = await createEventBatchWriter(await database.connect(), writerSettingsFromConfig(context.config, context.config.ingestDuckdbThreads));
       try {
         const progress = context.stderr.isTTY === true && context.options['json'] !== true;
         const summary = await importMessages(writer, messages, {

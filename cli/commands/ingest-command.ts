@@ -38,6 +38,8 @@ export const ingestCommand: Command = {
         config: context.config,
         logger: context.logger,
         signal: context.signal,
+        // This process owns the database: DuckDB gets RETOUR_INGEST_DUCKDB_THREADS (default 1).
+        writerThreads: context.config.ingestDuckdbThreads,
         ...(idleSeconds === undefined ? {} : { exitWhenIdleMs: idleSeconds * 1000 }),
       });
       return 0;

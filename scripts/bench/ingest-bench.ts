@@ -231,7 +231,8 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       'skip-bare': { type: 'boolean', default: false },
       'memory-limit': { type: 'string', default: '' },
       'checkpoint-threshold': { type: 'string', default: '' },
-      threads: { type: 'string', default: '' },
+      // As `retour ingest`: RETOUR_INGEST_DUCKDB_THREADS, default 1; 0 = DuckDB's default (the cores).
+      threads: { type: 'string', default: process.env['RETOUR_INGEST_DUCKDB_THREADS'] || '1' },
       topic: { type: 'string', default: '' },
       'keep-topic': { type: 'boolean', default: false },
     },
@@ -266,7 +267,9 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     }
     const rssBeforeIngest = peakRssMegabytes();
     const catchUp = values['catch-up'] === '' ? undefined : Number(values['catch-up']);
-    const threads = values.threads === '' ? undefined : Number(values.threads);
+    const threadSetting = Number(values.threads);
+    if (!(Number.isInteger(threadSetting) && threadSetting >= 0)) throw new RangeError(`--threads must be an integer >= 0 (0 = DuckDB's default); got ${values.threads}`);
+    const threads = threadSetting === 0 ? undefined : threadSetting;
     const ingest = await retourIngest(values.brokers, topic, production.produced, {
       batch,
       catchUp,
