@@ -136,7 +136,7 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
       : `WHERE ${touchedProducts}
            AND ol.order_id IN (SELECT order_id FROM deliveries WHERE timezone('UTC', delivered_at)::DATE IN (SELECT DISTINCT day FROM q_touched_product_days))`;
   const orderFilter = selection === 'all' ? '' : 'AND order_id IN (SELECT order_id FROM candidate)';
-  const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = p.product_id AND t.day = make_timestamp(c.delivered_us)::DATE';
+  const cohortFilter = selection === 'all' ? '' : 'JOIN q_touched_product_days t ON t.product_id = c.product_id AND t.day = make_timestamp(c.delivered_us)::DATE';
   const inspectionFilter = selection === 'all' ? '' : 'AND return_id IN (SELECT return_id FROM return_lines WHERE order_id IN (SELECT order_id FROM lines))';
   // the eight capped counts in four packed pairs, in column order
   const cappedPairs = [0, 2, 4, 6].map((index) => [CAPPED_COUNTS[index]!, CAPPED_COUNTS[index + 1]!] as const);
@@ -144,17 +144,23 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
   const cohortKey = (left: string, right: string): string => `${right}.k = ${left}.k AND ${right}.day = ${left}.day`;
   // One statement from the facts to the cohort rows: the line cohorts and return facts stream into
   // the three aggregations instead of being written to temporary tables first (which cost more than
-  // the aggregations that read them). The cohort key is a small integer `k` per (product, category,
-  // seller), from a dictionary of the few distinct triples, so the group-bys and joins over millions
-  // of rows hash two integers instead of three strings and a date.
+  // the aggregations that read them). The cohort key is (k, day), k a 64-bit hash of (product,
+  // category, seller), so the group-bys and joins over millions of rows hash two integers instead of
+  // three strings and a date; the strings come back from a dictionary of the few distinct triples.
+  // Hashing each line measured ~12% cheaper than joining it to that dictionary on the three strings.
+  // Two distinct triples with the same hash (odds about n²/2⁶⁵ for n triples) would merge their
+  // cohorts, so the statement fails instead (the error() below) rather than write wrong rows.
   await connection.run(
     `INSERT INTO quality_cohort_base
      WITH candidate AS (
        SELECT ol.order_id, ol.line_id, ol.product_id, ol.category, ol.seller_id, ol.quantity FROM order_lines ol ${productFilter}
      ),
      products AS (
-       SELECT p.product_id, p.category, p.seller_id, coalesce(w.days, $defaultWindow)::INTEGER AS window_days, row_number() OVER () AS k
-       FROM (SELECT DISTINCT product_id, category, seller_id FROM order_lines ol ${selection === 'all' ? '' : `WHERE ${touchedProducts}`}) p
+       SELECT p.product_id, p.category, p.seller_id, coalesce(w.days, $defaultWindow)::INTEGER AS window_days, p.k, count(*) OVER (PARTITION BY p.k) AS triples
+       FROM (
+         SELECT product_id, category, seller_id, hash(product_id, category, seller_id) AS k
+         FROM (SELECT DISTINCT product_id, category, seller_id FROM order_lines ol ${selection === 'all' ? '' : `WHERE ${touchedProducts}`})
+       ) p
        LEFT JOIN q_windows w ON w.category = p.category
      ),
      order_delivery AS (
@@ -172,7 +178,8 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
        -- every line with every delivery of its order. least() skips NULL: a line delivered only one
        -- way takes that delivery. The UTC day comes from epoch microseconds (make_timestamp gives a
        -- TIMESTAMP): timezone('UTC', …)::DATE is the same day at several times the cost.
-       SELECT c.order_id, c.line_id, p.k, p.window_days, c.quantity, c.delivered_us, make_timestamp(c.delivered_us)::DATE AS day
+       SELECT c.order_id, c.line_id, hash(c.product_id, c.category, c.seller_id) AS k, coalesce(w.days, $defaultWindow)::INTEGER AS window_days,
+              c.quantity, c.delivered_us, make_timestamp(c.delivered_us)::DATE AS day
        FROM (
          SELECT c.*, epoch_us(least(o.delivered_at, l.delivered_at)) AS delivered_us
          FROM candidate c
@@ -180,7 +187,7 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
          LEFT JOIN line_delivery l ON l.order_id = c.order_id AND l.line_id = c.line_id
          WHERE o.delivered_at IS NOT NULL OR l.delivered_at IS NOT NULL
        ) c
-       JOIN products p ON p.product_id = c.product_id AND p.category = c.category AND p.seller_id IS NOT DISTINCT FROM c.seller_id
+       LEFT JOIN q_windows w ON w.category = c.category
        ${cohortFilter}
      ),
      latest_inspection AS (
@@ -234,7 +241,8 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
      FROM delivered d
      JOIN products p ON p.k = d.k
      LEFT JOIN capped c ON ${cohortKey('d', 'c')}
-     LEFT JOIN reason_counts r ON ${cohortKey('d', 'r')}`,
+     LEFT JOIN reason_counts r ON ${cohortKey('d', 'r')}
+     WHERE CASE WHEN p.triples = 1 THEN true ELSE error('quality cohorts: two (product, category, seller) triples share the hash ' || p.k || '; the cohort keys cannot tell them apart') END`,
     parameters,
   );
   if (selection === 'touched') await recordTouchedScopeDays(connection);
