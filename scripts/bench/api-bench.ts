@@ -291,6 +291,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       if (ours.length > 0) await admin.deleteTopics({ topics: ours }).catch(() => undefined);
       await admin.disconnect();
     }
-    rmSync(directory, { recursive: true, force: true });
+    if (process.env["KEEP_BENCH_DIR"] === undefined) rmSync(directory, { recursive: true, force: true });
+    else log(`kept ${directory}`);
   }
 }
