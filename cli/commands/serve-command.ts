@@ -6,7 +6,7 @@ import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
 import { replayJob } from '../../jobs/replay-job.ts';
-import { createJobScheduler } from '../../jobs/job-scheduler.ts';
+import { createJobScheduler, type JobSchedulerOptions } from '../../jobs/job-scheduler.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
@@ -55,8 +55,7 @@ export const serveCommand: Command = {
       // The hot risk routes answer from memory; the whole Map is swapped after each risk run.
       const riskSnapshots = createRiskSnapshotHolder(await loadRiskSnapshots(maintenance));
       const demoKeys = demo ? await ensureDemoKeys(maintenance, config.dataDir, new Date()) : undefined;
-      const scheduler = createJobScheduler({
-        jobs: JOBS,
+      const schedulerOptions: Omit<JobSchedulerOptions, 'jobs'> = {
         intervalSeconds: config.jobIntervalSeconds,
         logger,
         metrics,
@@ -72,7 +71,10 @@ export const serveCommand: Command = {
           const publish = producer === undefined ? undefined : (topic: string, messages: { key?: string; value: string }[]) => producer.send(topic, messages);
           return { connection, config, logger: logger.child({ job: job.name }), now: new Date(), fullRebuild: false, ...(publish === undefined ? {} : { publish }) };
         },
-      });
+      };
+      // The demo starts quality's schedule after its replay (below), the other jobs at once.
+      const scheduler = createJobScheduler({ ...schedulerOptions, jobs: demo ? JOBS.filter((job) => job.name !== qualityJob.name) : JOBS });
+      const demoQualityScheduler = demo ? createJobScheduler({ ...schedulerOptions, jobs: [qualityJob] }) : undefined;
       // The API goes first: while it serves requests, ingest works in short batches with rests.
       const requestActivity = createRequestActivity();
       const ingestPacer = createConfiguredIngestPacer(config, requestActivity.busy);
@@ -98,7 +100,9 @@ export const serveCommand: Command = {
         if (!demo) scheduler.start();
         const ingestConnection = await database.connect();
         if (demo) {
-          // Quality alerts for the simulated history, as if the job had run every week all along,
+          // Quality alerts for the simulated history, as if the job had run every day all along
+          // (the fault scan is built for daily runs: a weekly replay tests an episode's first days
+          // too young or with a baseline it already contaminated, and found none of this seed's),
           // so a new user sees alerts and their lifecycle at once; then the regular schedule.
           const startDemoAnalytics = async (): Promise<void> => {
             try {
@@ -108,12 +112,12 @@ export const serveCommand: Command = {
               const runs = await replayJob(qualityJob, {
                 from,
                 to,
-                stepDays: 7,
+                stepDays: 1,
                 contextFor: (now) => ({ connection, config, logger: logger.child({ job: 'quality', replay: true }), now, fullRebuild: false, signal: stopping.signal }),
               });
               logger.info({ runs, from, to }, 'demo quality history replayed');
             } finally {
-              scheduler.start();
+              demoQualityScheduler?.start();
             }
           };
           let historyReported = false;
@@ -138,6 +142,8 @@ export const serveCommand: Command = {
                   historyReported = progress.caughtUp;
                 }
                 if (progress.caughtUp && analyticsStarted === undefined) {
+                  // Risk flags need no history replay: their schedule starts with the quality replay.
+                  scheduler.start();
                   analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay failed; the scheduler runs the jobs anyway'));
                 }
                 ingestState = { state: progress.caughtUp ? 'demo-live' : 'demo-history', ready: true };
@@ -162,6 +168,7 @@ export const serveCommand: Command = {
       } finally {
         await analyticsStarted;
         await scheduler.stop();
+        await demoQualityScheduler?.stop();
         await app.close();
       }
       return 0;
