@@ -11,6 +11,7 @@ import { readStoredOffsets } from '../store/read-stored-offsets.ts';
 import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, writerSettingsFromConfig, type BatchOutcome, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
 import type { IngestPacer } from './ingest-pacer.ts';
+import { recordBatchMetrics } from './record-batch-metrics.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
 
@@ -240,7 +241,10 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
           'batch committed',
         );
         options.onBatch?.({ ...totals });
-        if (options.metrics !== undefined) recordBatchMetrics(options.metrics, outcome, lastBatchMs, consumer, storedNext);
+        if (options.metrics !== undefined) {
+          recordBatchMetrics(options.metrics, outcome, lastBatchMs / 1000);
+          for (const { topic, partition, lag } of partitionLags(consumer, storedNext)) options.metrics.ingestLag.set({ topic, partition: String(partition) }, lag);
+        }
       }
       if (uncommitted.size > 0 && consumer.status().joined) {
         try {
@@ -284,24 +288,18 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   }
 }
 
-/** Lag known from the last fetches: high watermark minus stored next offset, summed. */
-function recordBatchMetrics(metrics: RetourMetrics, outcome: BatchOutcome, writeMs: number, consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): void {
-  metrics.eventsIngested.inc({ outcome: 'stored' }, outcome.stored);
-  metrics.eventsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);
-  metrics.eventsIngested.inc({ outcome: 'quarantined' }, outcome.quarantined.length);
-  metrics.ingestBatchDuration.observe({}, writeMs / 1000);
-  for (const { topic, partition, highWatermark } of consumer.status().highWatermarks) {
-    const lag = Math.max(0, highWatermark - (storedNext.get(topicPartitionKey(topic, partition))?.nextOffset ?? 0));
-    metrics.ingestLag.set({ topic, partition: String(partition) }, lag);
-  }
+/** Lag per partition known from the last fetches: high watermark minus the stored next offset. */
+function partitionLags(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): { topic: string; partition: number; lag: number }[] {
+  return consumer.status().highWatermarks.map(({ topic, partition, highWatermark }) => ({
+    topic,
+    partition,
+    lag: Math.max(0, highWatermark - (storedNext.get(topicPartitionKey(topic, partition))?.nextOffset ?? 0)),
+  }));
 }
 
+/** The lag of all partitions, summed. */
 function currentLag(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): number {
-  let lag = 0;
-  for (const { topic, partition, highWatermark } of consumer.status().highWatermarks) {
-    lag += Math.max(0, highWatermark - (storedNext.get(topicPartitionKey(topic, partition))?.nextOffset ?? 0));
-  }
-  return lag;
+  return partitionLags(consumer, storedNext).reduce((sum, partition) => sum + partition.lag, 0);
 }
 
 function isIdle(consumer: BatchConsumer, uncommitted: ReadonlyMap<string, TopicPartitionOffset>, idleMs: number): boolean {

@@ -102,7 +102,6 @@ export interface EventBatchWriterSettings {
  */
 export const STAGING_FLUSH_ROWS = 1024;
 
-
 const BYTE_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /**

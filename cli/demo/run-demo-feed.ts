@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/load-config.ts';
 import { createEventBatchWriter, ingestBatch, readStoredOffsets, type RawMessage } from '../../ingest/ingest-batch.ts';
+import { recordBatchMetrics } from '../../ingest/record-batch-metrics.ts';
 import type { RetourMetrics } from '../../observability/metrics-registry.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
 
@@ -118,10 +119,7 @@ export async function runDemoFeed(options: DemoFeedOptions, state: DemoState): P
         const outcome = await ingestBatch(writer, batch, { maxEventBytes: config.maxEventBytes });
         ingested += outcome.stored;
         quarantined += outcome.quarantined.length;
-        options.metrics?.eventsIngested.inc({ outcome: 'stored' }, outcome.stored);
-        options.metrics?.eventsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);
-        options.metrics?.eventsIngested.inc({ outcome: 'quarantined' }, outcome.quarantined.length);
-        options.metrics?.ingestBatchDuration.observe({}, (performance.now() - started) / 1000);
+        if (options.metrics !== undefined) recordBatchMetrics(options.metrics, outcome, (performance.now() - started) / 1000);
         options.onProgress?.({ ingested, simulatedUntil, caughtUp });
         continue;
       }

@@ -202,18 +202,9 @@ async function evaluateProducts(
 ): Promise<ProductEvaluation[]> {
   const mixCounts = await readProductWindowCounts(connection, window);
   const reasonRows = await readProductReasonCounts(connection, window);
-  const faultCounts = await readProductWindowCounts(connection, {
-    currentStart: scan.scanStart,
-    currentEnd: scan.scanEnd,
-    baselineStart: scan.baselineStart,
-    baselineEnd: scan.baselineEnd,
-  });
-  const faultReasonRows = await readProductReasonCounts(connection, {
-    currentStart: scan.scanStart,
-    currentEnd: scan.scanEnd,
-    baselineStart: scan.baselineStart,
-    baselineEnd: scan.baselineEnd,
-  });
+  const faultWindows = { currentStart: scan.scanStart, currentEnd: scan.scanEnd, baselineStart: scan.baselineStart, baselineEnd: scan.baselineEnd };
+  const faultCounts = await readProductWindowCounts(connection, faultWindows);
+  const faultReasonRows = await readProductReasonCounts(connection, faultWindows);
   const dayRows = await readProductDayCounts(connection, { start: scan.scanStart, end: scan.scanEnd });
   const shareOf = await readReportedShares(connection, settings, scan);
 
