@@ -39,6 +39,8 @@ export interface ServerOptions {
   logLevel: string;
   /** RETOUR_INGEST_BUSY_SHARE of the server. */
   ingestBusyShare: number;
+  /** RETOUR_INGEST_BUSY_BATCH_EVENTS of the server. */
+  ingestBusyBatchEvents: number;
 }
 
 /** Messages the parent sends. */
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
     // The rate limit stays on (its bookkeeping is part of a route's cost) but never triggers.
     RETOUR_RATE_LIMIT_PER_MINUTE: '100000000',
     RETOUR_INGEST_BUSY_SHARE: String(options.ingestBusyShare),
+    RETOUR_INGEST_BUSY_BATCH_EVENTS: String(options.ingestBusyBatchEvents),
   });
   // As in `retour serve`: one logger, one metrics registry, a producer when Kafka is configured.
   const logger = createLogger(config.logLevel);
