@@ -4,9 +4,9 @@
  * that move them into the real tables inside one transaction. The decisions (what is a duplicate,
  * a conflict, an invalid reference) are made by the caller in ingest/; this file only speaks SQL.
  */
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { RetourError } from '../domain/errors/retour-error.ts';
-import { INSERT_STAGED_FACTS, insertStagedEventsSql, timestampLiteral } from './event-fact-statements.ts';
+import { INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS } from './event-fact-statements.ts';
 import type { PartitionOffset } from './read-ingest-status.ts';
 
 export interface StagedEvent {
@@ -161,10 +161,12 @@ function dbFailed(step: string, error: unknown): RetourError {
 }
 
 /** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
-/** A SQL string literal: single quotes doubled (a topic name may hold none, but nothing relies on it). */
-function sqlStringLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
+const UPSERT_OFFSETS = `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
+  SELECT o.topic, o.kafka_partition, o.next_offset, $at::TIMESTAMPTZ
+  FROM (SELECT unnest(from_json($offsets, '[{"topic":"VARCHAR","kafka_partition":"INTEGER","next_offset":"BIGINT"}]')) AS o)
+  ON CONFLICT (topic, kafka_partition) DO UPDATE
+    SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
+  RETURNING topic, kafka_partition, next_offset`;
 
 export async function openEventBatchStore(connection: DuckDBConnection): Promise<EventBatchStore> {
   for (const sql of CREATE_TEMP_TABLES) await connection.run(sql);
@@ -172,6 +174,28 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
   const duplicates = await connection.createAppender('ingest_staged_duplicates', 'main', 'temp');
   const quarantine = await connection.createAppender('ingest_staged_quarantine', 'main', 'temp');
   const appenders = [staging, duplicates, quarantine];
+  // The per-batch statements, prepared once per connection on first use: parsing and planning the
+  // 13 JSON-heavy inserts costs ≈ 9 ms per batch (measured), executing them prepared ≈ 3 ms, and a
+  // prepared statement with parameters runs in one round trip (connection.run with parameters takes
+  // three: extract, prepare, run).
+  const prepared = new Map<string, DuckDBPreparedStatement>();
+  const statement = async (sql: string): Promise<DuckDBPreparedStatement> => {
+    let found = prepared.get(sql);
+    if (found === undefined) {
+      found = await connection.prepare(sql);
+      prepared.set(sql, found);
+    }
+    return found;
+  };
+  const runPrepared = async (step: string, sql: string, values?: Record<string, string>): Promise<void> => {
+    try {
+      const ready = await statement(sql);
+      if (values !== undefined) ready.bind(values);
+      await ready.run();
+    } catch (error: unknown) {
+      throw dbFailed(step, error);
+    }
+  };
   let closed = false;
   let inTransaction = false;
   let stagedSinceFlush = 0;
@@ -286,10 +310,10 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     },
     async insertStaged(ingestedAt) {
       flushStaging();
-      // The events and every fact table in one call (one round trip instead of up to 13); DuckDB
-      // runs them in order and stops at the first error, which names its table.
-      const statements = [insertStagedEventsSql(ingestedAt), ...INSERT_STAGED_FACTS.filter((fact) => stagedTypes.has(fact.eventType)).map((fact) => fact.sql)];
-      await run('inserting events and facts', statements.join(';\n'));
+      await runPrepared('inserting events', INSERT_STAGED_EVENTS, { ingestedAt: ingestedAt.toISOString() });
+      for (const fact of INSERT_STAGED_FACTS) {
+        if (stagedTypes.has(fact.eventType)) await runPrepared(`inserting ${fact.table}`, fact.sql);
+      }
     },
     appendDuplicate(row) {
       duplicates.appendVarchar(row.eventId);
@@ -315,21 +339,23 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       bookkeeping.quarantineInTable = true;
     },
     async insertBookkeeping(at) {
-      const atSql = timestampLiteral(at);
+      const values = { at: at.toISOString() };
       if (bookkeeping.duplicates > 0) {
         flush('staging duplicates', duplicates);
-        await run(
+        await runPrepared(
           'inserting duplicates',
-          `INSERT INTO ingest_duplicates SELECT event_id, topic, kafka_partition, kafka_offset, ${atSql} FROM ingest_staged_duplicates`,
+          'INSERT INTO ingest_duplicates SELECT event_id, topic, kafka_partition, kafka_offset, $at::TIMESTAMPTZ FROM ingest_staged_duplicates',
+          values,
         );
       }
       if (bookkeeping.quarantine > 0) {
         flush('staging quarantine', quarantine);
-        await run(
+        await runPrepared(
           'inserting quarantine',
           `INSERT INTO quarantine (raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, quarantined_at)
-           SELECT raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, ${atSql}
+           SELECT raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, $at::TIMESTAMPTZ
            FROM ingest_staged_quarantine`,
+          values,
         );
       }
     },
@@ -337,17 +363,13 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       if (offsets.length === 0) return [];
       try {
         // One statement for all partitions of the batch (each statement costs ≈ 1 ms however small);
-        // the offsets go as one JSON text literal, not a bound parameter: a statement with parameters
-        // costs three round trips to DuckDB (extract, prepare, run), one without costs one.
-        const offsetsJson = JSON.stringify(offsets.map((offset) => ({ topic: offset.topic, kafka_partition: offset.partition, next_offset: offset.nextOffset })));
-        const reader = await connection.runAndReadAll(
-          `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
-           SELECT o.topic, o.kafka_partition, o.next_offset, ${timestampLiteral(at)}
-           FROM (SELECT unnest(from_json(${sqlStringLiteral(offsetsJson)}, '[{"topic":"VARCHAR","kafka_partition":"INTEGER","next_offset":"BIGINT"}]')) AS o)
-           ON CONFLICT (topic, kafka_partition) DO UPDATE
-             SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
-           RETURNING topic, kafka_partition, next_offset`,
-        );
+        // the offsets go as one JSON text, like the id lists above.
+        const upsert = await statement(UPSERT_OFFSETS);
+        upsert.bind({
+          offsets: JSON.stringify(offsets.map((offset) => ({ topic: offset.topic, kafka_partition: offset.partition, next_offset: offset.nextOffset }))),
+          at: at.toISOString(),
+        });
+        const reader = await upsert.runAndReadAll();
         const stored = new Map<string, number>();
         for (const [topic, partition, nextOffset] of reader.getRows()) stored.set(JSON.stringify([String(topic), Number(partition)]), Number(nextOffset));
         // In the order given (RETURNING promises none).
@@ -378,6 +400,8 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
     close() {
       if (closed) return;
       closed = true;
+      for (const ready of prepared.values()) ready.destroySync();
+      prepared.clear();
       for (const appender of appenders) {
         try {
           appender.closeSync();

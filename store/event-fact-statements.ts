@@ -36,24 +36,10 @@ function staged(type: string, data: Record<string, unknown>): string {
 
 const V = 'VARCHAR';
 
-/**
- * Inserts the staged rows into `events`; `ingestedAt` (the batch's clock reading) is written into
- * the SQL as a literal rather than bound: a statement with parameters costs three round trips to
- * DuckDB's threads (extract, prepare, run), one without costs one, and this one runs with the fact
- * inserts in a single call (event-batch-store.ts).
- */
-export function insertStagedEventsSql(ingestedAt: Date): string {
-  return `INSERT INTO events
-  SELECT event_id, type, e.source, e.subject, ${timestamp('e.time')}, e.data.customerId, ${PAYLOAD}, topic, kafka_partition, kafka_offset, ${timestampLiteral(ingestedAt)}
+/** Inserts the staged rows into `events`; `$ingestedAt` is the batch's clock reading. */
+export const INSERT_STAGED_EVENTS = `INSERT INTO events
+  SELECT event_id, type, e.source, e.subject, ${timestamp('e.time')}, e.data.customerId, ${PAYLOAD}, topic, kafka_partition, kafka_offset, $ingestedAt::TIMESTAMPTZ
   FROM (SELECT *, json_transform(${DOC}, ${shape({ source: V, subject: V, time: V, data: { customerId: V } })}) AS e FROM ingest_staging)`;
-}
-
-/** A TIMESTAMPTZ literal; an ISO 8601 string from Date holds no quote, so it is safe to inline. */
-export function timestampLiteral(at: Date): string {
-  const iso = at.toISOString();
-  if (!/^[0-9TZ:.+-]+$/.test(iso)) throw new Error(`unexpected ISO timestamp ${iso}`);
-  return `'${iso}'::TIMESTAMPTZ`;
-}
 
 /**
  * One statement per fact table; each reads only the staged events of its `eventType`, and is
