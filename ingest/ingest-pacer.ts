@@ -34,7 +34,7 @@ export interface IngestPacerOptions {
 
 /**
  * @example
- * const pacer = createIngestPacer({ busy: activity.busy, busyShare: 0.25, busyBatchMessages: 2000 });
+ * const pacer = createIngestPacer({ busy: activity.busy, busyShare: 0.25, busyBatchMessages: 1000 });
  * await pacer.pause(lastBatchMs, signal); // rests 3 × lastBatchMs while the API is busy
  */
 export function createIngestPacer(options: IngestPacerOptions): IngestPacer {

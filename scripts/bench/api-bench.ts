@@ -23,7 +23,7 @@
  * --log-level L (the server's RETOUR_LOG_LEVEL, default info as in `retour serve`),
  * --ingest-busy-share S (the server's RETOUR_INGEST_BUSY_SHARE, default 0.25 as in `retour serve`;
  * 1 = ingest never gives way to the API), --ingest-busy-batch-events N (the server's
- * RETOUR_INGEST_BUSY_BATCH_EVENTS, default 2000 as in `retour serve`),
+ * RETOUR_INGEST_BUSY_BATCH_EVENTS, default 1000 as in `retour serve`),
  * --profile-server DIR (run the server with --cpu-prof into DIR).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -100,7 +100,12 @@ const pacedLoadProcess = join(import.meta.dirname, 'paced-load-process.ts');
 /** The paced, open-loop generator (paced-load.ts) in its own process; latency from each request's scheduled time. */
 function pacedLoad(options: PacedLoadOptions): Promise<RunResult & { paced: PacedLoadResult }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runTs, pacedLoadProcess, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The generator stands in for callers on other machines: when it may (root), it runs at nice −10
+    // so that its own late sends and reads are not what is measured when the server's threads fill
+    // both cores. It takes CPU from the server when it needs it, so this never flatters the server.
+    const command = [process.execPath, runTs, pacedLoadProcess, JSON.stringify(options)];
+    const raised = process.getuid?.() === 0;
+    const child = raised ? spawn('nice', ['-n', '-10', ...command], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -113,6 +118,11 @@ function pacedLoad(options: PacedLoadOptions): Promise<RunResult & { paced: Pace
       resolve({ requestsPerSecond: paced.requestsPerSecond, p50Ms, p90Ms, p99Ms, maxMs, non2xx: paced.non2xx, errors: paced.errors, paced });
     });
   });
+}
+
+/** " (from sending p99 4 ms; waited for a connection p99 0 ms; generator's timer late p99 1.2 ms)" */
+function pacedDetail(paced: PacedLoadResult): string {
+  return ` (from sending p99 ${paced.serviceLatency.p99Ms} ms; waited for a connection p99 ${paced.connectionWait.p99Ms} ms; generator's timer late p99 ${paced.timerDelay.p99Ms} ms)`;
 }
 
 /** Stalls ≥ 5/10/20/50 ms and the GC's share: "stalls ≥5/10/20/50 ms 12/3/1/0, GC minor 40× 80 ms (max 6), major 1× 9 ms". */
@@ -164,7 +174,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       brokers: { type: 'string', default: process.env['RETOUR_KAFKA_BROKERS'] || '127.0.0.1:19092' },
       'log-level': { type: 'string', default: 'info' },
       'ingest-busy-share': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_SHARE'] || '0.25' },
-      'ingest-busy-batch-events': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_BATCH_EVENTS'] || '2000' },
+      'ingest-busy-batch-events': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_BATCH_EVENTS'] || '1000' },
       'profile-server': { type: 'string' },
     },
   });
@@ -239,7 +249,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       const phase = { ...result, server: serverFigures, serverCpuMicrosPerRequest, load: phaseLoad };
       log(
         `${phaseName.padEnd(24)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms` +
-          ('paced' in result ? ` (server's part p99 ${(result.paced as PacedLoadResult).serviceLatency.p99Ms} ms, generator late p99 ${(result.paced as PacedLoadResult).sendDelay.p99Ms} ms)` : '') +
+          ('paced' in result ? pacedDetail(result.paced as PacedLoadResult) : '') +
           `${result.non2xx + result.errors > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : ''}` +
           ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req) | load ${phaseLoad}`,
       );

@@ -54,8 +54,10 @@ export interface PacedLoadResult {
   latency: LatencySummary;
   /** From the moment the generator wrote the request: the server's and the network's part alone. */
   serviceLatency: LatencySummary;
-  /** How late the generator itself sent (timer resolution, its own event loop), p99 and max. */
-  sendDelay: { p99Ms: number; maxMs: number };
+  /** How late the generator's timer took each request up (timer resolution, its own scheduling), p99 and max. */
+  timerDelay: { p99Ms: number; maxMs: number };
+  /** How long due requests waited for one of the `connections` to be free (the server answering slowly), p99 and max. */
+  connectionWait: { p99Ms: number; maxMs: number };
 }
 
 /** Nearest-rank percentiles of `values` (sorted in place), rounded to 0.01 ms. */
@@ -148,7 +150,8 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
   const scheduled = warmup + recorded;
   const latencies = new Float64Array(recorded);
   const serviceLatencies = new Float64Array(recorded);
-  const sendDelays = new Float64Array(recorded);
+  const timerDelays = new Float64Array(recorded);
+  const connectionWaits = new Float64Array(recorded);
   let completed = 0;
   let non2xx = 0;
   let settled = 0;
@@ -162,6 +165,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
   let startedAt = 0;
   const scheduledAt = (index: number): number => startedAt + index * intervalMs;
 
+  const takenUpAt = new Float64Array(scheduled); // when the timer took each request up
   const dispatch = (connection: LoadConnection, index: number): void => {
     const sentAt = performance.now();
     connection.send((status) => {
@@ -170,7 +174,8 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
         if (status >= 200 && status < 300) {
           latencies[completed] = endedAt - scheduledAt(index);
           serviceLatencies[completed] = endedAt - sentAt;
-          sendDelays[completed] = sentAt - scheduledAt(index);
+          timerDelays[completed] = takenUpAt[index]! - scheduledAt(index);
+          connectionWaits[completed] = sentAt - takenUpAt[index]!;
           completed += 1;
         } else {
           non2xx += 1;
@@ -187,6 +192,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
     finish(failure);
   };
   const due = (index: number): void => {
+    takenUpAt[index] = performance.now();
     const idle = pool.find((connection) => connection.idle);
     if (idle !== undefined) return dispatch(idle, index);
     if (pool.length < connections) {
@@ -202,20 +208,21 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
   const tick = (): void => {
     if (failure !== undefined) return;
     const now = performance.now();
-    // Every request whose time has come goes out now; the timer's ~1 ms resolution shows in sendDelay.
+    // Every request whose time has come goes out now; the timer's ~1 ms resolution shows in timerDelay.
     while (next < scheduled && scheduledAt(next) <= now) due(next++);
     if (next < scheduled) setTimeout(tick, Math.max(0, Math.min(1, scheduledAt(next) - performance.now())));
   };
   tick();
   // A server that stops answering fails the run instead of hanging it.
-  const timer = setTimeout(() => finish(new Error(`${scheduled - settled} requests unanswered 30 s after the last was due`)), (warmupSeconds + duration) * 1000 + 30_000);
+  const deadline = setTimeout(() => finish(new Error(`${scheduled - settled} requests unanswered 30 s after the last was due`)), (warmupSeconds + duration) * 1000 + 30_000);
   try {
     await done;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(deadline);
     for (const connection of pool) connection.close();
   }
-  const delaySummary = summarizeLatencies(sendDelays.subarray(0, completed).slice());
+  const timer = summarizeLatencies(timerDelays.subarray(0, completed));
+  const wait = summarizeLatencies(connectionWaits.subarray(0, completed));
   return {
     scheduled: recorded,
     completed,
@@ -225,6 +232,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
     connectionsOpened: pool.length,
     latency: summarizeLatencies(latencies.subarray(0, completed)),
     serviceLatency: summarizeLatencies(serviceLatencies.subarray(0, completed)),
-    sendDelay: { p99Ms: delaySummary.p99Ms, maxMs: delaySummary.maxMs },
+    timerDelay: { p99Ms: timer.p99Ms, maxMs: timer.maxMs },
+    connectionWait: { p99Ms: wait.p99Ms, maxMs: wait.maxMs },
   };
 }

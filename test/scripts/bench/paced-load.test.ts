@@ -56,6 +56,9 @@ describe('runPacedLoad', () => {
     expect(result.connectionsOpened).toBe(1);
     expect(result.serviceLatency.maxMs).toBeLessThan(200);
     expect(result.latency.maxMs).toBeGreaterThan(1000);
+    // The wait is for the connection, not the generator's timer.
+    expect(result.connectionWait.maxMs).toBeGreaterThan(1000);
+    expect(result.timerDelay.p99Ms).toBeLessThan(100);
   });
 
   it('counts non-2xx answers apart', async () => {
