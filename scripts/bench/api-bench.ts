@@ -17,8 +17,9 @@
  *
  * Options: --duration S (per run, default 10), --connections N (default 50), --rate R (default 5000),
  * --rounds N (full-speed rounds, default 3), --customers N (snapshots in memory, default 100000),
- * --ingest-backlog E (events pre-produced to a fresh topic, default 5000000: ingest consumes 20–38k
- * events/s next to the HTTP load, and the backlog must last all phases; 0 = no ingest),
+ * --ingest-backlog E (events pre-produced to a fresh topic, default 2000000: the backlog must last all
+ * phases, and ingest, which gives way to the HTTP load, consumed 0.6M in a default run; a bigger one
+ * costs minutes to produce and keeps the broker writing gigabytes while the bench measures; 0 = no ingest),
  * --partitions P (default 6), --brokers H:P (default RETOUR_KAFKA_BROKERS or 127.0.0.1:19092),
  * --log-level L (the server's RETOUR_LOG_LEVEL, default info as in `retour serve`),
  * --ingest-busy-share S (the server's RETOUR_INGEST_BUSY_SHARE, default 0.25 as in `retour serve`;
@@ -169,7 +170,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       rate: { type: 'string', default: '5000' },
       rounds: { type: 'string', default: '3' },
       customers: { type: 'string', default: '100000' },
-      'ingest-backlog': { type: 'string', default: '5000000' },
+      'ingest-backlog': { type: 'string', default: '2000000' },
       partitions: { type: 'string', default: '6' },
       brokers: { type: 'string', default: process.env['RETOUR_KAFKA_BROKERS'] || '127.0.0.1:19092' },
       'log-level': { type: 'string', default: 'info' },
