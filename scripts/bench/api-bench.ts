@@ -61,6 +61,26 @@ interface MeasuredPhase extends RunResult {
 const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const runTs = join(import.meta.dirname, '..', '..', 'bin', 'run-ts.mjs');
 
+/** Runs a load generator as its own process and parses the last line of its stdout as JSON. */
+function lastJsonLineOf(name: string, file: string, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`${name} exited ${code}: ${stderr.slice(-500)}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+      } catch (error: unknown) {
+        reject(new Error(`${name} printed no JSON last line: ${String(error)}; stdout ends ${JSON.stringify(stdout.slice(-300))}`));
+      }
+    });
+  });
+}
+
 function autocannon(options: { url: string; duration: number; connections: number; rate?: number; method?: string; body?: string; headers: Record<string, string> }): Promise<RunResult> {
   const args = [autocannonCli, '-j', '-c', String(options.connections), '-d', String(options.duration)];
   if (options.rate !== undefined) args.push('-R', String(options.rate));
@@ -68,31 +88,22 @@ function autocannon(options: { url: string; duration: number; connections: numbe
   if (options.body !== undefined) args.push('-b', options.body);
   for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}=${value}`);
   args.push(options.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${stderr.slice(-500)}`));
-      const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-        requests: { average: number };
-        latency: { p50: number; p90: number; p99: number; max: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolve({
-        requestsPerSecond: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p90Ms: result.latency.p90,
-        p99Ms: result.latency.p99,
-        maxMs: result.latency.max,
-        non2xx: result.non2xx,
-        errors: result.errors,
-      });
-    });
+  return lastJsonLineOf('autocannon', process.execPath, args).then((output) => {
+    const result = output as {
+      requests: { average: number };
+      latency: { p50: number; p90: number; p99: number; max: number };
+      non2xx: number;
+      errors: number;
+    };
+    return {
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p90Ms: result.latency.p90,
+      p99Ms: result.latency.p99,
+      maxMs: result.latency.max,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    };
   });
 }
 
@@ -100,24 +111,15 @@ const pacedLoadProcess = join(import.meta.dirname, 'paced-load-process.ts');
 
 /** The paced, open-loop generator (paced-load.ts) in its own process; latency from each request's scheduled time. */
 function pacedLoad(options: PacedLoadOptions): Promise<RunResult & { paced: PacedLoadResult }> {
-  return new Promise((resolve, reject) => {
-    // The generator stands in for callers on other machines: when it may (root), it runs at nice −10
-    // so that its own late sends and reads are not what is measured when the server's threads fill
-    // both cores. It takes CPU from the server when it needs it, so this never flatters the server.
-    const command = [process.execPath, runTs, pacedLoadProcess, JSON.stringify(options)];
-    const raised = process.getuid?.() === 0;
-    const child = raised ? spawn('nice', ['-n', '-10', ...command], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`the paced load generator exited ${code}: ${stderr.slice(-500)}`));
-      const paced = JSON.parse(stdout.trim().split('\n').at(-1)!) as PacedLoadResult;
-      const { p50Ms, p90Ms, p99Ms, maxMs } = paced.latency;
-      resolve({ requestsPerSecond: paced.requestsPerSecond, p50Ms, p90Ms, p99Ms, maxMs, non2xx: paced.non2xx, errors: paced.errors, paced });
-    });
+  // The generator stands in for callers on other machines: when it may (root), it runs at nice −10
+  // so that its own late sends and reads are not what is measured when the server's threads fill
+  // both cores. It takes CPU from the server when it needs it, so this never flatters the server.
+  const command = [process.execPath, runTs, pacedLoadProcess, JSON.stringify(options)];
+  const [file, args] = process.getuid?.() === 0 ? ['nice', ['-n', '-10', ...command]] : [command[0]!, command.slice(1)];
+  return lastJsonLineOf('the paced load generator', file, args).then((output) => {
+    const paced = output as PacedLoadResult;
+    const { p50Ms, p90Ms, p99Ms, maxMs } = paced.latency;
+    return { requestsPerSecond: paced.requestsPerSecond, p50Ms, p90Ms, p99Ms, maxMs, non2xx: paced.non2xx, errors: paced.errors, paced };
   });
 }
 
