@@ -160,7 +160,7 @@ function dbFailed(step: string, error: unknown): RetourError {
   return new RetourError('RETOUR_DB_FAILED', `ingest batch failed while ${step}: ${message}`, { cause: error });
 }
 
-/** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
+/** Stores the next offsets of a batch's partitions (one JSON text for all) and returns what is stored. */
 const UPSERT_OFFSETS = `INSERT INTO ingest_offsets (topic, kafka_partition, next_offset, updated_at)
   SELECT o.topic, o.kafka_partition, o.next_offset, $at::TIMESTAMPTZ
   FROM (SELECT unnest(from_json($offsets, '[{"topic":"VARCHAR","kafka_partition":"INTEGER","next_offset":"BIGINT"}]')) AS o)
@@ -168,6 +168,7 @@ const UPSERT_OFFSETS = `INSERT INTO ingest_offsets (topic, kafka_partition, next
     SET next_offset = greatest(ingest_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
   RETURNING topic, kafka_partition, next_offset`;
 
+/** Creates the temp tables and appenders on `connection` (which the caller keeps and closes). */
 export async function openEventBatchStore(connection: DuckDBConnection): Promise<EventBatchStore> {
   for (const sql of CREATE_TEMP_TABLES) await connection.run(sql);
   const staging = await connection.createAppender('ingest_staging', 'main', 'temp');

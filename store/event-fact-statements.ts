@@ -43,7 +43,7 @@ export const INSERT_STAGED_EVENTS = `INSERT INTO events
 
 /**
  * One statement per fact table; each reads only the staged events of its `eventType`, and is
- * left out when the batch staged none of them (a statement costs ≈ 0.3–1 ms even when it inserts
+ * skipped when the batch staged none of them (a statement costs ≈ 0.3–1 ms even when it inserts
  * nothing, and most batches hold no claims, feedback or decisions).
  */
 export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; sql: string }[] = [
