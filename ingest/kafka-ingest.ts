@@ -2,24 +2,25 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.ts';
 import { createKafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
-import type { BatchConsumer } from '../messaging/consumer/batch-consumer.ts';
 import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/consumer/create-batch-consumer.ts';
 import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import type { RetourMetrics } from '../observability/metrics-registry.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
-import { createEventBatchWriter, decodeBatchInSlices, writeDecodedBatch, writerSettingsFromConfig, type BatchOutcome, type RawMessage } from './ingest-batch.ts';
+import { decodeInProcess, type DecodingConsumer } from './decoding-consumer.ts';
+import { createEventBatchWriter, writeDecodedBatch, writerSettingsFromConfig, type BatchOutcome, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
 import type { IngestPacer } from './ingest-pacer.ts';
 import { recordBatchMetrics } from './record-batch-metrics.ts';
 import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
+import { createWorkerDecodingConsumer } from './worker/worker-decoding-consumer.ts';
 
 export type KafkaIngestConfig = Pick<
   Config,
   'kafkaBrokers' | 'kafkaClientId' | 'topics' | 'groupId' | 'topicDeadLetters' | 'batchMaxEvents' | 'batchMaxWaitMs' | 'maxEventBytes'
 > &
-  Partial<Pick<Config, 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold'>>;
+  Partial<Pick<Config, 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold' | 'ingestThread'>>;
 
 /** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
 export type KafkaConsumerTuning = Pick<
@@ -58,6 +59,12 @@ export interface KafkaIngestOptions {
   readonly pacer?: IngestPacer;
   /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests. */
   readonly metrics?: RetourMetrics;
+  /**
+   * Consume and decode on a worker thread (worker/worker-decoding-consumer.ts), leaving only the
+   * DuckDB write on this thread's event loop, so `retour serve`'s API requests do not wait behind
+   * Kafka decoding and JSON validation. Default: RETOUR_INGEST_THREAD = worker (absent = main).
+   */
+  readonly decodeInWorker?: boolean;
 }
 
 export interface KafkaIngestProgress {
@@ -112,7 +119,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   }
   const writer = await createEventBatchWriter(connection, writerSettingsFromConfig(config, options.writerThreads));
   let producer: EventProducer | undefined;
-  let consumer: BatchConsumer | undefined;
+  let consumer: DecodingConsumer | undefined;
   try {
     producer = createEventProducer({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger, retries: 8 });
     const admin = await createKafkaAdmin({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger });
@@ -131,7 +138,8 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
       await admin.close();
     }
 
-    consumer = createBatchConsumer({
+    const batchOptions = { maxEventBytes: config.maxEventBytes };
+    const consumerOptions: BatchConsumerOptions = {
       brokers: config.kafkaBrokers,
       clientId: config.kafkaClientId,
       groupId: config.groupId,
@@ -141,7 +149,11 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
       maxBatchMessages: Math.max(config.batchMaxEvents, catchUpBatchMessages),
       maxBatchWaitMs: config.batchMaxWaitMs,
       ...options.consumerTuning,
-    });
+    };
+    consumer =
+      (options.decodeInWorker ?? config.ingestThread === 'worker')
+        ? createWorkerDecodingConsumer({ ...consumerOptions, ...batchOptions })
+        : decodeInProcess(createBatchConsumer(consumerOptions), batchOptions);
     await consumer.start();
     logger.info(
       { topics: config.topics, groupId: config.groupId, storedPartitions: storedNext.size, deadLettersRecovered },
@@ -153,14 +165,13 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     let consumedAtLastProgress = 0;
     let stoppedBy: KafkaIngestSummary['stoppedBy'] = 'signal';
 
-    const batchOptions = { maxEventBytes: config.maxEventBytes };
     const activeConsumer = consumer;
     /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
     const readBatch = async (): Promise<DecodedBatch> => {
       const behind = catchUpBatchMessages > config.batchMaxEvents && currentLag(activeConsumer, storedNext) >= catchUpBatchMessages;
       const batchMessages = behind ? catchUpBatchMessages : config.batchMaxEvents;
-      const { messages } = await activeConsumer.nextBatch(signal, options.pacer?.batchMessages(batchMessages) ?? batchMessages);
-      return { messages, decoded: messages.length === 0 ? [] : await decodeBatchInSlices(messages, batchOptions) };
+      const { messages, decoded } = await activeConsumer.nextBatch(signal, options.pacer?.batchMessages(batchMessages) ?? batchMessages);
+      return messages.length === 0 ? EMPTY_DECODED : { messages, decoded };
     };
     let next = await readBatch();
     let lastBatchMs = 0;
@@ -289,7 +300,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
 }
 
 /** Lag per partition known from the last fetches: high watermark minus the stored next offset. */
-function partitionLags(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): { topic: string; partition: number; lag: number }[] {
+function partitionLags(consumer: DecodingConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): { topic: string; partition: number; lag: number }[] {
   return consumer.status().highWatermarks.map(({ topic, partition, highWatermark }) => ({
     topic,
     partition,
@@ -298,11 +309,11 @@ function partitionLags(consumer: BatchConsumer, storedNext: ReadonlyMap<string, 
 }
 
 /** The lag of all partitions, summed. */
-function currentLag(consumer: BatchConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): number {
+function currentLag(consumer: DecodingConsumer, storedNext: ReadonlyMap<string, TopicPartitionOffset>): number {
   return partitionLags(consumer, storedNext).reduce((sum, partition) => sum + partition.lag, 0);
 }
 
-function isIdle(consumer: BatchConsumer, uncommitted: ReadonlyMap<string, TopicPartitionOffset>, idleMs: number): boolean {
+function isIdle(consumer: DecodingConsumer, uncommitted: ReadonlyMap<string, TopicPartitionOffset>, idleMs: number): boolean {
   const status = consumer.status();
   if (!status.joined || status.joinedAt === undefined || status.bufferedMessages > 0) return false;
   const assigned = new Set(status.assigned.map(({ topic, partition }) => topicPartitionKey(topic, partition)));

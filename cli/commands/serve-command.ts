@@ -11,6 +11,7 @@ import { createEventProducer } from '../../messaging/producer/create-event-produ
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
+import { keepMainThreadFirst } from '../thread-priority.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { loadRiskSnapshots } from '../../store/risk/load-risk-snapshots.ts';
 import type { Command } from '../command.ts';
@@ -43,6 +44,11 @@ export const serveCommand: Command = {
     const { config, logger, signal } = context;
     const demo = context.options['demo'] === true;
     const metrics = createRetourMetrics();
+    // The API's event loop first: DuckDB, the ingest worker and the jobs' workers take the cores it leaves.
+    const threadPriority = keepMainThreadFirst({
+      priority: config.serveBackgroundThreads,
+      onError: (error) => logger.warn({ err: error }, 'cannot lower the priority of background threads; the API shares the cores with them equally'),
+    });
     const database = await openDatabase({ path: config.database });
     const stopping = new AbortController();
     signal.addEventListener('abort', () => stopping.abort(), { once: true });
@@ -173,6 +179,7 @@ export const serveCommand: Command = {
       }
       return 0;
     } finally {
+      threadPriority.stop();
       await producer?.close();
       database.close();
     }

@@ -15,6 +15,8 @@
  *
  * argv: JSON of ServerOptions.
  */
+import { keepMainThreadFirst } from '../../cli/thread-priority.ts';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../../api/build-app.ts';
@@ -41,6 +43,10 @@ export interface ServerOptions {
   ingestBusyShare: number;
   /** RETOUR_INGEST_BUSY_BATCH_EVENTS of the server. */
   ingestBusyBatchEvents: number;
+  /** RETOUR_INGEST_THREAD of the server. */
+  ingestThread: string;
+  /** RETOUR_SERVE_BACKGROUND_THREADS of the server. */
+  backgroundThreads: string;
 }
 
 /** Messages the parent sends. */
@@ -67,6 +73,22 @@ export interface PhaseReport {
   ingestConsumedTotal: number;
   /** Process CPU (all threads: JS, DuckDB, libuv) per wall second, 1.0 = one core. */
   cpuCores: number;
+  /**
+   * Time the main thread (the event loop) was runnable but waiting for a core, from the kernel's
+   * /proc/…/schedstat: stalls that are CPU contention, not JavaScript. null where not available.
+   */
+  mainThreadRunQueueMs: number | null;
+}
+
+/** Run-queue wait of the main thread so far, in ns (Linux schedstat field 2), or null. */
+function mainThreadRunQueueNs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ');
+    const waited = Number(fields[1]);
+    return Number.isFinite(waited) ? waited : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Messages the server sends. */
@@ -94,6 +116,8 @@ async function main(): Promise<void> {
     RETOUR_RATE_LIMIT_PER_MINUTE: '100000000',
     RETOUR_INGEST_BUSY_SHARE: String(options.ingestBusyShare),
     RETOUR_INGEST_BUSY_BATCH_EVENTS: String(options.ingestBusyBatchEvents),
+    RETOUR_INGEST_THREAD: options.ingestThread,
+    RETOUR_SERVE_BACKGROUND_THREADS: options.backgroundThreads,
   });
   // As in `retour serve`: one logger, one metrics registry, a producer when Kafka is configured.
   const logger = createLogger(config.logLevel);
@@ -102,6 +126,7 @@ async function main(): Promise<void> {
   const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
   // As in `retour serve`: ingest gives way while the API is serving (ingest-pacer.ts).
   const requestActivity = createRequestActivity();
+  const priority = keepMainThreadFirst({ priority: config.serveBackgroundThreads, onError: (error) => logger.warn({ err: error }, 'cannot lower the priority of background threads') });
   const app = await buildApp({
     requestActivity,
     logger,
@@ -152,6 +177,7 @@ async function main(): Promise<void> {
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       delay.disable();
+      priority.stop();
       stopping.abort();
       const summary = await ingest.catch(() => null);
       await app.close();
@@ -166,14 +192,14 @@ async function main(): Promise<void> {
 
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage() };
+  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadRunQueueNs() };
   let stallRecorder: StallRecorder | undefined;
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'phase-start') {
       delay.reset();
       stallRecorder?.stop();
       stallRecorder = startStallRecorder();
-      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage() };
+      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadRunQueueNs() };
       return;
     }
     if (command.type === 'phase-end') {
@@ -192,6 +218,7 @@ async function main(): Promise<void> {
         ingestEventsPerSecond: Math.round((consumed - phase.consumedAtStart) / seconds),
         ingestConsumedTotal: consumed,
         cpuCores: round2((cpu.user + cpu.system) / 1e6 / seconds),
+        mainThreadRunQueueMs: ((runQueue) => (runQueue === null || phase.runQueueAtStart === null ? null : ms(runQueue - phase.runQueueAtStart)))(mainThreadRunQueueNs()),
       });
       return;
     }

@@ -31,6 +31,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { BACKGROUND_THREAD_PRIORITIES } from '../../config/config-variables.ts';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -178,6 +179,8 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       'log-level': { type: 'string', default: 'info' },
       'ingest-busy-share': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_SHARE'] || '0.25' },
       'ingest-busy-batch-events': { type: 'string', default: process.env['RETOUR_INGEST_BUSY_BATCH_EVENTS'] || '1000' },
+      'ingest-thread': { type: 'string', default: process.env['RETOUR_INGEST_THREAD'] || 'worker' },
+      'background-threads': { type: 'string', default: process.env['RETOUR_SERVE_BACKGROUND_THREADS'] || 'idle' },
       'profile-server': { type: 'string' },
     },
   });
@@ -196,6 +199,10 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
   if (!(ingestBusyShare > 0 && ingestBusyShare <= 1)) throw new RangeError(`--ingest-busy-share must be in (0, 1]; got ${values['ingest-busy-share']}`);
   const ingestBusyBatchEvents = Number(values['ingest-busy-batch-events']);
   if (!(Number.isInteger(ingestBusyBatchEvents) && ingestBusyBatchEvents >= 1)) throw new RangeError(`--ingest-busy-batch-events must be a positive integer; got ${values['ingest-busy-batch-events']}`);
+  const ingestThread = values['ingest-thread'];
+  if (ingestThread !== 'worker' && ingestThread !== 'main') throw new RangeError(`--ingest-thread must be worker or main; got ${ingestThread}`);
+  const backgroundThreads = values['background-threads'];
+  if (!(BACKGROUND_THREAD_PRIORITIES as readonly string[]).includes(backgroundThreads)) throw new RangeError(`--background-threads must be one of ${BACKGROUND_THREAD_PRIORITIES.join(', ')}; got ${backgroundThreads}`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
@@ -215,7 +222,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       log(`  produced in ${production.seconds} s (${production.megabytes} MB)`);
     }
     server = startServer(
-      { database: join(directory, 'retour.duckdb'), brokers: kafka === undefined ? '' : values.brokers, topic, customers, logLevel: values['log-level'], ingestBusyShare, ingestBusyBatchEvents },
+      { database: join(directory, 'retour.duckdb'), brokers: kafka === undefined ? '' : values.brokers, topic, customers, logLevel: values['log-level'], ingestBusyShare, ingestBusyBatchEvents, ingestThread, backgroundThreads },
       values['profile-server'],
       serverLog,
     );
@@ -254,7 +261,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
         `${phaseName.padEnd(24)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms` +
           ('paced' in result ? pacedDetail(result.paced as PacedLoadResult) : '') +
           `${result.non2xx + result.errors > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : ''}` +
-          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req) | load ${phaseLoad}`,
+          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req), event loop waited for a core ${report.mainThreadRunQueueMs ?? '–'} ms | load ${phaseLoad}`,
       );
       return phase;
     };
@@ -263,7 +270,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
 
     const idle = await serverPhase('ingest alone', () => new Promise((resolve) => setTimeout(resolve, duration * 1000)));
     log(
-      `${'ingest alone (no HTTP)'.padEnd(24)} event-loop delay p50 ${idle.server.eventLoopDelay.p50Ms} p99 ${idle.server.eventLoopDelay.p99Ms} max ${idle.server.eventLoopDelay.maxMs} ms | ${stallLine(idle.server.stalls)} | ingest ${idle.server.ingestEventsPerSecond} ev/s | server CPU ${idle.server.cpuCores} | load ${idle.load}`,
+      `${'ingest alone (no HTTP)'.padEnd(24)} event-loop delay p50 ${idle.server.eventLoopDelay.p50Ms} p99 ${idle.server.eventLoopDelay.p99Ms} max ${idle.server.eventLoopDelay.maxMs} ms | ${stallLine(idle.server.stalls)} | ingest ${idle.server.ingestEventsPerSecond} ev/s | server CPU ${idle.server.cpuCores}, event loop waited for a core ${idle.server.mainThreadRunQueueMs ?? '–'} ms | load ${idle.load}`,
     );
 
     // Fixed rate first, while the backlog is surely not drained: the goal is about these. Paced
@@ -307,6 +314,8 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
       logLevel: values['log-level'],
       ingestBusyShare,
       ingestBusyBatchEvents,
+      ingestThread,
+      backgroundThreads,
       loadAtStart,
       ingest: {
         backlog,

@@ -113,6 +113,8 @@ interface IngestSettings {
   checkpointThreshold: string;
   /** DuckDB threads of the writer's instance; undefined = DuckDB's default (the cores). */
   threads: number | undefined;
+  /** RETOUR_INGEST_THREAD: consume and decode on the ingest worker thread, or on the writer's. */
+  thread: 'worker' | 'main';
 }
 
 async function retourIngest(brokers: string, topic: string, expected: number, settings: IngestSettings): Promise<IngestRun> {
@@ -125,6 +127,7 @@ async function retourIngest(brokers: string, topic: string, expected: number, se
     RETOUR_TOPIC_DLQ: `${topic}-dlq`,
     RETOUR_BATCH_MAX_EVENTS: String(batch),
     RETOUR_BATCH_MAX_WAIT_MS: '250',
+    RETOUR_INGEST_THREAD: settings.thread,
   };
   // Empty = the configuration's default, so the bench measures what a user gets.
   if (memoryLimit !== '') environment['RETOUR_DUCKDB_MEMORY_LIMIT'] = memoryLimit;
@@ -233,6 +236,8 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       'checkpoint-threshold': { type: 'string', default: '' },
       // As `retour ingest`: RETOUR_INGEST_DUCKDB_THREADS, default 1; 0 = DuckDB's default (the cores).
       threads: { type: 'string', default: process.env['RETOUR_INGEST_DUCKDB_THREADS'] || '1' },
+      // As `retour ingest`: RETOUR_INGEST_THREAD, default worker.
+      thread: { type: 'string', default: process.env['RETOUR_INGEST_THREAD'] || 'worker' },
       topic: { type: 'string', default: '' },
       'keep-topic': { type: 'boolean', default: false },
     },
@@ -270,12 +275,15 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     const threadSetting = Number(values.threads);
     if (!(Number.isInteger(threadSetting) && threadSetting >= 0)) throw new RangeError(`--threads must be an integer >= 0 (0 = DuckDB's default); got ${values.threads}`);
     const threads = threadSetting === 0 ? undefined : threadSetting;
+    const thread = values.thread;
+    if (thread !== 'worker' && thread !== 'main') throw new RangeError(`--thread must be worker or main; got ${thread}`);
     const ingest = await retourIngest(values.brokers, topic, production.produced, {
       batch,
       catchUp,
       memoryLimit: values['memory-limit'],
       checkpointThreshold: values['checkpoint-threshold'],
       threads,
+      thread,
     });
     const ingestRate = Math.round(production.produced / ingest.seconds);
     const rateWithClose = Math.round(production.produced / (ingest.seconds + ingest.closeSeconds));
@@ -297,6 +305,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       batch,
       catchUpBatch: catchUp ?? null,
       threads: threads ?? null,
+      thread,
       megabytes: reused ? null : megabytes(production.bytes),
       produceSeconds: production.seconds === undefined ? null : Number(production.seconds.toFixed(2)),
       bareSeconds: bareSeconds === undefined ? null : Number(bareSeconds.toFixed(2)),

@@ -15,10 +15,6 @@ import { openDatabase } from '../../store/open-database.ts';
 import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, uniqueTopicName, withAdmin } from '../support/kafka.ts';
 import { customerKey, produceInChunks, queryDatabase, readTopic, startRetour, temporaryDatabase } from './kafka-ingest-helpers.ts';
 
-const topic = uniqueTopicName('ingest-events');
-const deadLetterTopic = uniqueTopicName('ingest-dlq');
-const groupId = uniqueTopicName('ingest-group');
-const databases: { remove: () => void }[] = [];
 const silent = pino({ level: 'silent' });
 
 function envelope(id: string, type: string, data: Record<string, unknown>): Record<string, unknown> {
@@ -86,11 +82,19 @@ const special = specialMessages();
 const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, ...bulk.slice(1500), ...bulk.slice(0, RESENT)];
 const quarantinedTotal = Object.values(special.quarantinedByCode).reduce((sum, count) => sum + count, 0);
 
-async function ingestUntilIdle(databasePath: string, group = groupId): Promise<KafkaIngestSummary> {
+interface Suite {
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  readonly groupId: string;
+  /** Consume and decode on the ingest worker thread (as `retour serve` does) or on the test's thread. */
+  readonly decodeInWorker: boolean;
+}
+
+async function ingestUntilIdle(databasePath: string, { topic, deadLetterTopic, groupId, decodeInWorker }: Suite): Promise<KafkaIngestSummary> {
   const config = configWith({
     RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','),
     RETOUR_TOPICS: topic,
-    RETOUR_GROUP_ID: group,
+    RETOUR_GROUP_ID: groupId,
     RETOUR_TOPIC_DLQ: deadLetterTopic,
     RETOUR_MAX_EVENT_BYTES: '8192',
     RETOUR_BATCH_MAX_EVENTS: '1000',
@@ -98,7 +102,7 @@ async function ingestUntilIdle(databasePath: string, group = groupId): Promise<K
   });
   const database = await openDatabase({ path: databasePath });
   try {
-    return await runKafkaIngest({ connection: await database.connect(), config, logger: silent, signal: new AbortController().signal, exitWhenIdleMs: 1500 });
+    return await runKafkaIngest({ connection: await database.connect(), config, logger: silent, signal: new AbortController().signal, exitWhenIdleMs: 1500, decodeInWorker });
   } finally {
     database.close();
   }
@@ -108,7 +112,13 @@ async function countRows(path: string, table: string): Promise<number> {
   return Number((await queryDatabase(path, `SELECT count(*) AS n FROM ${table}`))[0]!['n']);
 }
 
-describe('retour ingest from Kafka', () => {
+describe.each([
+  { thread: 'on the writer thread', decodeInWorker: false },
+  { thread: 'on the ingest worker thread', decodeInWorker: true },
+])('retour ingest from Kafka, consuming and decoding $thread', ({ decodeInWorker }) => {
+  const suite: Suite = { topic: uniqueTopicName('ingest-events'), deadLetterTopic: uniqueTopicName('ingest-dlq'), groupId: uniqueTopicName('ingest-group'), decodeInWorker };
+  const { topic, deadLetterTopic, groupId } = suite;
+  const databases: { remove: () => void }[] = [];
   const main = temporaryDatabase('kafka-ingest');
   databases.push(main);
   let first: KafkaIngestSummary;
@@ -117,11 +127,11 @@ describe('retour ingest from Kafka', () => {
     await createTopic(topic, 3);
     await createTopic(deadLetterTopic, 2);
     await produceInChunks(topic, phaseOne);
-    first = await ingestUntilIdle(main.path);
+    first = await ingestUntilIdle(main.path, suite);
   });
 
   afterAll(async () => {
-    await deleteConsumerGroups([groupId, `${groupId}-fresh`]);
+    await deleteConsumerGroups([groupId]);
     await deleteTopics([topic, deadLetterTopic]);
     for (const database of databases) database.remove();
   });
@@ -176,7 +186,7 @@ describe('retour ingest from Kafka', () => {
     await produceInChunks(topic, [...more, ...bulk.slice(100, 103)]);
     // The group is empty now: rewind its committed offsets to the start, as if every Kafka commit had been lost.
     await withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
-    const second = await ingestUntilIdle(main.path);
+    const second = await ingestUntilIdle(main.path, suite);
     expect(second).toMatchObject({ consumed: more.length + 3, stored: more.length, duplicates: 3, quarantined: 0, deadLettersRecovered: quarantinedTotal });
     expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + more.length);
     expect(await countRows(main.path, 'ingest_duplicates')).toBe(RESENT + 3);
@@ -191,7 +201,7 @@ describe('retour ingest from Kafka', () => {
   it('reads from the start for a new database even when the group committed everything (Kafka ahead of DuckDB)', async () => {
     const fresh = temporaryDatabase('kafka-ingest-fresh');
     databases.push(fresh);
-    const summary = await ingestUntilIdle(fresh.path);
+    const summary = await ingestUntilIdle(fresh.path, suite);
     const high = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const total = high.reduce((sum, entry) => sum + Number(entry.high), 0);
     expect(summary.consumed).toBe(total);
@@ -208,6 +218,22 @@ describe('retour ingest from Kafka', () => {
     expect(status.kafka.reachable).toBe(true);
     expect(status.lagTotal).toBe(7);
     for (const offset of status.offsets) expect(offset.lag).toBe(offset.highWatermark - offset.nextOffset);
+  });
+});
+
+describe('retour ingest as a process', () => {
+  const topic = uniqueTopicName('ingest-process');
+  const groupId = uniqueTopicName('ingest-process-group');
+  const databases: { remove: () => void }[] = [];
+
+  beforeAll(async () => {
+    await createTopic(topic, 1);
+  });
+
+  afterAll(async () => {
+    await deleteConsumerGroups([`${groupId}-fresh`]);
+    await deleteTopics([topic]);
+    for (const database of databases) database.remove();
   });
 
   it('refuses a second process on the same database, naming the process that holds it', async () => {
