@@ -3,6 +3,8 @@
  * exposition format. In memory, no I/O: ingest, jobs and the API record; /metrics renders.
  */
 
+import { mainThreadCoreWaitSeconds } from './main-thread-core-wait.ts';
+
 type Labels = Record<string, string>;
 
 /** Keys of frozen label objects, computed once: a caller on a hot path (the API, per request) passes the same frozen object each time. */
@@ -71,6 +73,19 @@ export class MetricsRegistry {
     };
   }
 
+  /** A counter kept elsewhere (the kernel, a library), read when /metrics is rendered; no line while `read` gives undefined. */
+  counterFrom(name: string, help: string, read: () => number | undefined): void {
+    this.register({
+      name,
+      help,
+      type: 'counter',
+      render: () => {
+        const value = read();
+        return value === undefined ? [] : [`${name} ${value}`];
+      },
+    });
+  }
+
   /** Buckets are upper bounds in the metric's unit (seconds for latencies). */
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
     const sorted = [...buckets].sort((a, b) => a - b);
@@ -125,6 +140,11 @@ export class MetricsRegistry {
 
 /** The metrics every part of `retour serve` records; one instance per process. */
 export function createRetourMetrics(registry: MetricsRegistry = new MetricsRegistry()) {
+  registry.counterFrom(
+    'retour_event_loop_core_wait_seconds_total',
+    'Seconds the main thread (the event loop) was ready to run but waited for a CPU core (Linux only): CPU contention that delays every request',
+    mainThreadCoreWaitSeconds,
+  );
   return {
     registry,
     httpRequests: registry.counter('retour_http_requests_total', 'HTTP requests by route, method and status'),

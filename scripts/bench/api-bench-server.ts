@@ -16,7 +16,6 @@
  * argv: JSON of ServerOptions.
  */
 import { keepMainThreadFirst } from '../../cli/thread-priority.ts';
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../../api/build-app.ts';
@@ -26,6 +25,7 @@ import { configWith } from '../../config/load-config.ts';
 import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-ingest.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
+import { mainThreadCoreWaitSeconds } from '../../observability/main-thread-core-wait.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
 import { openDatabase } from '../../store/open-database.ts';
@@ -80,16 +80,6 @@ export interface PhaseReport {
   mainThreadRunQueueMs: number | null;
 }
 
-/** Run-queue wait of the main thread so far, in ns (Linux schedstat field 2), or null. */
-function mainThreadRunQueueNs(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ');
-    const waited = Number(fields[1]);
-    return Number.isFinite(waited) ? waited : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Messages the server sends. */
 export type ServerMessage =
@@ -192,14 +182,14 @@ async function main(): Promise<void> {
 
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadRunQueueNs() };
+  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds() };
   let stallRecorder: StallRecorder | undefined;
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'phase-start') {
       delay.reset();
       stallRecorder?.stop();
       stallRecorder = startStallRecorder();
-      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadRunQueueNs() };
+      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds() };
       return;
     }
     if (command.type === 'phase-end') {
@@ -218,7 +208,7 @@ async function main(): Promise<void> {
         ingestEventsPerSecond: Math.round((consumed - phase.consumedAtStart) / seconds),
         ingestConsumedTotal: consumed,
         cpuCores: round2((cpu.user + cpu.system) / 1e6 / seconds),
-        mainThreadRunQueueMs: ((runQueue) => (runQueue === null || phase.runQueueAtStart === null ? null : ms(runQueue - phase.runQueueAtStart)))(mainThreadRunQueueNs()),
+        mainThreadRunQueueMs: ((waited) => (waited === undefined || phase.runQueueAtStart === undefined ? null : round2((waited - phase.runQueueAtStart) * 1000)))(mainThreadCoreWaitSeconds()),
       });
       return;
     }

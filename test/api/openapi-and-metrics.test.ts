@@ -49,5 +49,6 @@ describe('/metrics', () => {
     expect(text).toMatch(/retour_http_request_duration_seconds_count\{method="GET",route="\/v1\/customers\/:customerId\/risk"\} 3/);
     expect(text).toContain('# TYPE retour_ingest_lag_messages gauge');
     expect(text).toContain('# TYPE retour_job_duration_seconds histogram');
+    if (process.platform === 'linux') expect(text).toMatch(/\nretour_event_loop_core_wait_seconds_total \d+(\.\d+)?(e-\d+)?\n/);
   });
 });

@@ -43,6 +43,17 @@ describe('MetricsRegistry', () => {
     expect(registry.render().split('\n').filter((line) => line.startsWith('requests_total'))).toEqual(['requests_total{route="/a\\"b",status="200"} 3', 'requests_total{route="/c",status="404"} 1']);
   });
 
+  it('reads a counter kept elsewhere at each render, and leaves it out while it has no value', () => {
+    const registry = new MetricsRegistry();
+    let value: number | undefined;
+    registry.counterFrom('waited_seconds_total', 'Waited', () => value);
+    expect(registry.render()).toBe('# HELP waited_seconds_total Waited\n# TYPE waited_seconds_total counter\n');
+    value = 1.25;
+    expect(registry.render()).toContain('\nwaited_seconds_total 1.25\n');
+    value = 2;
+    expect(registry.render()).toContain('\nwaited_seconds_total 2\n');
+  });
+
   it('refuses to register a name twice', () => {
     const registry = new MetricsRegistry();
     registry.counter('x', 'x');
