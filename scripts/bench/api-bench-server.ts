@@ -15,12 +15,12 @@
  *
  * argv: JSON of ServerOptions.
  */
-import { keepMainThreadFirst } from '../../cli/thread-priority.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { createLogger } from '../../cli/create-logger.ts';
+import { keepMainThreadFirst } from '../../cli/thread-priority.ts';
 import { configWith } from '../../config/load-config.ts';
 import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-ingest.ts';
