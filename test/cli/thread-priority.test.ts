@@ -10,8 +10,8 @@ interface Scheduling {
   policy: number;
 }
 
-function threadScheduling(priority: BackgroundThreadPriority): { main: Scheduling; others: Scheduling[]; lowered: number; errors: string[] } {
-  return JSON.parse(execFileSync(process.execPath, [RUN_TS, FIXTURE, priority], { encoding: 'utf8' })) as { main: Scheduling; others: Scheduling[]; lowered: number; errors: string[] };
+function threadScheduling(priority: BackgroundThreadPriority, env: NodeJS.ProcessEnv = process.env): { main: Scheduling; others: Scheduling[]; lowered: number; errors: string[] } {
+  return JSON.parse(execFileSync(process.execPath, [RUN_TS, FIXTURE, priority], { encoding: 'utf8', env })) as { main: Scheduling; others: Scheduling[]; lowered: number; errors: string[] };
 }
 
 const SCHED_OTHER = 0;
@@ -27,6 +27,16 @@ describe.runIf(process.platform === 'linux')('keepMainThreadFirst', () => {
     expect(others.length).toBeGreaterThanOrEqual(4);
     expect(others.map((thread) => thread.policy)).toEqual(others.map(() => SCHED_IDLE));
     expect(lowered).toBe(others.length);
+  });
+
+  it('idle without chrt: falls back to nice 19 and says so once', () => {
+    // No chrt on this PATH (node itself is started by its full path).
+    const { main, others, errors } = threadScheduling('idle', { ...process.env, PATH: '/nonexistent' });
+    expect(main).toEqual({ nice: 0, policy: SCHED_OTHER });
+    expect(others.length).toBeGreaterThanOrEqual(4);
+    expect(others).toEqual(others.map(() => ({ nice: 19, policy: SCHED_OTHER })));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/cannot give background threads SCHED_IDLE with chrt .*; using nice 19 instead/);
   });
 
   it('nice: every thread but the main one gets nice 10 and keeps its policy', () => {
