@@ -18,6 +18,9 @@ export interface VariableSpec<T, K extends string = string> {
 
 class RuleError extends Error {}
 
+/** Values of RETOUR_INGEST_THREAD: where Kafka ingest consumes and decodes (docs/kafka-ingest.md). */
+export const INGEST_THREADS = ['worker', 'main'] as const;
+
 /** Values of RETOUR_SERVE_BACKGROUND_THREADS (cli/thread-priority.ts explains each). */
 export const BACKGROUND_THREAD_PRIORITIES = ['idle', 'nice', 'normal'] as const;
 
@@ -162,7 +165,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_BATCH_MAX_WAIT_MS: integer({ key: 'batchMaxWaitMs', default: 250, min: 1, max: 60_000, description: 'Longest wait for a micro-batch to fill.' }),
   RETOUR_INGEST_BUSY_SHARE: decimal({ key: 'ingestBusyShare', default: 0.25, min: 0.01, max: 1, description: 'In retour serve, the share of time ingest may work while the API is serving requests (it rests between batches; full speed when the API is quiet); 1 = never rest.' }),
   RETOUR_INGEST_BUSY_BATCH_EVENTS: integer({ key: 'ingestBusyBatchEvents', default: 1000, min: 1, max: 1_000_000, description: 'In retour serve, the largest ingest micro-batch while the API is serving requests (shorter writes, fewer objects for the garbage collector to move).' }),
-  RETOUR_INGEST_THREAD: oneOf({ key: 'ingestThread', default: 'worker', values: ['worker', 'main'] as const, description: 'Where ingest consumes Kafka and decodes events: "worker" (a worker thread, so retour serve\'s API does not wait behind them; the DuckDB write stays on the main thread) or "main".' }),
+  RETOUR_INGEST_THREAD: oneOf({ key: 'ingestThread', default: 'worker', values: INGEST_THREADS, description: 'Where ingest consumes Kafka and decodes events: "worker" (a worker thread, so retour serve\'s API does not wait behind them; the DuckDB write stays on the main thread) or "main".' }),
   RETOUR_SERVE_BACKGROUND_THREADS: oneOf({ key: 'serveBackgroundThreads', default: 'idle', values: BACKGROUND_THREAD_PRIORITIES, description: 'In retour serve on Linux, how every thread but the API\'s event loop runs (DuckDB, the ingest worker, the jobs\' workers): "idle" (SCHED_IDLE: only on cores the event loop leaves free), "nice" (nice 10) or "normal".' }),
   RETOUR_INGEST_DUCKDB_THREADS: integer({ key: 'ingestDuckdbThreads', default: 1, min: 0, max: 1024, description: 'DuckDB threads of retour ingest and retour import (they own their database instance; the JavaScript thread takes the other core); 0 = DuckDB\'s default, one per core. retour serve keeps DuckDB\'s default for its jobs.' }),
   RETOUR_DUCKDB_MEMORY_LIMIT: byteSize({ key: 'duckdbMemoryLimit', default: '', description: 'DuckDB memory_limit set by ingest (the whole database instance: buffer cache, indexes); empty = DuckDB\'s default, 80% of RAM.' }),

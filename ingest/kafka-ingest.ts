@@ -59,12 +59,6 @@ export interface KafkaIngestOptions {
   readonly pacer?: IngestPacer;
   /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests. */
   readonly metrics?: RetourMetrics;
-  /**
-   * Consume and decode on a worker thread (worker/worker-decoding-consumer.ts), leaving only the
-   * DuckDB write on this thread's event loop, so `retour serve`'s API requests do not wait behind
-   * Kafka decoding and JSON validation. Default: RETOUR_INGEST_THREAD = worker (absent = main).
-   */
-  readonly decodeInWorker?: boolean;
 }
 
 export interface KafkaIngestProgress {
@@ -151,7 +145,9 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
       ...options.consumerTuning,
     };
     consumer =
-      (options.decodeInWorker ?? config.ingestThread === 'worker')
+      // RETOUR_INGEST_THREAD=worker: kafkajs and decoding on a worker thread (worker/worker-decoding-consumer.ts),
+      // so `retour serve`'s API does not wait behind them; a config without the setting stays on this thread.
+      config.ingestThread === 'worker'
         ? createWorkerDecodingConsumer({ ...consumerOptions, ...batchOptions })
         : decodeInProcess(createBatchConsumer(consumerOptions), batchOptions);
     await consumer.start();

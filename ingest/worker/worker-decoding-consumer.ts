@@ -30,7 +30,7 @@ export interface SerializedError {
 
 export type DecodeWorkerReply =
   | { readonly id: number; readonly ok: true; readonly status: BatchConsumerStatus; readonly batch?: PackedBatch; readonly committed?: readonly TopicPartitionOffset[] }
-  | { readonly id: number; readonly ok: false; readonly status: BatchConsumerStatus | undefined; readonly error: SerializedError };
+  | { readonly id: number; readonly ok: false; readonly status: BatchConsumerStatus; readonly error: SerializedError };
 
 const NOT_STARTED: BatchConsumerStatus = Object.freeze({
   joined: false,
@@ -82,7 +82,7 @@ export function createWorkerDecodingConsumer(options: BatchConsumerOptions & { r
     pending.clear();
   };
   worker.on('message', (reply: DecodeWorkerReply) => {
-    if (reply.status !== undefined) status = reply.status;
+    status = reply.status;
     const waiter = pending.get(reply.id);
     if (waiter === undefined) return; // the answer to a request the caller gave up on (aborted)
     pending.delete(reply.id);

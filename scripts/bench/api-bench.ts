@@ -31,7 +31,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BACKGROUND_THREAD_PRIORITIES } from '../../config/config-variables.ts';
+import { BACKGROUND_THREAD_PRIORITIES, INGEST_THREADS } from '../../config/config-variables.ts';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -200,7 +200,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
   const ingestBusyBatchEvents = Number(values['ingest-busy-batch-events']);
   if (!(Number.isInteger(ingestBusyBatchEvents) && ingestBusyBatchEvents >= 1)) throw new RangeError(`--ingest-busy-batch-events must be a positive integer; got ${values['ingest-busy-batch-events']}`);
   const ingestThread = values['ingest-thread'];
-  if (ingestThread !== 'worker' && ingestThread !== 'main') throw new RangeError(`--ingest-thread must be worker or main; got ${ingestThread}`);
+  if (!(INGEST_THREADS as readonly string[]).includes(ingestThread)) throw new RangeError(`--ingest-thread must be one of ${INGEST_THREADS.join(', ')}; got ${ingestThread}`);
   const backgroundThreads = values['background-threads'];
   if (!(BACKGROUND_THREAD_PRIORITIES as readonly string[]).includes(backgroundThreads)) throw new RangeError(`--background-threads must be one of ${BACKGROUND_THREAD_PRIORITIES.join(', ')}; got ${backgroundThreads}`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);

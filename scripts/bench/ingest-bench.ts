@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
+import { INGEST_THREADS } from '../../config/config-variables.ts';
 import { configWith } from '../../config/load-config.ts';
 import { runKafkaIngest, type KafkaConsumerTuning } from '../../ingest/kafka-ingest.ts';
 import { DEFAULT_FETCH } from '../../messaging/consumer/create-batch-consumer.ts';
@@ -114,7 +115,7 @@ interface IngestSettings {
   /** DuckDB threads of the writer's instance; undefined = DuckDB's default (the cores). */
   threads: number | undefined;
   /** RETOUR_INGEST_THREAD: consume and decode on the ingest worker thread, or on the writer's. */
-  thread: 'worker' | 'main';
+  thread: (typeof INGEST_THREADS)[number];
 }
 
 async function retourIngest(brokers: string, topic: string, expected: number, settings: IngestSettings): Promise<IngestRun> {
@@ -276,7 +277,7 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
     if (!(Number.isInteger(threadSetting) && threadSetting >= 0)) throw new RangeError(`--threads must be an integer >= 0 (0 = DuckDB's default); got ${values.threads}`);
     const threads = threadSetting === 0 ? undefined : threadSetting;
     const thread = values.thread;
-    if (thread !== 'worker' && thread !== 'main') throw new RangeError(`--thread must be worker or main; got ${thread}`);
+    if (!isIngestThread(thread)) throw new RangeError(`--thread must be one of ${INGEST_THREADS.join(', ')}; got ${thread}`);
     const ingest = await retourIngest(values.brokers, topic, production.produced, {
       batch,
       catchUp,
@@ -338,4 +339,8 @@ export async function runIngestBench(args: string[]): Promise<Record<string, unk
       log(`kept topic ${topic} (reuse it with --topic ${topic})`);
     }
   }
+}
+
+function isIngestThread(value: string): value is (typeof INGEST_THREADS)[number] {
+  return (INGEST_THREADS as readonly string[]).includes(value);
 }

@@ -99,10 +99,11 @@ async function ingestUntilIdle(databasePath: string, { topic, deadLetterTopic, g
     RETOUR_MAX_EVENT_BYTES: '8192',
     RETOUR_BATCH_MAX_EVENTS: '1000',
     RETOUR_BATCH_MAX_WAIT_MS: '100',
+    RETOUR_INGEST_THREAD: decodeInWorker ? 'worker' : 'main',
   });
   const database = await openDatabase({ path: databasePath });
   try {
-    return await runKafkaIngest({ connection: await database.connect(), config, logger: silent, signal: new AbortController().signal, exitWhenIdleMs: 1500, decodeInWorker });
+    return await runKafkaIngest({ connection: await database.connect(), config, logger: silent, signal: new AbortController().signal, exitWhenIdleMs: 1500 });
   } finally {
     database.close();
   }
