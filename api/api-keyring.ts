@@ -1,11 +1,12 @@
 /**
  * The API's in-memory view of `api_keys`: SHA-256 of the presented key → principal. Authentication
  * on the hot path is one hash and one Map lookup; the Map is swapped whole on reload (after a key is
- * created in this process, or when the owner of the process asks).
+ * created or revoked in this process, or when the owner of the process asks).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ApiRole } from '../domain/api-roles.ts';
-import { createApiKey, hashApiKey, listActiveApiKeys } from '../store/api/api-keys.ts';
+import { createApiKey, hashApiKey, listActiveApiKeys, listApiKeys, revokeApiKey, type ApiKeySummary } from '../store/api/api-keys.ts';
+import type { AuditActor } from '../store/api/audit-log.ts';
 
 export interface ApiPrincipal {
   readonly keyId: string;
@@ -18,8 +19,12 @@ export interface ApiKeyring {
   authenticate(key: string): ApiPrincipal | undefined;
   /** Re-reads the active keys from the database. */
   reload(): Promise<void>;
-  /** Creates a key, stores its hash and makes it usable at once; the clear key is returned once. */
-  create(options: { role: string; name: string }): Promise<{ key: string; keyId: string }>;
+  /** Creates a key, stores its hash and makes it usable at once; the clear key is returned once. Audited when an actor is given. */
+  create(options: { role: string; name: string; actor?: AuditActor }): Promise<{ key: string; keyId: string; role: ApiRole; name: string; createdAt: string }>;
+  /** Revokes a key; it stops authenticating at once. Undefined for an unknown key id. Audited when an actor is given. */
+  revoke(options: { keyId: string; actor?: AuditActor }): Promise<{ outcome: 'revoked' | 'already_revoked'; key: ApiKeySummary } | undefined>;
+  /** Every key (never a hash), oldest first. */
+  list(options: { includeRevoked: boolean }): Promise<ApiKeySummary[]>;
 }
 
 /** Keys remembered in clear after a successful hash lookup; the cache restarts empty when full. */
@@ -52,7 +57,14 @@ export async function createApiKeyring(connection: DuckDBConnection, now: () => 
     async create(options) {
       const created = await createApiKey(connection, { ...options, now: now() });
       await reload();
-      return { key: created.key, keyId: created.keyId };
+      return created;
     },
+    async revoke(options) {
+      const result = await revokeApiKey(connection, { ...options, now: now() });
+      // Reload even when nothing changed here: another process may have revoked it.
+      if (result !== undefined) await reload();
+      return result;
+    },
+    list: (options) => listApiKeys(connection, options),
   };
 }

@@ -21,6 +21,7 @@ import { registerProblemDetails } from './plugins/problem-details.ts';
 import { registerMetricsRoute, registerRequestMetrics } from './plugins/request-metrics.ts';
 import { RequestLogController } from './request-log-controller.ts';
 import { createRiskSnapshotHolder, type RiskSnapshotHolder } from './risk-snapshot-holder.ts';
+import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
@@ -126,6 +127,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
   registerOpsRoutes(app, { connection: dependencies.connection });
+  registerAdminRoutes(app, { connection: dependencies.connection, keyring, serial });
 
   // Decisions stored while Kafka was down are published once the app is up again.
   app.addHook('onReady', async () => {

@@ -17,6 +17,8 @@ export const API_PERMISSIONS = {
   'quality:read': ['product', 'risk', 'ops', 'admin'],
   'ops:read': ['ops', 'admin'],
   'jobs:read': ['risk', 'product', 'ops', 'admin'],
+  'keys:manage': ['admin'],
+  'audit:read': ['admin'],
 } as const satisfies Record<string, readonly ApiRole[]>;
 
 export type ApiPermission = keyof typeof API_PERMISSIONS;

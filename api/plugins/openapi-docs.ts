@@ -23,6 +23,7 @@ export async function registerOpenApiDocs(app: FastifyInstance, options: { versi
         { name: 'risk', description: 'Customer return-fraud risk, real-time scoring, flags and review decisions' },
         { name: 'quality', description: 'Product return-reason and defect trends' },
         { name: 'operations', description: 'Health, readiness, metrics and jobs' },
+        { name: 'admin', description: 'API keys and the audit log (admin keys only)' },
       ],
     },
     // `ProblemDetails` is referenced by name from every route's error responses.

@@ -26,8 +26,12 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
       // One message per field: TypeBox reports a union or enum mismatch several times.
       if (seen.has(error.path)) continue;
       seen.add(error.path);
-      const allowed = (error.schema as { enum?: readonly string[] }).enum;
-      errors.push({ keyword: 'typebox', instancePath: error.path, schemaPath: '', message: allowed === undefined ? error.message.toLowerCase() : `must be one of ${allowed.join(', ')}`, params: {} });
+      const allowed = allowedValues(error.schema as TSchema);
+      // Only the first letter is lowered: the message may quote a pattern, where case matters (\S).
+      // A schema may say what it wants in words (`errorMessage`), where a pattern would be cryptic.
+      const stated = (error.schema as { errorMessage?: string }).errorMessage;
+      const message = stated ?? (allowed === undefined ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : `must be one of ${allowed.join(', ')}`);
+      errors.push({ keyword: 'typebox', instancePath: error.path, schemaPath: '', message, params: {} });
       if (errors.length === 10) break;
     }
     validate.errors = errors;
@@ -35,3 +39,11 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   };
   return validate;
 };
+
+/** The values an enum, or a union of literals, admits; undefined for other schemas. */
+function allowedValues(schema: TSchema): readonly unknown[] | undefined {
+  const { enum: values, anyOf } = schema as { enum?: readonly unknown[]; anyOf?: readonly { const?: unknown }[] };
+  if (values !== undefined) return values;
+  if (anyOf !== undefined && anyOf.length > 0 && anyOf.every((member) => 'const' in member)) return anyOf.map((member) => member.const);
+  return undefined;
+}

@@ -6,6 +6,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 
 export const FIXTURE_NOW = new Date('2026-11-20T12:00:00Z');
+/** The id of a stored API key whose secret nobody has: revoking it locks nobody out. */
+export const FIXTURE_REVOCABLE_KEY_ID = 'a11ce0000001';
 
 export function snapshot(customerId: string, overrides: Partial<CustomerRiskSnapshot> = {}): CustomerRiskSnapshot {
   return {
@@ -60,6 +62,8 @@ export async function insertFixtures(connection: DuckDBConnection): Promise<void
   await connection.run(`INSERT INTO inspections VALUES ('ret_1', 'l1', '2026-10-09T10:00:00Z', 'X_not_declared_item', 'none_found', 'destroy', 'e5')`);
   await connection.run(`INSERT INTO refunds VALUES ('ref_1', 'ret_1', 'ord_1', 'cus_0', '2026-10-07T10:00:00Z', 4999, 'EUR', 'original_payment', 'e6')`);
   await connection.run(`INSERT INTO claims VALUES ('clm_1', 'ord_1', 'cus_0', '2026-10-04T10:00:00Z', 'not_received', 'e7')`);
+  // A key no test authenticates with, for the admin routes to revoke (FIXTURE_REVOCABLE_KEY_ID).
+  await connection.run(`INSERT INTO api_keys VALUES ('${FIXTURE_REVOCABLE_KEY_ID}', 'fixture-hash-of-no-key', 'fixture key to revoke', 'product', '2026-11-01T00:00:00Z', NULL)`);
   await connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written) VALUES ('risk', '2026-11-20T10:00:00Z', '2026-11-20T10:00:12.5Z', 'succeeded', 120), ('quality', '2026-11-20T10:01:00Z', NULL, 'running', NULL)`);
   // quality_weekly is a view over quality_weekly_counts (rates and Wilson bounds computed on read);
   // the counts table's layout belongs to the quality job, so rows are built from its columns.

@@ -46,7 +46,8 @@ export async function runQualityEval(args: string[]): Promise<Record<string, unk
   });
   const seed = Number(values.seed);
   const days = Number(values.days);
-  const config = configWith({});
+  // RETOUR_QUALITY_* settings from the environment apply, so a setting can be evaluated before it is deployed.
+  const config = configWith({}, process.env);
   const simulated = await evaluateOnSimulation({
     seed,
     days,

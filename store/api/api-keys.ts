@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isApiRole, type ApiRole } from '../../domain/api-roles.ts';
+import { appendAuditEntry, type AuditActor } from './audit-log.ts';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -33,21 +34,95 @@ export function generateApiKey(): { key: string; keyId: string } {
 }
 
 /**
- * Creates and stores a key; the clear key is returned once and never stored.
+ * Creates and stores a key; the clear key is returned once and never stored. With an actor, the
+ * creation is recorded in the audit log in the same transaction (action `key.create`).
  * @throws {TypeError} when the role is not one of API_ROLES or the name is empty
  * @example
  * const { key } = await createApiKey(connection, { role: 'risk', name: 'alice', now: new Date() });
  */
-export async function createApiKey(connection: DuckDBConnection, options: { role: string; name: string; now: Date }): Promise<{ key: string; keyId: string; role: ApiRole; name: string }> {
-  if (!isApiRole(options.role)) throw new TypeError(`createApiKey: role must be one of risk, product, service, ops, admin; got ${JSON.stringify(options.role)}`);
+export async function createApiKey(
+  connection: DuckDBConnection,
+  options: { role: string; name: string; now: Date; actor?: AuditActor },
+): Promise<{ key: string; keyId: string; role: ApiRole; name: string; createdAt: string }> {
+  const role = options.role;
+  if (!isApiRole(role)) throw new TypeError(`createApiKey: role must be one of risk, product, service, ops, admin; got ${JSON.stringify(role)}`);
   const name = options.name.trim();
   if (name === '' || name.length > 128) throw new TypeError(`createApiKey: name must be 1 to 128 characters; got ${JSON.stringify(options.name)}`);
   const { key, keyId } = generateApiKey();
-  await connection.run(
-    'INSERT INTO api_keys (key_id, key_hash, name, role, created_at) VALUES ($keyId, $hash, $name, $role, $now::TIMESTAMPTZ)',
-    { keyId, hash: hashApiKey(key), name, role: options.role, now: options.now.toISOString() },
+  await inTransaction(connection, async () => {
+    await connection.run(
+      'INSERT INTO api_keys (key_id, key_hash, name, role, created_at) VALUES ($keyId, $hash, $name, $role, $now::TIMESTAMPTZ)',
+      { keyId, hash: hashApiKey(key), name, role, now: options.now.toISOString() },
+    );
+    if (options.actor !== undefined) {
+      await appendAuditEntry(connection, { occurredAt: options.now, actor: options.actor, action: 'key.create', target: keyId, details: { role, name } });
+    }
+  });
+  return { key, keyId, role, name, createdAt: options.now.toISOString() };
+}
+
+/** A key as listed (never its hash). */
+export interface ApiKeySummary {
+  keyId: string;
+  name: string;
+  role: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Keys, oldest first; revoked ones only when asked. */
+export async function listApiKeys(connection: DuckDBConnection, options: { includeRevoked: boolean }): Promise<ApiKeySummary[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT key_id, name, role, epoch_ms(created_at), epoch_ms(revoked_at) FROM api_keys
+     WHERE $includeRevoked OR revoked_at IS NULL ORDER BY created_at, key_id`,
+    { includeRevoked: options.includeRevoked },
   );
-  return { key, keyId, role: options.role, name };
+  return reader.getRows().map(([keyId, name, role, createdAt, revokedAt]) => ({
+    keyId: String(keyId),
+    name: String(name),
+    role: String(role),
+    createdAt: new Date(Number(createdAt)).toISOString(),
+    revokedAt: revokedAt === null ? null : new Date(Number(revokedAt)).toISOString(),
+  }));
+}
+
+/**
+ * Revokes a key: it stops authenticating once the API's keyring reloads (at once for the process
+ * that revoked it). Revoking a revoked key changes nothing and reports when it was revoked; an unknown
+ * key id gives undefined. With an actor, the revocation is audited (action `key.revoke`).
+ * @example
+ * const result = await revokeApiKey(connection, { keyId: '0a1b2c3d4e5f', now: new Date() });
+ * // { outcome: 'revoked', key: { keyId: '0a1b2c3d4e5f', …, revokedAt: '2026-11-27T07:30:00.000Z' } }
+ */
+export async function revokeApiKey(
+  connection: DuckDBConnection,
+  options: { keyId: string; now: Date; actor?: AuditActor },
+): Promise<{ outcome: 'revoked' | 'already_revoked'; key: ApiKeySummary } | undefined> {
+  return inTransaction(connection, async () => {
+    const updated = await connection.runAndReadAll('UPDATE api_keys SET revoked_at = $now::TIMESTAMPTZ WHERE key_id = $keyId AND revoked_at IS NULL RETURNING key_id', {
+      keyId: options.keyId,
+      now: options.now.toISOString(),
+    });
+    const key = (await listApiKeys(connection, { includeRevoked: true })).find((candidate) => candidate.keyId === options.keyId);
+    if (key === undefined) return undefined;
+    if (updated.getRows().length === 0) return { outcome: 'already_revoked' as const, key };
+    if (options.actor !== undefined) {
+      await appendAuditEntry(connection, { occurredAt: options.now, actor: options.actor, action: 'key.revoke', target: key.keyId, details: { role: key.role, name: key.name } });
+    }
+    return { outcome: 'revoked' as const, key };
+  });
+}
+
+async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await connection.run('COMMIT');
+    return result;
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
 }
 
 /** Every key not revoked, for the API's in-memory lookup. */

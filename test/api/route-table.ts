@@ -3,9 +3,10 @@
  * role-matrix test runs each one with every role; adding a route is one line here.
  */
 import type { ApiPermission } from '../../domain/api-roles.ts';
+import { FIXTURE_REVOCABLE_KEY_ID } from '../../scripts/api/api-fixtures.ts';
 
 export interface RouteCase {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   permission: ApiPermission;
   body?: unknown;
@@ -30,6 +31,11 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', url: '/v1/ops/stuck-returns', permission: 'ops:read' },
   { method: 'GET', url: '/v1/ops/refund-exceptions', permission: 'ops:read' },
   { method: 'GET', url: '/v1/ops/feedback', permission: 'ops:read' },
+  { method: 'GET', url: '/v1/keys', permission: 'keys:manage' },
+  { method: 'POST', url: '/v1/keys', permission: 'keys:manage', body: { role: 'product', name: 'role matrix' }, okStatus: 201 },
+  // Revoking is idempotent, so the allowed role gets 200 however often it runs.
+  { method: 'DELETE', url: `/v1/keys/${FIXTURE_REVOCABLE_KEY_ID}`, permission: 'keys:manage' },
+  { method: 'GET', url: '/v1/audit', permission: 'audit:read' },
 ];
 
 /** Routes anyone may call without a key. */

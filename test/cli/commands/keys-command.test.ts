@@ -38,3 +38,49 @@ describe('retour keys create', () => {
     expect(result.stderr).toContain('--role must be one of risk, product, service, ops, admin; got "root"');
   });
 });
+
+describe('retour keys list and revoke', () => {
+  it('lists the keys, revokes one by id (audited as the OS user), and reports an unknown id', async () => {
+    const created = retour(['keys', 'create', '--role', 'ops', '--name', 'night shift']);
+    expect(created.status, created.stderr).toBe(0);
+    const keyId = /key ([0-9a-f]{12})/.exec(created.stdout)?.[1];
+    expect(keyId).toBeDefined();
+
+    const table = retour(['keys', 'list']);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^KEY ID\s+ROLE\s+NAME\s+CREATED\s+REVOKED$/);
+    expect(table.stdout).toMatch(new RegExp(`^${keyId}\\s+ops\\s+night shift\\s+\\S+\\s+-$`, 'm'));
+
+    const revoked = retour(['keys', 'revoke', keyId!]);
+    expect(revoked.status, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(new RegExp(`^Revoked ops key ${keyId} \\(night shift\\) at 20\\d\\d-`));
+    expect(retour(['keys', 'revoke', keyId!]).stdout).toMatch(/^Already revoked: ops key/);
+
+    const active = retour(['keys', 'list', '--json']).stdout.trim().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { keyId: string });
+    expect(active.map((key) => key.keyId)).not.toContain(keyId);
+    const all = retour(['keys', 'list', '--all', '--json']).stdout.trim().split('\n').map((line) => JSON.parse(line) as { keyId: string; revokedAt: string | null });
+    expect(all.find((key) => key.keyId === keyId)?.revokedAt).toMatch(/^20\d\d-/);
+
+    const unknown = retour(['keys', 'revoke', '000000000000']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('no API key "000000000000"');
+
+    const db = await openDatabase({ path: database });
+    try {
+      const connection = await db.connect();
+      const audit = (await connection.runAndReadAll(`SELECT action, key_id, role, key_name <> '' AS named FROM audit_log WHERE target = $keyId ORDER BY audit_id`, { keyId: keyId! })).getRowObjectsJson();
+      expect(audit).toEqual([
+        { action: 'key.create', key_id: 'cli', role: 'cli', named: true },
+        { action: 'key.revoke', key_id: 'cli', role: 'cli', named: true },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses an unknown action with the usage and exit 2', () => {
+    const result = retour(['keys', 'delete', 'abc']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: retour keys create --role ROLE [--name NAME] | keys list [--all] [--json] | keys revoke KEY_ID');
+  });
+});
