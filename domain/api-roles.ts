@@ -17,6 +17,7 @@ export const API_PERMISSIONS = {
   'quality:read': ['product', 'risk', 'ops', 'admin'],
   'ops:read': ['ops', 'admin'],
   'jobs:read': ['risk', 'product', 'ops', 'admin'],
+  'quarantine:read': ['ops', 'admin'],
   'keys:manage': ['admin'],
   'audit:read': ['admin'],
 } as const satisfies Record<string, readonly ApiRole[]>;

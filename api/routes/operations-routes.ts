@@ -1,11 +1,13 @@
-/** Health (/healthz), readiness (/readyz) and recent job runs (/v1/jobs). */
+/** Health (/healthz), readiness (/readyz), recent job runs (/v1/jobs) and the quarantine (/v1/quarantine). */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listJobRuns } from '../../store/job-runs.ts';
+import { readQuarantinePage } from '../../store/read-quarantined-messages.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { JobList, JobQuery } from '../schemas/quality-schemas.ts';
+import { QUARANTINE_PREVIEW_BYTES, QuarantinePage, QuarantineQuery } from '../schemas/quarantine-schemas.ts';
 
 /** DuckDB's TIMESTAMPTZ text (`2026-11-20 10:15:00.123+00`) as RFC 3339. */
 export function duckTimestampToIso(text: string): string {
@@ -99,6 +101,35 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
         };
       });
       return sendTabular(request, reply, runs, { runs });
+    },
+  );
+  app.get<{ Querystring: Static<typeof QuarantineQuery> }>(
+    '/v1/quarantine',
+    {
+      config: { permission: 'quarantine:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Messages ingest refused, newest first: the error code, where in the event, the message and the raw text',
+        security: [{ apiKey: [] }],
+        querystring: QuarantineQuery,
+        response: { 200: okResponse(QuarantinePage, 'One page of quarantined messages', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const page = await readQuarantinePage(options.connection, {
+        limit: query.limit ?? 50,
+        previewBytes: QUARANTINE_PREVIEW_BYTES,
+        ...(query.cursor === undefined ? {} : { before: Number(query.cursor) }),
+        ...(query.errorCode === undefined ? {} : { errorCode: query.errorCode }),
+        ...(query.topic === undefined ? {} : { topic: query.topic }),
+        ...(query.eventType === undefined ? {} : { eventType: query.eventType }),
+        ...(query.since === undefined ? {} : { since: query.since }),
+      });
+      const last = page.entries.at(-1);
+      const nextCursor = page.hasMore && last !== undefined ? String(last.quarantineId) : null;
+      if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
+      return sendTabular(request, reply, page.entries, { messages: page.entries, nextCursor });
     },
   );
 }

@@ -5,6 +5,7 @@ import { ingestCommand } from './ingest-command.ts';
 import { jobsCommand } from './jobs-command.ts';
 import { modelCommand } from './model-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { quarantineCommand } from './quarantine-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simulateCommand } from './simulate-command.ts';
 import { statusCommand } from './status-command.ts';
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   keysCommand,
   statusCommand,
+  quarantineCommand,
 ];

@@ -32,3 +32,6 @@ export const ERROR_CATALOGUE = {
 } as const satisfies Record<string, { status: number; retryable: boolean; meaning: string }>;
 
 export type RetourErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The codes a message can be quarantined with: the RETOUR_EVENT_* family. */
+export const QUARANTINE_ERROR_CODES: readonly RetourErrorCode[] = (Object.keys(ERROR_CATALOGUE) as RetourErrorCode[]).filter((code) => code.startsWith('RETOUR_EVENT_'));

@@ -62,6 +62,11 @@ export async function insertFixtures(connection: DuckDBConnection): Promise<void
   await connection.run(`INSERT INTO inspections VALUES ('ret_1', 'l1', '2026-10-09T10:00:00Z', 'X_not_declared_item', 'none_found', 'destroy', 'e5')`);
   await connection.run(`INSERT INTO refunds VALUES ('ref_1', 'ret_1', 'ord_1', 'cus_0', '2026-10-07T10:00:00Z', 4999, 'EUR', 'original_payment', 'e6')`);
   await connection.run(`INSERT INTO claims VALUES ('clm_1', 'ord_1', 'cus_0', '2026-10-04T10:00:00Z', 'not_received', 'e7')`);
+  // Three refused messages: bytes that are not UTF-8, a schema violation, and one longer than the API's preview.
+  await connection.run(`INSERT INTO quarantine (raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, quarantined_at) VALUES
+    ('\\xFF\\xFEnot json'::BLOB, 'RETOUR_EVENT_NOT_JSON', '', 'not valid UTF-8 JSON', NULL, NULL, 'retour.returns', 0, 17, '2026-11-18T09:00:00Z'),
+    ('{"id":"evt_q2","type":"return.requested","data":{"lines":[{"quantity":-1}]}}'::BLOB, 'RETOUR_EVENT_SCHEMA_INVALID', '$.data.lines[0].quantity', 'must be >= 1', 'evt_q2', 'return.requested', 'retour.returns', 1, 42, '2026-11-19T09:00:00Z'),
+    (('{"id":"evt_q3","pad":"' || repeat('x', 5000) || '"}')::BLOB, 'RETOUR_EVENT_ENVELOPE_INVALID', '$.type', 'type is missing', 'evt_q3', NULL, 'retour.orders', 2, 7, '2026-11-20T09:00:00Z')`);
   // A key no test authenticates with, for the admin routes to revoke (FIXTURE_REVOCABLE_KEY_ID).
   await connection.run(`INSERT INTO api_keys VALUES ('${FIXTURE_REVOCABLE_KEY_ID}', 'fixture-hash-of-no-key', 'fixture key to revoke', 'product', '2026-11-01T00:00:00Z', NULL)`);
   await connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written) VALUES ('risk', '2026-11-20T10:00:00Z', '2026-11-20T10:00:12.5Z', 'succeeded', 120), ('quality', '2026-11-20T10:01:00Z', NULL, 'running', NULL)`);

@@ -63,6 +63,20 @@ describe('retour import', () => {
     expect(status).toMatchObject({ eventsTotal: 3, duplicatesTotal: 3, quarantinedTotal: 6 });
     // offset = line number: the last line is 7, so the next offset is 8.
     expect(status.offsets).toEqual([{ topic: 'import:events.ndjson', partition: 0, nextOffset: 8 }]);
+
+    // What was refused and why, as an operator reads it: newest first, each import's three rows.
+    const listed = (await retour('quarantine', 'list', '--json', '--limit', '3')).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(listed.map((entry) => [entry['errorCode'], entry['offset']])).toEqual([
+      ['RETOUR_EVENT_REFERENCE_INVALID', 6],
+      ['RETOUR_EVENT_NOT_JSON', 5],
+      ['RETOUR_EVENT_ENVELOPE_INVALID', 4],
+    ]);
+    expect(listed[1]).toMatchObject({ topic: 'import:events.ndjson', partition: 0, raw: 'not json at all', rawTruncated: false });
+    expect(listed[0]).toMatchObject({ eventId: 'e3', eventType: 'refund.issued', raw: lines[5] });
+    const text = (await retour('quarantine', 'list', '--code', 'RETOUR_EVENT_NOT_JSON')).stdout;
+    expect(text).toMatch(/^#\d+ {2}\S+ {2}RETOUR_EVENT_NOT_JSON {2}import:events\.ndjson\/0@5\n {4}.+\n {4}not json at all\n/);
+    expect(text.match(/RETOUR_EVENT_NOT_JSON/g)).toHaveLength(2);
+    await expect(retour('quarantine', 'list', '--code', 'NOPE')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--code must be one of RETOUR_EVENT_NOT_JSON') as unknown });
   });
 
   it('reads standard input with -', async () => {
