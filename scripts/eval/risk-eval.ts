@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { pino } from 'pino';
 import { loadConfig } from '../../config/load-config.ts';
+import { RetourError } from '../../domain/errors/retour-error.ts';
 import { createEventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
 import { importMessages } from '../../ingest/import-messages.ts';
 import { riskJob } from '../../jobs/risk/risk-job.ts';
@@ -104,8 +105,14 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     });
     console.log(`seed ${seed}: ${customers} customers, ${days} days, ${imported.stored} events stored (${imported.quarantinedTotal} quarantined) in ${imported.seconds.toFixed(1)} s`);
 
-    const training = await trainRiskModel(connection, { now, log: (message) => console.log(`  train: ${message}`) });
-    console.log(`model ${training.version}: validation ROC-AUC ${training.metrics.roc_auc.toFixed(4)}, PR-AUC ${training.metrics.pr_auc.toFixed(4)}, trained in ${training.trainingSeconds.toFixed(1)} s; ${training.promotion.reason}`);
+    // As in production: without a trainable model (too little history, one label only) the job scores
+    // with the rules alone, and the eval measures that instead of stopping.
+    const training = await trainRiskModel(connection, { now, log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
+      if (error instanceof RetourError && error.code === 'RETOUR_MODEL_UNAVAILABLE') return { unavailable: error.message };
+      throw error;
+    });
+    if ('unavailable' in training) console.log(`no model: ${training.unavailable}; the scores below are the rules' alone`);
+    else console.log(`model ${training.version}: validation ROC-AUC ${training.metrics.roc_auc.toFixed(4)}, PR-AUC ${training.metrics.pr_auc.toFixed(4)}, trained in ${training.trainingSeconds.toFixed(1)} s; ${training.promotion.reason}`);
 
     const config = loadConfig({});
     const job = await riskJob.run({ connection, config, logger: pino({ level: 'silent' }), now, fullRebuild: true, signal: new AbortController().signal });
@@ -213,7 +220,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     const result = {
       seed, customers, days, scoredCustomers: n, fraudCustomers: labels.reduce((sum, label) => sum + label, 0), unscored,
       combined,
-      modelOnly: rankingFigures(modelScore, labels),
+      modelOnly: 'unavailable' in training ? null : rankingFigures(modelScore, labels),
       rulesOnly: rankingFigures(ruleScore, labels),
       returnRateBaseline: rankingFigures(returnRate, labels),
       flaggedShareByFraudType,
@@ -222,7 +229,10 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       honestTiers,
       honestHighReasons,
       honestHeavyAndBracketersHighTierShare: round(heavyCount === 0 ? 0 : heavy / heavyCount),
-      validation: { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
+      validation:
+        'unavailable' in training
+          ? { version: null, modelUnavailable: training.unavailable }
+          : { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
       goals: {
         rocAucAtLeast097: combined.rocAuc >= 0.97,
         precisionAt1PercentAtLeast095: combined.precisionAt1Percent >= 0.95,
