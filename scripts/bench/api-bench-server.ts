@@ -25,6 +25,7 @@ import { configWith } from '../../config/load-config.ts';
 import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest, type KafkaIngestSummary } from '../../ingest/kafka-ingest.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
+import { mainThreadCpu, mainThreadCpuSince } from './main-thread-cpu.ts';
 import { mainThreadCoreWaitSeconds } from '../../observability/main-thread-core-wait.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
@@ -78,6 +79,8 @@ export interface PhaseReport {
    * /proc/…/schedstat: stalls that are CPU contention, not JavaScript. null where not available.
    */
   mainThreadRunQueueMs: number | null;
+  /** The main thread's own CPU, user and kernel (main-thread-cpu.ts); null where not available. */
+  mainThreadCpu: { userMs: number; kernelMs: number } | null;
 }
 
 
@@ -182,14 +185,14 @@ async function main(): Promise<void> {
 
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds() };
+  let phase = { name: '', startedAt: 0, consumedAtStart: 0, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds(), mainCpuAtStart: mainThreadCpu() };
   let stallRecorder: StallRecorder | undefined;
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'phase-start') {
       delay.reset();
       stallRecorder?.stop();
       stallRecorder = startStallRecorder();
-      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds() };
+      phase = { name: command.name, startedAt: performance.now(), consumedAtStart: consumed, cpuAtStart: process.cpuUsage(), runQueueAtStart: mainThreadCoreWaitSeconds(), mainCpuAtStart: mainThreadCpu() };
       return;
     }
     if (command.type === 'phase-end') {
@@ -208,6 +211,7 @@ async function main(): Promise<void> {
         ingestEventsPerSecond: Math.round((consumed - phase.consumedAtStart) / seconds),
         ingestConsumedTotal: consumed,
         cpuCores: round2((cpu.user + cpu.system) / 1e6 / seconds),
+        mainThreadCpu: ((used) => (used === undefined ? null : { userMs: round2(used.userSeconds * 1000), kernelMs: round2(used.kernelSeconds * 1000) }))(mainThreadCpuSince(phase.mainCpuAtStart, mainThreadCpu())),
         mainThreadRunQueueMs: ((waited) => (waited === undefined || phase.runQueueAtStart === undefined ? null : round2((waited - phase.runQueueAtStart) * 1000)))(mainThreadCoreWaitSeconds()),
       });
       return;

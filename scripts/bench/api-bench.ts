@@ -59,6 +59,13 @@ interface MeasuredPhase extends RunResult {
   load: number;
 }
 
+/** The event loop's own CPU per request, user (JavaScript, V8) and kernel (sockets), when measured. */
+function mainThreadLine(report: PhaseReport, requestsPerSecond: number): string {
+  if (report.mainThreadCpu === null || requestsPerSecond <= 0) return '';
+  const perRequest = (ms: number): string => ((ms * 1000) / (requestsPerSecond * report.seconds)).toFixed(1);
+  return `, main thread ${perRequest(report.mainThreadCpu.userMs)} µs user + ${perRequest(report.mainThreadCpu.kernelMs)} µs kernel per request`;
+}
+
 const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const runTs = join(import.meta.dirname, '..', '..', 'bin', 'run-ts.mjs');
 
@@ -261,7 +268,7 @@ export async function runApiBench(argv: string[]): Promise<Record<string, unknow
         `${phaseName.padEnd(24)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms` +
           ('paced' in result ? pacedDetail(result.paced as PacedLoadResult) : '') +
           `${result.non2xx + result.errors > 0 ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : ''}` +
-          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req), event loop waited for a core ${report.mainThreadRunQueueMs ?? '–'} ms | load ${phaseLoad}`,
+          ` | event-loop delay p50 ${report.eventLoopDelay.p50Ms} p99 ${report.eventLoopDelay.p99Ms} max ${report.eventLoopDelay.maxMs} ms | ${stallLine(report.stalls)} | ingest ${report.ingestEventsPerSecond} ev/s | server CPU ${report.cpuCores} (${serverCpuMicrosPerRequest} µs/req), event loop waited for a core ${report.mainThreadRunQueueMs ?? '–'} ms${mainThreadLine(report, result.requestsPerSecond)} | load ${phaseLoad}`,
       );
       return phase;
     };
