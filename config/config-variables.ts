@@ -160,6 +160,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_GROUP_ID: text({ key: 'groupId', default: 'retour', description: 'Kafka consumer group of ingest.' }),
   RETOUR_TOPIC_DECISIONS: text({ key: 'topicDecisions', default: 'retour.decisions', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic the API publishes review decisions (risk.decision events) to.' }),
   RETOUR_TOPIC_FLAGS: text({ key: 'topicFlags', default: 'retour.flags', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic new risk flags are published to.' }),
+  RETOUR_TOPIC_QUALITY_ALERTS: text({ key: 'topicQualityAlerts', default: 'retour.quality-alerts', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic quality alerts are published to when they open and when they resolve.' }),
   RETOUR_TOPIC_DLQ: text({ key: 'topicDeadLetters', default: 'retour.dlq', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Dead-letter topic for quarantined messages (error in headers).' }),
   RETOUR_BATCH_MAX_EVENTS: integer({ key: 'batchMaxEvents', default: 20000, min: 1, max: 1_000_000, description: 'Largest ingest micro-batch (one DuckDB transaction).' }),
   RETOUR_BATCH_MAX_WAIT_MS: integer({ key: 'batchMaxWaitMs', default: 250, min: 1, max: 60_000, description: 'Longest wait for a micro-batch to fill.' }),

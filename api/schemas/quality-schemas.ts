@@ -50,6 +50,7 @@ export const QualityAlert = Type.Object(
     topCommentWords: Type.Array(Type.Unknown()),
     firstDetectedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    resolvedAt: NullableString({ format: 'date-time', description: 'When the rate stopped being elevated; null while open' }),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import { collectTouchedCohorts, prepareQualityRun, refreshQualityBase } from '..
 import { refreshQualityPeriods, updateQualityMaturity } from '../../store/quality/refresh-quality-periods.ts';
 import { cohortSettingsKey, type QualityRunSettings } from '../../store/quality/quality-run-settings.ts';
 import { readIngestedWatermark, readQualityState, writeQualityState } from '../../store/quality/quality-state.ts';
+import { markAlertChangesPublished, readUnpublishedAlertChanges } from '../../store/quality/quality-alert-view.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
 import { refreshQualityAlerts } from './refresh-quality-alerts.ts';
 
@@ -94,7 +95,9 @@ export const qualityJob: Job = {
       });
       await writeQualityState(connection, { ingestedWatermark: watermark, asOf: now, settings: settingsKey }, now);
       await connection.run('COMMIT');
-      context.logger.info({ mode: selection, touchedCohorts, periodRows, alerts }, 'quality run finished');
+      // After the commit: a failed send leaves the changes unpublished for the next run.
+      const published = await publishAlertChanges(context);
+      context.logger.info({ mode: selection, touchedCohorts, periodRows, alerts, published }, 'quality run finished');
       return {
         rowsWritten: periodRows + alerts.opened + alerts.updated + alerts.resolved,
         details: {
@@ -104,7 +107,7 @@ export const qualityJob: Job = {
           window: alerts.window,
           faultScan: alerts.faultScan,
           testedProducts: { productFaultRate: alerts.testedFault, reasonMix: alerts.testedMix },
-          alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved },
+          alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved, published },
         },
       };
     } catch (error: unknown) {
@@ -116,4 +119,27 @@ export const qualityJob: Job = {
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new Error('the quality run was stopped (shutdown)', { cause: signal.reason });
+}
+
+/**
+ * Sends alerts opened and resolved since the last send to RETOUR_TOPIC_QUALITY_ALERTS (key: the
+ * product id, so one product's messages stay in order), each as GET /v1/alerts shows it, and marks
+ * them sent. Without Kafka (no `publish`) nothing is sent and nothing is marked.
+ */
+async function publishAlertChanges(context: JobContext): Promise<{ opened: number; resolved: number }> {
+  if (context.publish === undefined) return { opened: 0, resolved: 0 };
+  const changes = await readUnpublishedAlertChanges(context.connection);
+  if (changes.opened.length + changes.resolved.length === 0) return { opened: 0, resolved: 0 };
+  const messages = [
+    ...changes.opened.map((alert) => ({ key: alert.productId, value: JSON.stringify({ type: 'quality.alert.opened', ...alert }) })),
+    ...changes.resolved.map((alert) => ({ key: alert.productId, value: JSON.stringify({ type: 'quality.alert.resolved', ...alert }) })),
+  ];
+  try {
+    await context.publish(context.config.topicQualityAlerts, messages);
+  } catch (error: unknown) {
+    context.logger.warn({ err: error, alerts: messages.length }, 'publishing quality alert changes failed; retrying next run');
+    return { opened: 0, resolved: 0 };
+  }
+  await markAlertChangesPublished(context.connection, { opened: changes.opened.map((alert) => alert.alertId), resolved: changes.resolved.map((alert) => alert.alertId) }, context.now);
+  return { opened: changes.opened.length, resolved: changes.resolved.length };
 }

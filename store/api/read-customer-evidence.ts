@@ -4,7 +4,7 @@
  * accounts linked to it through a shared address, payment instrument or device.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { toIsoTime } from './to-iso-time.ts';
+import { toIsoTime } from '../to-iso-time.ts';
 
 export interface TimelineEntry {
   at: string;

@@ -3,7 +3,7 @@
  * score (highest first) with keyset ("cursor") pagination, so pages stay stable while flags change.
  */
 import { DOUBLE, type DuckDBConnection } from '@duckdb/node-api';
-import { toIsoTime } from './to-iso-time.ts';
+import { toIsoTime } from '../to-iso-time.ts';
 
 export interface FlagReason {
   code: string;

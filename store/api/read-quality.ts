@@ -3,7 +3,10 @@
  * weekly series, and alerts ordered by severity.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { toIsoDate, toIsoTime } from './to-iso-time.ts';
+import { ALERT_COLUMNS, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
+import { toIsoDate } from '../to-iso-time.ts';
+
+export type { QualityAlert } from '../quality/quality-alert-view.ts';
 
 export interface RateWithInterval {
   rate: number | null;
@@ -27,27 +30,6 @@ export interface QualityPeriodRow {
   mature: boolean;
 }
 
-export interface QualityAlert {
-  alertId: number;
-  productId: string;
-  category: string | null;
-  sellerId: string | null;
-  periodStart: string;
-  metric: string;
-  baselineRate: number | null;
-  currentRate: number | null;
-  currentLow: number | null;
-  currentHigh: number | null;
-  pValue: number | null;
-  qValue: number | null;
-  status: string;
-  severity: number;
-  deliveredUnits: number;
-  topReasons: unknown[];
-  topCommentWords: unknown[];
-  firstDetectedAt: string;
-  updatedAt: string;
-}
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const rate = (row: Record<string, unknown>, name: string): RateWithInterval => ({ rate: num(row[name]), low: num(row[`${name}_low`]), high: num(row[`${name}_high`]) });
@@ -70,29 +52,6 @@ function rowToPeriod(row: Record<string, unknown>): QualityPeriodRow {
   };
 }
 
-function rowToAlert(row: Record<string, unknown>): QualityAlert {
-  return {
-    alertId: Number(row['alert_id']),
-    productId: String(row['product_id']),
-    category: row['category'] === null ? null : String(row['category']),
-    sellerId: row['seller_id'] === null ? null : String(row['seller_id']),
-    periodStart: toIsoDate(row['period_start'])!,
-    metric: String(row['metric']),
-    baselineRate: num(row['baseline_rate']),
-    currentRate: num(row['current_rate']),
-    currentLow: num(row['current_low']),
-    currentHigh: num(row['current_high']),
-    pValue: num(row['p_value']),
-    qValue: num(row['q_value']),
-    status: String(row['status']),
-    severity: Number(row['severity']),
-    deliveredUnits: Number(row['delivered_units']),
-    topReasons: JSON.parse(String(row['top_reasons'])) as unknown[],
-    topCommentWords: JSON.parse(String(row['top_comment_words'])) as unknown[],
-    firstDetectedAt: toIsoTime(row['first_detected_at'])!,
-    updatedAt: toIsoTime(row['updated_at'])!,
-  };
-}
 
 const PERIOD_COLUMNS = `scope, scope_id, period_start, category, seller_id, delivered_units::DOUBLE AS delivered_units, returned_units::DOUBLE AS returned_units,
   return_rate, return_rate_low, return_rate_high, product_fault_rate, product_fault_rate_low, product_fault_rate_high,
@@ -113,8 +72,7 @@ export interface AlertFilter {
 /** Alerts, most severe first (ties: newest period, then id). */
 export async function readQualityAlerts(connection: DuckDBConnection, filter: AlertFilter): Promise<QualityAlert[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
-            p_value, q_value, status, severity, delivered_units::DOUBLE AS delivered_units, top_reasons, top_comment_words, first_detected_at, updated_at
+    `SELECT ${ALERT_COLUMNS}
      FROM quality_alerts
      WHERE ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)
        AND ($productId IS NULL OR product_id = $productId) AND ($status IS NULL OR status = $status)

@@ -113,4 +113,45 @@ describe('quality job: alerts', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-07/) });
   });
+
+  it('publishes an alert once when it opens and once when it resolves, and retries after a failed send', async () => {
+    await buildProducts();
+    const sent: { topic: string; key: string | undefined; value: Record<string, unknown> }[] = [];
+    let kafkaDown = false;
+    const publish = async (topic: string, messages: { key?: string; value: string }[]): Promise<void> => {
+      if (kafkaDown) throw new Error('broker unavailable');
+      for (const message of messages) sent.push({ topic, key: message.key, value: JSON.parse(message.value) as Record<string, unknown> });
+    };
+    // Detected on day 78 with Kafka down: stored, not sent.
+    kafkaDown = true;
+    const first = await runQuality(connection, { now: dayOf(78), publish });
+    expect(first.details?.['alerts']).toMatchObject({ opened: 1, published: { opened: 0, resolved: 0 } });
+    expect(sent).toEqual([]);
+    // The next run sends the opening once, as GET /v1/alerts shows the alert.
+    kafkaDown = false;
+    await runQuality(connection, { now: dayOf(79), publish });
+    expect(sent.map((message) => [message.topic, message.key, message.value['type'], message.value['status']])).toEqual([['retour.quality-alerts', 'P00', 'quality.alert.opened', 'ongoing']]);
+    expect(sent[0]?.value).toMatchObject({ productId: 'P00', metric: 'product_fault_rate', resolvedAt: null, topReasons: expect.any(Array) as unknown });
+    await runQuality(connection, { now: dayOf(80), publish });
+    expect(sent).toHaveLength(1);
+    // Resolved by day 92: one resolution message, with its time.
+    await runQuality(connection, { now: dayOf(92), config: { RETOUR_TOPIC_QUALITY_ALERTS: 'quality.notices' }, publish });
+    // (The reason mix of P00's returns shifted by then too: that alert opens in the same run.)
+    const resolution = sent.slice(1).filter((message) => message.value['metric'] === 'product_fault_rate');
+    expect(resolution.map((message) => [message.topic, message.key, message.value['type'], message.value['status']])).toEqual([['quality.notices', 'P00', 'quality.alert.resolved', 'resolved']]);
+    expect(resolution[0]?.value['resolvedAt']).toMatch(/^2026-04-07/);
+    const alertsNow = await readRows(connection, 'SELECT count(*)::INTEGER AS alerts FROM quality_alerts');
+    // One opening per alert and one resolution in all: every change sent exactly once.
+    expect(sent).toHaveLength((alertsNow[0]?.['alerts'] as number) + 1);
+    const countBefore = sent.length;
+    await runQuality(connection, { now: dayOf(93), publish });
+    expect(sent.slice(countBefore).filter((message) => message.value['alertId'] !== undefined && sent.slice(0, countBefore).some((earlier) => earlier.value['alertId'] === message.value['alertId'] && earlier.value['type'] === message.value['type']))).toEqual([]);
+  });
+
+  it('sends nothing and marks nothing without Kafka', async () => {
+    await buildProducts();
+    await runQuality(connection, { now: dayOf(78) });
+    const [row] = await readRows(connection, 'SELECT opened_published_at IS NULL AS unsent FROM quality_alerts');
+    expect(row).toEqual({ unsent: true });
+  });
 });

@@ -14,7 +14,7 @@ import { openDatabase, type Database } from '../../../store/open-database.ts';
 export async function openQualityTestDatabase(): Promise<{ database: Database; connection: DuckDBConnection }> {
   const database = await openDatabase({ path: ':memory:', migrate: false });
   const connection = await database.connect();
-  await migrate(connection, listMigrations().filter((migration) => [1, 3, 8].includes(migration.version)));
+  await migrate(connection, listMigrations().filter((migration) => [1, 3, 8, 11].includes(migration.version)));
   return { database, connection };
 }
 
@@ -116,7 +116,7 @@ export class QualityFacts {
 /** Runs the quality job the way run-job.ts does, with a silent logger. */
 export async function runQuality(
   connection: DuckDBConnection,
-  options: { now: string; fullRebuild?: boolean; config?: Partial<Record<ConfigVariableName, string>> },
+  options: { now: string; fullRebuild?: boolean; config?: Partial<Record<ConfigVariableName, string>>; publish?: JobContext['publish'] },
 ): Promise<Awaited<ReturnType<typeof qualityJob.run>>> {
   const context: JobContext = {
     connection,
@@ -125,6 +125,7 @@ export async function runQuality(
     now: new Date(options.now),
     fullRebuild: options.fullRebuild ?? false,
     signal: new AbortController().signal,
+    ...(options.publish === undefined ? {} : { publish: options.publish }),
   };
   return qualityJob.run(context);
 }

@@ -1,0 +1,89 @@
+/**
+ * A quality alert as readers see it — GET /v1/alerts and the messages published when alerts open
+ * and resolve — and what has been published of them (migration 011).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { toIsoDate, toIsoTime } from '../to-iso-time.ts';
+
+export interface QualityAlert {
+  alertId: number;
+  productId: string;
+  category: string | null;
+  sellerId: string | null;
+  periodStart: string;
+  metric: string;
+  baselineRate: number | null;
+  currentRate: number | null;
+  currentLow: number | null;
+  currentHigh: number | null;
+  pValue: number | null;
+  qValue: number | null;
+  status: string;
+  severity: number;
+  deliveredUnits: number;
+  topReasons: unknown[];
+  topCommentWords: unknown[];
+  firstDetectedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+}
+
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** The columns rowToAlert reads, for `SELECT ${ALERT_COLUMNS} FROM quality_alerts …`. */
+export const ALERT_COLUMNS = `alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
+  p_value, q_value, status, severity, delivered_units::DOUBLE AS delivered_units, top_reasons, top_comment_words, first_detected_at, updated_at, resolved_at`;
+
+/** One row of `SELECT ${ALERT_COLUMNS}`, read with getRowObjectsJS. */
+export function rowToAlert(row: Record<string, unknown>): QualityAlert {
+  return {
+    alertId: Number(row['alert_id']),
+    productId: String(row['product_id']),
+    category: row['category'] === null ? null : String(row['category']),
+    sellerId: row['seller_id'] === null ? null : String(row['seller_id']),
+    periodStart: toIsoDate(row['period_start'])!,
+    metric: String(row['metric']),
+    baselineRate: num(row['baseline_rate']),
+    currentRate: num(row['current_rate']),
+    currentLow: num(row['current_low']),
+    currentHigh: num(row['current_high']),
+    pValue: num(row['p_value']),
+    qValue: num(row['q_value']),
+    status: String(row['status']),
+    severity: Number(row['severity']),
+    deliveredUnits: Number(row['delivered_units']),
+    topReasons: JSON.parse(String(row['top_reasons'])) as unknown[],
+    topCommentWords: JSON.parse(String(row['top_comment_words'])) as unknown[],
+    firstDetectedAt: toIsoTime(row['first_detected_at'])!,
+    updatedAt: toIsoTime(row['updated_at'])!,
+    resolvedAt: toIsoTime(row['resolved_at']),
+  };
+}
+
+/**
+ * Alert changes not yet published to Kafka, oldest first: alerts opened (every alert, once) and
+ * alerts resolved (once, after their opening was sent), each as the API shows it.
+ */
+export async function readUnpublishedAlertChanges(connection: DuckDBConnection): Promise<{ opened: QualityAlert[]; resolved: QualityAlert[] }> {
+  const read = async (where: string): Promise<QualityAlert[]> =>
+    (await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM quality_alerts WHERE ${where} ORDER BY alert_id`)).getRowObjectsJS().map((row) => rowToAlert(row));
+  return {
+    opened: await read('opened_published_at IS NULL'),
+    resolved: await read("status = 'resolved' AND resolved_published_at IS NULL"),
+  };
+}
+
+/** Records that these alerts' opening, and these alerts' resolution, were sent. */
+export async function markAlertChangesPublished(connection: DuckDBConnection, changes: { opened: number[]; resolved: number[] }, at: Date): Promise<void> {
+  const ids = (list: number[]): string => JSON.stringify(list);
+  await connection.run(
+    `UPDATE quality_alerts SET opened_published_at = $at::TIMESTAMPTZ
+     WHERE alert_id IN (SELECT unnest(from_json($ids, '["BIGINT"]'))) AND opened_published_at IS NULL`,
+    { at: at.toISOString(), ids: ids(changes.opened) },
+  );
+  await connection.run(
+    `UPDATE quality_alerts SET resolved_published_at = $at::TIMESTAMPTZ
+     WHERE alert_id IN (SELECT unnest(from_json($ids, '["BIGINT"]'))) AND resolved_published_at IS NULL`,
+    { at: at.toISOString(), ids: ids(changes.resolved) },
+  );
+}
