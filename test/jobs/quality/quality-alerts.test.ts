@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benjaminiHochberg } from '../../../models/stats/benjamini-hochberg.ts';
 import { poissonRateRatioGreater } from '../../../models/stats/poisson-rate-ratio-greater.ts';
 import type { Database } from '../../../store/open-database.ts';
-import { openQualityTestDatabase, readRows, runQuality } from './quality-fixtures.ts';
+import { episodeDay, insertEpisodeProducts, openQualityTestDatabase, readRows, runQuality } from './quality-fixtures.ts';
 
 let database: Database;
 let connection: DuckDBConnection;
@@ -12,33 +12,8 @@ beforeEach(async () => {
 });
 afterEach(() => database.close());
 
-const START = '2026-01-05'; // a Monday; day 0
-const dayOf = (day: number): string => new Date(Date.parse(`${START}T00:00:00Z`) + day * 86_400_000).toISOString();
-
-/**
- * 30 products × 100 days, deterministic: `units` deliveries a day per product, 1 in 33 units returned
- * as defective 2 days after delivery, 1 in 10 returned as too small. P00: 1 in 8 defective on days
- * 70–83 (an episode). P01: 1 in 13 on days 70–83 (a mild rise). P29: only 10 units a day, 1 in 4
- * defective on days 70–83 (big rise, too few units).
- */
-async function buildProducts(): Promise<void> {
-  await connection.run(`
-    CREATE TEMP TABLE units AS
-    SELECT p, d, i, 'P' || lpad(p::VARCHAR, 2, '0') AS product_id, 'o' || p || '_' || d || '_' || i AS order_id,
-           CASE WHEN p = 0 AND d BETWEEN 70 AND 83 THEN (i + d) % 8 = 0
-                WHEN p = 1 AND d BETWEEN 70 AND 83 THEN (i + d) % 13 = 0
-                WHEN p = 29 AND d BETWEEN 70 AND 83 THEN (i + d) % 4 = 0
-                ELSE (i + 7 * d + p) % 33 = 0 END AS defective,
-           (i + d + p) % 10 = 5 AS too_small
-    FROM range(30) a(p), range(100) b(d), range(40) c(i)
-    WHERE p <> 29 OR i < 10`);
-  await connection.run(`INSERT INTO order_lines SELECT order_id, 'l1', 'c1', product_id, 's' || (p % 3), 'home', 1, 1000, 'EUR', NULL, NULL,
-      $start::TIMESTAMPTZ + to_days(d::INTEGER) - INTERVAL 2 DAY, 'e' FROM units`, { start: `${START}T10:00:00Z` });
-  await connection.run(`INSERT INTO deliveries SELECT order_id, 'c1', NULL, $start::TIMESTAMPTZ + to_days(d::INTEGER), 'e' FROM units`, { start: `${START}T10:00:00Z` });
-  await connection.run(`INSERT INTO return_lines SELECT 'r' || order_id, order_id, 'c1', 'l1', product_id, 1,
-      CASE WHEN defective THEN 'quality.defective' ELSE 'fit.too_small' END, CASE WHEN defective THEN 'The handle snapped off' END,
-      $start::TIMESTAMPTZ + to_days(d::INTEGER + 2), 'e' FROM units WHERE defective OR too_small`, { start: `${START}T10:00:00Z` });
-}
+const dayOf = episodeDay;
+const buildProducts = (): Promise<void> => insertEpisodeProducts(connection);
 
 const ALERTS = `SELECT product_id, metric, status, period_start, window_start, window_end, q_value, p_value, baseline_rate, current_rate,
   delivered_units, baseline_units, top_reasons, top_comment_words, first_detected_at::VARCHAR AS first, resolved_at::VARCHAR AS resolved
