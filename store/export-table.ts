@@ -21,6 +21,8 @@ export const EXPORTABLE_TABLES = [
   'customer_features',
   'customer_rings',
   'risk_flags',
+  // Who decided or changed what, when (flag decisions, key changes): for compliance archives.
+  'audit_log',
 ] as const;
 export type ExportableTable = (typeof EXPORTABLE_TABLES)[number];
 

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../cli/commands/export-command.ts';
 import { configWith } from '../../config/load-config.ts';
+import { createApiKey } from '../../store/api/api-keys.ts';
 import { openDatabase } from '../../store/open-database.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'retour-export-test-'));
@@ -17,6 +18,7 @@ beforeAll(async () => {
   await connection.run(`INSERT INTO refund_exceptions VALUES
     ('rex_a', 'ret_1', 'over_refund', '2026-03-20T00:00:00Z', '2026-03-10T00:00:00Z', 3500, 3000, 'EUR', '{"refunds":[{"refundId":"f1"}]}', 'open', NULL, NULL, 'cus_1', 'apparel', 's1', '2026-03-20T00:00:00Z'),
     ('rex_b', 'ret_2', 'missing_refund', '2026-03-21T00:00:00Z', '2026-03-19T00:00:00Z', NULL, 4000, 'EUR', '{"slaDays":14}', 'resolved', '2026-03-25T00:00:00Z', 'refunded_late', 'cus_2', 'electronics', 's2', '2026-03-25T00:00:00Z')`);
+  await createApiKey(connection, { role: 'risk', name: 'alice', now: new Date('2026-03-01T00:00:00Z'), actor: { keyId: 'cli', keyName: 'ops', role: 'cli', requestId: '' } });
   database.close();
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -76,5 +78,12 @@ describe('retour export', () => {
     await expect(runExport(['quarantine'], { format: 'csv' })).rejects.toMatchObject({ code: 'RETOUR_USAGE' });
     await expect(runExport(['refund_exceptions'], {})).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--format must be one of ndjson, csv, parquet') });
     await expect(runExport(['refund_exceptions'], { format: 'parquet' })).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--out FILE') });
+  });
+
+  it('exports the audit log, never a key secret', async () => {
+    const result = await runExport(['audit_log'], { format: 'ndjson' });
+    expect(result.code).toBe(0);
+    const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows).toEqual([expect.objectContaining({ key_id: 'cli', action: 'key.create', details: '{"role":"risk","name":"alice"}' })]);
   });
 });
