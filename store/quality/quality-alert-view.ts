@@ -1,6 +1,6 @@
 /**
  * A quality alert as readers see it — GET /v1/alerts and the messages published when alerts open
- * and resolve — and what has been published of them (migration 011).
+ * and resolve — and what has been published of them (quality_alert_publications, migration 011).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toIsoDate, toIsoTime } from '../to-iso-time.ts';
@@ -62,28 +62,33 @@ export function rowToAlert(row: Record<string, unknown>): QualityAlert {
 
 /**
  * Alert changes not yet published to Kafka, oldest first: alerts opened (every alert, once) and
- * alerts resolved (once, after their opening was sent), each as the API shows it.
+ * alerts resolved (once), each as the API shows it. What was sent is in quality_alert_publications.
  */
 export async function readUnpublishedAlertChanges(connection: DuckDBConnection): Promise<{ opened: QualityAlert[]; resolved: QualityAlert[] }> {
   const read = async (where: string): Promise<QualityAlert[]> =>
-    (await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM quality_alerts WHERE ${where} ORDER BY alert_id`)).getRowObjectsJS().map((row) => rowToAlert(row));
+    (
+      await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM quality_alerts LEFT JOIN quality_alert_publications USING (alert_id) WHERE ${where} ORDER BY alert_id`)
+    )
+      .getRowObjectsJS()
+      .map((row) => rowToAlert(row));
   return {
     opened: await read('opened_published_at IS NULL'),
     resolved: await read("status = 'resolved' AND resolved_published_at IS NULL"),
   };
 }
 
-/** Records that these alerts' opening, and these alerts' resolution, were sent. */
+/** Records that these alerts' opening, and these alerts' resolution, were sent (the first time counts). */
 export async function markAlertChangesPublished(connection: DuckDBConnection, changes: { opened: number[]; resolved: number[] }, at: Date): Promise<void> {
-  const ids = (list: number[]): string => JSON.stringify(list);
-  await connection.run(
-    `UPDATE quality_alerts SET opened_published_at = $at::TIMESTAMPTZ
-     WHERE alert_id IN (SELECT unnest(from_json($ids, '["BIGINT"]'))) AND opened_published_at IS NULL`,
-    { at: at.toISOString(), ids: ids(changes.opened) },
-  );
-  await connection.run(
-    `UPDATE quality_alerts SET resolved_published_at = $at::TIMESTAMPTZ
-     WHERE alert_id IN (SELECT unnest(from_json($ids, '["BIGINT"]'))) AND resolved_published_at IS NULL`,
-    { at: at.toISOString(), ids: ids(changes.resolved) },
-  );
+  for (const [column, ids] of [
+    ['opened_published_at', changes.opened],
+    ['resolved_published_at', changes.resolved],
+  ] as const) {
+    if (ids.length === 0) continue;
+    await connection.run(
+      `INSERT INTO quality_alert_publications (alert_id, ${column})
+       SELECT unnest(from_json($ids, '["BIGINT"]')), $at::TIMESTAMPTZ
+       ON CONFLICT (alert_id) DO UPDATE SET ${column} = coalesce(quality_alert_publications.${column}, excluded.${column})`,
+      { at: at.toISOString(), ids: JSON.stringify(ids) },
+    );
+  }
 }
