@@ -7,7 +7,7 @@
 -- ("Calling DatabaseManager::GetDefaultDatabase with no default database set"), so a process
 -- killed before the next checkpoint would leave a database that no longer opens (duckdb/duckdb#18259,
 -- #20543, #22044)
--- (test/store/migrations-survive-kill.test.ts).
+-- (test/store/reopen-after-kill.test.ts).
 CREATE TABLE quality_alert_publications (
   alert_id              BIGINT PRIMARY KEY,     -- quality_alerts.alert_id
   opened_published_at   TIMESTAMPTZ,            -- when quality.alert.opened was sent
