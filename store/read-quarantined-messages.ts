@@ -88,7 +88,7 @@ export interface QuarantineQuery {
 export async function readQuarantinePage(connection: DuckDBConnection, query: QuarantineQuery): Promise<{ entries: QuarantineListing[]; hasMore: boolean }> {
   const reader = await connection.runAndReadAll(
     `SELECT quarantine_id, epoch_ms(quarantined_at), error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset,
-            octet_length(raw), raw
+            octet_length(raw), CASE WHEN $previewBytes IS NULL THEN raw ELSE raw[1:$previewBytes] END
      FROM quarantine
      WHERE ($before IS NULL OR quarantine_id < $before)
        AND ($errorCode IS NULL OR error_code = $errorCode)
@@ -103,6 +103,7 @@ export async function readQuarantinePage(connection: DuckDBConnection, query: Qu
       topic: query.topic ?? null,
       eventType: query.eventType ?? null,
       since: query.since ?? null,
+      previewBytes: query.previewBytes ?? null,
       // One more than asked: whether another page exists.
       limit: query.limit + 1,
     },
@@ -110,9 +111,7 @@ export async function readQuarantinePage(connection: DuckDBConnection, query: Qu
   const decoder = new TextDecoder('utf-8');
   const rows = reader.getRows();
   const entries = rows.slice(0, query.limit).map(([quarantineId, quarantinedMs, errorCode, jsonPath, message, eventId, eventType, topic, partition, offset, rawBytes, raw]) => {
-    const whole = raw instanceof DuckDBBlobValue ? raw.bytes : new Uint8Array(0);
-    // DuckDB has no substring for BLOBs; the cut is made here.
-    const bytes = query.previewBytes === undefined ? whole : whole.subarray(0, query.previewBytes);
+    const bytes = raw instanceof DuckDBBlobValue ? raw.bytes : new Uint8Array(0);
     return {
       quarantineId: Number(quarantineId),
       quarantinedAt: new Date(Number(quarantinedMs)).toISOString(),

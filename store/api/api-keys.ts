@@ -70,12 +70,12 @@ export interface ApiKeySummary {
   revokedAt: string | null;
 }
 
-/** Keys, oldest first; revoked ones only when asked. */
-export async function listApiKeys(connection: DuckDBConnection, options: { includeRevoked: boolean }): Promise<ApiKeySummary[]> {
+/** Keys, oldest first; revoked ones only when asked; one key when `keyId` is given. */
+export async function listApiKeys(connection: DuckDBConnection, options: { includeRevoked: boolean; keyId?: string }): Promise<ApiKeySummary[]> {
   const reader = await connection.runAndReadAll(
     `SELECT key_id, name, role, epoch_ms(created_at), epoch_ms(revoked_at) FROM api_keys
-     WHERE $includeRevoked OR revoked_at IS NULL ORDER BY created_at, key_id`,
-    { includeRevoked: options.includeRevoked },
+     WHERE ($includeRevoked OR revoked_at IS NULL) AND ($keyId IS NULL OR key_id = $keyId) ORDER BY created_at, key_id`,
+    { includeRevoked: options.includeRevoked, keyId: options.keyId ?? null },
   );
   return reader.getRows().map(([keyId, name, role, createdAt, revokedAt]) => ({
     keyId: String(keyId),
@@ -103,7 +103,7 @@ export async function revokeApiKey(
       keyId: options.keyId,
       now: options.now.toISOString(),
     });
-    const key = (await listApiKeys(connection, { includeRevoked: true })).find((candidate) => candidate.keyId === options.keyId);
+    const [key] = await listApiKeys(connection, { includeRevoked: true, keyId: options.keyId });
     if (key === undefined) return undefined;
     if (updated.getRows().length === 0) return { outcome: 'already_revoked' as const, key };
     if (options.actor !== undefined) {

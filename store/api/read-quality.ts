@@ -3,7 +3,7 @@
  * weekly series, and alerts ordered by severity.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ALERT_COLUMNS, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
+import { ALERT_COLUMNS, num, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
 import { toIsoDate } from '../to-iso-time.ts';
 
 export type { QualityAlert } from '../quality/quality-alert-view.ts';
@@ -31,7 +31,6 @@ export interface QualityPeriodRow {
 }
 
 
-const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const rate = (row: Record<string, unknown>, name: string): RateWithInterval => ({ rate: num(row[name]), low: num(row[`${name}_low`]), high: num(row[`${name}_high`]) });
 
 function rowToPeriod(row: Record<string, unknown>): QualityPeriodRow {

@@ -28,7 +28,8 @@ export interface QualityAlert {
   resolvedAt: string | null;
 }
 
-const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+/** A nullable DuckDB number as a JavaScript number or null. */
+export const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** The columns rowToAlert reads, for `SELECT ${ALERT_COLUMNS} FROM quality_alerts …`. */
 export const ALERT_COLUMNS = `alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
