@@ -21,6 +21,12 @@ class RuleError extends Error {}
 /** Values of RETOUR_INGEST_THREAD: where Kafka ingest consumes and decodes (docs/kafka-ingest.md). */
 export const INGEST_THREADS = ['worker', 'main'] as const;
 
+/** Values of RETOUR_KAFKA_SECURITY_PROTOCOL: Kafka's own names (security.protocol). */
+export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+
+/** Values of RETOUR_KAFKA_SASL_MECHANISM: Kafka's own names (sasl.mechanism). */
+export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
 /** Values of RETOUR_SERVE_BACKGROUND_THREADS (cli/thread-priority.ts explains each). */
 export const BACKGROUND_THREAD_PRIORITIES = ['idle', 'nice', 'normal'] as const;
 
@@ -82,6 +88,17 @@ function oneOf<const K extends string, const T extends readonly string[]>(option
       if (!(options.values as readonly string[]).includes(trimmed)) throw new RuleError(rule);
       return trimmed as T[number];
     },
+  };
+}
+
+/** Free text that may be left empty ('' = not set). */
+function optionalText<const K extends string>(options: { key: K; description: string }): VariableSpec<string, K> {
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: '',
+    rule: 'any text, or empty',
+    parse: (value) => value.trim(),
   };
 }
 
@@ -153,6 +170,12 @@ export const CONFIG_VARIABLES = {
   RETOUR_PORT: integer({ key: 'port', default: 3000, min: 0, max: 65535, description: 'API port (0 = any free port).' }),
   RETOUR_LOG_LEVEL: oneOf({ key: 'logLevel', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, description: 'Log level of the structured (pino) logs on stderr.' }),
   RETOUR_KAFKA_BROKERS: list({ key: 'kafkaBrokers', default: '', item: HOST_PORT, itemRule: 'host:port', allowEmpty: true, description: 'Kafka bootstrap brokers; empty = no Kafka (the demo uses the built-in simulator).' }),
+  RETOUR_KAFKA_SECURITY_PROTOCOL: oneOf({ key: 'kafkaSecurityProtocol', default: 'PLAINTEXT', values: KAFKA_SECURITY_PROTOCOLS, description: 'How Retour talks to the brokers, as Kafka\'s security.protocol: SSL and SASL_SSL use TLS; SASL_PLAINTEXT and SASL_SSL authenticate with RETOUR_KAFKA_SASL_*.' }),
+  RETOUR_KAFKA_SASL_MECHANISM: oneOf({ key: 'kafkaSaslMechanism', default: 'PLAIN', values: KAFKA_SASL_MECHANISMS, description: 'SASL mechanism with a SASL_* security protocol.' }),
+  RETOUR_KAFKA_SASL_USERNAME: optionalText({ key: 'kafkaSaslUsername', description: 'SASL user name (needed with a SASL_* security protocol).' }),
+  RETOUR_KAFKA_SASL_PASSWORD: optionalText({ key: 'kafkaSaslPassword', description: 'SASL password; prefer RETOUR_KAFKA_SASL_PASSWORD_FILE, which keeps it out of the environment. Never logged.' }),
+  RETOUR_KAFKA_SASL_PASSWORD_FILE: optionalText({ key: 'kafkaSaslPasswordFile', description: 'File holding the SASL password (one line; a trailing newline is ignored), e.g. a mounted secret.' }),
+  RETOUR_KAFKA_SSL_CA_FILE: optionalText({ key: 'kafkaSslCaFile', description: 'PEM file of the certificate authorities to trust for the brokers\' TLS certificates; empty = the system\'s.' }),
   RETOUR_KAFKA_CLIENT_ID: text({ key: 'kafkaClientId', default: 'retour', description: 'Kafka client id.' }),
   RETOUR_TOPICS: list({ key: 'topics', default: 'marketplace.orders,marketplace.returns,retour.decisions', item: TOPIC_NAME, itemRule: 'Kafka topic names', allowEmpty: false, description: 'Topics ingest reads; the event type, not the topic, decides storage.' }),
   RETOUR_TOPIC_ORDERS: text({ key: 'topicOrders', default: 'marketplace.orders', pattern: TOPIC_NAME, rule: 'a Kafka topic name', description: 'Topic the simulator writes order and delivery events to.' }),

@@ -8,6 +8,7 @@ import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic
 import type { RetourMetrics } from '../observability/metrics-registry.ts';
 import { readStoredOffsets } from '../store/read-stored-offsets.ts';
 import { decodeInProcess, type DecodingConsumer } from './decoding-consumer.ts';
+import { kafkaSecurityFromConfig, type KafkaSecurityConfig } from './kafka-security-from-config.ts';
 import { createEventBatchWriter, writeDecodedBatch, writerSettingsFromConfig, type BatchOutcome, type RawMessage } from './ingest-batch.ts';
 import type { DecodedMessage } from './decode-raw-message.ts';
 import type { IngestPacer } from './ingest-pacer.ts';
@@ -20,7 +21,8 @@ export type KafkaIngestConfig = Pick<
   Config,
   'kafkaBrokers' | 'kafkaClientId' | 'topics' | 'groupId' | 'topicDeadLetters' | 'batchMaxEvents' | 'batchMaxWaitMs' | 'maxEventBytes'
 > &
-  Partial<Pick<Config, 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold' | 'ingestThread'>>;
+  Partial<Pick<Config, 'duckdbMemoryLimit' | 'duckdbCheckpointThreshold' | 'ingestThread'>> &
+  KafkaSecurityConfig;
 
 /** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
 export type KafkaConsumerTuning = Pick<
@@ -111,12 +113,14 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
   if (!Number.isInteger(catchUpBatchMessages) || catchUpBatchMessages < 1) {
     throw new RangeError(`catchUpBatchMessages must be an integer >= 1; got ${catchUpBatchMessages}`);
   }
+  // Read before anything connects: a missing CA or password file is a configuration error.
+  const security = kafkaSecurityFromConfig(config);
   const writer = await createEventBatchWriter(connection, writerSettingsFromConfig(config, options.writerThreads));
   let producer: EventProducer | undefined;
   let consumer: DecodingConsumer | undefined;
   try {
-    producer = createEventProducer({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger, retries: 8 });
-    const admin = await createKafkaAdmin({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger });
+    producer = createEventProducer({ brokers: config.kafkaBrokers, security, clientId: config.kafkaClientId, logger, retries: 8 });
+    const admin = await createKafkaAdmin({ brokers: config.kafkaBrokers, security, clientId: config.kafkaClientId, logger });
     let deadLettersRecovered: number;
     try {
       deadLettersRecovered = await republishDeadLetters({
@@ -135,6 +139,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     const batchOptions = { maxEventBytes: config.maxEventBytes };
     const consumerOptions: BatchConsumerOptions = {
       brokers: config.kafkaBrokers,
+      security,
       clientId: config.kafkaClientId,
       groupId: config.groupId,
       topics: config.topics,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createKafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
+import type { KafkaSecurity } from '../messaging/kafka-security.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 
 export interface OffsetWithLag extends TopicPartitionOffset {
@@ -18,6 +19,8 @@ export interface KafkaLagReport {
 
 export interface KafkaLagOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL settings (kafkaSecurityFromConfig); none = plaintext. */
+  readonly security?: KafkaSecurity | undefined;
   readonly clientId: string;
   readonly topics: readonly string[];
   readonly logger: Logger;
@@ -44,7 +47,7 @@ export async function readKafkaLag(stored: readonly TopicPartitionOffset[], opti
   });
   const quiet = options.logger.child({}, { level: 'fatal' });
   const work = (async () => {
-    const admin = await createKafkaAdmin({ brokers, clientId: options.clientId, logger: quiet, retries: 1 });
+    const admin = await createKafkaAdmin({ brokers, security: options.security, clientId: options.clientId, logger: quiet, retries: 1 });
     try {
       return await admin.watermarks(topics);
     } finally {

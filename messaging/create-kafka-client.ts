@@ -1,9 +1,12 @@
 import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaJsSecurityOptions, type KafkaSecurity } from './kafka-security.ts';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL (RETOUR_KAFKA_SECURITY_PROTOCOL …); none = plaintext. */
+  readonly security?: KafkaSecurity | undefined;
   /** kafkajs logs go to this pino logger (child `component: "kafkajs"`), warnings and above. */
   readonly logger: Logger;
   /** Connection retries; kafkajs defaults are kept for what is not given. */
@@ -27,6 +30,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...kafkaJsSecurityOptions(options.security),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     ...(options.retry === undefined ? {} : { retry: options.retry }),

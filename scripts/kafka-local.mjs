@@ -47,6 +47,14 @@ const LOG4J_VERSION = '2.24.3';
 /** Bumped when the layout of an installed cache changes, so old caches get re-fetched. */
 const INSTALL_FORMAT = 1;
 const HOST = '127.0.0.1';
+/**
+ * Credentials of the SASL_SSL listener, for testing clients against an authenticated, encrypted
+ * listener. A development broker on loopback only: these are not secrets.
+ */
+const SASL_USERNAME = 'retour';
+const SASL_PASSWORD = 'retour-local';
+const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const KEYSTORE_PASSWORD = 'retour-local';
 const STORAGE_TOOL_CLASSES = ['kafka.tools.StorageTool', 'org.apache.kafka.tools.StorageTool'];
 
 const execFileAsync = promisify(execFile);
@@ -63,9 +71,12 @@ function readSettings(env) {
   );
   const port = parsePort(env, 'RETOUR_KAFKA_PORT', 19092);
   const controllerPort = parsePort(env, 'RETOUR_KAFKA_CONTROLLER_PORT', 19093);
-  if (port === controllerPort) {
+  // Next to the plaintext port by default, so a CI broker on other ports gets its own.
+  const saslSslPort = parsePort(env, 'RETOUR_KAFKA_SASL_SSL_PORT', port + 2);
+  if (new Set([port, controllerPort, saslSslPort]).size !== 3) {
     throw new UsageError(
-      `RETOUR_KAFKA_PORT and RETOUR_KAFKA_CONTROLLER_PORT must differ; both are ${port}`,
+      'RETOUR_KAFKA_PORT, RETOUR_KAFKA_CONTROLLER_PORT and RETOUR_KAFKA_SASL_SSL_PORT must differ; ' +
+        `got ${port}, ${controllerPort} and ${saslSslPort}`,
     );
   }
   const version = env.RETOUR_KAFKA_VERSION || KAFKA_VERSION;
@@ -92,11 +103,14 @@ function readSettings(env) {
     version,
     port,
     controllerPort,
+    saslSslPort,
     heap,
     jvmOptions,
     startTimeoutMs,
     brokers: `${HOST}:${port}`,
+    saslSslBrokers: `${HOST}:${saslSslPort}`,
     java: env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java',
+    keytool: env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'keytool') : 'keytool',
     mvn: env.RETOUR_KAFKA_MVN || 'mvn',
     mavenRepo: join(home, 'm2'),
     distDir,
@@ -111,6 +125,8 @@ function readSettings(env) {
     pidFile: join(dataDir, 'kafka.pid'),
     propertiesFile: join(dataDir, 'server.properties'),
     lockFile: join(dataDir, 'start.lock'),
+    keystoreFile: join(dataDir, 'tls', 'broker.p12'),
+    caFile: join(dataDir, 'tls', 'ca.pem'),
   });
 }
 
@@ -330,11 +346,21 @@ function serverProperties(settings) {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${HOST}:${settings.controllerPort}
-listeners=PLAINTEXT://${HOST}:${settings.port},CONTROLLER://${HOST}:${settings.controllerPort}
-advertised.listeners=PLAINTEXT://${HOST}:${settings.port}
+listeners=PLAINTEXT://${HOST}:${settings.port},CONTROLLER://${HOST}:${settings.controllerPort},SASL_SSL://${HOST}:${settings.saslSslPort}
+advertised.listeners=PLAINTEXT://${HOST}:${settings.port},SASL_SSL://${HOST}:${settings.saslSslPort}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+# An authenticated, encrypted listener for testing clients' TLS and SASL settings (PLAIN users in
+# the JAAS line below; SCRAM users are stored in the cluster metadata by ensureScramUser).
+sasl.enabled.mechanisms=${SASL_MECHANISMS.join(',')}
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USERNAME}="${SASL_PASSWORD}";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${settings.keystoreFile}
+ssl.keystore.password=${KEYSTORE_PASSWORD}
+ssl.key.password=${KEYSTORE_PASSWORD}
 log.dirs=${settings.storageDir}
 auto.create.topics.enable=true
 delete.topic.enable=true
@@ -403,6 +429,77 @@ async function ensureFormatted(settings, marker) {
   );
 }
 
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost, made once per data folder with the JDK's
+ * keytool (no openssl needed). Clients trust it through `ca.pem`, the same certificate in PEM.
+ */
+async function ensureTls(settings) {
+  if (existsSync(settings.keystoreFile) && existsSync(settings.caFile)) return;
+  mkdirSync(dirname(settings.keystoreFile), { recursive: true });
+  rmSync(settings.keystoreFile, { force: true });
+  const store = ['-keystore', settings.keystoreFile, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
+  try {
+    await execFileAsync(settings.keytool, [
+      '-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '3650',
+      '-dname', 'CN=127.0.0.1, O=Retour local Kafka broker',
+      '-ext', 'SAN=ip:127.0.0.1,dns:localhost',
+      '-keypass', KEYSTORE_PASSWORD, ...store,
+    ]);
+    await execFileAsync(settings.keytool, ['-exportcert', '-rfc', '-alias', 'broker', '-file', settings.caFile, ...store]);
+  } catch (error) {
+    throw new Error(
+      `creating the SASL_SSL listener's certificate with "${settings.keytool}" failed (it comes with the JDK; set JAVA_HOME):\n` +
+        `${`${error.stdout ?? ''}${error.stderr ?? ''}`.trim() || error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * SCRAM credentials live in the cluster metadata, so they are added through the running broker
+ * (Kafka's ConfigCommand, one JVM start) once per data folder; state.json remembers it.
+ */
+async function ensureScramUser(settings) {
+  const state = readState(settings);
+  if (state?.scramUser === SASL_USERNAME) return;
+  progress(`adding SCRAM user "${SASL_USERNAME}" for the SASL_SSL listener`);
+  // One mechanism per call: the broker refuses two credentials of one user in one request.
+  for (const mechanism of SASL_MECHANISMS.filter((name) => name.startsWith('SCRAM'))) {
+    try {
+      await execFileAsync(settings.java, [
+        ...toolJvmArgs(settings.libDir),
+        'kafka.admin.ConfigCommand',
+        '--bootstrap-server', settings.brokers,
+        '--alter', '--add-config', `${mechanism}=[password=${SASL_PASSWORD}]`,
+        '--entity-type', 'users', '--entity-name', SASL_USERNAME,
+      ]);
+    } catch (error) {
+      throw new Error(
+        `adding the ${mechanism} user failed:\n${`${error.stdout ?? ''}${error.stderr ?? ''}`.trim()}`,
+        { cause: error },
+      );
+    }
+  }
+  writeFileSync(settings.stateFile, `${JSON.stringify({ ...state, scramUser: SASL_USERNAME }, null, 2)}\n`);
+}
+
+/** What a client needs to reach the SASL_SSL listener (status --json prints it). */
+function saslSslDescription(settings) {
+  return {
+    brokers: settings.saslSslBrokers,
+    caFile: settings.caFile,
+    username: SASL_USERNAME,
+    password: SASL_PASSWORD,
+    mechanisms: SASL_MECHANISMS.map((name) => name.toLowerCase()),
+  };
+}
+
+const PORT_VARIABLES = {
+  broker: 'RETOUR_KAFKA_PORT',
+  controller: 'RETOUR_KAFKA_CONTROLLER_PORT',
+  'SASL_SSL listener': 'RETOUR_KAFKA_SASL_SSL_PORT',
+};
+
 function assertPortFree(port, role) {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -411,7 +508,7 @@ function assertPortFree(port, role) {
         new Error(
           `${role} port ${HOST}:${port} is already in use by another program ` +
             `(${error.code}); stop it or choose another port with ` +
-            (role === 'broker' ? 'RETOUR_KAFKA_PORT' : 'RETOUR_KAFKA_CONTROLLER_PORT'),
+            PORT_VARIABLES[role],
         ),
       ),
     );
@@ -571,9 +668,11 @@ async function start(settings) {
     // Ports first: a busy port should fail in a second, not after a Maven download.
     await assertPortFree(settings.port, 'broker');
     await assertPortFree(settings.controllerPort, 'controller');
+    await assertPortFree(settings.saslSslPort, 'SASL_SSL listener');
     const marker = await ensureInstalled(settings);
     await checkJava(settings);
     mkdirSync(settings.dataDir, { recursive: true });
+    await ensureTls(settings);
     writeFileSync(settings.propertiesFile, serverProperties(settings));
     await ensureFormatted(settings, marker);
     const logStart = { server: fileSize(settings.logFile), out: fileSize(settings.stdoutFile) };
@@ -581,6 +680,7 @@ async function start(settings) {
     progress(`starting Kafka ${settings.version} (pid ${pid}), log ${settings.logFile}`);
     try {
       await waitUntilReady(settings, pid, logStart);
+      await ensureScramUser(settings);
     } catch (error) {
       // Leave nothing half-started behind: a broker that never became ready is stopped.
       await stopPid(settings, pid);
@@ -646,6 +746,7 @@ async function status(settings, asJson) {
     home: settings.home,
     dataDir: settings.dataDir,
     logFile: settings.logFile,
+    saslSsl: saslSslDescription(settings),
   };
   if (asJson) {
     process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -3,7 +3,7 @@
  * returns topic, keyed by customer so one customer's events stay in order on one partition.
  * Self-contained on purpose (the ingest side has its own client wrapper).
  */
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Message, type ProducerBatch } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type KafkaConfig, type Message, type ProducerBatch } from 'kafkajs';
 import type { RetourEvent } from '../domain/events/event-schemas.ts';
 import { RetourError } from '../domain/errors/retour-error.ts';
 
@@ -17,6 +17,8 @@ export interface BatchProducer {
 export interface KafkaEventSinkOptions {
   /** Bootstrap brokers, host:port. */
   brokers: readonly string[];
+  /** TLS and SASL client options for the brokers (none = plaintext). */
+  kafkaOptions?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
   clientId: string;
   /** Topic for order.placed and order.delivered. */
   topicOrders: string;
@@ -63,7 +65,7 @@ export async function createKafkaEventSink(options: KafkaEventSinkOptions): Prom
   }
   const producer: BatchProducer =
     options.producer ??
-    new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.ERROR }).producer({
+    new Kafka({ clientId: options.clientId, brokers: [...options.brokers], ...options.kafkaOptions, logLevel: logLevel.ERROR }).producer({
       // The Java-compatible partitioner, chosen explicitly (also silences kafkajs' partitioner warning).
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: true,

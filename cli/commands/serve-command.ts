@@ -3,6 +3,7 @@ import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
+import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
 import { replayJob } from '../../jobs/replay-job.ts';
@@ -52,7 +53,7 @@ export const serveCommand: Command = {
     const database = await openDatabase({ path: config.database });
     const stopping = new AbortController();
     signal.addEventListener('abort', () => stopping.abort(), { once: true });
-    const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
+    const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, security: kafkaSecurityFromConfig(config), clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
     let ingestState = { state: 'starting', ready: false };
     try {
       const jobConnections = new Map<string, DuckDBConnection>();

@@ -1,3 +1,5 @@
+import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
+import { kafkaJsSecurityOptions } from '../../messaging/kafka-security.ts';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -174,6 +176,7 @@ export const simulateCommand: Command = {
     if (to === 'kafka') {
       const sink = await createKafkaEventSink({
         brokers: context.config.kafkaBrokers,
+        kafkaOptions: kafkaJsSecurityOptions(kafkaSecurityFromConfig(context.config)),
         clientId: `${context.config.kafkaClientId}-simulator`,
         topicOrders: context.config.topicOrders,
         topicReturns: context.config.topicReturns,

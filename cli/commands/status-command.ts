@@ -1,4 +1,5 @@
 import { readKafkaLag } from '../../ingest/kafka-lag.ts';
+import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { readIngestStatus } from '../../store/read-ingest-status.ts';
 import type { Command } from '../command.ts';
@@ -17,7 +18,7 @@ export const statusCommand: Command = {
       const lag =
         context.config.kafkaBrokers.length === 0
           ? undefined
-          : await readKafkaLag(stored.offsets, { brokers: context.config.kafkaBrokers, clientId: context.config.kafkaClientId, topics: context.config.topics, logger: context.logger });
+          : await readKafkaLag(stored.offsets, { brokers: context.config.kafkaBrokers, security: kafkaSecurityFromConfig(context.config), clientId: context.config.kafkaClientId, topics: context.config.topics, logger: context.logger });
       const status = { database: context.config.database, ...stored, ...lag };
       if (context.options['json'] === true) {
         context.stdout.write(`${JSON.stringify(status)}\n`);

@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafkaClient } from '../create-kafka-client.ts';
 import { kafkaUnavailableError } from '../kafka-unavailable-error.ts';
+import type { KafkaSecurity } from '../kafka-security.ts';
 
 export interface PartitionWatermarks {
   readonly topic: string;
@@ -30,6 +31,8 @@ export interface KafkaAdmin {
 
 export interface KafkaAdminOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL settings (kafkaSecurityFromConfig); none = plaintext. */
+  readonly security?: KafkaSecurity | undefined;
   readonly clientId: string;
   readonly logger: Logger;
   /** Connection attempts before giving up (default 5; `retour status` uses fewer to stay quick). */
@@ -47,6 +50,7 @@ export interface KafkaAdminOptions {
 export async function createKafkaAdmin(options: KafkaAdminOptions): Promise<KafkaAdmin> {
   const kafka = createKafkaClient({
     brokers: options.brokers,
+    security: options.security,
     clientId: options.clientId,
     logger: options.logger,
     retry: { retries: options.retries ?? 5 },

@@ -2,6 +2,7 @@ import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { createKafkaClient } from '../create-kafka-client.ts';
+import type { KafkaSecurity } from '../kafka-security.ts';
 import { kafkaUnavailableError } from '../kafka-unavailable-error.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../topic-partition-offset.ts';
 import type { BatchConsumer, BatchConsumerStatus, ConsumedBatch, ConsumedMessage } from './batch-consumer.ts';
@@ -31,6 +32,8 @@ export interface FetchTuning {
 
 export interface BatchConsumerOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL settings (kafkaSecurityFromConfig); none = plaintext. */
+  readonly security?: KafkaSecurity | undefined;
   readonly clientId: string;
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -105,7 +108,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const maxOutageMs = options.maxOutageMs ?? 60_000;
   const logger = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
 
-  const kafka = createKafkaClient({ brokers: options.brokers, clientId: options.clientId, logger: options.logger });
+  const kafka = createKafkaClient({ brokers: options.brokers, security: options.security, clientId: options.clientId, logger: options.logger });
   /** First crash since the last group join: the start of the current outage. */
   let outageStartedAt: number | undefined;
   const consumer: Consumer = kafka.consumer({

@@ -2,6 +2,7 @@ import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { createKafkaClient } from '../create-kafka-client.ts';
+import type { KafkaSecurity } from '../kafka-security.ts';
 import { kafkaUnavailableError } from '../kafka-unavailable-error.ts';
 
 export interface OutgoingMessage {
@@ -25,6 +26,8 @@ export interface EventProducer {
 
 export interface EventProducerOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL settings (kafkaSecurityFromConfig); none = plaintext. */
+  readonly security?: KafkaSecurity | undefined;
   readonly clientId: string;
   readonly logger: Logger;
   /** Compression of produced batches (default none: the local broker and tests favour CPU). */
@@ -46,6 +49,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   if (options.brokers.length === 0) throw new TypeError('createEventProducer needs at least one broker; got none');
   const kafka = createKafkaClient({
     brokers: options.brokers,
+    security: options.security,
     clientId: options.clientId,
     logger: options.logger,
     retry: { retries: options.retries ?? 5, initialRetryTime: 300, maxRetryTime: 10_000 },

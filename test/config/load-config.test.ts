@@ -47,6 +47,24 @@ describe('loadConfig', () => {
     }
   });
 
+  it.each([
+    [{ RETOUR_RISK_REVIEW_THRESHOLD: '0.9' }, /RETOUR_RISK_HIGH_THRESHOLD must be at least RETOUR_RISK_REVIEW_THRESHOLD; got 0.8 < 0.9/],
+    [{ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' }, /RETOUR_KAFKA_SASL_USERNAME must be set with RETOUR_KAFKA_SECURITY_PROTOCOL=SASL_SSL; RETOUR_KAFKA_SASL_PASSWORD or RETOUR_KAFKA_SASL_PASSWORD_FILE must be set/],
+    [{ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p', RETOUR_KAFKA_SASL_PASSWORD_FILE: '/run/secrets/p' }, /set only one of RETOUR_KAFKA_SASL_PASSWORD and RETOUR_KAFKA_SASL_PASSWORD_FILE/],
+    [{ RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p' }, /RETOUR_KAFKA_SASL_\* are set but RETOUR_KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not use SASL/],
+    [{ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p', RETOUR_KAFKA_SSL_CA_FILE: '/ca.pem' }, /RETOUR_KAFKA_SSL_CA_FILE is set but RETOUR_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT does not use TLS/],
+    [{ RETOUR_KAFKA_SASL_MECHANISM: 'scram-sha-1' }, /RETOUR_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got "scram-sha-1"/],
+  ])('stops on settings that do not fit together: %j', (environment, message) => {
+    expect(() => loadConfig(environment)).toThrow(message);
+  });
+
+  it('accepts each Kafka security protocol with what it needs', () => {
+    const sasl = { RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p' };
+    expect(loadConfig({ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SSL', RETOUR_KAFKA_SSL_CA_FILE: '/ca.pem' }).kafkaSecurityProtocol).toBe('SSL');
+    expect(loadConfig({ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', ...sasl }).kafkaSaslMechanism).toBe('PLAIN');
+    expect(loadConfig({ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', RETOUR_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', ...sasl }).kafkaSaslUsername).toBe('u');
+  });
+
   it('names RETOUR_* variables that are not settings (typos)', () => {
     expect(unknownRetourVariables({ RETOUR_PROT: '3000', RETOUR_PORT: '1', HOME: '/' })).toEqual(['RETOUR_PROT']);
   });

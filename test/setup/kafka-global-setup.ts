@@ -22,6 +22,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Comma-separated `host:port` list of the Kafka cluster the integration tests use. */
     kafkaBrokers: string;
+    /**
+     * JSON of the cluster's SASL_SSL listener ({ brokers, caFile, username, password, mechanisms }),
+     * or '' when it is not known (a cluster of one's own without RETOUR_TEST_KAFKA_SASL_SSL).
+     */
+    kafkaSaslSsl: string;
   }
 }
 
@@ -32,8 +37,21 @@ const hint =
 interface LocalBrokerStatus {
   readonly running: boolean;
   readonly ready: boolean;
+  readonly brokers: string;
   readonly dataDir: string;
   readonly logFile: string;
+  readonly saslSsl?: unknown;
+}
+
+/**
+ * The SASL_SSL listener to test against: RETOUR_TEST_KAFKA_SASL_SSL (JSON, for a cluster of one's
+ * own), else the local broker's when the tests use it.
+ */
+async function saslSslListener(brokers: string): Promise<string> {
+  const given = process.env['RETOUR_TEST_KAFKA_SASL_SSL'];
+  if (given !== undefined && given !== '') return given;
+  const local = await localBrokerStatus();
+  return local.running && local.brokers === brokers && local.saslSsl !== undefined ? JSON.stringify(local.saslSsl) : '';
 }
 
 interface ScriptResult {
@@ -133,6 +151,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (given !== undefined && given !== '') {
     await assertReachable(given);
     project.provide('kafkaBrokers', given);
+    project.provide('kafkaSaslSsl', await saslSslListener(given));
     return async () => {};
   }
 
@@ -151,6 +170,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   process.env['RETOUR_KAFKA_BROKERS'] = brokers;
   project.provide('kafkaBrokers', brokers);
+  project.provide('kafkaSaslSsl', await saslSslListener(brokers));
 
   return async () => {
     rmSync(lease, { force: true });

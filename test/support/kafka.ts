@@ -27,6 +27,29 @@ export function kafkaBrokers(): string[] {
   return brokers.split(',').map((broker) => broker.trim());
 }
 
+/** The test cluster's SASL_SSL listener (scripts/kafka-local.mjs gives every local broker one). */
+export interface SaslSslListener {
+  readonly brokers: string;
+  /** PEM file of the certificate the listener presents. */
+  readonly caFile: string;
+  readonly username: string;
+  readonly password: string;
+  /** Lower-case kafkajs names, e.g. 'scram-sha-512'. */
+  readonly mechanisms: readonly string[];
+}
+
+/** The SASL_SSL listener of the test cluster; fails (never skips) when the setup knows none. */
+export function kafkaSaslSslListener(): SaslSslListener {
+  const text = inject('kafkaSaslSsl');
+  if (typeof text !== 'string' || text === '') {
+    throw new TypeError(
+      'the SASL_SSL tests need a listener with TLS and SASL: the local broker of scripts/kafka-local.mjs has one; ' +
+        'for a cluster of your own set RETOUR_TEST_KAFKA_SASL_SSL=\'{"brokers":"host:port","caFile":"…","username":"…","password":"…","mechanisms":["plain"]}\'',
+    );
+  }
+  return JSON.parse(text) as SaslSslListener;
+}
+
 /**
  * A kafkajs client for tests: warnings only, so passing tests stay quiet.
  *
