@@ -105,6 +105,17 @@ function readsTheSame(text: string, event: unknown, fromString: boolean): boolea
  * if (!decoded.ok) console.log(decoded.rejection.code, decoded.rejection.path);
  */
 export function decodeRawMessage(value: Uint8Array | string | null, maxBytes: number): DecodedMessage {
+  try {
+    return decodeChecked(value, maxBytes);
+  } catch (error: unknown) {
+    // A message must never stop ingest (it would be met again at the same offset after every
+    // restart): whatever a check did not foresee quarantines this one message.
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, rejection: { code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$', message: `$: the message could not be checked (${reason})` } };
+  }
+}
+
+function decodeChecked(value: Uint8Array | string | null, maxBytes: number): DecodedMessage {
   if (value === null) {
     return { ok: false, rejection: { code: 'RETOUR_EVENT_NOT_JSON', path: '$', message: '$: message has no value (null, e.g. a Kafka tombstone)' } };
   }

@@ -51,8 +51,27 @@ export function pointerToJsonPath(pointer: string): string {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // JSON.stringify recurses: a value nested thousands of levels deep overflows the stack.
+    return `${Array.isArray(value) ? 'an array' : 'an object'} nested too deeply to show`;
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Attributes an event must have; every other top-level attribute is optional. */
+const REQUIRED_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'time', 'data']);
+
+/**
+ * CloudEvents' JSON format: an attribute whose value is null "MUST be treated as the equivalent of
+ * unset or omitted". Removes such optional attributes (a required one stays and fails the schema).
+ */
+function dropNullAttributes(envelope: Record<string, unknown>): void {
+  for (const name in envelope) {
+    if (envelope[name] === null && !REQUIRED_ATTRIBUTES.has(name)) delete envelope[name];
+  }
 }
 
 function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: string): { path: string; message: string } | undefined {
@@ -137,6 +156,7 @@ export function decodeEvent(raw: string | Uint8Array, options: DecodeOptions = {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('RETOUR_EVENT_NOT_JSON', '$', `$: message must be a JSON object (got ${describeValue(value)})`);
   }
+  dropNullAttributes(value as Record<string, unknown>);
   const candidate = value as { id?: unknown; type?: unknown; data?: unknown };
   const eventId = typeof candidate.id === 'string' ? candidate.id : undefined;
   const eventType = typeof candidate.type === 'string' ? candidate.type : undefined;

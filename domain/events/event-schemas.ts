@@ -231,12 +231,14 @@ export function envelopeSchema<T extends TSchema>(dataSchema: T, type?: EventTyp
       type: type === undefined ? Type.String({ minLength: 1 }) : Type.Literal(type),
       time: Timestamp('When the event happened'),
       subject: Type.Optional(Type.String({ maxLength: 256 })),
-      datacontenttype: Type.Optional(Type.Literal('application/json')),
-      dataschema: Type.Optional(Type.String({ maxLength: 256 })),
+      // JSON structured mode: the data is JSON; media-type parameters (charset) are allowed.
+      datacontenttype: Type.Optional(Type.String({ pattern: '^application/json[ \\t]*(;.*)?$', description: 'application/json, parameters allowed' })),
+      // A later version of the contract must not be read as this one: its fields may mean other things.
+      dataschema: Type.Optional(Type.Literal('retour/v1')),
       data: dataSchema,
     },
-    // CloudEvents allows extension attributes, so unknown top-level keys are tolerated.
-    { additionalProperties: true },
+    // CloudEvents extension attributes are tolerated; their values are scalars (CloudEvents 1.0 § Type System).
+    { additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Boolean()]) },
   );
 }
 

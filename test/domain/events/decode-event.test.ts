@@ -87,6 +87,42 @@ describe('decodeEvent', () => {
     expect(unknown.path).toBe('$.data.creditCard');
   });
 
+  it('treats an optional attribute set to null as absent (CloudEvents JSON format § 2.2), but not a required one', () => {
+    const result = decodeEvent(JSON.stringify({ ...returnRequested, subject: null, dataschema: null, datacontenttype: null, traceparent: null }));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(Object.keys(result.event)).toEqual(['specversion', 'id', 'source', 'type', 'time', 'data']);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, source: null }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.source' });
+  });
+
+  it('accepts application/json with parameters, and rejects other content types', () => {
+    expect(decodeEvent(JSON.stringify({ ...returnRequested, datacontenttype: 'application/json; charset=utf-8' })).ok).toBe(true);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, datacontenttype: 'text/plain' }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.datacontenttype' });
+  });
+
+  it('rejects a data schema other than retour/v1 instead of reading it as v1', () => {
+    expect(decodeEvent(JSON.stringify({ ...returnRequested, dataschema: 'retour/v1' })).ok).toBe(true);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, dataschema: 'retour/v2' }))).toMatchObject({
+      code: 'RETOUR_EVENT_ENVELOPE_INVALID',
+      path: '$.dataschema',
+      message: expect.stringContaining('(got "retour/v2")'),
+    });
+  });
+
+  it('accepts scalar extension attributes and rejects structured ones (CloudEvents 1.0 type system)', () => {
+    expect(decodeEvent(JSON.stringify({ ...returnRequested, traceparent: '00-4bf9-01', partitionkey: 'cus_1', sampled: true, priority: 3 })).ok).toBe(true);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, ext: { nested: 1 } }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.ext' });
+  });
+
+  it('rejects JSON nested thousands of levels deep with a message, without overflowing the stack', () => {
+    const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    expect(rejectionOf(deep(8000))).toMatchObject({ code: 'RETOUR_EVENT_NOT_JSON', message: '$: message must be a JSON object (got an array nested too deeply to show)' });
+    expect(rejectionOf(`{"specversion":"1.0","id":"e","source":"s","time":"2026-11-20T10:15:00Z","data":{},"type":${deep(20000)}}`)).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.type' });
+    const withDeepExtension = JSON.stringify(returnRequested).replace(/}$/, `,"ext":${deep(6000)}}`);
+    expect(rejectionOf(withDeepExtension)).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.ext' });
+    const withDeepData = JSON.stringify({ ...returnRequested, data: null }).replace('"data":null', `"data":{"returnId":${deep(20000)}}`);
+    expect(rejectionOf(withDeepData)).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID' });
+  });
+
   it('rejects duplicate line ids as an impossible value', () => {
     const line = { lineId: 'l1', productId: 'p1', quantity: 1, reason: 'other' };
     const rejection = rejectionOf(withData({ lines: [line, line] }));
