@@ -353,9 +353,15 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
         flush('staging quarantine', quarantine);
         await runPrepared(
           'inserting quarantine',
+          // A re-import reads the same lines again (Kafka never re-reads: offsets commit with the
+          // rows), so an import's message already quarantined for the same reason is not added twice.
           `INSERT INTO quarantine (raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, quarantined_at)
            SELECT raw, error_code, json_path, message, event_id, event_type, topic, kafka_partition, kafka_offset, $at::TIMESTAMPTZ
-           FROM ingest_staged_quarantine`,
+           FROM ingest_staged_quarantine AS staged
+           WHERE NOT (staged.topic LIKE 'import:%' AND EXISTS (
+             SELECT 1 FROM quarantine AS earlier
+             WHERE earlier.topic = staged.topic AND earlier.kafka_partition = staged.kafka_partition
+               AND earlier.kafka_offset = staged.kafka_offset AND earlier.error_code = staged.error_code AND earlier.raw = staged.raw))`,
           values,
         );
       }
