@@ -4,6 +4,7 @@ import { refreshQualityPeriods, updateQualityMaturity } from '../../store/qualit
 import { cohortSettingsKey, type QualityRunSettings } from '../../store/quality/quality-run-settings.ts';
 import { readIngestedWatermark, readQualityState, writeQualityState } from '../../store/quality/quality-state.ts';
 import { markAlertChangesPublished, readUnpublishedAlertChanges } from '../../store/quality/quality-alert-view.ts';
+import { rewindQualityAlerts } from '../../store/quality/quality-alerts-store.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
 import { refreshQualityAlerts } from './refresh-quality-alerts.ts';
 
@@ -78,6 +79,8 @@ export const qualityJob: Job = {
       const periodRows = await refreshQualityPeriods(connection, settings, selection);
       await updateQualityMaturity(connection, settings);
       throwIfAborted(context.signal);
+      const movedBack = state !== undefined && now.getTime() < state.asOf.getTime();
+      const rewound = movedBack ? await rewindQualityAlerts(connection, now.toISOString()) : undefined;
       const alerts = await refreshQualityAlerts(connection, {
         now,
         detectionDays: config.qualityDetectionDays,
@@ -107,7 +110,7 @@ export const qualityJob: Job = {
           window: alerts.window,
           faultScan: alerts.faultScan,
           testedProducts: { productFaultRate: alerts.testedFault, reasonMix: alerts.testedMix },
-          alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved, published },
+          alerts: { opened: alerts.opened, updated: alerts.updated, resolved: alerts.resolved, published, ...(rewound === undefined ? {} : { rewound }) },
         },
       };
     } catch (error: unknown) {

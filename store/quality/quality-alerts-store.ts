@@ -98,6 +98,29 @@ export async function insertQualityAlert(connection: DuckDBConnection, alert: Ne
   );
 }
 
+/**
+ * Takes the alerts back to what a run as of `now` knew, for a run whose `now` is earlier than the
+ * last one (a replay of history, the demo started again): alerts first detected after `now` are
+ * removed (the replay finds them again if they still hold) and alerts resolved after `now` are
+ * open again. Without it, every replay added a second copy of each alert. Their notifications go
+ * with them: a re-detected alert is announced again. Returns how many alerts were removed and reopened.
+ */
+export async function rewindQualityAlerts(connection: DuckDBConnection, now: string): Promise<{ removed: number; reopened: number }> {
+  const later = `SELECT alert_id FROM quality_alerts WHERE first_detected_at > $now::TIMESTAMPTZ`;
+  await connection.run(`DELETE FROM quality_alert_publications WHERE alert_id IN (${later})`, { now });
+  const removed = await connection.run(`DELETE FROM quality_alerts WHERE first_detected_at > $now::TIMESTAMPTZ`, { now });
+  await connection.run(
+    `UPDATE quality_alert_publications SET resolved_published_at = NULL
+     WHERE alert_id IN (SELECT alert_id FROM quality_alerts WHERE resolved_at > $now::TIMESTAMPTZ)`,
+    { now },
+  );
+  const reopened = await connection.run(
+    `UPDATE quality_alerts SET status = 'ongoing', resolved_at = NULL, updated_at = $now::TIMESTAMPTZ WHERE resolved_at > $now::TIMESTAMPTZ`,
+    { now },
+  );
+  return { removed: Number(removed.rowsChanged), reopened: Number(reopened.rowsChanged) };
+}
+
 /** What a later evaluation changes on an open alert: its status and the latest window's evidence. */
 export interface QualityAlertUpdate {
   alertId: number;

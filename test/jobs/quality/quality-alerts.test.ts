@@ -89,6 +89,25 @@ describe('quality job: alerts', () => {
     expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-07/) });
   });
 
+  it('a run as of an earlier time takes the alerts back to what it knew, so replaying history twice gives the same alerts once', async () => {
+    await buildProducts();
+    const replay = async (): Promise<void> => {
+      for (const day of [78, 79, 85, 92]) await runQuality(connection, { now: dayOf(day) });
+    };
+    await replay();
+    const first = (await readRows(connection, ALERTS)).map(({ product_id, status, first, resolved }) => ({ product_id, status, first, resolved }));
+    expect(first).toEqual([{ product_id: 'P00', status: 'resolved', first: expect.stringMatching(/^2026-03-24/), resolved: expect.stringMatching(/^2026-04-07/) }]);
+
+    // Back to day 79: the alert detected on day 78 is open again, not resolved on a day still to come.
+    await runQuality(connection, { now: dayOf(79) });
+    expect((await readRows(connection, ALERTS)).map(({ status, resolved }) => ({ status, resolved }))).toEqual([{ status: 'ongoing', resolved: null }]);
+    // Back before the detection: it is gone, and the replay finds it again — once.
+    await runQuality(connection, { now: dayOf(70) });
+    expect(await readRows(connection, ALERTS)).toEqual([]);
+    await replay();
+    expect((await readRows(connection, ALERTS)).map(({ product_id, status, first, resolved }) => ({ product_id, status, first, resolved }))).toEqual(first);
+  });
+
   it('publishes an alert once when it opens and once when it resolves, and retries after a failed send', async () => {
     await buildProducts();
     const sent: { topic: string; key: string | undefined; value: Record<string, unknown> }[] = [];
