@@ -142,8 +142,17 @@ function list<const K extends string>(options: { key: K; description: string; de
   };
 }
 
-function numberMap<const K extends string>(options: { key: K; description: string; default: string; min: number; max: number }): VariableSpec<Readonly<Record<string, number>>, K> {
-  const rule = `comma-separated name=integer pairs with integers from ${options.min} to ${options.max} (may be empty)`;
+function numberMap<const K extends string>(options: {
+  key: K;
+  description: string;
+  default: string;
+  min: number;
+  max: number;
+  /** The names a pair may use; absent = any name (categories). */
+  names?: readonly string[];
+}): VariableSpec<Readonly<Record<string, number>>, K> {
+  const names = options.names === undefined ? 'name' : `name (one of ${options.names.join(', ')})`;
+  const rule = `comma-separated ${names}=integer pairs with integers from ${options.min} to ${options.max} (may be empty)`;
   return {
     key: options.key,
     description: options.description,
@@ -156,6 +165,8 @@ function numberMap<const K extends string>(options: { key: K; description: strin
         if (match === null) throw new RuleError(rule);
         const number = Number(match[2]);
         if (number < options.min || number > options.max) throw new RuleError(rule);
+        // A misspelt name would otherwise be ignored: the setting it meant would silently keep its default.
+        if (options.names !== undefined && !options.names.includes(match[1]!)) throw new RuleError(rule);
         result[match[1]!] = number;
       }
       return Object.freeze(result);
@@ -163,9 +174,14 @@ function numberMap<const K extends string>(options: { key: K; description: strin
   };
 }
 
+/** The waiting stages of models/ops/resolve-stuck-limits.ts (config may not import models; a test keeps them equal). */
+export const OPS_WAITING_STAGES = ['awaiting_receipt', 'awaiting_inspection', 'awaiting_refund', 'awaiting_close'] as const;
+/** The jobs the scheduler runs (jobs/job-registry.ts; a test keeps them equal). */
+export const SCHEDULED_JOB_NAMES = ['quality', 'risk', 'ops'] as const;
+
 export const CONFIG_VARIABLES = {
-  RETOUR_DATABASE: text({ key: 'database', default: './data/retour.duckdb', description: 'DuckDB file (one writer process owns it).' }),
-  RETOUR_DATA_DIR: text({ key: 'dataDir', default: './data', description: 'Folder for demo keys, exports and other local state.' }),
+  RETOUR_DATABASE: optionalText({ key: 'database', description: 'DuckDB file (one writer process owns it); empty = retour.duckdb in RETOUR_DATA_DIR.' }),
+  RETOUR_DATA_DIR: text({ key: 'dataDir', default: './data', description: 'Folder for the database (unless RETOUR_DATABASE names one), the demo\'s API keys and its simulation state.' }),
   RETOUR_HOST: text({ key: 'host', default: '127.0.0.1', description: 'Address the API listens on (0.0.0.0 for all interfaces).' }),
   RETOUR_PORT: integer({ key: 'port', default: 3000, min: 0, max: 65535, description: 'API port (0 = any free port).' }),
   RETOUR_LOG_LEVEL: oneOf({ key: 'logLevel', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, description: 'Log level of the structured (pino) logs on stderr.' }),
@@ -199,7 +215,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_RETURN_WINDOW_BY_CATEGORY: numberMap({ key: 'returnWindowByCategory', default: '', min: 1, max: 3650, description: 'Per-category return windows, e.g. electronics=14,apparel=60.' }),
   RETOUR_REFUND_SLA_DAYS: integer({ key: 'refundSlaDays', default: 14, min: 1, max: 365, description: 'Days after receipt within which a refund is due (policy).' }),
   RETOUR_OPS_RECEIPT_GRACE_DAYS: integer({ key: 'opsReceiptGraceDays', default: 14, min: 1, max: 365, description: 'A refunded return whose parcel has not arrived this many days after the refund is a refund_without_receipt exception.' }),
-  RETOUR_OPS_STUCK_DAYS: numberMap({ key: 'opsStuckDays', default: 'awaiting_receipt=21,awaiting_inspection=5,awaiting_refund=14,awaiting_close=7', min: 1, max: 3650, description: 'Days an open return may wait in a stage before it is listed as stuck (stages not named keep their default).' }),
+  RETOUR_OPS_STUCK_DAYS: numberMap({ key: 'opsStuckDays', default: 'awaiting_receipt=21,awaiting_inspection=5,awaiting_refund=14,awaiting_close=7', min: 1, max: 3650, names: OPS_WAITING_STAGES, description: 'Days an open return may wait in a stage before it is listed as stuck (stages not named keep their default).' }),
   RETOUR_QUALITY_MIN_UNITS: integer({ key: 'qualityMinUnits', default: 100, min: 1, max: 10_000_000, description: 'Delivered units a product needs in the tested 7-day window (and in its baseline) before it can be flagged.' }),
   RETOUR_QUALITY_FDR: decimal({ key: 'qualityFalseDiscoveryRate', default: 0.01, min: 0.0001, max: 0.5, description: 'Benjamini–Hochberg false discovery rate for quality alerts.' }),
   RETOUR_QUALITY_WITHIN_DAYS: integer({ key: 'qualityWithinDays', default: 14, min: 1, max: 365, description: 'N of the quality tables\' "returned within N days of delivery" columns, comparable on immature cohorts.' }),
@@ -207,11 +223,10 @@ export const CONFIG_VARIABLES = {
   RETOUR_QUALITY_BASELINE_WEEKS: integer({ key: 'qualityBaselineWeeks', default: 8, min: 1, max: 104, description: 'Weeks of delivery cohorts in the trailing baseline of quality alerts (for the fault rate it ends 14 days before the run; for the reason mix, just before the tested week).' }),
   RETOUR_QUALITY_MIN_RATIO: decimal({ key: 'qualityMinRatio', default: 1.5, min: 1, max: 100, description: 'A quality alert also needs the current rate to be at least this multiple of the baseline rate.' }),
   RETOUR_RATE_LIMIT_PER_MINUTE: integer({ key: 'rateLimitPerMinute', default: 600000, min: 1, max: 100_000_000, description: 'API requests per minute allowed per key.' }),
-  RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, description: 'Scheduler interval per job inside retour serve.' }),
+  RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, names: SCHEDULED_JOB_NAMES, description: 'Scheduler interval per job inside retour serve.' }),
   RETOUR_RISK_REVIEW_THRESHOLD: decimal({ key: 'riskReviewThreshold', default: 0.5, min: 0.01, max: 1, description: 'Customer risk scores at or above go to the review tier (and get a flag).' }),
   RETOUR_RISK_HIGH_THRESHOLD: decimal({ key: 'riskHighThreshold', default: 0.8, min: 0.01, max: 1, description: 'Customer risk scores at or above are in the high tier (must be ≥ the review threshold).' }),
   RETOUR_RISK_NO_RECEIPT_DAYS: integer({ key: 'riskNoReceiptDays', default: 14, min: 1, max: 365, description: 'A refund whose return has not arrived this many days later counts as "refund without receipt".' }),
-  RETOUR_DEMO_EVENTS_PER_SECOND: integer({ key: 'demoEventsPerSecond', default: 2000, min: 1, max: 1_000_000, description: 'Pace of the built-in simulator in demo mode.' }),
 } as const satisfies Record<`RETOUR_${string}`, VariableSpec<unknown, string>>;
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { RetourError } from '../domain/errors/retour-error.ts';
 import { CONFIG_VARIABLES, type ConfigVariableName } from './config-variables.ts';
 
@@ -24,6 +25,8 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
       problems.push(`${name} must be ${rule}; got ${JSON.stringify(textValue)}`);
     }
   }
+  // The database lives in the data folder unless a file is named.
+  if (result['database'] === '') result['database'] = join(String(result['dataDir']), 'retour.duckdb');
   if (problems.length === 0) problems.push(...crossVariableProblems(result as Config));
   if (problems.length > 0) {
     throw new RetourError('RETOUR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });

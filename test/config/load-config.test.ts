@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, unknownRetourVariables } from '../../config/load-config.ts';
-import { CONFIG_VARIABLES } from '../../config/config-variables.ts';
+import { CONFIG_VARIABLES, OPS_WAITING_STAGES, SCHEDULED_JOB_NAMES } from '../../config/config-variables.ts';
+import { JOBS } from '../../jobs/job-registry.ts';
+import { WAITING_STAGES } from '../../models/ops/resolve-stuck-limits.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with nothing set (npm start works with an empty environment)', () => {
     const config = loadConfig({});
-    expect(config.database).toBe('./data/retour.duckdb');
+    expect(config.database).toBe('data/retour.duckdb');
     expect(config.port).toBe(3000);
     expect(config.kafkaBrokers).toEqual([]);
     expect(config.topics).toEqual(['marketplace.orders', 'marketplace.returns', 'retour.decisions']);
@@ -14,6 +16,22 @@ describe('loadConfig', () => {
     expect(config.returnWindowDays).toBe(30);
     expect(config.refundSlaDays).toBe(14);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('puts the database in RETOUR_DATA_DIR unless RETOUR_DATABASE names a file', () => {
+    expect(loadConfig({ RETOUR_DATA_DIR: '/srv/retour' }).database).toBe('/srv/retour/retour.duckdb');
+    expect(loadConfig({ RETOUR_DATA_DIR: '/srv/retour', RETOUR_DATABASE: '/mnt/fast/r.duckdb' }).database).toBe('/mnt/fast/r.duckdb');
+  });
+
+  it('refuses a stage or job name the settings do not know (a typo would silently keep the default)', () => {
+    expect(() => loadConfig({ RETOUR_OPS_STUCK_DAYS: 'foo=3' })).toThrow(/RETOUR_OPS_STUCK_DAYS must be comma-separated name \(one of awaiting_receipt, awaiting_inspection, awaiting_refund, awaiting_close\)=integer pairs.*got "foo=3"/);
+    expect(() => loadConfig({ RETOUR_JOB_INTERVAL_SECONDS: 'qualty=60' })).toThrow(/RETOUR_JOB_INTERVAL_SECONDS must be comma-separated name \(one of quality, risk, ops\)/);
+    expect(loadConfig({ RETOUR_OPS_STUCK_DAYS: 'awaiting_refund=10' }).opsStuckDays).toEqual({ awaiting_refund: 10 });
+  });
+
+  it('names the same stages and jobs as the code that uses them', () => {
+    expect(OPS_WAITING_STAGES).toEqual(WAITING_STAGES);
+    expect([...SCHEDULED_JOB_NAMES].sort()).toEqual(JOBS.map((job) => job.name).sort());
   });
 
   it('parses lists and maps', () => {
