@@ -39,7 +39,10 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...rest } = log;
-        logger[PINO_LEVEL[level] ?? 'info']({ namespace, ...rest }, message);
+        // A broker creating a topic answers the first metadata request for it with this "error";
+        // kafkajs logs it as ERROR although the caller waits and goes on (create-batch-consumer.ts).
+        const topicBeingCreated = level === logLevel.ERROR && rest['error'] === 'This server does not host this topic-partition';
+        logger[topicBeingCreated ? 'info' : (PINO_LEVEL[level] ?? 'info')]({ namespace, ...rest }, message);
       },
   });
 }

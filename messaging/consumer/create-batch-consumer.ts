@@ -99,6 +99,37 @@ function positiveInteger(name: string, value: number): number {
  * await consumer.start();
  * const batch = await consumer.nextBatch(signal);
  */
+/** Errors a metadata request answers while the broker is still creating a topic it was asked about. */
+const TOPIC_BEING_CREATED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const TOPIC_CREATION_WAIT_MS = 15_000;
+
+/**
+ * Subscribes, waiting while missing topics are auto-created: a broker with
+ * auto.create.topics.enable creates a topic on the first metadata request that names it but
+ * answers that request "This server does not host this topic-partition", which kafkajs' subscribe
+ * throws (a first `retour ingest` on a fresh cluster failed on it). A cluster that does not create
+ * topics gets an error that says so.
+ */
+async function subscribeWhileTopicsAreCreated(consumer: Consumer, topics: readonly string[], missing: readonly string[]): Promise<void> {
+  const deadline = Date.now() + TOPIC_CREATION_WAIT_MS;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      return;
+    } catch (error: unknown) {
+      const type = (error as { type?: unknown }).type;
+      if (missing.length === 0 || typeof type !== 'string' || !TOPIC_BEING_CREATED.has(type)) throw error;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `topics ${missing.join(', ')} do not exist and the cluster did not create them within ${TOPIC_CREATION_WAIT_MS / 1000} s: create them, or remove them from RETOUR_TOPICS (${String(error)})`,
+          { cause: error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
   if (options.brokers.length === 0) throw new TypeError('createBatchConsumer needs at least one broker; got none');
   if (options.topics.length === 0) throw new TypeError('createBatchConsumer needs at least one topic; got none');
@@ -324,7 +355,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
           missing.delete(offset.topic);
         }
         if (missing.size > 0) logger.info({ topics: [...missing] }, 'topics do not exist yet; they are read from their start once created');
-        await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+        await subscribeWhileTopicsAreCreated(consumer, options.topics, [...missing]);
       } catch (error: unknown) {
         await consumer.disconnect().catch(() => undefined);
         throw kafkaUnavailableError(`start the consumer of group ${options.groupId}`, options.brokers, error);

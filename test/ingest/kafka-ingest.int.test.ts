@@ -269,3 +269,22 @@ describe('retour ingest as a process', () => {
     expect(run.stderr()).toMatch(/retour: Kafka at 127\.0\.0\.1:\d+ failed to .*\(RETOUR_KAFKA_UNAVAILABLE\)/);
   }, 90_000);
 });
+
+describe('a fresh cluster', () => {
+  it('ingest starts on topics that do not exist yet (the broker creates them) and reads them once they have messages', async () => {
+    const missing = uniqueTopicName('ingest-not-yet');
+    const groupId = uniqueTopicName('ingest-not-yet-group');
+    const database = temporaryDatabase('kafka-ingest-not-yet');
+    try {
+      const first = await ingestUntilIdle(database.path, { topic: missing, deadLetterTopic: `${missing}-dlq`, groupId, decodeInWorker: true });
+      expect(first).toMatchObject({ consumed: 0, stoppedBy: 'idle' });
+      await produceInChunks(missing, bulk.slice(0, 100));
+      const second = await ingestUntilIdle(database.path, { topic: missing, deadLetterTopic: `${missing}-dlq`, groupId, decodeInWorker: true });
+      expect(second).toMatchObject({ consumed: 100, stored: 100 });
+    } finally {
+      await deleteConsumerGroups([groupId]);
+      await deleteTopics([missing, `${missing}-dlq`]);
+      database.remove();
+    }
+  }, 90_000);
+});
