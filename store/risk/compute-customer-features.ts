@@ -8,6 +8,9 @@ export interface FeatureOptions {
   readonly lateReturnDays: number;
 }
 
+/** Share of refunded returns that must have a receipt before a missing one counts as evidence. */
+export const MIN_RECEIPT_COVERAGE = 0.5;
+
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
@@ -87,6 +90,15 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     first_receipt AS (
       -- A plain join on the first arrival instead of a NOT EXISTS correlated on each row's as_of.
       SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id
+    ),
+    receipts_reported AS (
+      -- A missing receipt is evidence only where receipts are reported at all: a source without
+      -- warehouse events (a backfill of sales and credit notes) would otherwise make every refund
+      -- look like one for goods that never came back. Over all refunded returns, as a property of
+      -- the data like product_weight below.
+      SELECT coalesce(count(DISTINCT fr.return_id) / nullif(count(DISTINCT f.return_id), 0), 0) >= ${MIN_RECEIPT_COVERAGE} AS reported
+      FROM refunds f LEFT JOIN first_receipt fr ON fr.return_id = f.return_id
+      WHERE f.return_id IS NOT NULL
     ),
     order_facts AS (
       SELECT s.subject_row,
@@ -200,7 +212,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       FROM risk_subjects s JOIN refunds f ON f.customer_id = s.subject_id AND f.return_id IS NOT NULL
         AND f.issued_at < s.refunded_before AND f.issued_at >= s.since_365d
       LEFT JOIN first_receipt fr ON fr.return_id = f.return_id
-      WHERE fr.received_at IS NULL OR fr.received_at >= s.as_of
+      WHERE (fr.received_at IS NULL OR fr.received_at >= s.as_of) AND (SELECT reported FROM receipts_reported)
       GROUP BY s.subject_row
     ),
     single_line_returns AS (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1),

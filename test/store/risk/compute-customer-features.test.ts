@@ -41,7 +41,11 @@ beforeAll(async () => {
       // After as_of: invisible.
       { returnId: 'r2', lineId: 'l2', inspectedAt: '2026-02-03T00:00:00Z', condition: 'X_not_declared_item' },
     ],
-    refunds: [{ refundId: 'f1', returnId: 'r2', orderId: 'o1', customerId: 'c1', issuedAt: '2026-01-15T00:00:00Z', amount: 1000 }],
+    refunds: [
+      { refundId: 'f1', returnId: 'r2', orderId: 'o1', customerId: 'c1', issuedAt: '2026-01-15T00:00:00Z', amount: 1000 },
+      // r1 arrived before its refund: one of the two refunded returns has a receipt, so receipts are reported here.
+      { refundId: 'f0', returnId: 'r1', orderId: 'o1', customerId: 'c1', issuedAt: '2026-01-13T00:00:00Z', amount: 1000 },
+    ],
     claims: [
       { claimId: 'k1', orderId: 'o1', customerId: 'c1', openedAt: '2026-01-25T00:00:00Z' },
       { claimId: 'k2', orderId: 'o1', customerId: 'c1', openedAt: '2026-02-10T00:00:00Z' },
@@ -374,6 +378,28 @@ describe('computeCustomerFeatures: other evidence of abuse summed over the ring'
       ]);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('where receipts are not reported at all', () => {
+  it('a refund without a receipt is no evidence (a backfill of sales and credit notes has no warehouse events)', async () => {
+    const bare = await openRiskTestDatabase();
+    const bareConnection = await bare.connect();
+    try {
+      await insertRiskFacts(bareConnection, {
+        orders: [{ orderId: 'o1', customerId: 'c1', placedAt: '2026-01-01T00:00:00Z' }],
+        lines: [{ orderId: 'o1', lineId: 'l1', customerId: 'c1', productId: 'p1', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' }],
+        returns: [{ returnId: 'r1', orderId: 'o1', customerId: 'c1', requestedAt: '2026-01-10T00:00:00Z', lines: [{ lineId: 'l1', productId: 'p1', reason: 'other' }] }],
+        refunds: [{ refundId: 'f1', returnId: 'r1', orderId: 'o1', customerId: 'c1', issuedAt: '2026-01-10T00:00:00Z', amount: 1000 }],
+      });
+      await computeRings(bareConnection, { asOf: AS_OF });
+      await createSnapshotTargets(bareConnection, AS_OF);
+      await computeCustomerFeatures(bareConnection);
+      const reader = await bareConnection.runAndReadAll(`SELECT refunds_without_receipt_365d FROM risk_feature_rows WHERE customer_id = 'c1'`);
+      expect(reader.getRowObjectsJS()).toEqual([{ refunds_without_receipt_365d: 0 }]);
+    } finally {
+      bare.close();
     }
   });
 });
