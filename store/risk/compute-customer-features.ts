@@ -8,8 +8,12 @@ export interface FeatureOptions {
   readonly lateReturnDays: number;
 }
 
-/** Share of refunded returns that must have a receipt before a missing one counts as evidence. */
-export const MIN_RECEIPT_COVERAGE = 0.5;
+/**
+ * Share of return requests that must have a receipt before a missing one counts as evidence: low,
+ * since requests lapse and "keep the item" resolutions ship nothing, but zero in a source that
+ * never reports receipts.
+ */
+export const MIN_RECEIPT_COVERAGE = 0.1;
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
@@ -94,11 +98,10 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     receipts_reported AS (
       -- A missing receipt is evidence only where receipts are reported at all: a source without
       -- warehouse events (a backfill of sales and credit notes) would otherwise make every refund
-      -- look like one for goods that never came back. Over all refunded returns, as a property of
-      -- the data like product_weight below.
-      SELECT coalesce(count(DISTINCT fr.return_id) / nullif(count(DISTINCT f.return_id), 0), 0) >= ${MIN_RECEIPT_COVERAGE} AS reported
-      FROM refunds f LEFT JOIN first_receipt fr ON fr.return_id = f.return_id
-      WHERE f.return_id IS NOT NULL
+      -- and every request look like one for goods that never came back. Over all return requests,
+      -- as a property of the data like product_weight below.
+      SELECT coalesce(count(DISTINCT fr.return_id) / nullif(count(DISTINCT r.return_id), 0), 0) >= ${MIN_RECEIPT_COVERAGE} AS reported
+      FROM return_requests r LEFT JOIN first_receipt fr ON fr.return_id = r.return_id
     ),
     order_facts AS (
       SELECT s.subject_row,
@@ -159,7 +162,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       -- arrived (a refund abuser without an instant refund).
       SELECT s.subject_row,
         count(*) FILTER (WHERE r.requested_at >= s.since_30d) AS returns_30d,
-        count(*) FILTER (WHERE r.requested_at < s.since_30d AND (fr.received_at IS NULL OR fr.received_at >= s.as_of)) AS unshipped_returns_365d
+        count(*) FILTER (WHERE r.requested_at < s.since_30d AND (fr.received_at IS NULL OR fr.received_at >= s.as_of) AND (SELECT reported FROM receipts_reported)) AS unshipped_returns_365d
       FROM risk_subjects s JOIN return_requests r ON r.customer_id = s.subject_id
         AND r.requested_at < s.as_of AND r.requested_at >= s.since_365d
       LEFT JOIN first_receipt fr ON fr.return_id = r.return_id

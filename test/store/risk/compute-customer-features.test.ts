@@ -383,7 +383,7 @@ describe('computeCustomerFeatures: other evidence of abuse summed over the ring'
 });
 
 describe('where receipts are not reported at all', () => {
-  it('a refund without a receipt is no evidence (a backfill of sales and credit notes has no warehouse events)', async () => {
+  it('a refund or a request without a receipt is no evidence (a backfill of sales and credit notes has no warehouse events)', async () => {
     const bare = await openRiskTestDatabase();
     const bareConnection = await bare.connect();
     try {
@@ -396,8 +396,8 @@ describe('where receipts are not reported at all', () => {
       await computeRings(bareConnection, { asOf: AS_OF });
       await createSnapshotTargets(bareConnection, AS_OF);
       await computeCustomerFeatures(bareConnection);
-      const reader = await bareConnection.runAndReadAll(`SELECT refunds_without_receipt_365d FROM risk_feature_rows WHERE customer_id = 'c1'`);
-      expect(reader.getRowObjectsJS()).toEqual([{ refunds_without_receipt_365d: 0 }]);
+      const reader = await bareConnection.runAndReadAll(`SELECT refunds_without_receipt_365d, unshipped_returns_365d FROM risk_feature_rows WHERE customer_id = 'c1'`);
+      expect(reader.getRowObjectsJS()).toEqual([{ refunds_without_receipt_365d: 0, unshipped_returns_365d: 0 }]);
     } finally {
       bare.close();
     }
