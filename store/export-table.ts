@@ -35,6 +35,42 @@ const COPY_OPTIONS: Record<ExportFormat, string> = {
   parquet: 'FORMAT parquet, COMPRESSION zstd',
 };
 
+/** VARCHAR columns of the result tables that hold JSON text (migrations say so column by column). */
+const JSON_TEXT_COLUMNS = new Set([
+  'details',
+  'baseline_reasons',
+  'top_reasons',
+  'top_comment_words',
+  'reasons',
+  'evidence',
+  'recent_comments',
+  'reason_mix',
+]);
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The select list of an export. Text formats write times as RFC 3339 UTC (`2026-11-27T08:43:54.048Z`,
+ * as the API does) instead of DuckDB's `2026-11-27 08:43:54.048+00` in the session's zone, and NDJSON
+ * nests the JSON-text columns as JSON instead of strings holding JSON. Parquet keeps DuckDB's types.
+ */
+async function exportColumns(connection: DuckDBConnection, table: ExportableTable, format: ExportFormat): Promise<string> {
+  if (format === 'parquet') return '*';
+  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${table}`)).getRowObjectsJS();
+  return described
+    .map((row) => {
+      const name = String(row['column_name']);
+      const type = String(row['column_type']);
+      const column = quoteIdentifier(name);
+      if (type === 'TIMESTAMP WITH TIME ZONE') return `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
+      if (format === 'ndjson' && type === 'VARCHAR' && JSON_TEXT_COLUMNS.has(name)) return `${column}::JSON AS ${column}`;
+      return column;
+    })
+    .join(', ');
+}
+
 export function isExportableTable(name: string): name is ExportableTable {
   return (EXPORTABLE_TABLES as readonly string[]).includes(name);
 }
@@ -57,8 +93,9 @@ export async function exportTable(
   }
   if (options.out === undefined && options.stream === undefined) throw new RetourError('RETOUR_USAGE', 'export needs a file (out) or a stream');
   if (options.out === undefined && options.format === 'parquet') throw new RetourError('RETOUR_USAGE', 'parquet is binary: give --out FILE');
+  const columns = await exportColumns(connection, options.table, options.format);
   const copy = async (path: string): Promise<number> => {
-    const result = await connection.run(`COPY (SELECT * FROM ${options.table}) TO '${path.replaceAll("'", "''")}' (${COPY_OPTIONS[options.format]})`);
+    const result = await connection.run(`COPY (SELECT ${columns} FROM ${options.table}) TO '${path.replaceAll("'", "''")}' (${COPY_OPTIONS[options.format]})`);
     return Number(result.rowsChanged);
   };
   if (options.out !== undefined) return copy(options.out);

@@ -52,6 +52,11 @@ describe('retour export', () => {
       ['ret_2', 'missing_refund', 'resolved'],
     ]);
     expect(result.stderr).toBe('exported 2 rows of refund_exceptions\n');
+    // JSON columns nested, times in RFC 3339 UTC as the API writes them (not DuckDB's "2026-03-20 00:00:00+00").
+    expect(rows[0]!['evidence']).toEqual({ refunds: [{ refundId: 'f1' }] });
+    const times = Object.values(rows[1]!).filter((value) => typeof value === 'string' && /^2026-03-\d\d/.test(value));
+    expect(times.length).toBeGreaterThanOrEqual(4);
+    for (const time of times) expect(time).toMatch(/^2026-03-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('writes CSV with a header', async () => {
@@ -59,6 +64,7 @@ describe('retour export', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]!.split(',').slice(0, 3)).toEqual(['exception_id', 'return_id', 'kind']);
     expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(',2026-03-20T00:00:00.000Z,');
   });
 
   it('writes Parquet to a file that DuckDB reads back', async () => {
@@ -84,6 +90,6 @@ describe('retour export', () => {
     const result = await runExport(['audit_log'], { format: 'ndjson' });
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(rows).toEqual([expect.objectContaining({ key_id: 'cli', action: 'key.create', details: '{"role":"risk","name":"alice"}' })]);
+    expect(rows).toEqual([expect.objectContaining({ key_id: 'cli', action: 'key.create', details: { role: 'risk', name: 'alice' } })]);
   });
 });
