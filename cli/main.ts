@@ -2,6 +2,7 @@
  * The `retour` command line: parses the subcommand and its options, loads configuration once,
  * and turns errors into a clear message and a non-zero exit code.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, unknownRetourVariables } from '../config/load-config.ts';
 import type { Command } from './command.ts';
@@ -23,9 +24,15 @@ function formatHelp(command: Command): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The version in package.json (read when asked: the CLI has no build step to bake it in). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function formatOverview(): string {
   const lines = ['Usage: retour COMMAND [options]', '', 'Commands:'];
   for (const command of COMMANDS) lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
+  lines.push(`  ${'--version'.padEnd(10)} Print the version`);
   lines.push('', 'Run `retour COMMAND --help` for the options of a command. Configuration: RETOUR_* variables (see README).');
   return `${lines.join('\n')}\n`;
 }
@@ -35,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(formatOverview());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`retour ${version()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {

@@ -10,5 +10,6 @@ try {
   } else {
     process.stderr.write(`retour: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
-  process.exitCode = 1;
+  // Every usage error exits 2, whether a command returns it or throws it.
+  process.exitCode = isRetourError(error, 'RETOUR_USAGE') ? 2 : 1;
 }

@@ -8,7 +8,7 @@ import type { Command } from '../command.ts';
 export const jobsCommand: Command = {
   name: 'jobs',
   summary: 'Run batch jobs now (quality, risk, ops, … or all)',
-  usage: 'jobs run NAME|all [--full] [--now TIMESTAMP] [--replay-from TIMESTAMP [--step-days N]]',
+  usage: 'jobs run NAME|all [--full] [--now TIMESTAMP] [--replay-from TIMESTAMP [--step-days N]] [--json]',
   options: {
     full: { type: 'boolean', description: 'Full rebuild instead of only what new events touched' },
     now: { type: 'string', valueName: 'TIMESTAMP', description: 'Run as of this RFC 3339 time (default: the current time)' },
@@ -21,7 +21,7 @@ export const jobsCommand: Command = {
   },
   async run(context) {
     const [verb, name] = context.positionals;
-    if (verb !== 'run' || name === undefined) throw new RetourError('RETOUR_USAGE', 'usage: retour jobs run NAME|all');
+    if (verb !== 'run' || name === undefined) throw new RetourError('RETOUR_USAGE', `usage: retour ${jobsCommand.usage}`);
     const jobs = name === 'all' ? JOBS : [findJob(name)];
     if (jobs.some((job) => job === undefined) || jobs.length === 0) {
       throw new RetourError('RETOUR_USAGE', `unknown job ${JSON.stringify(name)}; known: ${JOBS.map((job) => job.name).join(', ') || 'none'}, all`);
@@ -29,15 +29,23 @@ export const jobsCommand: Command = {
     const nowOption = context.options['now'];
     const now = typeof nowOption === 'string' ? new Date(nowOption) : new Date();
     if (Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
+    const replayFrom = context.options['replay-from'];
+    const from = typeof replayFrom === 'string' ? new Date(replayFrom) : undefined;
+    const stepDays = Number(context.options['step-days'] ?? '7');
+    if (from === undefined && context.options['step-days'] !== undefined) throw new RetourError('RETOUR_USAGE', '--step-days goes with --replay-from');
+    if (from !== undefined) {
+      if (Number.isNaN(from.getTime())) throw new RetourError('RETOUR_USAGE', `--replay-from must be an RFC 3339 time; got ${JSON.stringify(replayFrom)}`);
+      if (!Number.isInteger(stepDays) || stepDays < 1) throw new RetourError('RETOUR_USAGE', `--step-days must be a whole number of days ≥ 1; got ${JSON.stringify(context.options['step-days'])}`);
+      if (from.getTime() > now.getTime()) {
+        const until = typeof nowOption === 'string' ? `--now (${JSON.stringify(nowOption)})` : `--now (default: the current time, ${now.toISOString()})`;
+        throw new RetourError('RETOUR_USAGE', `--replay-from (${JSON.stringify(replayFrom)}) must not be after ${until}`);
+      }
+    }
+    // All usage is checked before the database is opened (a running `serve` holds it).
     const database = await openDatabase({ path: context.config.database });
     try {
       const connection = await database.connect();
-      const replayFrom = context.options['replay-from'];
-      if (typeof replayFrom === 'string') {
-        const from = new Date(replayFrom);
-        const stepDays = Number(context.options['step-days'] ?? '7');
-        if (Number.isNaN(from.getTime())) throw new RetourError('RETOUR_USAGE', `--replay-from must be an RFC 3339 time; got ${JSON.stringify(replayFrom)}`);
-        if (!Number.isInteger(stepDays) || stepDays < 1) throw new RetourError('RETOUR_USAGE', `--step-days must be a whole number of days ≥ 1; got ${JSON.stringify(context.options['step-days'])}`);
+      if (from !== undefined) {
         for (const job of jobs) {
           const runs = await replayJob(job!, {
             from,

@@ -59,6 +59,7 @@ async function withConnection<T>(context: CommandContext, work: (connection: Duc
 
 async function createKey(context: CommandContext): Promise<number> {
   const role = context.options['role'];
+  if (role === undefined) return usageError(context, `create: --role is required: one of ${API_ROLES.join(', ')}`);
   if (typeof role !== 'string' || !isApiRole(role)) return usageError(context, `create: --role must be one of ${API_ROLES.join(', ')}; got ${JSON.stringify(role ?? null)}`);
   const nameOption = context.options['name'];
   const name = typeof nameOption === 'string' ? nameOption : `${role} key`;

@@ -32,16 +32,19 @@ export const modelCommand: Command = {
   ].join('\n'),
   async run(context) {
     const [verb, version, ...extra] = context.positionals;
+    const valid = ((verb === 'train' || verb === 'list') && version === undefined) || (verb === 'promote' && version !== undefined && extra.length === 0);
+    // Before opening the database: a usage mistake must not read "database in use" while `serve` runs.
+    if (!valid) throw new RetourError('RETOUR_USAGE', `usage: retour ${modelCommand.usage}`);
+    const nowOption = context.options['now'];
+    const now = typeof nowOption === 'string' ? new Date(nowOption) : undefined;
+    if (now !== undefined && Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
+    const horizonDays = positiveInteger('horizon-days', context.options['horizon-days']);
+    const maxTrainingRows = positiveInteger('max-rows', context.options['max-rows']);
     const database = await openDatabase({ path: context.config.database });
     try {
       const connection = await database.connect();
       const json = context.options['json'] === true;
       if (verb === 'train' && version === undefined) {
-        const nowOption = context.options['now'];
-        const now = typeof nowOption === 'string' ? new Date(nowOption) : undefined;
-        if (now !== undefined && Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
-        const horizonDays = positiveInteger('horizon-days', context.options['horizon-days']);
-        const maxTrainingRows = positiveInteger('max-rows', context.options['max-rows']);
         const result = await trainRiskModel(connection, {
           ...(now === undefined ? {} : { now }),
           ...(horizonDays === undefined ? {} : { horizonDays }),

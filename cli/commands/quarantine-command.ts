@@ -45,6 +45,7 @@ export const quarantineCommand: Command = {
     const topic = option('topic');
     const eventType = option('type');
     const json = context.options['json'] === true;
+    if (context.options['full'] === true && !json) return fail('--full goes with --json (the text listing always shows a preview)');
     const query: QuarantineQuery = {
       limit,
       ...(code === undefined ? {} : { errorCode: code }),
