@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCsvImport } from '../../ingest/csv/read-csv-import.ts';
@@ -12,6 +12,30 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Codes of file-system errors that mean "this path cannot be read", with what to tell the user. */
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EIO: 'input/output error',
+};
+
+/** "cannot read PATH: why" for a file-system error on an input file, or undefined for any other error. */
+function unreadableFile(error: unknown, fallbackPath: string): string | undefined {
+  if (error instanceof RetourError || typeof error !== 'object' || error === null) return undefined;
+  const { code, path } = error as { code?: unknown; path?: unknown };
+  const why = typeof code === 'string' ? UNREADABLE[code] : undefined;
+  return why === undefined ? undefined : `cannot read ${typeof path === 'string' ? path : fallbackPath}: ${why}`;
+}
+
+/** Throws (ENOENT, EISDIR, EACCES, …) unless `path` is a file this process may read. */
+function checkReadableFile(path: string): void {
+  if (statSync(path).isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR', path });
+  accessSync(path, constants.R_OK);
 }
 
 function formatSummary(summary: ImportSummary & { file: string; topic: string; csv?: { rows: number; skippedRows: Record<string, number>; unmatchedRows: number } }): string {
@@ -64,22 +88,24 @@ export const importCommand: Command = {
     let messages: AsyncIterable<RawMessage> | Iterable<RawMessage>;
     let csvSummary: { rows: number; skippedRows: Record<string, number>; unmatchedRows: number } | undefined;
     try {
+      // Checked before any stream is opened: a stream's open error would come later, as an 'error' event.
+      if (file !== '-') checkReadableFile(file);
       if (csv) {
+        checkReadableFile(mappingPath as string);
         const csvText = file === '-' ? await readAll(process.stdin) : readFileSync(file, 'utf8');
         const imported = readCsvImport({ csvText, mappingText: readFileSync(mappingPath as string, 'utf8'), topic });
         messages = imported.messages;
         csvSummary = imported.mapping;
       } else {
-        const input = file === '-' ? process.stdin : createReadStream(file);
-        // Open errors (missing file) would only surface on the first read; make them a clear message up front.
-        if (file !== '-' && statSync(file).isDirectory()) return usage(`${file} is a directory, not a file`);
-        messages = readNdjsonMessages(input, topic);
+        // The file stream is made only when the import reads it, so its errors reach the reader's await.
+        messages = file === '-' ? readNdjsonMessages(process.stdin, topic) : (async function* () {
+          yield* readNdjsonMessages(createReadStream(file), topic);
+        })();
       }
     } catch (error: unknown) {
-      if (error instanceof RetourError) throw error;
-      const code = (error as { code?: unknown }).code;
-      if (code === 'ENOENT' || code === 'EACCES') return usage(error instanceof Error ? error.message : String(error));
-      throw error;
+      const unreadable = unreadableFile(error, file);
+      if (unreadable === undefined) throw error;
+      return usage(unreadable);
     }
 
     const database = await openDatabase({ path: context.config.database });
@@ -88,14 +114,24 @@ export const importCommand: Command = {
       const writer = await createEventBatchWriter(await database.connect(), writerSettingsFromConfig(context.config, context.config.ingestDuckdbThreads));
       try {
         const progress = context.stderr.isTTY === true && context.options['json'] !== true;
-        const summary = await importMessages(writer, messages, {
-          batchSize: context.config.batchMaxEvents,
-          maxEventBytes: context.config.maxEventBytes,
-          signal: context.signal,
-          onBatch: (running) => {
-            if (progress) context.stderr.write(`\r${running.consumed} events, ${running.stored} stored, ${running.duplicates} duplicates, ${running.quarantinedTotal} quarantined`);
-          },
-        });
+        let summary: ImportSummary;
+        try {
+          summary = await importMessages(writer, messages, {
+            batchSize: context.config.batchMaxEvents,
+            maxEventBytes: context.config.maxEventBytes,
+            signal: context.signal,
+            onBatch: (running) => {
+              if (progress) context.stderr.write(`\r${running.consumed} events, ${running.stored} stored, ${running.duplicates} duplicates, ${running.quarantinedTotal} quarantined`);
+            },
+          });
+        } catch (error: unknown) {
+          // A read error of the file (or stdin) in mid-stream ends the import like an unreadable file.
+          const unreadable = unreadableFile(error, file);
+          if (unreadable === undefined) throw error;
+          if (progress) context.stderr.write('\n');
+          context.stderr.write(`retour import: ${unreadable}; the import stopped (lines stored before it stay; importing again stores only what is missing)\n`);
+          return 2;
+        }
         if (progress) context.stderr.write('\n');
         const result = { file, topic, ...summary, ...(csvSummary === undefined ? {} : { csv: csvSummary }), interrupted: context.signal.aborted };
         context.logger.info({ ...result }, 'import finished');

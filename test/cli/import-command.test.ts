@@ -1,0 +1,52 @@
+/**
+ * `retour import` with a file it cannot read: a one-line message and exit 2 (docs/ingest.md), never
+ * an unhandled stream 'error' event or "unexpected error" with a stack.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const directory = mkdtempSync(join(tmpdir(), 'retour-import-'));
+const database = join(directory, 'retour.duckdb');
+const mapping = join(root, 'examples/online-retail.mapping.json');
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function retour(args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'bin/retour.mjs'), 'import', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, RETOUR_DATABASE: database, RETOUR_LOG_LEVEL: 'silent' },
+    timeout: 60_000,
+  });
+}
+
+function expectUnreadable(args: string[], message: string): void {
+  const result = retour(args);
+  expect(result.stderr).toContain(message);
+  expect(result.stderr).not.toMatch(/unexpected error|Unhandled|\n\s+at /);
+  expect(result.status, result.stderr).toBe(2);
+}
+
+describe('retour import of an unreadable file', () => {
+  it('a missing NDJSON file: exit 2, checked before the database is opened', () => {
+    expectUnreadable([join(directory, 'nonexistent.ndjson')], `cannot read ${join(directory, 'nonexistent.ndjson')}: no such file`);
+    expect(existsSync(database)).toBe(false);
+  });
+
+  it('a directory as NDJSON or as CSV, and a directory as the mapping: exit 2', () => {
+    expectUnreadable([directory], `cannot read ${directory}: is a directory, not a file`);
+    expectUnreadable(['--csv', directory, '--mapping', mapping], `cannot read ${directory}: is a directory, not a file`);
+    const csv = join(directory, 'orders.csv');
+    writeFileSync(csv, 'InvoiceNo\n1\n');
+    expectUnreadable(['--csv', csv, '--mapping', directory], `cannot read ${directory}: is a directory, not a file`);
+    expectUnreadable(['--csv', csv, '--mapping', join(directory, 'none.json')], 'no such file');
+  });
+
+  // /proc/self/mem opens as a regular file and fails on read (EIO): a read error in mid-stream.
+  it.skipIf(process.platform !== 'linux')('a read error while streaming: exit 2 with a message', () => {
+    expectUnreadable(['/proc/self/mem'], 'cannot read /proc/self/mem: input/output error; the import stopped');
+  });
+});
