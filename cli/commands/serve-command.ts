@@ -33,6 +33,15 @@ const DEMO_QUALITY_REPLAY_WEEKS = 14;
  */
 const DEMO_DEFAULTS = { seed: 20261127, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 180, liveDays: 60 } as const;
 
+/** What to tell the user when the API cannot listen for a reason of their setup, or undefined. */
+function listenFailure(error: unknown, host: string, port: number): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} on ${host} is in use by another program; stop it or set RETOUR_PORT`;
+  if (code === 'EACCES') return `no permission to listen on port ${port} on ${host}; set RETOUR_PORT to a port above 1023`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${host}: no such address on this machine; set RETOUR_HOST`;
+  return undefined;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run ingest, the job scheduler and the API in one process',
@@ -98,7 +107,15 @@ export const serveCommand: Command = {
       });
       let analyticsStarted: Promise<void> | undefined;
       try {
-        const address = await app.listen({ host: config.host, port: config.port });
+        let address: string;
+        try {
+          address = await app.listen({ host: config.host, port: config.port });
+        } catch (error: unknown) {
+          const reason = listenFailure(error, config.host, config.port);
+          if (reason === undefined) throw error;
+          context.stderr.write(`retour serve: ${reason}\n`);
+          return 1;
+        }
         logger.info({ address }, 'API listening');
         context.stdout.write(`Retour API listening on ${address} (health: ${address}/healthz, API docs: ${address}/docs)\n`);
         context.stdout.write(`Review console: ${address}/console\n`);
