@@ -6,7 +6,6 @@ import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
-import { replayJob } from '../../jobs/replay-job.ts';
 import { createJobScheduler, type JobSchedulerOptions } from '../../jobs/job-scheduler.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
@@ -17,6 +16,7 @@ import { openDatabase } from '../../store/open-database.ts';
 import { loadRiskSnapshots } from '../../store/risk/load-risk-snapshots.ts';
 import type { Command } from '../command.ts';
 import { ensureDemoKeys } from '../demo/ensure-demo-keys.ts';
+import { replayDemoQuality } from '../demo/replay-demo-quality.ts';
 import { loadDemoState, runDemoFeed } from '../demo/run-demo-feed.ts';
 
 /**
@@ -130,16 +130,9 @@ export const serveCommand: Command = {
           // so a new user sees alerts and their lifecycle at once; then the regular schedule.
           const startDemoAnalytics = async (): Promise<void> => {
             try {
-              const connection = await database.connect();
               const to = new Date();
               const from = new Date(to.getTime() - DEMO_QUALITY_REPLAY_WEEKS * 7 * 86_400_000);
-              const runs = await replayJob(qualityJob, {
-                from,
-                to,
-                stepDays: 1,
-                contextFor: (now) => ({ connection, config, logger: logger.child({ job: 'quality', replay: true }), now, fullRebuild: false, signal: stopping.signal }),
-              });
-              logger.info({ runs, from, to }, 'demo quality history replayed');
+              await replayDemoQuality({ job: qualityJob, connection: await database.connect(), config, logger, signal: stopping.signal, from, to });
             } finally {
               demoQualityScheduler?.start();
             }
@@ -168,7 +161,7 @@ export const serveCommand: Command = {
                 if (progress.caughtUp && analyticsStarted === undefined) {
                   // Risk flags need no history replay: their schedule starts with the quality replay.
                   scheduler.start();
-                  analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay failed; the scheduler runs the jobs anyway'));
+                  analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay could not start; the scheduler runs the jobs anyway'));
                 }
                 ingestState = { state: progress.caughtUp ? 'demo-live' : 'demo-history', ready: true };
               },
