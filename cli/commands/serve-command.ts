@@ -171,8 +171,8 @@ export const serveCommand: Command = {
           logger.info(summary, 'demo feed stopped');
         } else if (config.kafkaBrokers.length > 0) {
           ingestState = { state: 'consuming', ready: true };
-          const summary = await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer, metrics });
-          logger.info(summary, 'ingest stopped');
+          // runKafkaIngest logs "ingest stopped" with its summary itself.
+          await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer, metrics });
         } else {
           ingestState = { state: 'disabled', ready: true };
           logger.warn('no RETOUR_KAFKA_BROKERS and no --demo: serving stored data without ingest');
