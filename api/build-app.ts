@@ -84,6 +84,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // Long path parameters get the schema's 400 naming the field, not a bare 414.
     routerOptions: { maxParamLength: 2048 },
   });
+  // fastify parses text/plain by default, so a text body reached the JSON schema as a string and
+  // got "body expected object"; without a parser it is 415, as docs/api.md promises.
+  app.removeContentTypeParser('text/plain');
   // Callback-style hooks: no promise per request on the hot path.
   const requestActivity = dependencies.requestActivity;
   app.addHook('onRequest', (request, reply, done) => {

@@ -53,6 +53,16 @@ describe('400 names the field', () => {
     expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'text/csv' }, payload: 'a,b' }), 415, 'RETOUR_BAD_REQUEST');
   });
 
+  it.each([
+    ['/v1/risk/score', 'service'],
+    ['/v1/flags/flg_03/decision', 'risk'],
+    ['/v1/keys', 'admin'],
+  ] as const)('a text/plain body to POST %s is 415, not "body expected object"', async (url, role) => {
+    const response = await api.app.inject({ method: 'POST', url, headers: { ...as(role), 'content-type': 'text/plain' }, payload: '{"verdict":"fraud"}' });
+    const problem = expectProblem(response, 415, 'RETOUR_BAD_REQUEST');
+    expect(problem['title']).toBe('Unsupported media type');
+  });
+
   it('an over-long Idempotency-Key is 400 naming the header', async () => {
     const response = await api.app.inject({ method: 'POST', url: '/v1/flags/flg_03/decision', headers: { ...as('risk'), 'idempotency-key': 'k'.repeat(256) }, payload: { verdict: 'fraud' } });
     const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
