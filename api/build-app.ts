@@ -80,7 +80,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     // Unknown body fields are an error (400 naming the field), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // `errorMessage` states a rule in words where a pattern would be cryptic (typebox-validator.ts
+    // reads it for bodies); `verbose` hands it to the error handler (problem-details.ts) as parentSchema.
+    ajv: { customOptions: { removeAdditional: false, keywords: ['errorMessage'], verbose: true } },
     // Long path parameters get the schema's 400 naming the field, not a bare 414.
     routerOptions: { maxParamLength: 2048 },
   });

@@ -56,12 +56,39 @@ function fieldName(context: string | undefined, instancePath: string, missingPro
 
 function validationErrors(error: FastifyError): FieldError[] {
   const context = (error as FastifyError & { validationContext?: string }).validationContext;
-  return (error.validation ?? []).map((issue) => {
-    const params = issue.params as { missingProperty?: string; allowedValues?: unknown[]; additionalProperty?: string };
+  const issues = error.validation ?? [];
+  const result: FieldError[] = [];
+  for (const [index, issue] of issues.entries()) {
+    const params = issue.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown; additionalProperty?: string };
     const field = fieldName(context, issue.instancePath, params.missingProperty ?? params.additionalProperty);
-    const allowed = params.allowedValues === undefined ? '' : ` (${params.allowedValues.join(', ')})`;
-    return { field, message: `${issue.message ?? 'is invalid'}${allowed}` };
-  });
+    // Ajv reports a union of literals as one "must be equal to constant" per member, then "must match
+    // a schema in anyOf": those become one "must be one of …", said once, on the anyOf error.
+    if (issue.keyword === 'const' && issues.slice(index + 1).some((later) => isAnyOfOver(later, issue))) continue;
+    if (issue.keyword === 'anyOf') {
+      const members = issues.filter((earlier) => earlier.keyword === 'const' && isAnyOfOver(issue, earlier));
+      if (members.length > 0) {
+        result.push({ field, message: `must be one of ${members.map((member) => String((member.params as { allowedValue?: unknown }).allowedValue)).join(', ')}` });
+        continue;
+      }
+    }
+    // A schema may state its rule in words (`errorMessage`) where a pattern would be cryptic.
+    const stated = (issue as { parentSchema?: { errorMessage?: unknown } }).parentSchema?.errorMessage;
+    if (typeof stated === 'string' && issue.keyword !== 'required' && issue.keyword !== 'additionalProperties') {
+      result.push({ field, message: stated });
+      continue;
+    }
+    if (params.allowedValues !== undefined) {
+      result.push({ field, message: `must be one of ${params.allowedValues.join(', ')}` });
+      continue;
+    }
+    result.push({ field, message: issue.message ?? 'is invalid' });
+  }
+  return result;
+}
+
+/** Whether `member` is a failed branch of the `anyOf` error `union` (same value, schema path below it). */
+function isAnyOfOver(union: { keyword: string; instancePath: string; schemaPath: string }, member: { instancePath: string; schemaPath: string }): boolean {
+  return union.keyword === 'anyOf' && union.instancePath === member.instancePath && member.schemaPath.startsWith(`${union.schemaPath}/`);
 }
 
 export interface ProblemDetailsOptions {

@@ -23,7 +23,7 @@ export const FlagQuery = Type.Object(
     fraudType: Type.Optional(enumString(FRAUD_TYPES, 'Only flags of this fraud type')),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, description: 'nextCursor of the previous page (SCORE~FLAG_ID)' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID)' })),
   },
   { additionalProperties: false },
 );

@@ -74,7 +74,7 @@ export const RefundExceptionQuery = Type.Object(
     customer: Type.Optional(Id('Only this customer')),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Detected at or after' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[0-9]{1,15}~[\\x21-\\x7e]{1,128}$', description: 'nextCursor of the previous page (DETECTED_AT_MILLIS~EXCEPTION_ID)' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[0-9]{1,15}~[\\x21-\\x7e]{1,128}$', errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (DETECTED_AT_MILLIS~EXCEPTION_ID)' })),
   },
   { additionalProperties: false },
 );

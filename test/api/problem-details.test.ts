@@ -63,6 +63,21 @@ describe('400 names the field', () => {
     expect(problem['title']).toBe('Unsupported media type');
   });
 
+  it.each([
+    ['/v1/ops/stage-times?dimension=zzz', 'query.dimension', 'must be one of category, seller, method, all'],
+    ['/v1/ops/stuck-returns?stage=zzz', 'query.stage', 'must be one of awaiting_receipt, awaiting_inspection, awaiting_refund, awaiting_close'],
+    ['/v1/flags?status=zzz', 'query.status', 'must be one of open, confirmed, dismissed, expired'],
+  ])('%s names the allowed values once', async (url, field, message) => {
+    const problem = expectProblem(await api.app.inject({ method: 'GET', url, headers: as('admin') }), 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([{ field, message }]);
+    expect(problem['detail']).toBe(`${field} ${message}`);
+  });
+
+  it.each(['/v1/flags?cursor=bm9wZQ', '/v1/ops/refund-exceptions?cursor=nope', '/v1/audit?cursor=0'])('a malformed cursor (%s) is explained in words, not as a regex', async (url) => {
+    const problem = expectProblem(await api.app.inject({ method: 'GET', url, headers: as('admin') }), 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([{ field: 'query.cursor', message: 'must be a cursor returned by a previous page' }]);
+  });
+
   it('an over-long Idempotency-Key is 400 naming the header', async () => {
     const response = await api.app.inject({ method: 'POST', url: '/v1/flags/flg_03/decision', headers: { ...as('risk'), 'idempotency-key': 'k'.repeat(256) }, payload: { verdict: 'fraud' } });
     const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
