@@ -56,9 +56,13 @@ export const CreatedKey = Type.Object(
   { additionalProperties: false },
 );
 
+/** Every action the audit log records (store/api/api-keys.ts, store/api/record-review-decision.ts). */
+export const AUDIT_ACTIONS = ['flag.decide', 'key.create', 'key.revoke'] as const;
+
 export const AuditQuery = Type.Object(
   {
-    action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only this action: flag.decide, key.create, key.revoke' })),
+    // An enum, so a misspelt action is a 400 listing the actions, not an empty page.
+    action: Type.Optional(Type.Unsafe<(typeof AUDIT_ACTIONS)[number]>({ type: 'string', enum: [...AUDIT_ACTIONS], description: 'Only this action' })),
     keyId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only actions taken with this key id (cli for the command line)' })),
     target: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only actions on this flag or key id' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only actions at or after this time' })),
@@ -75,7 +79,7 @@ export const AuditEntry = Type.Object(
     keyId: Type.String({ description: 'The key that acted (cli for the command line)' }),
     keyName: Type.String(),
     role: Type.String(),
-    action: Type.String({ description: 'flag.decide, key.create, key.revoke' }),
+    action: Type.String({ description: AUDIT_ACTIONS.join(', ') }),
     target: Type.String({ description: 'The flag or key acted on' }),
     requestId: Type.String({ description: 'The request id in the server logs (empty for the command line)' }),
     details: Type.Record(Type.String(), Type.Unknown(), { description: 'What was done: verdict and note, or role and name' }),

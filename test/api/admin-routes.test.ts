@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiKeyId } from '../../store/api/api-keys.ts';
 import { FIXTURE_NOW, FIXTURE_REVOCABLE_KEY_ID } from '../../scripts/api/api-fixtures.ts';
+import { AUDIT_ACTIONS } from '../../api/schemas/admin-schemas.ts';
 import { createTestApi, type TestApi } from './api-test-app.ts';
 
 let api: TestApi;
@@ -99,6 +100,13 @@ describe('API keys over the admin routes', () => {
 });
 
 describe('GET /v1/audit', () => {
+  it('an unknown action is a 400 naming the field and the known actions, not an empty page', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/v1/audit?action=zzz', headers: admin() });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'query.action', message: 'must be one of flag.decide, key.create, key.revoke' }] });
+  });
+
   it('records key changes and flag decisions with who, what and the request id, newest first', async () => {
     const created = await createKey('risk', 'analyst bob');
     await api.app.inject({ method: 'DELETE', url: `/v1/keys/${FIXTURE_REVOCABLE_KEY_ID}`, headers: admin() });
@@ -113,6 +121,8 @@ describe('GET /v1/audit', () => {
       ['key.revoke', FIXTURE_REVOCABLE_KEY_ID],
       ['key.create', created.keyId],
     ]);
+    // Every action written is one the `action` filter admits.
+    expect(new Set(page.entries.map((entry) => entry.action))).toEqual(new Set(AUDIT_ACTIONS));
     const adminId = apiKeyId(api.keys.admin);
     expect(page.entries[0]).toMatchObject({ keyId: created.keyId, keyName: 'analyst bob', role: 'risk', details: { verdict: 'fraud', note: 'scale photo' } });
     expect(page.entries[1]).toMatchObject({ keyId: adminId, keyName: 'admin-tester', role: 'admin', details: { role: 'product', name: 'fixture key to revoke' } });
