@@ -11,7 +11,7 @@ import type { ApiKeyring } from '../api-keyring.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import type { SerialQueue } from '../serial-queue.ts';
-import { AuditPage, AuditQuery, ApiKeyInfo, CreatedKey, KeyCreateRequest, KeyList, KeyListQuery, KeyParams } from '../schemas/admin-schemas.ts';
+import { AuditPage, AuditQuery, ApiKeyInfo, CreatedKey, defaultKeyName, KeyCreateRequest, KeyList, KeyListQuery, KeyParams } from '../schemas/admin-schemas.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 
 export interface AdminRouteOptions {
@@ -62,7 +62,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const created = await serial(() => keyring.create({ role: request.body.role, name: request.body.name, actor }));
+      const created = await serial(() => keyring.create({ role: request.body.role, name: request.body.name ?? defaultKeyName(request.body.role), actor }));
       request.log.info({ keyId: created.keyId, role: created.role, by: actor.keyId }, 'API key created');
       // Never cache a response holding a secret.
       return reply.code(201).header('cache-control', 'no-store').send(created);

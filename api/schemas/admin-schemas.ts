@@ -17,17 +17,24 @@ export const KeyListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The name of a key created without one: the CLI's default (`retour keys create`, cli/commands/keys-command.ts). */
+export function defaultKeyName(role: string): string {
+  return `${role} key`;
+}
+
 export const KeyCreateRequest = Type.Object(
   {
     // A union of literals, not a bare enum: the body is checked by TypeBox's compiler, which needs its own kinds.
     role: Type.Union(API_ROLES.map((role) => Type.Literal(role)), { description: 'What the key may do (docs/api.md § Roles)' }),
-    name: Type.String({
-      minLength: 1,
-      maxLength: 128,
-      pattern: '\\S',
-      errorMessage: 'must be 1 to 128 characters, not only spaces',
-      description: 'Who or what uses the key; shown in the audit log and as decidedBy',
-    }),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: '\\S',
+        errorMessage: 'must be 1 to 128 characters, not only spaces',
+        description: `Who or what uses the key; shown in the audit log and as decidedBy. Default "<role> key", as \`retour keys create\``,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -79,12 +79,21 @@ describe('API keys over the admin routes', () => {
     expect(malformed.json()).toMatchObject({ errors: [{ field: 'params.keyId' }] });
   });
 
+  it('names a key "<role> key" when the body has no name, as `retour keys create` does', async () => {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/keys', headers: admin(), payload: { role: 'risk' } });
+    expect(response.statusCode, response.body).toBe(201);
+    const created = response.json() as { keyId: string; name: string; role: string };
+    expect(created).toMatchObject({ role: 'risk', name: 'risk key' });
+    const audit = (await api.app.inject({ method: 'GET', url: `/v1/audit?target=${created.keyId}`, headers: admin() })).json() as AuditPage;
+    expect(audit.entries).toEqual([expect.objectContaining({ action: 'key.create', details: { role: 'risk', name: 'risk key' } })]);
+  });
+
   it('refuses a body with an unknown role, an empty name or extra fields, naming the field', async () => {
     const cases: [unknown, string, string | undefined][] = [
       [{ role: 'root', name: 'x' }, 'body.role', 'must be one of risk, product, service, ops, admin'],
       [{ role: 'risk', name: '   ' }, 'body.name', 'must be 1 to 128 characters, not only spaces'],
-      [{ role: 'risk' }, 'body.name', undefined],
       [{ role: 'risk', name: 'x', keyHash: 'abc' }, 'body.keyHash', undefined],
+      [{ name: 'x' }, 'body.role', undefined],
     ];
     for (const [payload, field, message] of cases) {
       const response = await api.app.inject({ method: 'POST', url: '/v1/keys', headers: admin(), payload: payload as object });
