@@ -8,6 +8,17 @@ import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
 
+/**
+ * Quality periods are ISO weeks named by their Monday; another day matches no row, so it would answer
+ * an empty report instead of saying what is wrong.
+ */
+function requireIsoWeekMonday(date: string, field: string): void {
+  // The schema already checked the YYYY-MM-DD format; 1 is Monday.
+  if (new Date(`${date}T00:00:00Z`).getUTCDay() === 1) return;
+  const message = 'must be a Monday (the first day of an ISO week)';
+  throw new RetourError('RETOUR_BAD_REQUEST', `${field} ${message}; got ${JSON.stringify(date)}`, { details: { errors: [{ field, message }] } });
+}
+
 export function registerQualityRoutes(app: FastifyInstance, options: { connection: DuckDBConnection }): void {
   app.get<{ Querystring: Static<typeof QualityReportQuery> }>(
     '/v1/quality/report',
@@ -23,6 +34,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
     },
     async (request, reply) => {
       const query = request.query;
+      if (query.period !== undefined) requireIsoWeekMonday(query.period, 'query.period');
       const report = await readQualityReport(options.connection, {
         limit: query.limit ?? 50,
         ...(query.category === undefined ? {} : { category: query.category }),

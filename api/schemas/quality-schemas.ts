@@ -59,7 +59,7 @@ export const QualityReportQuery = Type.Object(
   {
     category: Type.Optional(Id('Only this category')),
     seller: Type.Optional(Id('Only this seller')),
-    period: Type.Optional(IsoDate('Week (its Monday); default the latest week with data')),
+    period: Type.Optional(IsoDate('Week, as its Monday (another day is 400); default the latest week with data')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Products listed' })),
   },
   { additionalProperties: false },
@@ -70,7 +70,7 @@ export const QualityReport = Type.Object(
     periodStart: NullableString({ format: 'date', description: 'null when there is no quality data yet' }),
     totals: Type.Array(QualityPeriod, { description: 'The category or seller asked for, else every category' }),
     products: Type.Array(QualityPeriod, { description: 'Products with the highest product-fault rate first' }),
-    alerts: Type.Array(QualityAlert, { description: 'Top alerts by severity since the period' }),
+    alerts: Type.Array(QualityAlert, { description: 'The 20 most severe alerts detected in the period or a later week' }),
   },
   { additionalProperties: false },
 );

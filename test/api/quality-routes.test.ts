@@ -33,7 +33,21 @@ describe('quality routes', () => {
     expect(seller.products.map((row) => row.scopeId)).toEqual(['prd_2']);
     const early = (await get('/v1/quality/report?period=2026-11-02')).json() as { products: { scopeId: string }[] };
     expect(early.products.map((row) => row.scopeId)).toEqual(['prd_1']);
-    expect((await get('/v1/quality/report?period=2020-01-06')).json()).toMatchObject({ periodStart: '2020-01-06', products: [], totals: [] });
+    // A week without data: no products or totals; alerts are those of that week or later (docs/api.md).
+    const old = (await get('/v1/quality/report?period=2020-01-06')).json() as { alerts: { periodStart: string }[] };
+    expect(old).toMatchObject({ periodStart: '2020-01-06', products: [], totals: [] });
+    expect(old.alerts.map((alert) => alert.periodStart)).toEqual(['2026-11-09', '2026-11-09']);
+  });
+
+  it.each(['2026-11-10', '2026-11-15'])('a period that is not a Monday (%s) is 400 naming query.period, not an empty report', async (period) => {
+    const response = await get(`/v1/quality/report?period=${period}`);
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      code: 'RETOUR_BAD_REQUEST',
+      detail: `query.period must be a Monday (the first day of an ISO week); got "${period}"`,
+      errors: [{ field: 'query.period', message: 'must be a Monday (the first day of an ISO week)' }],
+    });
   });
 
   it("a product's weekly series with intervals, reason mix and alerts", async () => {
