@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
+import { roundScore } from '../round-score.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
@@ -31,7 +32,9 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
       }
       // The snapshot itself, not a copy: the response schema's serializer writes only the
       // CustomerRisk fields (the request-time features stay in memory), without a per-request copy.
-      return snapshot;
+      // Only a score with more than 4 decimals costs a copy, rounded as POST /v1/risk/score rounds.
+      const score = roundScore(snapshot.score);
+      return score === snapshot.score ? snapshot : { ...snapshot, score };
     },
   );
 
@@ -51,7 +54,7 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
     async (request) => {
       const body = request.body;
       const result = scoreProposedReturn(options.riskSnapshots.get().get(body.customerId), body);
-      return { customerId: body.customerId, status: result.status, score: result.score, decision: result.decision, reasons: result.reasons, modelVersion: result.modelVersion };
+      return { customerId: body.customerId, status: result.status, score: roundScore(result.score), decision: result.decision, reasons: result.reasons, modelVersion: result.modelVersion };
     },
   );
 }

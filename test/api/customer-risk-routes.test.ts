@@ -66,3 +66,26 @@ describe('POST /v1/risk/score', () => {
     expect(expensive.reasons.map((reason) => reason.code)).toEqual(['UNSCORED_UNKNOWN_CUSTOMER', 'HIGH_VALUE']);
   });
 });
+
+describe('scores are rounded to 4 decimals, the same way on both routes', () => {
+  it('a noisy-OR tail (0.9997900000000001) is 0.9998 on POST /v1/risk/score, and the customer route rounds too', async () => {
+    const before = api.app.retour.riskSnapshots.get();
+    try {
+      // A defect claim from a customer whose defect claims were mostly unfounded adds weight 0.3:
+      // 1 − (1 − 0.9997)(1 − 0.3) is 0.9997900000000001 in floating point.
+      const claimant = snapshot('cus_claims', { score: 0.9997, tier: 'high', defectClaimLines365d: 4, noFaultFoundShare365d: 0.75 });
+      const noisy = snapshot('cus_noisy', { score: 0.1 + 0.2, tier: 'low' });
+      api.app.retour.riskSnapshots.replace(new Map([['cus_claims', claimant], ['cus_noisy', noisy]]));
+      const scored = (await score({ customerId: 'cus_claims', lines: [line({ reason: 'quality.defective' })] })).json() as { score: number; reasons: { code: string }[] };
+      expect(scored.reasons.map((reason) => reason.code)).toContain('REQUEST_DEFECT_UNCONFIRMED_HISTORY');
+      expect(scored.score).toBe(0.9998);
+      expect((await score({ customerId: 'cus_noisy', lines: [line()] })).json()).toMatchObject({ score: 0.3 });
+      expect((await api.app.inject({ method: 'GET', url: '/v1/customers/cus_claims/risk', headers: as('risk') })).json()).toMatchObject({ score: 0.9997 });
+      expect((await api.app.inject({ method: 'GET', url: '/v1/customers/cus_noisy/risk', headers: as('risk') })).json()).toMatchObject({ score: 0.3 });
+      // The snapshot itself is left as loaded.
+      expect(api.app.retour.riskSnapshots.get().get('cus_noisy')?.score).toBe(0.1 + 0.2);
+    } finally {
+      api.app.retour.riskSnapshots.replace(before);
+    }
+  });
+});
