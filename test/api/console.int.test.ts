@@ -52,6 +52,9 @@ describe('review console', () => {
     await page.getByTestId('save-key').click();
     const rows = page.getByTestId('flag-row');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    // One view at a time: `main { display: grid }` must not override the hidden attribute.
+    expect(await page.locator('#view-flags').isVisible()).toBe(true);
+    expect(await page.locator('#view-products').isVisible()).toBe(false);
     const queueSize = await rows.count();
     const first = rows.first();
     const flagId = await first.getAttribute('data-flag');
@@ -75,6 +78,13 @@ describe('review console', () => {
     const response = await fetch(`${server.url}/v1/flags/${flagId}`, { headers: { authorization: `Bearer ${riskKey}` } });
     const evidence = (await response.json()) as { flag: { status: string } };
     expect(evidence.flag.status).toBe('confirmed');
+
+    // Another key: the previous key's queue and evidence leave the screen, even when the new key is refused.
+    await page.getByTestId('api-key').fill(productKey);
+    await page.getByTestId('save-key').click();
+    await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toMatch(/Flags: /);
+    expect(await rows.count()).toBe(0);
+    expect(await page.getByTestId('reasons').count()).toBe(0);
     await page.close();
   });
 
@@ -88,14 +98,23 @@ describe('review console', () => {
     await page.getByTestId('api-key').fill(productKey);
     await page.getByTestId('save-key').click();
     await page.getByTestId('tab-products').click();
+    expect(await page.locator('#view-products').isVisible()).toBe(true);
+    expect(await page.locator('#view-flags').isVisible()).toBe(false);
     await page.locator('#product-id').fill(report.products[0]!.scopeId);
     await page.locator('#show-product').click();
     await page.getByTestId('defect-chart').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('defect-chart').locator('circle').count()).toBeGreaterThan(3);
     await page.screenshot({ path: join(ARTIFACTS, 'console-product-quality.png'), fullPage: true });
+    // An unknown product: the error, and no chart of the previous product under it.
+    await page.locator('#product-id').fill('prd_nobody');
+    await page.locator('#show-product').click();
+    await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toMatch(/Product: /);
+    expect(await page.getByTestId('defect-chart').count()).toBe(0);
+    expect(await page.locator('#product-facts').textContent()).toBe('');
     // Product keys never see customer-level data: the queue is refused.
     await page.getByTestId('tab-flags').click();
     await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toMatch(/Flags: /);
+    expect(await page.locator('#view-products').isVisible()).toBe(false);
     await page.close();
   });
 });
