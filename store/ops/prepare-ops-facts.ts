@@ -21,7 +21,9 @@ export interface OpsRunSettings {
  *   never reach `refunds`, yet the money went out), parsed from the raw event JSON;
  * - `ops_return_lines`: returned lines with their paid value, category, seller and first delivery;
  * - `ops_return_facts`: one row per return id seen in any fact table, with its milestones, refund
- *   totals, the paid value of its lines and its most valuable line's category and seller.
+ *   totals, the paid value of its lines and its most valuable line's category and seller;
+ * - `ops_order_refunds`: one row per stored order with refunds — all its refunds (with or without a
+ *   return) against what the order cost, in the order's currency.
  * Facts are taken as stored, whatever order they arrived in.
  */
 export async function prepareOpsFacts(connection: DuckDBConnection, settings: OpsRunSettings): Promise<void> {
@@ -58,10 +60,17 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
       SELECT refund_id, return_id, order_id, customer_id, issued_at, amount, currency, method, false AS quarantined FROM refunds
       UNION ALL
       SELECT * FROM quarantined WHERE refund_id IS NOT NULL AND issued_at IS NOT NULL AND amount IS NOT NULL
+    ),
+    order_currencies AS (SELECT order_id, any_value(currency) AS currency FROM order_lines GROUP BY order_id),
+    deduplicated AS (
+      -- A refund re-sent under another event id is the same money once.
+      SELECT * FROM everything
+      QUALIFY row_number() OVER (PARTITION BY refund_id ORDER BY quarantined, issued_at) = 1
     )
-    -- A refund re-sent under another event id is the same money once.
-    SELECT * FROM everything
-    QUALIFY row_number() OVER (PARTITION BY refund_id ORDER BY quarantined, issued_at) = 1`);
+    -- order_currency: what the refund's order was paid in (NULL while the order is not stored); a
+    -- refund in another currency cannot be weighed against what was paid (foreign_currency).
+    SELECT d.*, oc.currency AS order_currency, coalesce(d.currency <> oc.currency, false) AS foreign_currency
+    FROM deduplicated d LEFT JOIN order_currencies oc USING (order_id)`);
 
   await connection.run(
     `
@@ -71,14 +80,15 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
       FROM return_lines GROUP BY return_id, line_id
     ),
     ordered AS (
-      SELECT order_id, line_id, any_value(unit_price) AS unit_price, any_value(category) AS category,
+      SELECT order_id, line_id, any_value(unit_price) AS unit_price, max(quantity) AS quantity, any_value(category) AS category,
              any_value(seller_id) AS seller_id, any_value(currency) AS currency
       FROM order_lines GROUP BY order_id, line_id
     ),
     line_deliveries AS (SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NOT NULL GROUP BY ALL),
     order_deliveries AS (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NULL GROUP BY ALL)
     SELECT l.return_id, l.line_id, l.order_id, l.quantity, l.requested_at,
-           o.unit_price, l.quantity * o.unit_price AS value, o.category, o.seller_id, o.currency,
+           -- Paid for: no more units than were ordered, whatever quantity the request claims.
+           o.unit_price, least(l.quantity, o.quantity) * o.unit_price AS value, o.category, o.seller_id, o.currency,
            -- The line arrived with the first delivery that covers it: its own, or the whole order's.
            least(ld.delivered_at, od.delivered_at) AS delivered_at,
            coalesce(w.days, $defaultWindowDays) AS window_days
@@ -113,17 +123,20 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
              any_value(currency) AS currency
       FROM ops_return_lines GROUP BY return_id
     ),
-    order_totals AS (SELECT order_id, sum(unit_price * quantity) AS order_total FROM order_lines GROUP BY order_id),
+    order_totals AS (SELECT order_id, sum(unit_price * quantity) AS order_total, any_value(currency) AS order_currency FROM order_lines GROUP BY order_id),
     receipts AS (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id),
     inspected AS (SELECT return_id, min(inspected_at) AS inspected_at, list(DISTINCT condition ORDER BY condition) AS conditions FROM inspections GROUP BY return_id),
     refunded AS (
       SELECT return_id, min(issued_at) AS refunded_at, max(issued_at) AS last_refunded_at, arg_min(amount, issued_at) AS first_refund_amount,
              count(*) AS refund_count, sum(amount) AS refund_total,
              -- Equal amounts count once here: a repeated amount is a duplicate_refund, not an over-refund.
-             sum(DISTINCT amount) AS refund_total_distinct,
+             -- Only refunds in the order's currency are weighed against what was paid for it.
+             coalesce(sum(DISTINCT amount) FILTER (WHERE NOT foreign_currency), 0) AS refund_total_distinct,
+             count(*) FILTER (WHERE foreign_currency) AS foreign_currency_refunds,
+             any_value(order_currency) AS refund_order_currency,
              any_value(currency) AS refund_currency, any_value(customer_id) AS refund_customer_id, any_value(order_id) AS refund_order_id,
              count(*) FILTER (WHERE quarantined) AS quarantined_refunds,
-             list({'refundId': refund_id, 'amount': amount, 'issuedAt': ops_iso(issued_at), 'quarantined': quarantined} ORDER BY issued_at, refund_id) AS refund_list
+             list({'refundId': refund_id, 'amount': amount, 'currency': currency, 'issuedAt': ops_iso(issued_at), 'quarantined': quarantined} ORDER BY issued_at, refund_id) AS refund_list
       FROM ops_refund_facts WHERE return_id IS NOT NULL GROUP BY return_id
     ),
     closed AS (SELECT return_id, min(closed_at) AS closed_at, arg_min(outcome, closed_at) AS close_outcome FROM return_closures GROUP BY return_id)
@@ -133,10 +146,11 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
            rq.requested_at, rq.method, rq.resolution,
            lt.category, lt.seller_id, lt.expected_amount,
            ot.order_total,
-           coalesce(rf.refund_currency, lt.currency) AS currency,
+           -- The currency the order was paid in (amounts are compared in it), else the refunds'.
+           coalesce(lt.currency, ot.order_currency, rf.refund_order_currency, rf.refund_currency) AS currency,
            rc.received_at, ins.inspected_at, ins.conditions,
            rf.refunded_at, rf.last_refunded_at, rf.first_refund_amount, rf.refund_count, rf.refund_total, rf.refund_total_distinct,
-           rf.quarantined_refunds, rf.refund_list,
+           rf.quarantined_refunds, rf.foreign_currency_refunds, rf.refund_list,
            cl.closed_at, cl.close_outcome
     FROM ids
     LEFT JOIN request rq USING (return_id)
@@ -146,4 +160,30 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
     LEFT JOIN receipts rc USING (return_id)
     LEFT JOIN inspected ins USING (return_id)
     LEFT JOIN closed cl USING (return_id)`);
+
+  await connection.run(`
+    CREATE OR REPLACE TEMP TABLE ops_order_refunds AS
+    WITH orders AS (
+      SELECT order_id, sum(unit_price * quantity) AS order_total, any_value(currency) AS currency, any_value(customer_id) AS customer_id,
+             arg_max(category, {'value': unit_price * quantity, 'line': line_id}) AS category,
+             arg_max(seller_id, {'value': unit_price * quantity, 'line': line_id}) AS seller_id
+      FROM order_lines GROUP BY order_id
+    ),
+    weighed AS (
+      SELECT *, row_number() OVER (PARTITION BY return_id, amount, currency ORDER BY issued_at, refund_id) > 1 AS repeated_on_return
+      FROM ops_refund_facts
+    )
+    SELECT o.order_id, o.order_total, o.currency, o.customer_id, o.category, o.seller_id,
+           -- Every refund of the order counts, with or without a return: two goodwill refunds of 800 on
+           -- a 1000 order are 1600 paid back. A repeated amount on one return counts once, as in the
+           -- return's own check (it is a duplicate_refund of that return, reported as such).
+           coalesce(sum(r.amount) FILTER (WHERE NOT r.foreign_currency AND (r.return_id IS NULL OR NOT r.repeated_on_return)), 0) AS refund_total,
+           count(*) FILTER (WHERE r.foreign_currency) AS foreign_currency_refunds,
+           count(*) FILTER (WHERE r.return_id IS NULL) AS refunds_without_return,
+           count(*) FILTER (WHERE r.quarantined) AS quarantined_refunds,
+           max(r.issued_at) AS last_refunded_at,
+           list({'refundId': r.refund_id, 'returnId': r.return_id, 'amount': r.amount, 'currency': r.currency,
+                 'issuedAt': ops_iso(r.issued_at), 'quarantined': r.quarantined} ORDER BY r.issued_at, r.refund_id) AS refund_list
+    FROM weighed r JOIN orders o USING (order_id)
+    GROUP BY ALL`);
 }

@@ -14,7 +14,9 @@ export interface RefundExceptionChanges {
  * Every (return, kind) whose condition holds as of `now`, with its evidence. Needs prepareOpsFacts.
  * The rules (docs/ops.md has the reasons):
  * - over_refund: refunds, counting a repeated amount once, above the paid value of the returned lines
- *   (the order's total when the lines are not stored);
+ *   (returned quantities capped at the ordered ones; the order's total when the lines are not stored);
+ *   and, per order (return_id 'order:' + order id), all the order's refunds — goodwill ones without a
+ *   return included — above the order's total. Refunds in another currency than the order's always count;
  * - duplicate_refund: two or more refund ids of the same amount on one return;
  * - missing_refund: received, no refund, not closed rejected/withdrawn/expired, the SLA has passed;
  * - late_refund: the first refund came more than the SLA after the receipt;
@@ -32,7 +34,7 @@ const CANDIDATES_SQL = `
            (list(issued_at ORDER BY issued_at))[2] AS repeated_at,
            list({'refundId': refund_id, 'issuedAt': ops_iso(issued_at), 'quarantined': quarantined} ORDER BY issued_at, refund_id) AS refunds
     FROM ops_refund_facts WHERE return_id IS NOT NULL
-    GROUP BY return_id, amount HAVING count(*) >= 2
+    GROUP BY return_id, amount, currency HAVING count(*) >= 2
   ),
   duplicates AS (
     SELECT return_id, min(repeated_at) AS observed_at, sum(amount * (copies - 1)) AS repeated_amount,
@@ -52,8 +54,11 @@ const CANDIDATES_SQL = `
            refund_total_distinct AS amount, coalesce(expected_amount, order_total) AS expected_amount,
            json_object('refunds', refund_list, 'paidForReturnedLines', expected_amount, 'orderTotal', order_total,
                        'comparedWith', CASE WHEN expected_amount IS NULL THEN 'order_total' ELSE 'returned_lines' END,
+                       'currency', currency, 'foreignCurrencyRefunds', foreign_currency_refunds,
                        'quarantinedRefunds', quarantined_refunds) AS evidence
-    FROM facts WHERE refund_total_distinct > coalesce(expected_amount, order_total)
+    FROM facts
+    -- Refunds in a currency the order was not paid in are never within its paid value.
+    WHERE refund_total_distinct > coalesce(expected_amount, order_total) OR foreign_currency_refunds > 0
     UNION ALL
     SELECT f.return_id, 'duplicate_refund', d.observed_at, f.refund_total, f.refund_total - d.repeated_amount,
            json_object('duplicates', d.groups, 'refunds', f.refund_list, 'paidForReturnedLines', f.expected_amount)
@@ -86,7 +91,18 @@ const CANDIDATES_SQL = `
   SELECT 'rex_' || left(sha256(found.return_id || '|' || found.kind), 24) AS exception_id,
          found.return_id, found.kind, found.observed_at, found.amount, found.expected_amount, f.currency,
          found.evidence::VARCHAR AS evidence, f.customer_id, f.category, f.seller_id
-  FROM found JOIN ops_return_facts f USING (return_id)`;
+  FROM found JOIN ops_return_facts f USING (return_id)
+  UNION ALL
+  -- The order as a whole: all its refunds, goodwill ones (no returnId) included, against what it cost.
+  -- Such a row has no return, so its return_id is 'order:' + the order id.
+  SELECT 'rex_' || left(sha256('order:' || order_id || '|over_refund'), 24), 'order:' || order_id, 'over_refund', last_refunded_at,
+         refund_total, order_total, currency,
+         json_object('scope', 'order', 'orderId', order_id, 'refunds', refund_list, 'orderTotal', order_total, 'comparedWith', 'order_total',
+                     'currency', currency, 'foreignCurrencyRefunds', foreign_currency_refunds, 'refundsWithoutReturn', refunds_without_return,
+                     'quarantinedRefunds', quarantined_refunds)::VARCHAR,
+         customer_id, category, seller_id
+  FROM ops_order_refunds
+  WHERE refund_total > order_total OR foreign_currency_refunds > 0`;
 
 /**
  * Brings refund_exceptions up to date with the facts: a new (return, kind) condition is inserted
@@ -133,7 +149,7 @@ export async function refreshRefundExceptions(connection: DuckDBConnection, sett
              WHEN 'outside_window' THEN 'within_window'
            END
            FROM ops_return_facts f WHERE f.return_id = e.return_id
-         ), 'condition_cleared')
+         ), CASE WHEN e.kind = 'over_refund' THEN 'refunds_within_paid_value' END, 'condition_cleared')
      WHERE e.status = 'open' AND e.exception_id NOT IN (SELECT exception_id FROM ops_exception_candidates)`,
     { now, slaDays: settings.refundSlaDays },
   );

@@ -40,9 +40,9 @@ describe('opsJob refund checks', () => {
     expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_REFERENCE_INVALID']);
     expect(await s.rows('SELECT count(*)::INTEGER AS n FROM refunds')).toEqual([{ n: 0 }]);
     await s.run(30);
-    // The money went out, so it is not a missing refund either.
-    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open']);
-    const [exception] = await s.exceptions();
+    // The money went out, so it is not a missing refund either. 9000 is also above the order's 7000.
+    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r1:over_refund:open']);
+    const exception = (await s.exceptions()).find((row) => row.return_id === 'r1');
     expect(exception).toMatchObject({ amount: 9000, expected_amount: 3000 });
     expect(exception!.evidence).toMatchObject({ quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 9000, quarantined: true }] });
   });
@@ -53,12 +53,97 @@ describe('opsJob refund checks', () => {
     await s.ingest(s.refunded('f2', 'r2', 'o1', 3, 7500));
     await s.run(4);
     // f2 was quarantined (above 7000); f1 is within the order total and no lines are known yet.
-    expect(await s.exceptionStates()).toEqual(['r2:over_refund:open']);
-    expect((await s.exceptions())[0]!.evidence).toMatchObject({ comparedWith: 'order_total' });
+    // Together the order got 6000 + 7500 = 13500 back for 7000.
+    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r2:over_refund:open']);
+    expect((await s.exceptions()).find((row) => row.return_id === 'r2')!.evidence).toMatchObject({ comparedWith: 'order_total' });
+    expect((await s.exceptions()).find((row) => row.return_id === 'order:o1')).toMatchObject({ amount: 13500, expected_amount: 7000 });
     await s.ingest(s.delivered('o1', 1), s.requested('r1', 'o1', 2));
     await s.run(5);
     // Now r1's returned line is known: 6000 refunded for 3000 paid.
-    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open', 'r2:over_refund:open']);
+    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r1:over_refund:open', 'r2:over_refund:open']);
+  });
+
+  it('over_refund per order: a goodwill refund (no returnId) that came before its order, judged once the order is stored', async () => {
+    const s = await open();
+    const order = s.order('og', { lines: [{ lineId: 'l1', category: 'apparel', quantity: 1, unitPrice: 1000 }] });
+    await s.ingest(s.goodwill('rg1', 'og', 2, 999_999));
+    await s.ingest(order);
+    await s.run(3);
+    expect(await s.exceptionStates()).toEqual(['order:og:over_refund:open']);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ amount: 999_999, expected_amount: 1000, observed_at: day(2), customer_id: 'cus_1', category: 'apparel' });
+    expect(exception!.evidence).toMatchObject({ scope: 'order', orderId: 'og', orderTotal: 1000, refundsWithoutReturn: 1, refunds: [{ refundId: 'rg1', returnId: null, amount: 999_999 }] });
+  });
+
+  it('over_refund per order: cumulative goodwill refunds, each within the order, together above it (800 + 800 > 1000)', async () => {
+    const s = await open();
+    const lines = [{ lineId: 'l1', category: 'apparel', quantity: 2, unitPrice: 500 }];
+    await s.ingest(s.order('og', { lines }), s.goodwill('rg1', 'og', 2, 800));
+    await s.run(3);
+    expect(await s.exceptions()).toEqual([]);
+    const outcome = await s.ingest(s.goodwill('rg2', 'og', 4, 800));
+    expect(outcome.stored).toBe(1);
+    await s.run(5);
+    expect(await s.exceptionStates()).toEqual(['order:og:over_refund:open']);
+    expect((await s.exceptions())[0]).toMatchObject({ amount: 1600, expected_amount: 1000, observed_at: day(4) });
+  });
+
+  it('over_refund per order: refunds of two returns, each within its lines, together above the order; a duplicate on one return counts once', async () => {
+    const s = await open();
+    // o1 costs 7000; r1 and r2 both return l2 (4000) and are refunded 4000 each: 8000 > 7000.
+    const l2 = { lines: [{ lineId: 'l2', quantity: 1 }] };
+    await s.ingest(s.order('o1'), s.requested('r1', 'o1', 2, l2), s.requested('r2', 'o1', 2, l2), s.refunded('f1', 'r1', 'o1', 3, 4000));
+    // A repeated 4000 on r1 is r1's duplicate_refund; the order is at 4000 + 4000 only with r2's refund.
+    await s.ingest(s.refunded('f1b', 'r1', 'o1', 3.5, 4000));
+    await s.run(4);
+    expect(await s.exceptionStates()).toEqual(['r1:duplicate_refund:open']);
+    await s.ingest(s.refunded('f2', 'r2', 'o1', 5, 4000));
+    await s.run(6);
+    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r1:duplicate_refund:open']);
+    expect((await s.exceptions())[0]).toMatchObject({ amount: 8000, expected_amount: 7000 });
+  });
+
+  it('over_refund: the returned quantity counts no more than was ordered (return and refund before the order)', async () => {
+    const s = await open();
+    const requested = s.requested('RZ', 'OZ', 1, { lines: [{ lineId: 'l1', quantity: 100 }] });
+    const refund = s.refunded('fz', 'RZ', 'OZ', 2, 40_000);
+    await s.ingest(requested);
+    await s.ingest(refund);
+    await s.ingest(s.order('OZ', { lines: [{ lineId: 'l1', category: 'apparel', quantity: 1, unitPrice: 500 }] }));
+    await s.run(3);
+    expect(await s.exceptionStates()).toEqual(['RZ:over_refund:open', 'order:OZ:over_refund:open']);
+    // Paid for the returned lines: min(100, 1) × 500 = 500, not 100 × 500 = 50000.
+    expect((await s.exceptions()).find((row) => row.return_id === 'RZ')).toMatchObject({ amount: 40_000, expected_amount: 500 });
+    expect((await s.exceptions()).find((row) => row.return_id === 'RZ')!.evidence).toMatchObject({ comparedWith: 'returned_lines', paidForReturnedLines: 500 });
+  });
+
+  it('over_refund compares like with like: a refund in another currency than the order is reported, not added to the amounts', async () => {
+    const s = await open();
+    const lines = [{ lineId: 'l1', category: 'apparel', quantity: 1, unitPrice: 1000 }];
+    // Refunds before their orders (ingest cannot check them yet): 900 USD on a 1000 JPY order,
+    // and on a 1000 EUR order 600 EUR plus 700 USD (not 1300 of anything).
+    await s.ingest(s.goodwill('fu', 'oj', 1, 900, 'USD'), s.goodwill('fe', 'oe', 1, 600), s.goodwill('fu2', 'oe', 1.5, 700, 'USD'));
+    await s.ingest(s.order('oj', { currency: 'JPY', lines }), s.order('oe', { lines }));
+    await s.run(3);
+    expect(await s.exceptionStates()).toEqual(['order:oe:over_refund:open', 'order:oj:over_refund:open']);
+    const [oe, oj] = await s.exceptions();
+    expect(oj).toMatchObject({ amount: 0, expected_amount: 1000 });
+    expect(oj!.evidence).toMatchObject({ currency: 'JPY', foreignCurrencyRefunds: 1, refunds: [{ refundId: 'fu', amount: 900, currency: 'USD' }] });
+    expect(oe).toMatchObject({ amount: 600, expected_amount: 1000 });
+    expect(oe!.evidence).toMatchObject({ currency: 'EUR', foreignCurrencyRefunds: 1 });
+    const currencies = await s.rows(`SELECT return_id, currency FROM refund_exceptions ORDER BY return_id`);
+    expect(currencies).toEqual([{ return_id: 'order:oe', currency: 'EUR' }, { return_id: 'order:oj', currency: 'JPY' }]);
+  });
+
+  it('over_refund of a return compares like with like: a refund in another currency is never within the paid value', async () => {
+    const s = await open();
+    await s.ingest(s.requested('r1', 'o1', 5), s.refunded('f1', 'r1', 'o1', 6, 100, 'USD'));
+    await s.ingest(s.order('o1'));
+    await s.run(7);
+    const r1 = (await s.exceptions()).find((row) => row.return_id === 'r1');
+    // 100 USD is not "100 of the 3000 EUR paid": nothing in EUR was refunded, one refund is foreign.
+    expect(r1).toMatchObject({ kind: 'over_refund', amount: 0, expected_amount: 3000 });
+    expect(r1!.evidence).toMatchObject({ currency: 'EUR', foreignCurrencyRefunds: 1 });
   });
 
   it('duplicate_refund: two refund ids of the same amount, not also an over_refund; a re-sent refund is not a duplicate', async () => {

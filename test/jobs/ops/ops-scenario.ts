@@ -64,7 +64,7 @@ export class OpsScenario {
     return { specversion: '1.0', id: `evt_${++this.eventNumber}`, source: 'test', type, time, datacontenttype: 'application/json', data };
   }
 
-  order(orderId: string, options: { placedAt?: number; lines?: { lineId: string; category: string; quantity: number; unitPrice: number; sellerId?: string }[] } = {}) {
+  order(orderId: string, options: { placedAt?: number; currency?: string; lines?: { lineId: string; category: string; quantity: number; unitPrice: number; sellerId?: string }[] } = {}) {
     const lines = options.lines ?? [
       { lineId: 'l1', category: 'apparel', quantity: 2, unitPrice: 1500, sellerId: 's1' },
       { lineId: 'l2', category: 'electronics', quantity: 1, unitPrice: 4000, sellerId: 's2' },
@@ -74,7 +74,7 @@ export class OpsScenario {
       orderId,
       customerId: 'cus_1',
       placedAt: at,
-      currency: 'EUR',
+      currency: options.currency ?? 'EUR',
       lines: lines.map((line) => ({ ...line, productId: `prd_${line.lineId}` })),
     });
   }
@@ -108,8 +108,13 @@ export class OpsScenario {
     });
   }
 
-  refunded(refundId: string, returnId: string, orderId: string, at: number, amount: number) {
-    return this.event('refund.issued', day(at), { refundId, returnId, orderId, customerId: 'cus_1', issuedAt: day(at), amount, currency: 'EUR', method: 'original_payment' });
+  refunded(refundId: string, returnId: string, orderId: string, at: number, amount: number, currency = 'EUR') {
+    return this.event('refund.issued', day(at), { refundId, returnId, orderId, customerId: 'cus_1', issuedAt: day(at), amount, currency, method: 'original_payment' });
+  }
+
+  /** A refund without a returnId (goodwill). */
+  goodwill(refundId: string, orderId: string, at: number, amount: number, currency = 'EUR') {
+    return this.event('refund.issued', day(at), { refundId, orderId, customerId: 'cus_1', issuedAt: day(at), amount, currency, method: 'original_payment' });
   }
 
   closed(returnId: string, at: number, outcome = 'refunded') {
