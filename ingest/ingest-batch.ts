@@ -274,7 +274,7 @@ async function writeOnce(
     // Sequential pass in arrival order: what counts as "earlier in the same batch" depends on it.
     const storedEvents = new Map<string, unknown>();
     const acceptedInBatch = new Map<string, DecodedEvent>();
-    const batchOrderTotals = new Map<string, number>();
+    const batchOrderTotals = new Map<string, OrderTotal>();
     const unstaged: number[] = [];
     for (let index = 0; index < decoded.length; index++) {
       if (slicer.due()) await slicer.pause();
@@ -310,22 +310,34 @@ async function writeOnce(
         const stored = storedTotals.get(result.orderId);
         const inBatch = batchOrderTotals.get(result.orderId);
         if (stored !== undefined || inBatch !== undefined) {
-          const paid = (stored?.total ?? 0) + (inBatch ?? 0);
-          if (result.amount > paid) {
+          const paid = (stored?.total ?? 0) + (inBatch?.total ?? 0);
+          // The currency the order was paid in: the stored one, else the one in this batch.
+          const paidCurrency = stored?.currency ?? inBatch!.currency;
+          const orderName = JSON.stringify(result.orderId);
+          // Amounts in different currencies cannot be compared: such a refund contradicts its order.
+          const rejection =
+            result.currency !== paidCurrency
+              ? {
+                  path: '$.data.currency',
+                  reason: `$.data.currency: refund of ${result.amount} ${result.currency} is in ${result.currency}, but order ${orderName} was paid in ${paidCurrency} (${paid} ${paidCurrency})`,
+                }
+              : result.amount > paid
+                ? {
+                    path: '$.data.amount',
+                    reason: `$.data.amount: refund of ${result.amount} ${result.currency} is above the ${paid} ${paidCurrency} paid for order ${orderName} (sum of unitPrice × quantity of its lines)`,
+                  }
+                : undefined;
+          if (rejection !== undefined) {
             unstaged.push(index);
-            quarantine(
-              index,
-              'RETOUR_EVENT_REFERENCE_INVALID',
-              '$.data.amount',
-              `$.data.amount: refund of ${result.amount} ${result.currency} is above the ${paid} paid for order ${JSON.stringify(result.orderId)} (sum of unitPrice × quantity of its lines)`,
-              result.id,
-              result.type,
-            );
+            quarantine(index, 'RETOUR_EVENT_REFERENCE_INVALID', rejection.path, rejection.reason, result.id, result.type);
             continue;
           }
         }
       }
-      if (result.type === 'order.placed' && result.orderId !== undefined) batchOrderTotals.set(result.orderId, (batchOrderTotals.get(result.orderId) ?? 0) + result.amount);
+      if (result.type === 'order.placed' && result.orderId !== undefined) {
+        const earlierTotal = batchOrderTotals.get(result.orderId);
+        batchOrderTotals.set(result.orderId, { total: (earlierTotal?.total ?? 0) + result.amount, currency: earlierTotal?.currency ?? result.currency ?? '' });
+      }
       acceptedInBatch.set(result.id, result);
       outcome.stored++;
       outcome.storedByType[result.type] = (outcome.storedByType[result.type] ?? 0) + 1;

@@ -3,12 +3,12 @@ export function envelope(type: string, id: string, data: Record<string, unknown>
   return { specversion: '1.0', id, source: 'test', type, time, subject: String(data['orderId'] ?? data['returnId'] ?? id), datacontenttype: 'application/json', data };
 }
 
-export function orderPlaced(id: string, orderId: string, lines: { lineId: string; quantity: number; unitPrice: number }[] = [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]) {
+export function orderPlaced(id: string, orderId: string, lines: { lineId: string; quantity: number; unitPrice: number }[] = [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }], currency = 'EUR') {
   return envelope('order.placed', id, {
     orderId,
     customerId: 'cus_1',
     placedAt: '2026-03-01T10:00:00Z',
-    currency: 'EUR',
+    currency,
     lines: lines.map((line) => ({ ...line, productId: `prd_${line.lineId}`, category: 'apparel', variant: { size: 'M' } })),
   });
 }
@@ -37,7 +37,7 @@ export function returnInspected(id: string, returnId: string) {
   });
 }
 
-export function refundIssued(id: string, orderId: string, amount: number) {
+export function refundIssued(id: string, orderId: string, amount: number, currency = 'EUR') {
   return envelope('refund.issued', id, {
     refundId: `rfd_${id}`,
     returnId: 'ret_1',
@@ -45,7 +45,7 @@ export function refundIssued(id: string, orderId: string, amount: number) {
     customerId: 'cus_1',
     issuedAt: '2026-03-09T10:00:00Z',
     amount,
-    currency: 'EUR',
+    currency,
     method: 'original_payment',
   });
 }

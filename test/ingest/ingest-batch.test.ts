@@ -238,11 +238,38 @@ describe('ingestBatch', () => {
       ['rf1', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.amount'],
       ['rf3', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.amount'],
     ]);
-    expect(outcome.quarantined[0]!.reason).toMatch(/3001 EUR .* 3000 paid for order "o1"/);
+    expect(outcome.quarantined[0]!.reason).toBe('$.data.amount: refund of 3001 EUR is above the 3000 EUR paid for order "o1" (sum of unitPrice × quantity of its lines)');
     const refunds = await connection.runAndReadAll('SELECT refund_id, amount FROM refunds ORDER BY refund_id');
     expect(refunds.getRows()).toEqual([
       ['rfd_rf2', 3000n],
       ['rfd_rf4', 999_999n],
+    ]);
+  });
+
+  it('rejects a refund in another currency than its order (stored or earlier in the batch), naming both currencies, whatever the amount', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }])]), OPTIONS);
+    const outcome = await ingestBatch(
+      writer,
+      messages([
+        refundIssued('rf1', 'o1', 50_000, 'JPY'),
+        refundIssued('rf2', 'o1', 900, 'USD'),
+        orderPlaced('e2', 'o2', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }], 'JPY'),
+        refundIssued('rf3', 'o2', 900, 'USD'),
+        refundIssued('rf4', 'o2', 900, 'JPY'),
+        refundIssued('rf5', 'o1', 1000, 'EUR'),
+      ]),
+      OPTIONS,
+    );
+    expectReconciles(outcome);
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code, entry.path, entry.reason])).toEqual([
+      ['rf1', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.currency', '$.data.currency: refund of 50000 JPY is in JPY, but order "o1" was paid in EUR (1000 EUR)'],
+      ['rf2', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.currency', '$.data.currency: refund of 900 USD is in USD, but order "o1" was paid in EUR (1000 EUR)'],
+      ['rf3', 'RETOUR_EVENT_REFERENCE_INVALID', '$.data.currency', '$.data.currency: refund of 900 USD is in USD, but order "o2" was paid in JPY (1000 JPY)'],
+    ]);
+    const refunds = await connection.runAndReadAll('SELECT refund_id, amount, currency FROM refunds ORDER BY refund_id');
+    expect(refunds.getRows()).toEqual([
+      ['rfd_rf4', 900n, 'JPY'],
+      ['rfd_rf5', 1000n, 'EUR'],
     ]);
   });
 

@@ -135,6 +135,16 @@ describe('opsJob refund checks', () => {
     expect(currencies).toEqual([{ return_id: 'order:oe', currency: 'EUR' }, { return_id: 'order:oj', currency: 'JPY' }]);
   });
 
+  it('over_refund: a refund ingest quarantined for its currency (50000 JPY on a EUR order) is read back as foreign, not as 50000 EUR', async () => {
+    const s = await open();
+    const outcome = await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 6, 50_000, 'JPY'));
+    expect(outcome.quarantined.map((entry) => [entry.code, entry.path])).toEqual([['RETOUR_EVENT_REFERENCE_INVALID', '$.data.currency']]);
+    await s.run(7);
+    const r1 = (await s.exceptions()).find((row) => row.return_id === 'r1');
+    expect(r1).toMatchObject({ kind: 'over_refund', amount: 0, expected_amount: 3000 });
+    expect(r1!.evidence).toMatchObject({ currency: 'EUR', foreignCurrencyRefunds: 1, quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 50_000, currency: 'JPY', quarantined: true }] });
+  });
+
   it('over_refund of a return compares like with like: a refund in another currency is never within the paid value', async () => {
     const s = await open();
     await s.ingest(s.requested('r1', 'o1', 5), s.refunded('f1', 'r1', 'o1', 6, 100, 'USD'));
