@@ -18,6 +18,7 @@ import {
   type OrderTotal,
 } from '../store/event-batch-store.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
+import type { EventRejection } from '../domain/events/decode-event.ts';
 import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
 import { findJsonDifference } from './find-json-difference.ts';
 import { createEventLoopSlicer } from './yield-to-event-loop.ts';
@@ -27,6 +28,12 @@ export interface RawMessage {
   partition: number;
   offset: number;
   value: Uint8Array | string | null;
+  /**
+   * Decided before decoding by whoever made the message (a CSV row that could not be mapped): the
+   * message is quarantined with this rejection, `value` kept as its raw text. Kafka messages never
+   * carry one.
+   */
+  rejection?: EventRejection;
 }
 
 export interface QuarantinedMessage {
@@ -146,7 +153,11 @@ function checkOptions(options: IngestBatchOptions): void {
 export function decodeBatch(messages: readonly RawMessage[], options: IngestBatchOptions): DecodedMessage[] {
   checkOptions(options);
   messages.forEach(checkMessage);
-  return messages.map((message) => decodeRawMessage(message.value, options.maxEventBytes));
+  return messages.map((message) => decodeMessage(message, options.maxEventBytes));
+}
+
+function decodeMessage(message: RawMessage, maxEventBytes: number): DecodedMessage {
+  return message.rejection === undefined ? decodeRawMessage(message.value, maxEventBytes) : { ok: false, rejection: message.rejection };
 }
 
 /**
@@ -160,7 +171,7 @@ export async function decodeBatchInSlices(messages: readonly RawMessage[], optio
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]!;
     checkMessage(message, index);
-    decoded[index] = decodeRawMessage(message.value, options.maxEventBytes);
+    decoded[index] = decodeMessage(message, options.maxEventBytes);
     if (slicer.due()) await slicer.pause();
   }
   return decoded;

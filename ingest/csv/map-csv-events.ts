@@ -14,12 +14,26 @@ import { localTimeToUtc } from './local-time-to-utc.ts';
 export interface CsvRecord {
   line: number;
   fields: string[];
+  /** The record as written in the file (parseCsv gives it); else its fields joined by the delimiter. */
+  text?: string;
+}
+
+/** Why a group (or a row outside any group) was not mapped: ingest quarantines it as such. */
+export interface CsvRejection {
+  code: 'RETOUR_EVENT_SCHEMA_INVALID';
+  path: string;
+  message: string;
+  eventId?: string;
+  eventType?: string;
 }
 
 export interface MappedEvent {
   /** Line of the group's first row in the CSV (becomes the message offset). */
   line: number;
+  /** The event's JSON; for a rejected one, the text of the offending CSV rows instead. */
   text: string;
+  /** Set when the event could not be made (a row with another number of fields than the header). */
+  rejection?: CsvRejection;
 }
 
 export interface CsvMappingResult {
@@ -217,10 +231,21 @@ export function mapCsvEvents(mapping: CsvMapping, header: readonly string[], rec
     missing: new Set(mapping.missingValues ?? ['', 'NA']),
   };
   const result: CsvMappingResult = { events: [], rows: 0, skippedRows: {}, unmatchedRows: 0 };
-  const groups = new Map<string, { rule: MappingRule; key: string; rows: CsvRecord[] }>();
+  const groups = new Map<string, { rule: MappingRule; key: string; rows: CsvRecord[]; ragged: CsvRecord[] }>();
+  const rowText = (record: CsvRecord): string => record.text ?? record.fields.join(mapping.delimiter ?? ',');
+  const raggedMessage = (ragged: readonly CsvRecord[]): string =>
+    `$: CSV ${ragged.map((record) => `line ${record.line} has ${record.fields.length} fields`).join(', ')}, the header has ${header.length}`;
   for (const record of records) {
     result.rows++;
+    // A row with more or fewer fields than the header has its values in the wrong columns: it is
+    // never mapped (an extra field shifts the price into the customer; a short row loses its customer).
+    const ragged = record.fields.length !== header.length;
     const rule = mapping.rules.find((candidate) => candidate.when === undefined || testCondition(context, record, candidate.when));
+    if (ragged && rule?.action !== 'emit') {
+      // Its cells cannot be trusted to say it is skippable either: quarantined on its own.
+      result.events.push({ line: record.line, text: rowText(record), rejection: { code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$', message: `${raggedMessage([record])}: the row is not mapped` } });
+      continue;
+    }
     if (rule === undefined) {
       result.unmatchedRows++;
       continue;
@@ -229,14 +254,35 @@ export function mapCsvEvents(mapping: CsvMapping, header: readonly string[], rec
       result.skippedRows[rule.name] = (result.skippedRows[rule.name] ?? 0) + 1;
       continue;
     }
-    const key = (rule.groupBy ?? []).map((column) => record.fields[context.columnIndex.get(column)!] ?? '').join('\u0000');
+    // Trimmed like every value: "900001" and "900001 " are one invoice.
+    const key = (rule.groupBy ?? []).map((column) => (record.fields[context.columnIndex.get(column)!] ?? '').trim()).join('\u0000');
     const groupId = `${rule.name}\u0000${key}`;
-    const group = groups.get(groupId);
-    if (group === undefined) groups.set(groupId, { rule, key, rows: [record] });
-    else group.rows.push(record);
+    let group = groups.get(groupId);
+    if (group === undefined) groups.set(groupId, (group = { rule, key, rows: [], ragged: [] }));
+    group.rows.push(record);
+    if (ragged) group.ragged.push(record);
   }
   for (const group of groups.values()) {
-    for (const emit of group.rule.emit ?? []) result.events.push({ line: group.rows[0]!.line, text: buildEvent(context, emit, group.key, group.rows) });
+    const line = group.rows[0]!.line;
+    for (const emit of group.rule.emit ?? []) {
+      if (group.ragged.length === 0) {
+        result.events.push({ line, text: buildEvent(context, emit, group.key, group.rows) });
+        continue;
+      }
+      // The whole group's event is quarantined (not made without the row: that would store an
+      // order short of a line), with the offending rows as its raw text; a corrected file imports it.
+      result.events.push({
+        line,
+        text: group.ragged.map(rowText).join('\n'),
+        rejection: {
+          code: 'RETOUR_EVENT_SCHEMA_INVALID',
+          path: '$',
+          message: `${raggedMessage(group.ragged)}: the ${emit.type} of its group (rule ${JSON.stringify(group.rule.name)}, ${JSON.stringify(group.key.split('\u0000').join(', '))}) is not mapped`,
+          eventId: eventId(mapping, emit.type, group.key),
+          eventType: emit.type,
+        },
+      });
+    }
   }
   return result;
 }

@@ -1,12 +1,13 @@
 /**
  * RFC 4180 CSV: fields separated by a delimiter, optionally quoted with `"` (a quote inside a quoted
  * field is doubled), records separated by LF or CRLF; quoted fields may span lines.
- * Yields each record with the line number it starts on (1 = the first line of the text).
+ * Yields each record with the line number it starts on (1 = the first line of the text) and its
+ * text as written (quotes kept, without the line break), for error reports.
  *
  * @example
- * [...parseCsv('a,b\n"x, y",2\n')]; // [{ line: 1, fields: ['a','b'] }, { line: 2, fields: ['x, y','2'] }]
+ * [...parseCsv('a,b\n"x, y",2\n')]; // [{ line: 1, fields: ['a','b'], text: 'a,b' }, { line: 2, fields: ['x, y','2'], text: '"x, y",2' }]
  */
-export function* parseCsv(text: string, delimiter = ','): Generator<{ line: number; fields: string[] }> {
+export function* parseCsv(text: string, delimiter = ','): Generator<{ line: number; fields: string[]; text: string }> {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new RangeError(`delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
   }
@@ -15,6 +16,8 @@ export function* parseCsv(text: string, delimiter = ','): Generator<{ line: numb
   const length = text.length;
   while (position < length) {
     const startLine = line;
+    const start = position;
+    let recordEnd = position;
     const fields: string[] = [];
     for (;;) {
       let field = '';
@@ -44,6 +47,7 @@ export function* parseCsv(text: string, delimiter = ','): Generator<{ line: numb
         position++;
         continue;
       }
+      recordEnd = position;
       if (next === '\r' && text[position + 1] === '\n') position += 2;
       else if (next === '\n' || next === '\r') position++;
       else if (next !== undefined) throw new SyntaxError(`CSV line ${line}: unexpected ${JSON.stringify(next)} after a quoted field`);
@@ -51,6 +55,6 @@ export function* parseCsv(text: string, delimiter = ','): Generator<{ line: numb
       break;
     }
     // A blank line is no record.
-    if (!(fields.length === 1 && fields[0] === '')) yield { line: startLine, fields };
+    if (!(fields.length === 1 && fields[0] === '')) yield { line: startLine, fields, text: text.slice(start, recordEnd) };
   }
 }

@@ -35,7 +35,7 @@ export function readCsvImport(options: { csvText: string; mappingText: string; t
     const mapping = checkCsvMapping(mappingValue, header);
     const { events, ...summary } = mapCsvEvents(mapping, header, records);
     return {
-      messages: events.map((event) => ({ topic: options.topic, partition: 0, offset: event.line, value: event.text })),
+      messages: events.map((event) => ({ topic: options.topic, partition: 0, offset: event.line, value: event.text, ...(event.rejection === undefined ? {} : { rejection: event.rejection }) })),
       mapping: summary,
     };
   } catch (error: unknown) {

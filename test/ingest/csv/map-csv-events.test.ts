@@ -100,6 +100,50 @@ describe('mapCsvEvents', () => {
     if (!decoded.ok) expect(decoded.rejection).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.lines[0].quantity' });
   });
 
+  it('never maps a row with another number of fields than the header: its group is rejected with the row text, other groups are not', () => {
+    const result = mapCsvEvents(mapping, header, [
+      record(2, '100', 'A', '2', '1/6/2011 12:00', '2.95', '17'),
+      // An unquoted comma in the product split one field in two: Price would read "Box" and Customer "2.95".
+      { line: 3, fields: ['100', 'B', '1', '1/6/2011 12:00', 'Box', '2.95', '17'], text: '100,B,1,1/6/2011 12:00,Box,2.95,17' },
+      // Truncated: without a Customer it would become a guest order.
+      { line: 4, fields: ['101', 'A', '1', '1/6/2011 12:00', '2.95'], text: '101,A,1,1/6/2011 12:00,2.95' },
+      record(5, '102', 'A', '1', '1/6/2011 12:00', '2.95', '18'),
+    ]);
+    const good = mapCsvEvents(mapping, header, [record(2, '100', 'A', '2', '1/6/2011 12:00', '2.95', '17'), record(4, '101', 'A', '1', '1/6/2011 12:00', '2.95', '17')]);
+    const [id100, id101] = good.events.map((event) => JSON.parse(event.text).id as string);
+    expect(result.events.map((event) => [event.line, event.rejection === undefined ? JSON.parse(event.text).data.orderId : event.text])).toEqual([
+      [2, '100,B,1,1/6/2011 12:00,Box,2.95,17'],
+      [4, '101,A,1,1/6/2011 12:00,2.95'],
+      [5, 'o-102'],
+    ]);
+    expect(result.events[0]!.rejection).toEqual({
+      code: 'RETOUR_EVENT_SCHEMA_INVALID',
+      path: '$',
+      message: '$: CSV line 3 has 7 fields, the header has 6: the order.placed of its group (rule "sale", "100") is not mapped',
+      eventId: id100,
+      eventType: 'order.placed',
+    });
+    expect(result.events[1]!.rejection).toMatchObject({ message: '$: CSV line 4 has 5 fields, the header has 6: the order.placed of its group (rule "sale", "101") is not mapped', eventId: id101 });
+  });
+
+  it('rejects a ragged row outside any group on its own, rather than letting its shifted cells skip it', () => {
+    const result = mapCsvEvents(mapping, header, [{ line: 7, fields: ['103', 'A', '-1', '1/6/2011 12:00', '0', 'NA', 'x'] }]);
+    expect(result.events).toEqual([
+      {
+        line: 7,
+        text: '103,A,-1,1/6/2011 12:00,0,NA,x',
+        rejection: { code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$', message: '$: CSV line 7 has 7 fields, the header has 6: the row is not mapped' },
+      },
+    ]);
+    expect(result.skippedRows).toEqual({});
+  });
+
+  it('trims the group key like the values: "900001" and "900001 " are one invoice', () => {
+    const result = mapCsvEvents(mapping, header, [record(2, '900001', 'A', '1', '1/6/2011 12:00', '1', '17'), record(3, '900001 ', 'B', '2', '1/6/2011 12:00', '1', '17')]);
+    expect(result.events).toHaveLength(1);
+    expect(JSON.parse(result.events[0]!.text).data.lines.map((line: { lineId: string }) => line.lineId)).toEqual(['A', 'B']);
+  });
+
   it('names the place of a mapping error', () => {
     expect(() => checkCsvMapping({ format: 'retour-csv-mapping/1', source: 's', idNamespace: 'n', rules: [{ name: 'x', action: 'emit', groupBy: ['Nope'], emit: [] }] }, header)).toThrow(/\$\.rules\[0\]\.groupBy/);
     expect(() => checkCsvMapping({ format: 'retour-csv-mapping/1', source: 's', idNamespace: 'n', rules: [{ name: 'x', action: 'emit', groupBy: ['Invoice'], emit: [{ type: 'order.placed', time: 'placedAt', data: { placedAt: { column: 'Whenever' } } }] }] }, header)).toThrow(/\$\.rules\[0\]\.emit\[0\]\.data\.placedAt\.column/);
