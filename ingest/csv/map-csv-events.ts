@@ -133,7 +133,9 @@ function evaluate(context: Context, spec: ValueSpec, rows: readonly CsvRecord[])
       let product = 1;
       for (const factor of spec.sumOfProducts) {
         const value = evaluate(context, factor, [row]);
-        if (typeof value !== 'number') return MISSING;
+        // A cell that did not convert stays its text, so validation names the field; a missing
+        // one leaves the field out (validation then says it is required).
+        if (typeof value !== 'number') return value;
         product *= value;
       }
       total += product;

@@ -144,6 +144,18 @@ describe('mapCsvEvents', () => {
     expect(JSON.parse(result.events[0]!.text).data.lines.map((line: { lineId: string }) => line.lineId)).toEqual(['A', 'B']);
   });
 
+  it('keeps the text of a cell that does not convert inside sumOfProducts, so validation names the field', () => {
+    const result = mapCsvEvents(mapping, header, [record(2, 'C9', 'A', '-1', '1/6/2011 12:00', '1.00', '17'), record(3, 'C9', 'B', '-2', '1/6/2011 12:00', 'n/a', '17')]);
+    const event = JSON.parse(result.events[0]!.text);
+    expect(event.data.amount).toBe('n/a');
+    const decoded = decodeEvent(result.events[0]!.text);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.rejection).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.amount' });
+    // A missing cell still leaves the field out (validation: required).
+    const missing = mapCsvEvents(mapping, header, [record(2, 'C9', 'A', '-1', '1/6/2011 12:00', 'NA', '17')]);
+    expect(JSON.parse(missing.events[0]!.text).data).not.toHaveProperty('amount');
+  });
+
   it('names the place of a mapping error', () => {
     expect(() => checkCsvMapping({ format: 'retour-csv-mapping/1', source: 's', idNamespace: 'n', rules: [{ name: 'x', action: 'emit', groupBy: ['Nope'], emit: [] }] }, header)).toThrow(/\$\.rules\[0\]\.groupBy/);
     expect(() => checkCsvMapping({ format: 'retour-csv-mapping/1', source: 's', idNamespace: 'n', rules: [{ name: 'x', action: 'emit', groupBy: ['Invoice'], emit: [{ type: 'order.placed', time: 'placedAt', data: { placedAt: { column: 'Whenever' } } }] }] }, header)).toThrow(/\$\.rules\[0\]\.emit\[0\]\.data\.placedAt\.column/);
