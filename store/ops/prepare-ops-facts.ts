@@ -23,7 +23,8 @@ export interface OpsRunSettings {
  * - `ops_return_facts`: one row per return id seen in any fact table, with its milestones, refund
  *   totals, the paid value of its lines and its most valuable line's category and seller;
  * - `ops_order_refunds`: one row per stored order with refunds — all its refunds (with or without a
- *   return) against what the order cost, in the order's currency.
+ *   return) against what the order cost, in the order's currency, and the same total with each
+ *   return's refunds counted only up to what its own check allows.
  * Facts are taken as stored, whatever order they arrived in.
  */
 export async function prepareOpsFacts(connection: DuckDBConnection, settings: OpsRunSettings): Promise<void> {
@@ -170,20 +171,35 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
       FROM order_lines GROUP BY order_id
     ),
     weighed AS (
-      SELECT *, row_number() OVER (PARTITION BY return_id, amount, currency ORDER BY issued_at, refund_id) > 1 AS repeated_on_return
+      -- In the order's currency; a repeated amount on one return counts once, as in the return's own
+      -- check (it is that return's duplicate_refund, reported as such).
+      SELECT *, NOT foreign_currency AND (return_id IS NULL OR row_number() OVER (PARTITION BY return_id, amount, currency ORDER BY issued_at, refund_id) = 1) AS counted
       FROM ops_refund_facts
+    ),
+    -- What each return's refunds add once its own over_refund check has had its say: no more than
+    -- that check allows (the returned lines' value, else the order's total), so the money a return's
+    -- over_refund already reports is not reported again for its order.
+    within_return_checks AS (
+      SELECT w.order_id, sum(least(w.refunded, coalesce(f.expected_amount, o.order_total))) AS amount
+      FROM (SELECT order_id, return_id, sum(amount) FILTER (WHERE counted) AS refunded FROM weighed WHERE return_id IS NOT NULL GROUP BY ALL) w
+      JOIN orders o USING (order_id)
+      LEFT JOIN ops_return_facts f USING (return_id)
+      GROUP BY w.order_id
     )
     SELECT o.order_id, o.order_total, o.currency, o.customer_id, o.category, o.seller_id,
-           -- Every refund of the order counts, with or without a return: two goodwill refunds of 800 on
-           -- a 1000 order are 1600 paid back. A repeated amount on one return counts once, as in the
-           -- return's own check (it is a duplicate_refund of that return, reported as such).
-           coalesce(sum(r.amount) FILTER (WHERE NOT r.foreign_currency AND (r.return_id IS NULL OR NOT r.repeated_on_return)), 0) AS refund_total,
+           -- Every refund of the order, with or without a return: two goodwill refunds of 800 on a
+           -- 1000 order are 1600 paid back.
+           coalesce(sum(r.amount) FILTER (WHERE r.counted), 0) AS refund_total,
+           coalesce(sum(r.amount) FILTER (WHERE r.counted AND r.return_id IS NULL), 0) + coalesce(any_value(c.amount), 0) AS refund_total_within_return_checks,
            count(*) FILTER (WHERE r.foreign_currency) AS foreign_currency_refunds,
+           -- Foreign refunds of a return are its own over_refund; those without one only show here.
+           count(*) FILTER (WHERE r.foreign_currency AND r.return_id IS NULL) AS foreign_currency_refunds_without_return,
            count(*) FILTER (WHERE r.return_id IS NULL) AS refunds_without_return,
            count(*) FILTER (WHERE r.quarantined) AS quarantined_refunds,
            max(r.issued_at) AS last_refunded_at,
            list({'refundId': r.refund_id, 'returnId': r.return_id, 'amount': r.amount, 'currency': r.currency,
                  'issuedAt': ops_iso(r.issued_at), 'quarantined': r.quarantined} ORDER BY r.issued_at, r.refund_id) AS refund_list
     FROM weighed r JOIN orders o USING (order_id)
-    GROUP BY ALL`);
+    LEFT JOIN within_return_checks c USING (order_id)
+    GROUP BY o.order_id, o.order_total, o.currency, o.customer_id, o.category, o.seller_id`);
 }

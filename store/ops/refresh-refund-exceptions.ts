@@ -16,7 +16,9 @@ export interface RefundExceptionChanges {
  * - over_refund: refunds, counting a repeated amount once, above the paid value of the returned lines
  *   (returned quantities capped at the ordered ones; the order's total when the lines are not stored);
  *   and, per order (return_id 'order:' + order id), all the order's refunds — goodwill ones without a
- *   return included — above the order's total. Refunds in another currency than the order's always count;
+ *   return included, each return's counted up to what its own check allows — above the order's
+ *   total. A refund in another currency than its order's always raises it (per return, or per order
+ *   when it has no return);
  * - duplicate_refund: two or more refund ids of the same amount on one return;
  * - missing_refund: received, no refund, not closed rejected/withdrawn/expired, the SLA has passed;
  * - late_refund: the first refund came more than the SLA after the receipt;
@@ -98,11 +100,14 @@ const CANDIDATES_SQL = `
   SELECT 'rex_' || left(sha256('order:' || order_id || '|over_refund'), 24), 'order:' || order_id, 'over_refund', last_refunded_at,
          refund_total, order_total, currency,
          json_object('scope', 'order', 'orderId', order_id, 'refunds', refund_list, 'orderTotal', order_total, 'comparedWith', 'order_total',
+                     'refundedWithinReturnChecks', refund_total_within_return_checks,
                      'currency', currency, 'foreignCurrencyRefunds', foreign_currency_refunds, 'refundsWithoutReturn', refunds_without_return,
                      'quarantinedRefunds', quarantined_refunds)::VARCHAR,
          customer_id, category, seller_id
   FROM ops_order_refunds
-  WHERE refund_total > order_total OR foreign_currency_refunds > 0`;
+  -- Only what the returns' own checks do not already report: a single return refunded 9000 for its
+  -- 3000 line is that return's over_refund, not also its order's.
+  WHERE refund_total_within_return_checks > order_total OR foreign_currency_refunds_without_return > 0`;
 
 /**
  * Brings refund_exceptions up to date with the facts: a new (return, kind) condition is inserted

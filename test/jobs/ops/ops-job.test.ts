@@ -40,9 +40,10 @@ describe('opsJob refund checks', () => {
     expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_REFERENCE_INVALID']);
     expect(await s.rows('SELECT count(*)::INTEGER AS n FROM refunds')).toEqual([{ n: 0 }]);
     await s.run(30);
-    // The money went out, so it is not a missing refund either. 9000 is also above the order's 7000.
-    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r1:over_refund:open']);
-    const exception = (await s.exceptions()).find((row) => row.return_id === 'r1');
+    // The money went out, so it is not a missing refund either. The order is not reported as well:
+    // counted up to r1's paid 3000, its refunds are within its 7000.
+    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open']);
+    const [exception] = await s.exceptions();
     expect(exception).toMatchObject({ amount: 9000, expected_amount: 3000 });
     expect(exception!.evidence).toMatchObject({ quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 9000, quarantined: true }] });
   });
@@ -56,7 +57,10 @@ describe('opsJob refund checks', () => {
     // Together the order got 6000 + 7500 = 13500 back for 7000.
     expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open', 'r2:over_refund:open']);
     expect((await s.exceptions()).find((row) => row.return_id === 'r2')!.evidence).toMatchObject({ comparedWith: 'order_total' });
-    expect((await s.exceptions()).find((row) => row.return_id === 'order:o1')).toMatchObject({ amount: 13500, expected_amount: 7000 });
+    const order = (await s.exceptions()).find((row) => row.return_id === 'order:o1');
+    expect(order).toMatchObject({ amount: 13500, expected_amount: 7000 });
+    // r2's 7500 counts up to the 7000 its own check allows: 6000 + 7000 = 13000, still above 7000.
+    expect(order!.evidence).toMatchObject({ scope: 'order', refundedWithinReturnChecks: 13000, orderTotal: 7000 });
     await s.ingest(s.delivered('o1', 1), s.requested('r1', 'o1', 2));
     await s.run(5);
     // Now r1's returned line is known: 6000 refunded for 3000 paid.
@@ -103,6 +107,17 @@ describe('opsJob refund checks', () => {
     expect((await s.exceptions())[0]).toMatchObject({ amount: 8000, expected_amount: 7000 });
   });
 
+  it('over_refund per order: a return refunded in full plus a goodwill refund, together above the order', async () => {
+    const s = await open();
+    // r1: l1 fully refunded (3000 of 3000); then 5000 goodwill: 8000 back on a 7000 order.
+    await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 6, 3000), s.goodwill('g1', 'o1', 7, 5000));
+    await s.run(8);
+    expect(await s.exceptionStates()).toEqual(['order:o1:over_refund:open']);
+    const [exception] = await s.exceptions();
+    expect(exception).toMatchObject({ amount: 8000, expected_amount: 7000, observed_at: day(7) });
+    expect(exception!.evidence).toMatchObject({ refundedWithinReturnChecks: 8000, refundsWithoutReturn: 1 });
+  });
+
   it('over_refund: the returned quantity counts no more than was ordered (return and refund before the order)', async () => {
     const s = await open();
     const requested = s.requested('RZ', 'OZ', 1, { lines: [{ lineId: 'l1', quantity: 100 }] });
@@ -111,7 +126,8 @@ describe('opsJob refund checks', () => {
     await s.ingest(refund);
     await s.ingest(s.order('OZ', { lines: [{ lineId: 'l1', category: 'apparel', quantity: 1, unitPrice: 500 }] }));
     await s.run(3);
-    expect(await s.exceptionStates()).toEqual(['RZ:over_refund:open', 'order:OZ:over_refund:open']);
+    // Reported once, on the return: counted up to its paid 500, the order's refunds are within its 500.
+    expect(await s.exceptionStates()).toEqual(['RZ:over_refund:open']);
     // Paid for the returned lines: min(100, 1) × 500 = 500, not 100 × 500 = 50000.
     expect((await s.exceptions()).find((row) => row.return_id === 'RZ')).toMatchObject({ amount: 40_000, expected_amount: 500 });
     expect((await s.exceptions()).find((row) => row.return_id === 'RZ')!.evidence).toMatchObject({ comparedWith: 'returned_lines', paidForReturnedLines: 500 });
