@@ -22,7 +22,8 @@ export interface RefundExceptionChanges {
  * - duplicate_refund: two or more refund ids of the same amount on one return;
  * - missing_refund: received, no refund, not closed rejected/withdrawn/expired, the SLA has passed;
  * - late_refund: the first refund came more than the SLA after the receipt;
- * - refund_without_receipt: refunded, never received, and the grace period after the refund passed;
+ * - refund_without_receipt: refunded, never received, and the grace period after the refund passed
+ *   (only where receipts are reported: at least 10% of return requests have one);
  * - outside_window: a line requested later than its category's window after its delivery.
  * keep_item returns expect no parcel, so they are never missing a refund after receipt or a receipt.
  */
@@ -85,6 +86,9 @@ const CANDIDATES_SQL = `
     FROM facts
     WHERE refunded_at IS NOT NULL AND received_at IS NULL AND resolution IS DISTINCT FROM 'keep_item'
       AND refunded_at + to_days($graceDays::INTEGER) <= $now::TIMESTAMPTZ
+      -- Only where receipts are reported at all (≥ 10% of return requests have one, as the risk
+      -- features ask): a source without warehouse events would make every refund one.
+      AND (SELECT count(DISTINCT return_id) FROM return_receipts) >= 0.1 * (SELECT count(*) FROM return_requests)
     UNION ALL
     SELECT f.return_id, 'outside_window', l.requested_at, l.value, NULL,
            json_object('requestedAt', ops_iso(l.requested_at), 'lines', l.lines)

@@ -240,6 +240,8 @@ describe('opsJob refund checks', () => {
 
   it('refund_without_receipt: only after the grace period; resolved if the parcel turns up', async () => {
     const s = await open();
+    // r2 arrived: this source reports receipts, so r1's missing one means something.
+    await s.ingest(s.order('o2'), s.delivered('o2', 1), s.requested('r2', 'o2', 5), s.received('r2', 8));
     await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 5.01, 3000), s.closed('r1', 6));
     await s.run(18.9);
     expect(await s.exceptions()).toEqual([]);
@@ -250,6 +252,13 @@ describe('opsJob refund checks', () => {
     await s.ingest(s.received('r1', 20));
     await s.run(21);
     expect(await s.exceptionStates()).toEqual(['r1:refund_without_receipt:resolved:receipt_arrived']);
+  });
+
+  it('refund_without_receipt is not raised where no receipt is ever reported (a backfill of sales and credit notes)', async () => {
+    const s = await open();
+    await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 5.01, 3000), s.closed('r1', 6));
+    await s.run(40);
+    expect(await s.exceptions()).toEqual([]);
   });
 
   it('refund_without_receipt is not raised for keep_item returns, nor missing_refund', async () => {
