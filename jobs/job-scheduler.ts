@@ -64,6 +64,11 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
       await options.onSuccess?.(job);
       schedule(job, intervalMs);
     } catch (error: unknown) {
+      if (abort.signal.aborted) {
+        // Stopped by the shutdown: nothing failed and nothing is retried.
+        options.logger.info({ job: job.name }, 'job stopped by the shutdown');
+        return;
+      }
       state.consecutiveFailures += 1;
       state.lastError = error instanceof Error ? error.message : String(error);
       options.metrics?.jobRuns.inc({ job: job.name, status: 'failed' });

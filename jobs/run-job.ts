@@ -23,7 +23,11 @@ export async function runJob(job: Job, context: JobContext): Promise<JobResult &
       // Leave no half-open transaction behind for the next run on this connection.
       await context.connection.run('ROLLBACK').catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
-      await recordJobEnd(context.connection, runId, { status: 'failed', finishedAt: new Date(context.now.getTime() + (performance.now() - started)), error: message });
+      // A shutdown is no failure of the job: recorded as cancelled, and said once, not wrapped again.
+      const cancelled = context.signal.aborted;
+      const finishedAt = new Date(context.now.getTime() + (performance.now() - started));
+      await recordJobEnd(context.connection, runId, { status: cancelled ? 'cancelled' : 'failed', finishedAt, error: message });
+      if (cancelled) throw new RetourError('RETOUR_JOB_CANCELLED', `job ${job.name} was stopped by the shutdown`, { cause: error });
       throw new RetourError('RETOUR_JOB_FAILED', `job ${job.name} failed: ${message}`, { cause: error });
     }
   } finally {

@@ -5,7 +5,8 @@ export interface JobRun {
   job: string;
   startedAt: string;
   finishedAt: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  /** cancelled: stopped by a shutdown (SIGTERM, Ctrl-C) before it finished; nothing of it was kept. */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   rowsWritten: number | null;
   error: string | null;
   details: unknown;
@@ -22,7 +23,7 @@ export async function recordJobStart(connection: DuckDBConnection, job: string, 
 export async function recordJobEnd(
   connection: DuckDBConnection,
   runId: number,
-  outcome: { status: 'succeeded' | 'failed'; finishedAt: Date; rowsWritten?: number; error?: string; details?: unknown },
+  outcome: { status: 'succeeded' | 'failed' | 'cancelled'; finishedAt: Date; rowsWritten?: number; error?: string; details?: unknown },
 ): Promise<void> {
   await connection.run(
     `UPDATE job_runs SET status = $status, finished_at = $finishedAt::TIMESTAMPTZ, rows_written = $rows, error = $error, details = $details

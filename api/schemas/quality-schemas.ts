@@ -114,7 +114,7 @@ export const JobRun = Type.Object(
     job: Type.String(),
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: NullableString({ format: 'date-time' }),
-    status: Type.String({ description: 'running, succeeded or failed' }),
+    status: Type.String({ description: 'running, succeeded, failed, or cancelled (stopped by a shutdown)' }),
     rowsWritten: NullableNumber(),
     error: NullableString(),
     durationSeconds: NullableNumber(),

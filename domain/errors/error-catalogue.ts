@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   RETOUR_KAFKA_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The Kafka cluster could not be reached or refused the request.' },
   RETOUR_CONSUMER_CRASHED: { status: 500, retryable: false, meaning: 'The Kafka consumer stopped on an error it cannot recover from.' },
   RETOUR_JOB_FAILED: { status: 500, retryable: true, meaning: 'A batch job failed; it is recorded in job_runs and retried.' },
+  RETOUR_JOB_CANCELLED: { status: 503, retryable: true, meaning: 'A batch job was stopped by a shutdown before it finished; nothing of it was kept and it runs again at the next start.' },
   RETOUR_JOB_RUNNING: { status: 409, retryable: true, meaning: 'The job is already running; a job never runs twice at once.' },
   RETOUR_MODEL_UNAVAILABLE: { status: 503, retryable: true, meaning: 'No fraud model or score is available yet; the answer is explicitly unscored.' },
   RETOUR_BAD_REQUEST: { status: 400, retryable: false, meaning: 'The request breaks the API schema; the problem names the field.' },

@@ -63,4 +63,37 @@ describe('createJobScheduler', () => {
     expect(runs[2]!.error).toBe('boom 1');
     expect(runs[0]!.rowsWritten).toBe(7);
   });
+
+  it('a run stopped by the shutdown is recorded as cancelled, logged at info and not retried', async () => {
+    const connection = await memoryConnection();
+    let calls = 0;
+    const slow: Job = {
+      name: 'slow',
+      summary: 'runs until the shutdown stops it',
+      async run(context) {
+        calls += 1;
+        await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+        throw new Error('the run was stopped (shutdown)');
+      },
+    };
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const scheduler = createJobScheduler({
+      jobs: [slow],
+      intervalSeconds: { slow: 60 },
+      initialBackoffMs: 10,
+      logger,
+      contextFor: async () => ({ connection, config: loadConfig({}), logger, now: new Date('2026-11-20T00:00:00Z'), fullRebuild: false }),
+    });
+    scheduler.start();
+    await vi.waitFor(() => expect(calls).toBe(1), { timeout: 5000, interval: 5 });
+    await scheduler.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    const runs = await listJobRuns(connection, { job: 'slow', limit: 10 });
+    expect(runs.map((run) => run.status)).toEqual(['cancelled']);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines.map((line) => line.msg)).toContain('job stopped by the shutdown');
+    expect(scheduler.state()['slow']!.consecutiveFailures).toBe(0);
+  });
 });
