@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/load-config.ts';
 import type { Job } from '../../jobs/job.ts';
 import { replayJob } from '../../jobs/replay-job.ts';
+import { readQualityState } from '../../store/quality/quality-state.ts';
+
+const DAY_MS = 86_400_000;
 
 export interface DemoQualityReplayOptions {
   job: Job;
@@ -19,10 +22,20 @@ export interface DemoQualityReplayOptions {
   to: Date;
 }
 
-/** Replays `job` daily from `from` to `to`; logs the outcome once and never throws. */
+/**
+ * Replays `job` daily from `from` to `to`; logs the outcome once and never throws. A demo started
+ * again on its database goes on from the last run instead of replaying the weeks again (which
+ * would take every alert back and re-detect it while the user watches).
+ */
 export async function replayDemoQuality(options: DemoQualityReplayOptions): Promise<void> {
-  const { job, connection, config, logger, signal, from, to } = options;
+  const { job, connection, config, logger, signal, to } = options;
   try {
+    const state = await readQualityState(connection);
+    const from = state === undefined || state.asOf.getTime() < options.from.getTime() ? options.from : new Date(state.asOf.getTime() + DAY_MS);
+    if (from.getTime() > to.getTime()) {
+      logger.info({ lastRun: state?.asOf }, 'demo quality history already replayed');
+      return;
+    }
     const runs = await replayJob(job, {
       from,
       to,

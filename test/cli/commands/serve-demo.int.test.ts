@@ -65,5 +65,12 @@ describe('retour serve --demo', () => {
     expect(afterSecond.eventsTotal).toBeGreaterThanOrEqual(afterFirst.eventsTotal);
     const demoOffset = (status: typeof afterFirst) => status.offsets.find((offset) => offset.topic === 'demo:simulator')!.nextOffset;
     expect(demoOffset(afterSecond)).toBeGreaterThanOrEqual(demoOffset(afterFirst));
+    // The restart went on from the last quality run: no alert was detected a second time.
+    const alerts = runRetour(['export', 'quality_alerts', '--format', 'ndjson'], env)
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { product_id: string; metric: string; period_start: string });
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(new Set(alerts.map((alert) => `${alert.product_id} ${alert.metric} ${alert.period_start}`)).size).toBe(alerts.length);
   });
 });

@@ -5,6 +5,7 @@ import { replayDemoQuality } from '../../../cli/demo/replay-demo-quality.ts';
 import { configWith } from '../../../config/load-config.ts';
 import type { Job } from '../../../jobs/job.ts';
 import { openDatabase, type Database } from '../../../store/open-database.ts';
+import { writeQualityState } from '../../../store/quality/quality-state.ts';
 
 let database: Database;
 beforeAll(async () => {
@@ -78,5 +79,30 @@ describe('the demo quality replay', () => {
     const entries = await replay(job, new AbortController());
     expect(runs).toBe(10);
     expect(entries.map((entry) => entry.msg)).toEqual(['demo quality history replayed']);
+  });
+
+  it('started again on its database, goes on from the last run instead of replaying the weeks again', async () => {
+    const days: string[] = [];
+    const job: Job = {
+      name: 'quality',
+      summary: 'test',
+      run: (context) => {
+        days.push(context.now.toISOString().slice(0, 10));
+        return Promise.resolve({ rowsWritten: 0 });
+      },
+    };
+    const connection = await database.connect();
+    await writeQualityState(connection, { ingestedWatermark: null, asOf: new Date('2026-03-07T00:00:00Z'), settings: '{}' }, new Date());
+    try {
+      await replay(job, new AbortController());
+      expect(days).toEqual(['2026-03-08', '2026-03-09', '2026-03-10']);
+      days.length = 0;
+      await writeQualityState(connection, { ingestedWatermark: null, asOf: new Date('2026-03-10T00:00:00Z'), settings: '{}' }, new Date());
+      const entries = await replay(job, new AbortController());
+      expect(days).toEqual([]);
+      expect(entries.map((entry) => entry.msg)).toEqual(['demo quality history already replayed']);
+    } finally {
+      await connection.run('DELETE FROM quality_state');
+    }
   });
 });
