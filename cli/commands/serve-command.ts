@@ -20,18 +20,19 @@ import { replayDemoQuality } from '../demo/replay-demo-quality.ts';
 import { loadDemoState, runDemoFeed } from '../demo/run-demo-feed.ts';
 
 /**
- * Weeks of quality history the demo replays once its simulated history is ingested: the 180-day history
+ * Weeks of quality history the demo replays once its simulated history is ingested: the 240-day history
  * minus the first ~11 weeks, which the alert test needs as baseline (8 weeks, lagged 2 weeks) and window.
  */
-const DEMO_QUALITY_REPLAY_WEEKS = 14;
+const DEMO_QUALITY_REPLAY_WEEKS = 22;
 
 /**
  * Demo scale: big enough that best-selling products pass the quality job's minimum weekly units and
- * rings and fraud types all appear, small enough to ingest the 180-day history in seconds. The seed is
+ * rings and fraud types all appear, small enough to ingest the 240-day history in seconds, long enough (≥ 204 days) for `retour model
+ * train` to make its time split on demo data. The seed is
  * arbitrary but fixed; with this one, defect episodes on best-sellers fall inside the replayed weeks,
  * so a new user sees alerts open and resolve (serve-demo.int.test.ts checks that alerts appear).
  */
-const DEMO_DEFAULTS = { seed: 20261127, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 180, liveDays: 60 } as const;
+const DEMO_DEFAULTS = { seed: 20261127, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 240, liveDays: 60 } as const;
 
 /** What to tell the user when the API cannot listen for a reason of their setup, or undefined. */
 function listenFailure(error: unknown, host: string, port: number): string | undefined {
