@@ -18,6 +18,7 @@ export const API_PERMISSIONS = {
   'ops:read': ['ops', 'admin'],
   'jobs:read': ['risk', 'product', 'ops', 'admin'],
   'quarantine:read': ['ops', 'admin'],
+  'status:read': ['ops', 'admin'],
   'keys:manage': ['admin'],
   'audit:read': ['admin'],
 } as const satisfies Record<string, readonly ApiRole[]>;

@@ -1,8 +1,12 @@
-/** Health (/healthz), readiness (/readyz), recent job runs (/v1/jobs) and the quarantine (/v1/quarantine). */
+/**
+ * Health (/healthz), readiness (/readyz), what ingest has stored (/v1/status), recent job runs
+ * (/v1/jobs) and the quarantine (/v1/quarantine).
+ */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listJobRuns } from '../../store/job-runs.ts';
+import { readIngestStatus } from '../../store/read-ingest-status.ts';
 import { readQuarantinePage } from '../../store/read-quarantined-messages.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
@@ -21,6 +25,24 @@ const Readiness = Type.Object(
     schemaVersion: Type.Integer(),
     migrationsApplied: Type.Boolean(),
     ingest: Type.String({ description: 'Consumer state' }),
+  },
+  { additionalProperties: false },
+);
+
+const Counts = Type.Record(Type.String(), Type.Integer({ minimum: 0 }));
+const IngestStatusBody = Type.Object(
+  {
+    eventsTotal: Type.Integer({ minimum: 0, description: 'Rows of the event log' }),
+    events: Counts,
+    duplicatesTotal: Type.Integer({ minimum: 0, description: 'Messages seen again with the same id and content (counted, not stored)' }),
+    quarantinedTotal: Type.Integer({ minimum: 0 }),
+    quarantined: Counts,
+    offsets: Type.Array(
+      Type.Object({ topic: Type.String(), partition: Type.Integer({ minimum: 0 }), nextOffset: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      { description: 'Next offset to read per topic and partition, stored with the data (lag per partition: retour_ingest_lag_messages on /metrics)' },
+    ),
+    schemaVersion: Type.Integer({ minimum: 0 }),
+    ingest: Type.String({ description: 'Consumer state, as on /readyz' }),
   },
   { additionalProperties: false },
 );
@@ -71,6 +93,20 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
         ingest: ingest.state,
       });
     },
+  );
+
+  app.get(
+    '/v1/status',
+    {
+      config: { permission: 'status:read' },
+      schema: {
+        tags: ['operations'],
+        summary: 'What ingest has stored: events by type, duplicates, quarantined messages by code, offsets (retour status --json, while the server holds the database)',
+        security: [{ apiKey: [] }],
+        response: { 200: okResponse(IngestStatusBody, 'Ingest counts and offsets'), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+      },
+    },
+    async () => ({ ...(await readIngestStatus(options.connection)), ingest: options.ingestState().state }),
   );
 
   app.get<{ Querystring: Static<typeof JobQuery> }>(

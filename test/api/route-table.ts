@@ -32,6 +32,7 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', url: '/v1/ops/refund-exceptions', permission: 'ops:read' },
   { method: 'GET', url: '/v1/ops/feedback', permission: 'ops:read' },
   { method: 'GET', url: '/v1/quarantine', permission: 'quarantine:read' },
+  { method: 'GET', url: '/v1/status', permission: 'status:read' },
   { method: 'GET', url: '/v1/keys', permission: 'keys:manage' },
   { method: 'POST', url: '/v1/keys', permission: 'keys:manage', body: { role: 'product', name: 'role matrix' }, okStatus: 201 },
   // Revoking is idempotent, so the allowed role gets 200 however often it runs.
