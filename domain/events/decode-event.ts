@@ -51,6 +51,8 @@ export function pointerToJsonPath(pointer: string): string {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to represent';
   let text: string;
   try {
     text = JSON.stringify(value);

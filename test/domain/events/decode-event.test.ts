@@ -113,6 +113,11 @@ describe('decodeEvent', () => {
     expect(rejectionOf(JSON.stringify({ ...returnRequested, ext: { nested: 1 } }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.ext' });
   });
 
+  it('says a number is too large instead of "got null" when JSON.parse made it Infinity', () => {
+    const text = withData({}).replace('"quantity":1', '"quantity":1e400');
+    expect(rejectionOf(text)).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.lines[0].quantity', message: expect.stringContaining('(got a number too large to represent)') });
+  });
+
   it('rejects JSON nested thousands of levels deep with a message, without overflowing the stack', () => {
     const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
     expect(rejectionOf(deep(8000))).toMatchObject({ code: 'RETOUR_EVENT_NOT_JSON', message: '$: message must be a JSON object (got an array nested too deeply to show)' });
