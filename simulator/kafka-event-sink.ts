@@ -65,7 +65,9 @@ export async function createKafkaEventSink(options: KafkaEventSinkOptions): Prom
   }
   const producer: BatchProducer =
     options.producer ??
-    new Kafka({ clientId: options.clientId, brokers: [...options.brokers], ...options.kafkaOptions, logLevel: logLevel.ERROR }).producer({
+    // No kafkajs log lines: a failed send throws and the command reports it, while kafkajs would log
+    // as ERROR the broker's normal answer while it auto-creates a topic.
+    new Kafka({ clientId: options.clientId, brokers: [...options.brokers], ...options.kafkaOptions, logLevel: logLevel.NOTHING }).producer({
       // The Java-compatible partitioner, chosen explicitly (also silences kafkajs' partitioner warning).
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: true,

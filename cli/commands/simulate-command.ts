@@ -207,6 +207,10 @@ export const simulateCommand: Command = {
     if (truthPath === '-') context.stdout.write(`${JSON.stringify(simulation.truth())}\n`);
     else if (truthPath !== undefined) await writeFile(String(truthPath), `${JSON.stringify(simulation.truth())}\n`);
     const seconds = (performance.now() - startedAt) / 1000;
+    // Nothing else tells a Kafka user what was sent (files can be counted; topics cannot so easily).
+    if (to === 'kafka') {
+      context.stdout.write(`simulated ${sent} events to Kafka (${context.config.topicOrders}, ${context.config.topicReturns}) in ${seconds.toFixed(1)} s\n`);
+    }
     context.logger.debug({ events: sent, seconds: Number(seconds.toFixed(2)), destination: to === 'kafka' ? 'kafka' : out }, 'simulation written');
     return 0;
   },

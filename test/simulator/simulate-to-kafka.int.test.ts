@@ -37,9 +37,11 @@ describe('retour simulate --to kafka', () => {
       RETOUR_DATABASE: join(directory, 'retour.duckdb'),
     };
     const simulation = ['simulate', '--seed', '31', '--days', '45', '--customers', '400', '--start', '2025-03-01'];
-    runRetour([...simulation, '--to', 'kafka'], env);
+    const sent = runRetour([...simulation, '--to', 'kafka'], env);
     runRetour([...simulation, '--out', join(directory, 'events.ndjson')], env);
     const events = readFileSync(join(directory, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; id: string; data: { customerId?: string }; partitionkey?: string });
+    // The one line that tells a Kafka user what was sent.
+    expect(sent.stdout).toMatch(new RegExp(`^simulated ${events.length} events to Kafka \\(${orders}, ${returns}\\) in \\d+\\.\\d s\\n$`));
     const orderEvents = events.filter((event) => event.type.startsWith('order.')).length;
     expect(events.length).toBeGreaterThan(500);
     expect(await messageCount(orders)).toBe(orderEvents);
