@@ -47,11 +47,17 @@ export const jobsCommand: Command = {
       const connection = await database.connect();
       if (from !== undefined) {
         for (const job of jobs) {
+          // --full with a replay rebuilds at the first step; the later steps go on incrementally from it.
+          let fullRebuild = context.options['full'] === true;
           const runs = await replayJob(job!, {
             from,
             to: now,
             stepDays,
-            contextFor: (asOf) => ({ connection, config: context.config, logger: context.logger.child({ job: job!.name }), now: asOf, fullRebuild: false, signal: context.signal }),
+            contextFor: (asOf) => {
+              const runContext = { connection, config: context.config, logger: context.logger.child({ job: job!.name }), now: asOf, fullRebuild, signal: context.signal };
+              fullRebuild = false;
+              return runContext;
+            },
           });
           context.stdout.write(`${job!.name}: replayed ${runs} runs from ${from.toISOString()} to ${now.toISOString()} every ${stepDays} days\n`);
         }
