@@ -14,6 +14,19 @@ export interface OpsRunSettings {
   stuckLimitHours: Readonly<Record<string, number>>;
 }
 
+/** The fact tables the ops job reads and the time that says when each fact happened. */
+const OPS_FACT_TIMES: Readonly<Record<string, string>> = {
+  order_lines: 'placed_at',
+  deliveries: 'delivered_at',
+  return_requests: 'requested_at',
+  return_lines: 'requested_at',
+  return_receipts: 'received_at',
+  inspections: 'inspected_at',
+  refunds: 'issued_at',
+  return_closures: 'closed_at',
+  return_feedback: 'submitted_at',
+};
+
 /**
  * Builds the temp tables every ops step reads, on the job's connection:
  * - `ops_refund_facts`: one row per refund_id — the stored refunds plus the refunds ingest quarantined
@@ -28,6 +41,12 @@ export interface OpsRunSettings {
  * Facts are taken as stored, whatever order they arrived in.
  */
 export async function prepareOpsFacts(connection: DuckDBConnection, settings: OpsRunSettings): Promise<void> {
+  // Every step reads the facts as of the run's `now` (ops_src_* views), like the quality and risk
+  // jobs: a replay or a backfill run `--now` in the past sees no return, refund or receipt dated after it.
+  const asOf = settings.now.toISOString();
+  for (const [table, column] of Object.entries(OPS_FACT_TIMES)) {
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ops_src_${table} AS SELECT * FROM main.${table} WHERE ${column} <= TIMESTAMPTZ '${asOf}'`);
+  }
   await connection.run(`CREATE OR REPLACE TEMP MACRO ops_hours(a, b) AS CASE WHEN b >= a THEN (epoch(b) - epoch(a)) / 3600.0 END`);
   await connection.run(`CREATE OR REPLACE TEMP MACRO ops_iso(ts) AS strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`);
   await connection.run(`CREATE OR REPLACE TEMP MACRO ops_week(ts) AS date_trunc('week', ts AT TIME ZONE 'UTC')::DATE`);
@@ -39,7 +58,8 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
     { windows: JSON.stringify(Object.entries(settings.windowByCategory).map(([category, days]) => ({ category, days }))) },
   );
 
-  await connection.run(`
+  await connection.run(
+    `
     CREATE OR REPLACE TEMP TABLE ops_refund_facts AS
     WITH quarantined AS (
       SELECT json_extract_string(doc, '$.data.refundId') AS refund_id,
@@ -58,11 +78,11 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
       WHERE doc IS NOT NULL
     ),
     everything AS (
-      SELECT refund_id, return_id, order_id, customer_id, issued_at, amount, currency, method, false AS quarantined FROM refunds
+      SELECT refund_id, return_id, order_id, customer_id, issued_at, amount, currency, method, false AS quarantined FROM ops_src_refunds
       UNION ALL
-      SELECT * FROM quarantined WHERE refund_id IS NOT NULL AND issued_at IS NOT NULL AND amount IS NOT NULL
+      SELECT * FROM quarantined WHERE refund_id IS NOT NULL AND issued_at IS NOT NULL AND amount IS NOT NULL AND issued_at <= $now::TIMESTAMPTZ
     ),
-    order_currencies AS (SELECT order_id, any_value(currency) AS currency FROM order_lines GROUP BY order_id),
+    order_currencies AS (SELECT order_id, any_value(currency) AS currency FROM ops_src_order_lines GROUP BY order_id),
     deduplicated AS (
       -- A refund re-sent under another event id is the same money once.
       SELECT * FROM everything
@@ -71,22 +91,24 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
     -- order_currency: what the refund's order was paid in (NULL while the order is not stored); a
     -- refund in another currency cannot be weighed against what was paid (foreign_currency).
     SELECT d.*, oc.currency AS order_currency, coalesce(d.currency <> oc.currency, false) AS foreign_currency
-    FROM deduplicated d LEFT JOIN order_currencies oc USING (order_id)`);
+    FROM deduplicated d LEFT JOIN order_currencies oc USING (order_id)`,
+    { now: asOf },
+  );
 
   await connection.run(
     `
     CREATE OR REPLACE TEMP TABLE ops_return_lines AS
     WITH lines AS (
       SELECT return_id, line_id, any_value(order_id) AS order_id, max(quantity) AS quantity, min(requested_at) AS requested_at
-      FROM return_lines GROUP BY return_id, line_id
+      FROM ops_src_return_lines GROUP BY return_id, line_id
     ),
     ordered AS (
       SELECT order_id, line_id, any_value(unit_price) AS unit_price, max(quantity) AS quantity, any_value(category) AS category,
              any_value(seller_id) AS seller_id, any_value(currency) AS currency
-      FROM order_lines GROUP BY order_id, line_id
+      FROM ops_src_order_lines GROUP BY order_id, line_id
     ),
-    line_deliveries AS (SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NOT NULL GROUP BY ALL),
-    order_deliveries AS (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries WHERE line_id IS NULL GROUP BY ALL)
+    line_deliveries AS (SELECT order_id, line_id, min(delivered_at) AS delivered_at FROM ops_src_deliveries WHERE line_id IS NOT NULL GROUP BY ALL),
+    order_deliveries AS (SELECT order_id, min(delivered_at) AS delivered_at FROM ops_src_deliveries WHERE line_id IS NULL GROUP BY ALL)
     SELECT l.return_id, l.line_id, l.order_id, l.quantity, l.requested_at,
            -- Paid for: no more units than were ordered, whatever quantity the request claims.
            o.unit_price, least(l.quantity, o.quantity) * o.unit_price AS value, o.category, o.seller_id, o.currency,
@@ -104,16 +126,16 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE ops_return_facts AS
     WITH ids AS (
-      SELECT return_id FROM return_requests
-      UNION SELECT return_id FROM return_receipts
-      UNION SELECT return_id FROM inspections
+      SELECT return_id FROM ops_src_return_requests
+      UNION SELECT return_id FROM ops_src_return_receipts
+      UNION SELECT return_id FROM ops_src_inspections
       UNION SELECT return_id FROM ops_refund_facts WHERE return_id IS NOT NULL
-      UNION SELECT return_id FROM return_closures
+      UNION SELECT return_id FROM ops_src_return_closures
     ),
     request AS (
       SELECT return_id, arg_min(order_id, requested_at) AS order_id, arg_min(customer_id, requested_at) AS customer_id,
              min(requested_at) AS requested_at, arg_min(method, requested_at) AS method, arg_min(resolution, requested_at) AS resolution
-      FROM return_requests GROUP BY return_id
+      FROM ops_src_return_requests GROUP BY return_id
     ),
     line_totals AS (
       SELECT return_id,
@@ -124,9 +146,9 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
              any_value(currency) AS currency
       FROM ops_return_lines GROUP BY return_id
     ),
-    order_totals AS (SELECT order_id, sum(unit_price * quantity) AS order_total, any_value(currency) AS order_currency FROM order_lines GROUP BY order_id),
-    receipts AS (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id),
-    inspected AS (SELECT return_id, min(inspected_at) AS inspected_at, list(DISTINCT condition ORDER BY condition) AS conditions FROM inspections GROUP BY return_id),
+    order_totals AS (SELECT order_id, sum(unit_price * quantity) AS order_total, any_value(currency) AS order_currency FROM ops_src_order_lines GROUP BY order_id),
+    receipts AS (SELECT return_id, min(received_at) AS received_at FROM ops_src_return_receipts GROUP BY return_id),
+    inspected AS (SELECT return_id, min(inspected_at) AS inspected_at, list(DISTINCT condition ORDER BY condition) AS conditions FROM ops_src_inspections GROUP BY return_id),
     refunded AS (
       SELECT return_id, min(issued_at) AS refunded_at, max(issued_at) AS last_refunded_at, arg_min(amount, issued_at) AS first_refund_amount,
              count(*) AS refund_count, sum(amount) AS refund_total,
@@ -140,7 +162,7 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
              list({'refundId': refund_id, 'amount': amount, 'currency': currency, 'issuedAt': ops_iso(issued_at), 'quarantined': quarantined} ORDER BY issued_at, refund_id) AS refund_list
       FROM ops_refund_facts WHERE return_id IS NOT NULL GROUP BY return_id
     ),
-    closed AS (SELECT return_id, min(closed_at) AS closed_at, arg_min(outcome, closed_at) AS close_outcome FROM return_closures GROUP BY return_id)
+    closed AS (SELECT return_id, min(closed_at) AS closed_at, arg_min(outcome, closed_at) AS close_outcome FROM ops_src_return_closures GROUP BY return_id)
     SELECT ids.return_id,
            coalesce(rq.order_id, rf.refund_order_id) AS order_id,
            coalesce(rq.customer_id, rf.refund_customer_id) AS customer_id,
@@ -164,11 +186,11 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
 
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE ops_order_refunds AS
-    WITH orders AS (
+    WITH order_totals_by_order AS (
       SELECT order_id, sum(unit_price * quantity) AS order_total, any_value(currency) AS currency, any_value(customer_id) AS customer_id,
              arg_max(category, {'value': unit_price * quantity, 'line': line_id}) AS category,
              arg_max(seller_id, {'value': unit_price * quantity, 'line': line_id}) AS seller_id
-      FROM order_lines GROUP BY order_id
+      FROM ops_src_order_lines GROUP BY order_id
     ),
     weighed AS (
       -- In the order's currency; a repeated amount on one return counts once, as in the return's own
@@ -182,7 +204,7 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
     within_return_checks AS (
       SELECT w.order_id, sum(least(w.refunded, coalesce(f.expected_amount, o.order_total))) AS amount
       FROM (SELECT order_id, return_id, sum(amount) FILTER (WHERE counted) AS refunded FROM weighed WHERE return_id IS NOT NULL GROUP BY ALL) w
-      JOIN orders o USING (order_id)
+      JOIN order_totals_by_order o USING (order_id)
       LEFT JOIN ops_return_facts f USING (return_id)
       GROUP BY w.order_id
     )
@@ -199,7 +221,7 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
            max(r.issued_at) AS last_refunded_at,
            list({'refundId': r.refund_id, 'returnId': r.return_id, 'amount': r.amount, 'currency': r.currency,
                  'issuedAt': ops_iso(r.issued_at), 'quarantined': r.quarantined} ORDER BY r.issued_at, r.refund_id) AS refund_list
-    FROM weighed r JOIN orders o USING (order_id)
+    FROM weighed r JOIN order_totals_by_order o USING (order_id)
     LEFT JOIN within_return_checks c USING (order_id)
     GROUP BY o.order_id, o.order_total, o.currency, o.customer_id, o.category, o.seller_id`);
 }

@@ -22,7 +22,7 @@ export async function refreshFeedbackSummary(connection: DuckDBConnection, setti
     CREATE OR REPLACE TEMP TABLE ops_rated_returns AS
     WITH latest AS (
       SELECT return_id, arg_max(rating, submitted_at) AS rating, arg_max(comment, submitted_at) AS comment, max(submitted_at) AS submitted_at
-      FROM return_feedback GROUP BY return_id
+      FROM ops_src_return_feedback GROUP BY return_id
     )
     SELECT s.*, latest.rating, latest.comment, latest.submitted_at, ${waiting.stage} AS stage_at_feedback
     FROM latest JOIN return_stage_times s USING (return_id)`);

@@ -88,7 +88,7 @@ const CANDIDATES_SQL = `
       AND refunded_at + to_days($graceDays::INTEGER) <= $now::TIMESTAMPTZ
       -- Only where receipts are reported at all (≥ 10% of return requests have one, as the risk
       -- features ask): a source without warehouse events would make every refund one.
-      AND (SELECT count(DISTINCT return_id) FROM return_receipts) >= 0.1 * (SELECT count(*) FROM return_requests)
+      AND (SELECT count(DISTINCT return_id) FROM ops_src_return_receipts) >= 0.1 * (SELECT count(*) FROM ops_src_return_requests)
     UNION ALL
     SELECT f.return_id, 'outside_window', l.requested_at, l.value, NULL,
            json_object('requestedAt', ops_iso(l.requested_at), 'lines', l.lines)

@@ -314,6 +314,18 @@ describe('opsJob refund checks', () => {
     expect(await s.exceptions()).toEqual([{ ...first, status: 'open', resolved_at: null, resolution: null }]);
   });
 
+  it('a run as of an earlier time sees no fact dated after it (a replay or a backfill with --now in the past)', async () => {
+    const s = await open();
+    // Everything is stored first; the run as of day 25 must not see the refunds of days 30–31 nor r2 (day 40):
+    // r1, received on day 8, is still unrefunded 14 days later (missing_refund), and nothing else happened yet.
+    await s.ingest(...requestedReturn(s), s.received('r1', 8), s.refunded('f1', 'r1', 'o1', 30, 3000), s.refunded('f2', 'r1', 'o1', 31, 3000));
+    await s.ingest(s.requested('r2', 'o1', 40, { lines: [{ lineId: 'l2', quantity: 1 }] }), s.refunded('f3', 'r2', 'o1', 40.1, 4000));
+    await s.run(25);
+    expect(await s.exceptionStates()).toEqual(['r1:missing_refund:open']);
+    const [missing] = await s.exceptions();
+    expect(missing!.observed_at).toBe(day(22));
+  });
+
   it('events in any arrival order give the same exceptions', async () => {
     const build = (s: OpsScenario) => [
       ...requestedReturn(s),
