@@ -26,6 +26,12 @@ export interface KafkaEventSinkOptions {
   topicReturns: string;
   /** Messages buffered before one sendBatch. Default 5000. */
   batchSize?: number;
+  /**
+   * Bytes of message values buffered before one sendBatch. Default 512 KiB: a broker refuses a
+   * record batch above its message.max.bytes (1 MiB by default), and 5,000 events of a large
+   * simulation were more than that.
+   */
+  maxBatchBytes?: number;
   /** Use this producer instead of creating one from `brokers` (tests). */
   producer?: BatchProducer;
 }
@@ -77,7 +83,9 @@ export async function createKafkaEventSink(options: KafkaEventSinkOptions): Prom
   } catch (error: unknown) {
     throw new RetourError('RETOUR_KAFKA_UNAVAILABLE', `could not connect to Kafka at ${options.brokers.join(',')}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  const maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
   const buffered = new Map<string, Message[]>();
+  let bufferedBytes = 0;
   let count = 0;
   let sent = 0;
   let closed = false;
@@ -88,6 +96,7 @@ export async function createKafkaEventSink(options: KafkaEventSinkOptions): Prom
     buffered.clear();
     const size = count;
     count = 0;
+    bufferedBytes = 0;
     try {
       await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
     } catch (error: unknown) {
@@ -104,12 +113,14 @@ export async function createKafkaEventSink(options: KafkaEventSinkOptions): Prom
       if (closed) throw new Error('the Kafka event sink is closed');
       const topic = eventTopic(event, options);
       const key = eventKey(event);
-      const message: Message = key === undefined ? { value: JSON.stringify(event) } : { key, value: JSON.stringify(event) };
+      const value = JSON.stringify(event);
+      const message: Message = key === undefined ? { value } : { key, value };
+      bufferedBytes += value.length;
       const list = buffered.get(topic);
       if (list === undefined) buffered.set(topic, [message]);
       else list.push(message);
       count++;
-      if (count >= batchSize) await flush();
+      if (count >= batchSize || bufferedBytes >= maxBatchBytes) await flush();
     },
     flush,
     async close() {

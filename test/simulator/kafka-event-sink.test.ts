@@ -51,6 +51,22 @@ describe('createKafkaEventSink', () => {
     expect(customerOfOrder.size).toBeGreaterThan(0);
   });
 
+  it('sends before the buffered values reach maxBatchBytes (a broker refuses record batches above 1 MiB)', async () => {
+    const { producer, batches } = fakeProducer();
+    const sink = await createKafkaEventSink({ brokers: [], clientId: 'test', ...topics, batchSize: 5000, maxBatchBytes: 20_000, producer });
+    const events = [...simulateMarketplace({ seed: 5, days: 40, customers: 200 }).events()];
+    for (const event of events) await sink.send(event);
+    await sink.close();
+    expect(batches.length).toBeGreaterThan(1);
+    const largest = Math.max(...events.map((event) => JSON.stringify(event).length));
+    for (const batch of batches) {
+      const values = batch.topicMessages!.flatMap((entry) => entry.messages.map((message) => String(message.value)));
+      // Below the limit plus the one message that crossed it.
+      expect(values.reduce((total, value) => total + value.length, 0)).toBeLessThan(20_000 + largest);
+    }
+    expect(batches.flatMap((batch) => batch.topicMessages!.flatMap((entry) => entry.messages))).toHaveLength(events.length);
+  });
+
   it('keys events whose data has no customer by the partitionkey extension', () => {
     const returnReceived = [...simulateMarketplace({ seed: 5, days: 40, customers: 200 }).events()].find((event) => event.type === 'return.received')!;
     expect(eventKey(returnReceived)).toMatch(/^cus_/);
