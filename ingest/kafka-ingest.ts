@@ -270,7 +270,9 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
         }
       }
       const now = performance.now();
-      if (now - lastProgressAt >= progressIntervalMs) {
+      // While idle (nothing consumed since the last line) one line every ten intervals is enough.
+      const idleSinceLastProgress = totals.consumed === consumedAtLastProgress;
+      if (now - lastProgressAt >= progressIntervalMs * (idleSinceLastProgress ? 10 : 1)) {
         const seconds = (now - lastProgressAt) / 1000;
         logger.info(
           {

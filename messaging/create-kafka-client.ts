@@ -7,7 +7,7 @@ export interface KafkaClientOptions {
   readonly clientId: string;
   /** TLS and SASL (RETOUR_KAFKA_SECURITY_PROTOCOL …); none = plaintext. */
   readonly security?: KafkaSecurity | undefined;
-  /** kafkajs logs go to this pino logger (child `component: "kafkajs"`), warnings and above. */
+  /** kafkajs logs go to this pino logger (child `component: "kafkajs"`), its warnings and errors as warn. */
   readonly logger: Logger;
   /** Connection retries; kafkajs defaults are kept for what is not given. */
   readonly retry?: RetryOptions;
@@ -17,8 +17,10 @@ export interface KafkaClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
+// kafkajs' ERROR lines are mostly attempts it retries (a broker restart gave 21 of them, each
+// with a stack): warnings. Retour logs the outcome itself, at error, when it gives up.
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
