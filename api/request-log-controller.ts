@@ -3,6 +3,9 @@
  * info. At info they were two pino lines per request, ~15 µs of CPU each request — as much as all
  * that the hot routes add to a bare fastify route (scripts/bench/api-bench.ts, docs/api.md).
  * Every request is still counted and timed in /metrics; failures keep their error-level lines.
+ * A refused request (4xx) writes one info line — method, path without the query (which may hold
+ * a secret someone put there), status, key id, time — so an operator can find a request id a caller
+ * quotes, and see failed authentications.
  */
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -17,6 +20,20 @@ export class RequestLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     // Errors while sending keep fastify's error line.
     if (error !== null && error !== undefined) return super.requestCompleted(error, request, reply);
+    if (reply.statusCode >= 400 && reply.statusCode < 500) {
+      const principal = (request as { principal?: { keyId: string } | null }).principal;
+      reply.log.info(
+        {
+          method: request.method,
+          path: request.url.split('?', 1)[0],
+          statusCode: reply.statusCode,
+          keyId: principal?.keyId ?? null,
+          responseTime: reply.elapsedTime,
+        },
+        'request refused',
+      );
+      return;
+    }
     if (DEBUG_ENABLED.has(reply.log.level)) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }

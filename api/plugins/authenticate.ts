@@ -43,6 +43,8 @@ export function registerAuthentication(app: FastifyInstance, keyring: ApiKeyring
       return;
     }
     if (!roleHasPermission(principal.role, permission)) {
+      // Known, only not allowed here: the refusal's log line names the key (request-log-controller.ts).
+      request.principal = principal;
       sendProblem(request, reply, {
         code: 'RETOUR_FORBIDDEN',
         detail: `role ${principal.role} may not ${permission}; roles allowed: ${API_PERMISSIONS[permission].join(', ')}`,

@@ -43,4 +43,22 @@ describe('RequestLogController (per-request log lines)', () => {
     ]);
     expect(lines[1]).toMatchObject({ res: { statusCode: 200 }, responseTime: expect.any(Number) });
   });
+
+  it('at info a refused request (401, 403) writes one line, with the request id and key id but never the query or the key', async () => {
+    const logged = await apiLoggingAt('info');
+    api = logged.api;
+    const wrongKey = await api.app.inject({ method: 'GET', url: '/v1/flags?key=s3cret', headers: { authorization: 'Bearer not-a-key', 'x-request-id': 'req-401' } });
+    expect(wrongKey.statusCode).toBe(401);
+    const forbidden = await api.app.inject({ method: 'GET', url: '/v1/flags', headers: { authorization: `Bearer ${api.keys.product}`, 'x-request-id': 'req-403' } });
+    expect(forbidden.statusCode).toBe(403);
+    const lines = logged.lines.filter((line) => line['msg'] === 'request refused');
+    expect(lines.map((line) => [line['reqId'], line['statusCode'], line['path']])).toEqual([
+      ['req-401', 401, '/v1/flags'],
+      ['req-403', 403, '/v1/flags'],
+    ]);
+    expect(lines[1]!['keyId']).toEqual(expect.any(String));
+    const text = JSON.stringify(logged.lines);
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain(api.keys.product);
+  });
 });
