@@ -76,8 +76,15 @@ function text<const K extends string>(options: { key: K; description: string; de
   };
 }
 
-function oneOf<const K extends string, const T extends readonly string[]>(options: { key: K; description: string; default: T[number]; values: T }): VariableSpec<T[number], K> {
-  const rule = `one of ${options.values.join(', ')}`;
+function oneOf<const K extends string, const T extends readonly string[]>(options: {
+  key: K;
+  description: string;
+  default: T[number];
+  values: T;
+  /** Accept any case and give the listed spelling (Kafka's own clients take `sasl_ssl` too). */
+  ignoreCase?: boolean;
+}): VariableSpec<T[number], K> {
+  const rule = `one of ${options.values.join(', ')}${options.ignoreCase === true ? ' (any case)' : ''}`;
   return {
     key: options.key,
     description: options.description,
@@ -85,8 +92,9 @@ function oneOf<const K extends string, const T extends readonly string[]>(option
     rule,
     parse(value) {
       const trimmed = value.trim();
-      if (!(options.values as readonly string[]).includes(trimmed)) throw new RuleError(rule);
-      return trimmed as T[number];
+      const match = options.ignoreCase === true ? options.values.find((allowed) => allowed.toLowerCase() === trimmed.toLowerCase()) : options.values.find((allowed) => allowed === trimmed);
+      if (match === undefined) throw new RuleError(rule);
+      return match as T[number];
     },
   };
 }
@@ -186,8 +194,8 @@ export const CONFIG_VARIABLES = {
   RETOUR_PORT: integer({ key: 'port', default: 3000, min: 0, max: 65535, description: 'API port (0 = any free port).' }),
   RETOUR_LOG_LEVEL: oneOf({ key: 'logLevel', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, description: 'Log level of the structured (pino) logs on stderr.' }),
   RETOUR_KAFKA_BROKERS: list({ key: 'kafkaBrokers', default: '', item: HOST_PORT, itemRule: 'host:port', allowEmpty: true, description: 'Kafka bootstrap brokers; empty = no Kafka (the demo uses the built-in simulator).' }),
-  RETOUR_KAFKA_SECURITY_PROTOCOL: oneOf({ key: 'kafkaSecurityProtocol', default: 'PLAINTEXT', values: KAFKA_SECURITY_PROTOCOLS, description: 'How Retour talks to the brokers, as Kafka\'s security.protocol: SSL and SASL_SSL use TLS; SASL_PLAINTEXT and SASL_SSL authenticate with RETOUR_KAFKA_SASL_*.' }),
-  RETOUR_KAFKA_SASL_MECHANISM: oneOf({ key: 'kafkaSaslMechanism', default: 'PLAIN', values: KAFKA_SASL_MECHANISMS, description: 'SASL mechanism with a SASL_* security protocol.' }),
+  RETOUR_KAFKA_SECURITY_PROTOCOL: oneOf({ key: 'kafkaSecurityProtocol', default: 'PLAINTEXT', values: KAFKA_SECURITY_PROTOCOLS, ignoreCase: true, description: 'How Retour talks to the brokers, as Kafka\'s security.protocol: SSL and SASL_SSL use TLS; SASL_PLAINTEXT and SASL_SSL authenticate with RETOUR_KAFKA_SASL_*.' }),
+  RETOUR_KAFKA_SASL_MECHANISM: oneOf({ key: 'kafkaSaslMechanism', default: 'PLAIN', values: KAFKA_SASL_MECHANISMS, ignoreCase: true, description: 'SASL mechanism with a SASL_* security protocol.' }),
   RETOUR_KAFKA_SASL_USERNAME: optionalText({ key: 'kafkaSaslUsername', description: 'SASL user name (needed with a SASL_* security protocol).' }),
   RETOUR_KAFKA_SASL_PASSWORD: optionalText({ key: 'kafkaSaslPassword', description: 'SASL password; prefer RETOUR_KAFKA_SASL_PASSWORD_FILE, which keeps it out of the environment. Never logged.' }),
   RETOUR_KAFKA_SASL_PASSWORD_FILE: optionalText({ key: 'kafkaSaslPasswordFile', description: 'File holding the SASL password (one line; a trailing newline is ignored), e.g. a mounted secret.' }),

@@ -3,7 +3,8 @@ import { kafkaSecurityHint } from './kafka-security.ts';
 
 /**
  * Wraps a kafkajs failure as RETOUR_KAFKA_UNAVAILABLE, naming what was attempted and the brokers,
- * with the kafkajs error kept as `cause`.
+ * with the kafkajs error kept as `cause` — or as RETOUR_KAFKA_AUTH_FAILED when the cluster refused
+ * the SASL credentials, so an alert can tell a configuration mistake from an outage.
  *
  * @example
  * throw kafkaUnavailableError('connect the producer', ['127.0.0.1:19092'], error);
@@ -11,7 +12,8 @@ import { kafkaSecurityHint } from './kafka-security.ts';
 export function kafkaUnavailableError(action: string, brokers: readonly string[], cause: unknown): RetourError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   const hint = kafkaSecurityHint(cause);
-  return new RetourError('RETOUR_KAFKA_UNAVAILABLE', `Kafka at ${brokers.join(',')} failed to ${action}: ${reason}${hint === undefined ? '' : ` (${hint})`}`, {
+  const code = cause instanceof Error && cause.name === 'KafkaJSSASLAuthenticationError' ? 'RETOUR_KAFKA_AUTH_FAILED' : 'RETOUR_KAFKA_UNAVAILABLE';
+  return new RetourError(code, `Kafka at ${brokers.join(',')} failed to ${action}: ${reason}${hint === undefined ? '' : ` (${hint})`}`, {
     cause,
     details: { brokers: [...brokers], action },
   });

@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   RETOUR_DB_TOO_NEW: { status: 500, retryable: false, meaning: 'The database was written by a newer Retour; this version refuses to touch it.' },
   RETOUR_DB_FAILED: { status: 500, retryable: false, meaning: 'A database statement failed.' },
   RETOUR_KAFKA_UNAVAILABLE: { status: 503, retryable: true, meaning: 'The Kafka cluster could not be reached or refused the request.' },
+  RETOUR_KAFKA_AUTH_FAILED: { status: 503, retryable: false, meaning: 'The Kafka cluster refused the SASL credentials (RETOUR_KAFKA_SASL_*); retrying will not help.' },
   RETOUR_CONSUMER_CRASHED: { status: 500, retryable: false, meaning: 'The Kafka consumer stopped on an error it cannot recover from.' },
   RETOUR_JOB_FAILED: { status: 500, retryable: true, meaning: 'A batch job failed; it is recorded in job_runs and retried.' },
   RETOUR_JOB_CANCELLED: { status: 503, retryable: true, meaning: 'A batch job was stopped by a shutdown before it finished; nothing of it was kept and it runs again at the next start.' },

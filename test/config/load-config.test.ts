@@ -71,9 +71,14 @@ describe('loadConfig', () => {
     [{ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p', RETOUR_KAFKA_SASL_PASSWORD_FILE: '/run/secrets/p' }, /set only one of RETOUR_KAFKA_SASL_PASSWORD and RETOUR_KAFKA_SASL_PASSWORD_FILE/],
     [{ RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p' }, /RETOUR_KAFKA_SASL_\* are set but RETOUR_KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not use SASL/],
     [{ RETOUR_KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p', RETOUR_KAFKA_SSL_CA_FILE: '/ca.pem' }, /RETOUR_KAFKA_SSL_CA_FILE is set but RETOUR_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT does not use TLS/],
-    [{ RETOUR_KAFKA_SASL_MECHANISM: 'scram-sha-1' }, /RETOUR_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got "scram-sha-1"/],
+    [{ RETOUR_KAFKA_SASL_MECHANISM: 'scram-sha-1' }, /RETOUR_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 \(any case\); got "scram-sha-1"/],
   ])('stops on settings that do not fit together: %j', (environment, message) => {
     expect(() => loadConfig(environment)).toThrow(message);
+  });
+
+  it('reads the security protocol and SASL mechanism in any case, as Kafka clients do', () => {
+    const config = loadConfig({ RETOUR_KAFKA_SECURITY_PROTOCOL: 'sasl_ssl', RETOUR_KAFKA_SASL_MECHANISM: 'scram-sha-512', RETOUR_KAFKA_SASL_USERNAME: 'u', RETOUR_KAFKA_SASL_PASSWORD: 'p' });
+    expect([config.kafkaSecurityProtocol, config.kafkaSaslMechanism]).toEqual(['SASL_SSL', 'SCRAM-SHA-512']);
   });
 
   it('accepts each Kafka security protocol with what it needs', () => {

@@ -108,7 +108,7 @@ describe('a connection that cannot be made says what to check', () => {
 
   it('a wrong password', async () => {
     const stderr = await ingestFails({ ...saslEnvironment('SCRAM-SHA-512', uniqueTopicName('sasl-wrong')), RETOUR_KAFKA_SASL_PASSWORD: 'not-the-password' });
-    expect(stderr).toMatch(/authentication failed.*check RETOUR_KAFKA_SASL_MECHANISM, RETOUR_KAFKA_SASL_USERNAME and the password.*\(RETOUR_KAFKA_UNAVAILABLE\)/);
+    expect(stderr).toMatch(/authentication failed.*check RETOUR_KAFKA_SASL_MECHANISM, RETOUR_KAFKA_SASL_USERNAME and the password.*\(RETOUR_KAFKA_AUTH_FAILED\)/);
     expect(stderr).not.toContain('not-the-password');
   }, 90_000);
 
