@@ -204,8 +204,10 @@ export async function refreshQualityBase(connection: DuckDBConnection, settings:
               list_position([${REASON_COLUMNS.map((column) => sqlLiteral(column.reason)).join(', ')}], rl.reason) AS reason_index,
               rl.reason IN (SELECT reason FROM q_fault_reasons) AS product_fault,
               epoch_us(rl.requested_at) - lc.delivered_us <= lc.window_days * ${DAY_US} AS in_window,
-              epoch_us(rl.requested_at) - lc.delivered_us <= $withinDays::BIGINT * ${DAY_US} AS in_n,
-              epoch_us(rl.requested_at) - lc.delivered_us <= $detectionDays::BIGINT * ${DAY_US} AS in_detection,
+              -- N and D never reach past the return window: a request after it is no return of the
+              -- cohort, so "within N days" cannot exceed "returned" when a category's window is shorter.
+              epoch_us(rl.requested_at) - lc.delivered_us <= least($withinDays::BIGINT, lc.window_days) * ${DAY_US} AS in_n,
+              epoch_us(rl.requested_at) - lc.delivered_us <= least($detectionDays::BIGINT, lc.window_days) * ${DAY_US} AS in_detection,
               coalesce(i.fault = 'manufacturing', false) AS confirmed
        FROM return_lines rl
        JOIN lines lc ON lc.order_id = rl.order_id AND lc.line_id = rl.line_id

@@ -91,4 +91,12 @@ describe('quality job: cohort tables', () => {
     const late = (await readRows(connection, `${WEEKLY.replace('ORDER BY', "WHERE scope_id = 'P1' ORDER BY")}`))[0]!;
     expect(late).toMatchObject({ return_window_days: 20, returned_units: '2', product_fault_units: '2' });
   });
+
+  it('never counts "within N days" past the return window: a category window shorter than N caps it', async () => {
+    await buildWeek(new QualityFacts(connection));
+    // Window 10 days, N = 20: r3 (16 days after delivery) is outside the window, so not within N either.
+    await runQuality(connection, { now: '2026-05-01T00:00:00Z', fullRebuild: true, config: { RETOUR_RETURN_WINDOW_BY_CATEGORY: 'electronics=10', RETOUR_QUALITY_WITHIN_DAYS: '20' } });
+    const row = (await readRows(connection, `${WEEKLY.replace('ORDER BY', "WHERE scope_id = 'P1' ORDER BY")}`))[0]!;
+    expect(row).toMatchObject({ return_window_days: 10, within_n_days: 20, returned_units: '1', returned_within_n_units: '1', product_fault_units: '1', product_fault_within_n_units: '1' });
+  });
 });
