@@ -31,6 +31,12 @@ export const FAULT_BASELINE_LAG_DAYS = 14;
 const MIN_REPORTED_SHARE = 0.05;
 /** Fault returns a category needs in the baseline before its own arrival profile is used instead of all categories'. */
 const MIN_DELAY_RETURNS = 200;
+/**
+ * Fault returns all categories together need for theirs. Lower than a category's: a shop with a few
+ * products had 181, and at 200 the fault-rate scan silently tested none of them. An arrival profile
+ * from 50 returns is coarse, but it only weighs the youngest days of the window.
+ */
+const MIN_ALL_DELAY_RETURNS = 50;
 
 /**
  * `retour jobs run quality`: delivery-cohort quality tables (quality_weekly, quality_daily for
@@ -95,7 +101,14 @@ export const qualityJob: Job = {
         faultBaselineLagDays: FAULT_BASELINE_LAG_DAYS,
         minReportedShare: MIN_REPORTED_SHARE,
         minDelayReturns: MIN_DELAY_RETURNS,
+        minAllDelayReturns: MIN_ALL_DELAY_RETURNS,
       });
+      if (!alerts.faultScan.youngCohorts.allCategoriesProfile) {
+        context.logger.warn(
+          { baselineFaultReturns: alerts.faultScan.youngCohorts.baselineFaultReturns, needed: MIN_ALL_DELAY_RETURNS },
+          'too few product-fault returns in the fault baseline to rate young cohorts: no product was tested on the fault rate this run (a longer RETOUR_QUALITY_BASELINE_WEEKS gathers more)',
+        );
+      }
       await writeQualityState(connection, { ingestedWatermark: watermark, asOf: now, settings: settingsKey }, now);
       await connection.run('COMMIT');
       // After the commit: a failed send leaves the changes unpublished for the next run.

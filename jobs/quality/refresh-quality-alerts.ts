@@ -47,13 +47,25 @@ export interface QualityAlertSettings {
   minReportedShare: number;
   /** Fault returns of mature cohorts a category needs before its own arrival profile is used (else all categories'). */
   minDelayReturns: number;
+  /** Fault returns all categories together need before their profile is used; below, young cohorts cannot be rated. */
+  minAllDelayReturns: number;
+}
+
+/** How young cohorts were rated in a run (the reported share of their eventual returns). */
+export interface YoungCohortProfile {
+  /** Product-fault returns of the baseline's complete cohorts, all categories. */
+  readonly baselineFaultReturns: number;
+  /** Categories with a profile of their own; the others use all categories' (or none). */
+  readonly categoriesWithOwnProfile: number;
+  /** False when too few returns for any profile: no young day can be rated, so no product is tested on the fault rate. */
+  readonly allCategoriesProfile: boolean;
 }
 
 export interface QualityAlertSummary {
   /** Reason-mix windows: the newest complete week against the weeks before it. */
   window: ReturnType<typeof detectionWindows>;
   /** Fault-rate scan: the recent days the windows are cut from, and the lagged baseline. */
-  faultScan: Omit<FaultScanDays, 'dayStarts'>;
+  faultScan: Omit<FaultScanDays, 'dayStarts'> & { youngCohorts: YoungCohortProfile };
   testedFault: number;
   testedMix: number;
   opened: number;
@@ -96,7 +108,8 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
     baselineWeeks: settings.baselineWeeks,
     detectionDays: settings.detectionDays,
   });
-  const evaluations = await evaluateProducts(connection, settings, window, scan);
+  const { shareOf, profile } = await readReportedShares(connection, settings, scan);
+  const evaluations = await evaluateProducts(connection, settings, window, scan, shareOf);
   // Products failing the minimum-units rule are not tested, so they do not dilute the BH correction either.
   const faultQ = qValuesOfTested(evaluations.map((product) => (product.fault.tested ? product.fault.pValue : undefined)));
   const mixQ = qValuesOfTested(evaluations.map((product) => (product.mix.tested ? product.mix.pValue : undefined)));
@@ -104,7 +117,7 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
   const open = new Map<string, QualityAlertRow>();
   for (const alert of await readOpenQualityAlerts(connection)) open.set(`${alert.metric}\u0000${alert.productId}`, alert);
   const { dayStarts: _dayStarts, ...faultScanSummary } = scan;
-  const summary: QualityAlertSummary = { window, faultScan: faultScanSummary, testedFault: 0, testedMix: 0, opened: 0, updated: 0, resolved: 0 };
+  const summary: QualityAlertSummary = { window, faultScan: { ...faultScanSummary, youngCohorts: profile }, testedFault: 0, testedMix: 0, opened: 0, updated: 0, resolved: 0 };
   const nowText = settings.now.toISOString();
 
   for (let index = 0; index < evaluations.length; index++) {
@@ -199,6 +212,8 @@ async function evaluateProducts(
   settings: QualityAlertSettings,
   window: ReturnType<typeof detectionWindows>,
   scan: FaultScanDays,
+  /** The share of its eventual fault returns a young cohort has shown by now (readReportedShares). */
+  shareOf: (category: string, dayStart: Date) => number,
 ): Promise<ProductEvaluation[]> {
   const mixCounts = await readProductWindowCounts(connection, window);
   const reasonRows = await readProductReasonCounts(connection, window);
@@ -206,7 +221,6 @@ async function evaluateProducts(
   const faultCounts = await readProductWindowCounts(connection, faultWindows);
   const faultReasonRows = await readProductReasonCounts(connection, faultWindows);
   const dayRows = await readProductDayCounts(connection, { start: scan.scanStart, end: scan.scanEnd });
-  const shareOf = await readReportedShares(connection, settings, scan);
 
   const reasonsByProduct = groupReasons(reasonRows);
   const faultReasonsByProduct = groupReasons(faultReasonRows);
@@ -269,7 +283,7 @@ async function readReportedShares(
   connection: DuckDBConnection,
   settings: QualityAlertSettings,
   scan: FaultScanDays,
-): Promise<(category: string, dayStart: Date) => number> {
+): Promise<{ shareOf: (category: string, dayStart: Date) => number; profile: YoungCohortProfile }> {
   const hours = (settings.detectionDays + 1) * 24;
   const rows = await readFaultRequestHours(connection, { start: scan.baselineStart, end: scan.baselineEnd, now: settings.now, detectionDays: settings.detectionDays });
   const all = new Float64Array(hours);
@@ -286,15 +300,24 @@ async function readReportedShares(
   }
   const total = (counts: Float64Array): number => counts.reduce((sum, count) => sum + count, 0);
   const profiles = new Map<string, Float64Array | undefined>();
-  const allProfile = total(all) >= settings.minDelayReturns ? all : undefined;
-  for (const [category, counts] of byCategory) profiles.set(category, total(counts) >= settings.minDelayReturns ? counts : allProfile);
-  return (category, dayStart) => {
+  // All categories together get a lower bar than one category: without any profile no young day can
+  // be rated and, with a window shorter than the detection horizon, no product is tested at all.
+  const allProfile = total(all) >= settings.minAllDelayReturns ? all : undefined;
+  let categoriesWithOwnProfile = 0;
+  for (const [category, counts] of byCategory) {
+    const own = total(counts) >= settings.minDelayReturns;
+    if (own) categoriesWithOwnProfile++;
+    profiles.set(category, own ? counts : allProfile);
+  }
+  const profile: YoungCohortProfile = { baselineFaultReturns: total(all), categoriesWithOwnProfile, allCategoriesProfile: allProfile !== undefined };
+  const shareOf = (category: string, dayStart: Date): number => {
     const offsetHours = (settings.now.getTime() - dayStart.getTime()) / HOUR_MS;
     // Every unit of the day has had its whole horizon: the cohort is complete.
     if (offsetHours >= hours) return 1;
-    const profile = profiles.has(category) ? profiles.get(category) : allProfile;
-    return profile === undefined ? 0 : reportedShare({ hourCounts: profile, offsetHours });
+    const counts = profiles.has(category) ? profiles.get(category) : allProfile;
+    return counts === undefined ? 0 : reportedShare({ hourCounts: counts, offsetHours });
   };
+  return { shareOf, profile };
 }
 
 function qValuesOfTested(pValues: ReadonlyArray<number | undefined>): Array<number | undefined> {

@@ -67,6 +67,22 @@ describe('quality job: alerts', () => {
     expect(qValues[1]!).toBeGreaterThan(0.01);
   });
 
+  it('a shop with few products (under 200 fault returns in the baseline) still gets its fault-rate scan, on all categories\' arrival profile', async () => {
+    await buildProducts();
+    // Two products left: P00 (the episode) and P02.
+    for (const table of ['return_lines', 'deliveries']) {
+      await connection.run(`DELETE FROM ${table} WHERE order_id IN (SELECT order_id FROM order_lines WHERE product_id NOT IN ('P00', 'P02'))`);
+    }
+    await connection.run(`DELETE FROM order_lines WHERE product_id NOT IN ('P00', 'P02')`);
+    const result = await runQuality(connection, { now: dayOf(78) });
+    const details = result.details as { faultScan: { youngCohorts: { baselineFaultReturns: number; allCategoriesProfile: boolean } }; testedProducts: { productFaultRate: number } };
+    expect(details.faultScan.youngCohorts.baselineFaultReturns).toBeGreaterThanOrEqual(50);
+    expect(details.faultScan.youngCohorts.baselineFaultReturns).toBeLessThan(200);
+    expect(details.faultScan.youngCohorts.allCategoriesProfile).toBe(true);
+    expect(details.testedProducts.productFaultRate).toBe(2);
+    expect((await readRows(connection, ALERTS)).map((alert) => alert['product_id'])).toEqual(['P00']);
+  });
+
   it('applies the minimum-units rule to the window and the baseline', async () => {
     await buildProducts();
     await runQuality(connection, { now: dayOf(78), config: { RETOUR_QUALITY_MIN_UNITS: '60' } });
