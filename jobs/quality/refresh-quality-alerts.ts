@@ -11,6 +11,7 @@ import { chiSquareIndependenceTest } from '../../models/stats/chi-square-indepen
 import {
   insertQualityAlert,
   readOpenQualityAlerts,
+  readProductsWithFaultEpisode,
   updateQualityAlert,
   type QualityAlertRow,
 } from '../../store/quality/quality-alerts-store.ts';
@@ -83,6 +84,11 @@ interface ProductEvaluation {
   sellerId: string | null;
   /** Reason-mix windows (absent when the product had no delivery there). */
   mixCounts: ProductWindowCounts | undefined;
+  /**
+   * A fault episode lies in the mix baseline: the trailing test cannot open (or keep) a mix alert,
+   * whose "shift" would be the episode ending; an open one is still followed up on its frozen baseline.
+   */
+  mixBaselineHasEpisode: boolean;
   scanDays: FaultScanDay[];
   faultBaseline: { faults: number; delivered: number };
   fault: FaultScan;
@@ -112,7 +118,7 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
   const evaluations = await evaluateProducts(connection, settings, window, scan, shareOf);
   // Products failing the minimum-units rule are not tested, so they do not dilute the BH correction either.
   const faultQ = qValuesOfTested(evaluations.map((product) => (product.fault.tested ? product.fault.pValue : undefined)));
-  const mixQ = qValuesOfTested(evaluations.map((product) => (product.mix.tested ? product.mix.pValue : undefined)));
+  const mixQ = qValuesOfTested(evaluations.map((product) => (product.mix.tested && !product.mixBaselineHasEpisode ? product.mix.pValue : undefined)));
 
   const open = new Map<string, QualityAlertRow>();
   for (const alert of await readOpenQualityAlerts(connection)) open.set(`${alert.metric}\u0000${alert.productId}`, alert);
@@ -124,7 +130,7 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
     const product = evaluations[index]!;
     const { fault, mix, reasons } = product;
     if (fault.tested) summary.testedFault++;
-    if (mix.tested) summary.testedMix++;
+    if (mix.tested && !product.mixBaselineHasEpisode) summary.testedMix++;
     const faultWindow = { start: shiftDays(scan.scanEnd, -fault.best.days), end: scan.scanEnd };
 
     for (const metric of [FAULT_METRIC, MIX_METRIC] as const) {
@@ -132,6 +138,7 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
       const q = metric === FAULT_METRIC ? faultQ[index] : mixQ[index];
       const flagged =
         q !== undefined &&
+        (metric === FAULT_METRIC || !product.mixBaselineHasEpisode) &&
         q <= settings.falseDiscoveryRate &&
         (metric === FAULT_METRIC ? fault.ratio >= settings.minRatio : mix.distance >= settings.minReasonShift);
       const tested = metric === FAULT_METRIC ? fault.tested : mix.tested;
@@ -236,6 +243,14 @@ async function evaluateProducts(
     }
     days[index] = { delivered: row.delivered, faults: row.faults };
   }
+  // A mix baseline that spans a detected fault episode is not normal: once the episode ends, the
+  // mix "shifts" back to the usual reasons, which is no alert (a review found one ranked first).
+  const episodeInMixBaseline = await readProductsWithFaultEpisode(connection, {
+    start: window.baselineStart,
+    end: window.baselineEnd,
+    now: settings.now.toISOString(),
+    windowDays: Math.max(...settings.faultWindowDays),
+  });
   const mixByProduct = new Map(mixCounts.map((product) => [product.productId, product]));
   const faultByProduct = new Map(faultCounts.map((product) => [product.productId, product]));
   const productIds = [...new Set([...mixByProduct.keys(), ...faultByProduct.keys()])].sort();
@@ -257,6 +272,7 @@ async function evaluateProducts(
       faultBaseline,
       fault: evaluateFaultScan({ days: scanDays, baseline: faultBaseline, windowDays: settings.faultWindowDays, minUnits: settings.minUnits, minReportedShare: settings.minReportedShare }),
       mix: evaluateReasonMixShift({ reasons, minReturns: settings.minReturns }),
+      mixBaselineHasEpisode: episodeInMixBaseline.has(productId),
       reasons,
       faultReasons: faultReasonsByProduct.get(productId) ?? [],
     };

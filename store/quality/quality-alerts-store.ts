@@ -99,6 +99,25 @@ export async function insertQualityAlert(connection: DuckDBConnection, alert: Ne
 }
 
 /**
+ * Products with a product-fault episode somewhere in [start, end) (delivery days): a fault alert
+ * whose detection window (the `windowDays` before it was first detected) began before `end` and
+ * that was open after `start` (still open, or resolved later). Their reason mix over that span is
+ * not a normal one to compare with.
+ */
+export async function readProductsWithFaultEpisode(
+  connection: DuckDBConnection,
+  span: { start: string; end: string; now: string; windowDays: number },
+): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT product_id FROM quality_alerts
+     WHERE metric = 'product_fault_rate' AND first_detected_at - to_days($windowDays::INTEGER) < $end::DATE::TIMESTAMPTZ
+       AND coalesce(resolved_at, $now::TIMESTAMPTZ) > $start::DATE::TIMESTAMPTZ AND first_detected_at <= $now::TIMESTAMPTZ`,
+    span,
+  );
+  return new Set(reader.getRows().map((row) => String(row[0])));
+}
+
+/**
  * Takes the alerts back to what a run as of `now` knew, for a run whose `now` is earlier than the
  * last one (a replay of history, the demo started again): alerts first detected after `now` are
  * removed (the replay finds them again if they still hold) and alerts resolved after `now` are

@@ -164,4 +164,30 @@ describe('quality job: alerts', () => {
     const [row] = await readRows(connection, 'SELECT count(*)::INTEGER = 0 AS unsent FROM quality_alert_publications');
     expect(row).toEqual({ unsent: true });
   });
+
+  it('a fault episode in the trailing mix baseline neither keeps nor opens a reason-mix alert once the episode is over (the mix going back to normal)', async () => {
+    // 10 products × 200 units a day; P00's defect rate rises from 1 in 33 to 1 in 4 on days 35–48.
+    await connection.run(`
+      CREATE TEMP TABLE busy AS
+      SELECT p, d, i, 'Q' || p AS product_id, 'q' || p || '_' || d || '_' || i AS order_id,
+             CASE WHEN p = 0 AND d BETWEEN 35 AND 48 THEN i % 4 = 0 ELSE (i + 7 * d + p) % 33 = 0 END AS defective,
+             (i + d + p) % 10 = 5 AS too_small
+      FROM range(10) a(p), range(100) b(d), range(200) c(i)`);
+    const start = { start: `${episodeDay(0).slice(0, 10)}T10:00:00Z` };
+    await connection.run(`INSERT INTO order_lines SELECT order_id, 'l1', 'c1', product_id, 's1', 'home', 1, 1000, 'EUR', NULL, NULL,
+        $start::TIMESTAMPTZ + to_days(d::INTEGER) - INTERVAL 2 DAY, 'e' FROM busy`, start);
+    await connection.run(`INSERT INTO deliveries SELECT order_id, 'c1', NULL, $start::TIMESTAMPTZ + to_days(d::INTEGER), 'e' FROM busy`, start);
+    await connection.run(`INSERT INTO return_lines SELECT 'r' || order_id, order_id, 'c1', 'l1', product_id, 1,
+        CASE WHEN defective AND NOT too_small THEN 'quality.defective' ELSE 'fit.too_small' END, NULL,
+        $start::TIMESTAMPTZ + to_days(d::INTEGER + 2), 'e' FROM busy WHERE defective OR too_small`, start);
+    for (let day = 36; day <= 99; day++) await runQuality(connection, { now: dayOf(day) });
+    const alerts = await readRows(connection, `SELECT product_id, metric, status FROM quality_alerts ORDER BY alert_id`);
+    // The episode is found on the fault rate and on the mix, and both resolve once it is over: the
+    // trailing mix baseline, which still holds the episode, no longer keeps the mix alert open
+    // (before, it did, until the episode left the baseline — and then opened new ones).
+    expect(alerts).toEqual([
+      { product_id: 'Q0', metric: 'product_fault_rate', status: 'resolved' },
+      { product_id: 'Q0', metric: 'reason_mix', status: 'resolved' },
+    ]);
+  }, 120_000);
 });
