@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, unknownRetourVariables } from '../config/load-config.ts';
+import { isRetourError } from '../domain/errors/retour-error.ts';
 import type { Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { createLogger } from './create-logger.ts';
@@ -36,6 +37,9 @@ function formatOverview(): string {
   lines.push('', 'Run `retour COMMAND --help` for the options of a command. Configuration: RETOUR_* variables (see README).');
   return `${lines.join('\n')}\n`;
 }
+
+/** Commands that run until stopped; their fatal error is logged as well as printed. */
+const LONG_RUNNING = new Set(['serve', 'ingest']);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -93,6 +97,13 @@ export async function main(argv: string[]): Promise<number> {
       stderr: process.stderr,
       signal: abort.signal,
     });
+  } catch (error: unknown) {
+    // The long-running commands' logs are read by a log pipeline: why the process ends must be a
+    // JSON line there too, not only the plain "retour: …" line run-cli.ts prints last.
+    if (LONG_RUNNING.has(command.name) && !isRetourError(error, 'RETOUR_USAGE')) {
+      logger.fatal({ err: error, code: isRetourError(error) ? error.code : undefined }, `retour ${command.name} stopped on an error`);
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -267,6 +267,9 @@ describe('retour ingest as a process', () => {
     });
     expect(await run.exited).toBe(1);
     expect(run.stderr()).toMatch(/retour: Kafka at 127\.0\.0\.1:\d+ failed to .*\(RETOUR_KAFKA_UNAVAILABLE\)/);
+    // The reason is also a JSON log line, for log pipelines that only read those.
+    const fatal = run.stderr().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; code?: string; msg: string }).find((line) => line.level === 60);
+    expect(fatal).toMatchObject({ code: 'RETOUR_KAFKA_UNAVAILABLE', msg: 'retour ingest stopped on an error' });
   }, 90_000);
 });
 
