@@ -59,7 +59,7 @@ export const QualityReportQuery = Type.Object(
   {
     category: Type.Optional(Id('Only this category')),
     seller: Type.Optional(Id('Only this seller')),
-    period: Type.Optional(IsoDate('Week, as its Monday (another day is 400); default the latest week with data')),
+    period: Type.Optional(IsoDate('Any day of the week wanted (its ISO week; periodStart in the answer is its Monday); default the latest week with data')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Products listed' })),
   },
   { additionalProperties: false },
