@@ -152,7 +152,14 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
       });
       if (transition.action === 'none' || transition.action === 'keep') continue;
       const windowDays = metric === FAULT_METRIC ? faultWindow : { start: window.currentStart, end: window.currentEnd };
-      const evidence = await collectEvidence(connection, { product, metric, windowDays, now: settings.now });
+      const evidence = await collectEvidence(connection, {
+        product,
+        metric,
+        windowDays,
+        now: settings.now,
+        // An open alert shows its frozen baseline rate, so its severity is measured against it too.
+        ...(existing?.baselineRate === null || existing?.baselineRate === undefined ? {} : { frozenBaselineRate: existing.baselineRate }),
+      });
       const current = metric === FAULT_METRIC
         ? { rate: fault.currentRate, low: fault.currentLow, high: fault.currentHigh, delivered: fault.best.delivered, units: fault.best.faults }
         : { rate: null, low: null, high: null, delivered: product.mixCounts?.currentDelivered ?? 0, units: mix.currentReturns };
@@ -383,7 +390,7 @@ function isStillElevated(alert: QualityAlertRow, product: ProductEvaluation, set
 
 async function collectEvidence(
   connection: DuckDBConnection,
-  options: { product: ProductEvaluation; metric: string; windowDays: { start: string; end: string }; now: Date },
+  options: { product: ProductEvaluation; metric: string; windowDays: { start: string; end: string }; now: Date; frozenBaselineRate?: number },
 ): Promise<{ severity: number; topReasons: string; topCommentWords: string }> {
   const { product, metric } = options;
   const { fault, mix } = product;
@@ -408,7 +415,8 @@ async function collectEvidence(
   // Severity orders the alert list by impact: for the fault rate, product-fault units above what the
   // baseline predicts for the window (a 3× rise on a best-seller outranks 10× on a niche item); for the
   // mix, the returned units whose reason moved (distance × returns).
-  const severity = metric === FAULT_METRIC ? Math.max(0, fault.excessUnits) : mix.distance * mix.currentReturns;
+  const excessUnits = options.frozenBaselineRate === undefined ? fault.excessUnits : fault.best.faults - options.frozenBaselineRate * fault.best.exposure;
+  const severity = metric === FAULT_METRIC ? Math.max(0, excessUnits) : mix.distance * mix.currentReturns;
   return { severity: round(severity), topReasons: JSON.stringify(topReasons), topCommentWords: JSON.stringify(extractCommentWords(comments)) };
 }
 

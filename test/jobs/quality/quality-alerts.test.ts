@@ -105,6 +105,18 @@ describe('quality job: alerts', () => {
     expect(alerts[0]).toMatchObject({ status: 'resolved', window_start: '2026-03-31', resolved: expect.stringMatching(/^2026-04-07/) });
   });
 
+  it('an open alert\'s severity is measured against the frozen baseline it shows, not the trailing one', async () => {
+    await buildProducts();
+    for (const day of [78, 79, 82, 85]) {
+      await runQuality(connection, { now: dayOf(day) });
+      const [alert] = await readRows(connection, `SELECT severity, current_units::DOUBLE AS faults, current_rate, baseline_rate FROM quality_alerts WHERE metric = 'product_fault_rate'`);
+      // current_rate = faults / exposure, so the excess over the shown baseline is faults − baseline × exposure.
+      const exposure = Number(alert!['faults']) / Number(alert!['current_rate']);
+      const excess = Math.max(0, Number(alert!['faults']) - Number(alert!['baseline_rate']) * exposure);
+      expect(Number(alert!['severity']), `day ${day}`).toBeCloseTo(excess, 4);
+    }
+  });
+
   it('a run as of an earlier time takes the alerts back to what it knew, so replaying history twice gives the same alerts once', async () => {
     await buildProducts();
     const replay = async (): Promise<void> => {
