@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OpsRunSettings } from './prepare-ops-facts.ts';
+import { receiptsReportedSql } from '../receipts-reported.ts';
 
 export interface RefundExceptionChanges {
   /** Conditions that hold now, one per (return, kind). */
@@ -86,9 +87,8 @@ const CANDIDATES_SQL = `
     FROM facts
     WHERE refunded_at IS NOT NULL AND received_at IS NULL AND resolution IS DISTINCT FROM 'keep_item'
       AND refunded_at + to_days($graceDays::INTEGER) <= $now::TIMESTAMPTZ
-      -- Only where receipts are reported at all (≥ 10% of return requests have one, as the risk
-      -- features ask): a source without warehouse events would make every refund one.
-      AND (SELECT count(DISTINCT return_id) FROM ops_src_return_receipts) >= 0.1 * (SELECT count(*) FROM ops_src_return_requests)
+      -- Only where receipts are reported at all (store/receipts-reported.ts), as the risk features ask.
+      AND ${receiptsReportedSql('ops_src_return_requests', 'ops_src_return_receipts')}
     UNION ALL
     SELECT f.return_id, 'outside_window', l.requested_at, l.value, NULL,
            json_object('requestedAt', ops_iso(l.requested_at), 'lines', l.lines)

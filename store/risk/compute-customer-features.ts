@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { receiptsReportedSql } from '../receipts-reported.ts';
 
 export interface FeatureOptions {
   /** A refund whose return has no receipt this many days after the refund counts as "never arrived". Default 14. */
@@ -7,13 +8,6 @@ export interface FeatureOptions {
   /** A return requested this many days or more after delivery counts as end-of-window. Default 20 (of a 30-day window). */
   readonly lateReturnDays: number;
 }
-
-/**
- * Share of return requests that must have a receipt before a missing one counts as evidence: low,
- * since requests lapse and "keep the item" resolutions ship nothing, but zero in a source that
- * never reports receipts.
- */
-export const MIN_RECEIPT_COVERAGE = 0.1;
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
@@ -96,12 +90,9 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id
     ),
     receipts_reported AS (
-      -- A missing receipt is evidence only where receipts are reported at all: a source without
-      -- warehouse events (a backfill of sales and credit notes) would otherwise make every refund
-      -- and every request look like one for goods that never came back. Over all return requests,
-      -- as a property of the data like product_weight below.
-      SELECT coalesce(count(DISTINCT fr.return_id) / nullif(count(DISTINCT r.return_id), 0), 0) >= ${MIN_RECEIPT_COVERAGE} AS reported
-      FROM return_requests r LEFT JOIN first_receipt fr ON fr.return_id = r.return_id
+      -- A missing receipt is evidence only where receipts are reported at all (store/receipts-reported.ts);
+      -- over all return requests, as a property of the data like product_weight below.
+      SELECT ${receiptsReportedSql('return_requests', 'return_receipts')} AS reported
     ),
     order_facts AS (
       SELECT s.subject_row,
