@@ -21,13 +21,12 @@ export class RequestLogController extends LogController {
     // Errors while sending keep fastify's error line.
     if (error !== null && error !== undefined) return super.requestCompleted(error, request, reply);
     if (reply.statusCode >= 400 && reply.statusCode < 500) {
-      const principal = (request as { principal?: { keyId: string } | null }).principal;
       reply.log.info(
         {
           method: request.method,
           path: request.url.split('?', 1)[0],
           statusCode: reply.statusCode,
-          keyId: principal?.keyId ?? null,
+          keyId: request.principal?.keyId ?? null,
           responseTime: reply.elapsedTime,
         },
         'request refused',

@@ -118,6 +118,7 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
   const evaluations = await evaluateProducts(connection, settings, window, scan, shareOf);
   // Products failing the minimum-units rule are not tested, so they do not dilute the BH correction either.
   const faultQ = qValuesOfTested(evaluations.map((product) => (product.fault.tested ? product.fault.pValue : undefined)));
+  // A mix baseline holding a fault episode gets no q-value, so it cannot open or keep a mix alert.
   const mixQ = qValuesOfTested(evaluations.map((product) => (product.mix.tested && !product.mixBaselineHasEpisode ? product.mix.pValue : undefined)));
 
   const open = new Map<string, QualityAlertRow>();
@@ -138,7 +139,6 @@ export async function refreshQualityAlerts(connection: DuckDBConnection, setting
       const q = metric === FAULT_METRIC ? faultQ[index] : mixQ[index];
       const flagged =
         q !== undefined &&
-        (metric === FAULT_METRIC || !product.mixBaselineHasEpisode) &&
         q <= settings.falseDiscoveryRate &&
         (metric === FAULT_METRIC ? fault.ratio >= settings.minRatio : mix.distance >= settings.minReasonShift);
       const tested = metric === FAULT_METRIC ? fault.tested : mix.tested;

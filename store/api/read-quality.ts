@@ -3,7 +3,8 @@
  * weekly series, and alerts ordered by severity.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ALERT_COLUMNS, num, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
+import { ALERT_COLUMNS, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
+import { nullableNumber } from '../quality/quality-alerts-store.ts';
 import { toIsoDate } from '../to-iso-time.ts';
 
 export type { QualityAlert } from '../quality/quality-alert-view.ts';
@@ -31,7 +32,7 @@ export interface QualityPeriodRow {
 }
 
 
-const rate = (row: Record<string, unknown>, name: string): RateWithInterval => ({ rate: num(row[name]), low: num(row[`${name}_low`]), high: num(row[`${name}_high`]) });
+const rate = (row: Record<string, unknown>, name: string): RateWithInterval => ({ rate: nullableNumber(row[name]), low: nullableNumber(row[`${name}_low`]), high: nullableNumber(row[`${name}_high`]) });
 
 function rowToPeriod(row: Record<string, unknown>): QualityPeriodRow {
   return {

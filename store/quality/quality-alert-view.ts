@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toIsoDate, toIsoTime } from '../to-iso-time.ts';
+import { nullableNumber } from './quality-alerts-store.ts';
 
 export interface QualityAlert {
   alertId: number;
@@ -28,9 +29,6 @@ export interface QualityAlert {
   resolvedAt: string | null;
 }
 
-/** A nullable DuckDB number as a JavaScript number or null. */
-export const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-
 /** The columns rowToAlert reads, for `SELECT ${ALERT_COLUMNS} FROM quality_alerts …`. */
 export const ALERT_COLUMNS = `alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
   p_value, q_value, status, severity, delivered_units::DOUBLE AS delivered_units, top_reasons, top_comment_words, first_detected_at, updated_at, resolved_at`;
@@ -44,12 +42,12 @@ export function rowToAlert(row: Record<string, unknown>): QualityAlert {
     sellerId: row['seller_id'] === null ? null : String(row['seller_id']),
     periodStart: toIsoDate(row['period_start'])!,
     metric: String(row['metric']),
-    baselineRate: num(row['baseline_rate']),
-    currentRate: num(row['current_rate']),
-    currentLow: num(row['current_low']),
-    currentHigh: num(row['current_high']),
-    pValue: num(row['p_value']),
-    qValue: num(row['q_value']),
+    baselineRate: nullableNumber(row['baseline_rate']),
+    currentRate: nullableNumber(row['current_rate']),
+    currentLow: nullableNumber(row['current_low']),
+    currentHigh: nullableNumber(row['current_high']),
+    pValue: nullableNumber(row['p_value']),
+    qValue: nullableNumber(row['q_value']),
     status: String(row['status']),
     severity: Number(row['severity']),
     deliveredUnits: Number(row['delivered_units']),

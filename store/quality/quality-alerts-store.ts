@@ -173,6 +173,7 @@ function nullableString(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-function nullableNumber(value: unknown): number | null {
+/** A nullable numeric column (DOUBLE, BIGINT, HUGEINT…) as a number or null. */
+export function nullableNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
