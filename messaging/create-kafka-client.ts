@@ -15,6 +15,12 @@ export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Milliseconds a request may take (default 30000). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Told of every failed connection attempt or lost connection ("Connection error: connect
+   * ECONNREFUSED host:port", "Connection timeout"): kafkajs reports these only in its log, seconds
+   * before its retries run out and an instrumentation event says so.
+   */
+  readonly onConnectionError?: (message: string) => void;
 }
 
 // kafkajs' ERROR lines are mostly attempts it retries (a broker restart gave 21 of them, each
@@ -41,6 +47,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...rest } = log;
+        // Connection-level failures are logged under this namespace with these prefixes (kafkajs
+        // 2.2.4 network/connection.js); its other ERROR lines there are a broker's error answers.
+        if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Connection')) options.onConnectionError?.(message);
         // A broker creating a topic answers the first metadata request for it with this "error";
         // kafkajs logs it as ERROR although the caller waits and goes on (create-batch-consumer.ts).
         const topicBeingCreated = level === logLevel.ERROR && rest['error'] === 'This server does not host this topic-partition';

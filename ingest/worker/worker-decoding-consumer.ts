@@ -32,7 +32,9 @@ export type DecodeWorkerReply =
   | { readonly id: number; readonly ok: true; readonly status: BatchConsumerStatus; readonly batch?: PackedBatch; readonly committed?: readonly TopicPartitionOffset[] }
   | { readonly id: number; readonly ok: false; readonly status: BatchConsumerStatus; readonly error: SerializedError };
 
-const NOT_STARTED: BatchConsumerStatus = Object.freeze({
+/** The status until the worker's consumer first answers. */
+const notStarted = (now: number): BatchConsumerStatus => ({
+  connection: { state: 'connecting', since: now, lastError: undefined },
   joined: false,
   joinedAt: undefined,
   lastMessageAt: undefined,
@@ -70,7 +72,7 @@ export function createWorkerDecodingConsumer(options: BatchConsumerOptions & { r
   const data: DecodeWorkerData = { consumer, maxEventBytes, logLevel: logger.level };
   const worker = new Worker(new URL('./decode-worker-bootstrap.mjs', import.meta.url), { workerData: data });
   const log: Logger = logger.child({ component: 'ingest-worker' });
-  let status: BatchConsumerStatus = NOT_STARTED;
+  let status: BatchConsumerStatus = notStarted(Date.now());
   let nextId = 1;
   let failure: Error | undefined;
   let exited = false;

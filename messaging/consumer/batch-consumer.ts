@@ -18,7 +18,24 @@ export interface ConsumedBatch {
   readonly nextOffsets: readonly TopicPartitionOffset[];
 }
 
+/**
+ * Whether the consumer reaches Kafka: `connecting` until it first joins its group, `consuming`
+ * while it is a member that fetches, `reconnecting` while kafkajs retries after losing the
+ * brokers (connection errors, request timeouts, a rebalance or a crash it restarts from) for longer
+ * than a short grace. When kafkajs gives up, nextBatch rejects with RETOUR_CONSUMER_CRASHED instead.
+ */
+export type ConsumerConnectionState = 'connecting' | 'consuming' | 'reconnecting';
+
+export interface ConsumerConnection {
+  readonly state: ConsumerConnectionState;
+  /** When this state began (ms since epoch); for `reconnecting` the first failure of the outage. */
+  readonly since: number;
+  /** While reconnecting: the last Kafka error (kafkajs' name and message: brokers, never credentials). */
+  readonly lastError: string | undefined;
+}
+
 export interface BatchConsumerStatus {
+  readonly connection: ConsumerConnection;
   /** True between joining the group and the next rebalance or crash. */
   readonly joined: boolean;
   /** When the consumer last joined the group (ms since epoch), undefined before the first join. */

@@ -6,6 +6,7 @@ import type { KafkaSecurity } from '../kafka-security.ts';
 import { kafkaUnavailableError } from '../kafka-unavailable-error.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../topic-partition-offset.ts';
 import type { BatchConsumer, BatchConsumerStatus, ConsumedBatch, ConsumedMessage } from './batch-consumer.ts';
+import { ConsumerConnectionTracker, describeKafkaError } from './consumer-connection-tracker.ts';
 import { PartitionPositions } from './partition-positions.ts';
 
 /**
@@ -64,6 +65,11 @@ export interface BatchConsumerOptions {
    * long has passed since the first crash without a group join in between (default 60 s).
    */
   readonly maxOutageMs?: number;
+  /**
+   * How long Kafka trouble must last, with no fetch or heartbeat answered meanwhile, before
+   * status().connection says `reconnecting` (default 2000 ms; see ConsumerConnectionTracker).
+   */
+  readonly connectionGraceMs?: number;
   /** Earliest offsets of partitions without a start offset; default asks Kafka (tests inject). */
   readonly earliestOffsets?: (topics: readonly string[]) => Promise<readonly TopicPartitionOffset[]>;
 }
@@ -139,7 +145,14 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const maxOutageMs = options.maxOutageMs ?? 60_000;
   const logger = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
 
-  const kafka = createKafkaClient({ brokers: options.brokers, security: options.security, clientId: options.clientId, logger: options.logger });
+  const connection = new ConsumerConnectionTracker({ graceMs: options.connectionGraceMs ?? 2000 });
+  const kafka = createKafkaClient({
+    brokers: options.brokers,
+    security: options.security,
+    clientId: options.clientId,
+    logger: options.logger,
+    onConnectionError: (message) => connection.troubled(message),
+  });
   /** First crash since the last group join: the start of the current outage. */
   let outageStartedAt: number | undefined;
   const consumer: Consumer = kafka.consumer({
@@ -276,6 +289,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     joined = true;
     joinedAt = Date.now();
     outageStartedAt = undefined;
+    connection.joined();
     logger.info({ memberId: event.payload.memberId, assigned: assigned.length, seeks, durationMs: event.payload.duration }, 'joined the consumer group');
   });
   consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {
@@ -289,10 +303,12 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   });
   consumer.on(consumer.events.REBALANCING, () => {
     joined = false;
+    connection.left('the consumer group is rebalancing');
     logger.info('the consumer group is rebalancing');
   });
   consumer.on(consumer.events.CRASH, (event) => {
     joined = false;
+    connection.left(describeKafkaError(event.payload.error));
     if (event.payload.restart) return;
     const cause = event.payload.error;
     crashed = new RetourError(
@@ -302,6 +318,15 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     );
     notifyReader();
     notifyWriters();
+  });
+
+  // Proof that a broker still serves this member: a fetch answered (even empty) or a heartbeat.
+  consumer.on(consumer.events.REQUEST, (event) => {
+    if (event.payload.apiName === 'Fetch') connection.answered();
+  });
+  consumer.on(consumer.events.HEARTBEAT, () => connection.answered());
+  consumer.on(consumer.events.REQUEST_TIMEOUT, (event) => {
+    connection.troubled(`Request ${event.payload.apiName} to ${event.payload.broker} timed out`);
   });
 
   const earliestOffsets =
@@ -415,6 +440,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
 
     status(): BatchConsumerStatus {
       return {
+        connection: connection.current(),
         joined,
         joinedAt,
         lastMessageAt,
