@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.ts';
 import { createKafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
+import type { ConsumerConnection, ConsumerConnectionState } from '../messaging/consumer/batch-consumer.ts';
 import { createBatchConsumer, type BatchConsumerOptions } from '../messaging/consumer/create-batch-consumer.ts';
 import { createEventProducer, type EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
@@ -27,7 +28,7 @@ export type KafkaIngestConfig = Pick<
 /** Consumer settings that are not configuration (tuning, tests of crash behaviour). */
 export type KafkaConsumerTuning = Pick<
   BatchConsumerOptions,
-  'fetch' | 'maxBufferedMessages' | 'sessionTimeoutMs' | 'retries' | 'maxOutageMs'
+  'fetch' | 'maxBufferedMessages' | 'sessionTimeoutMs' | 'retries' | 'maxOutageMs' | 'connectionGraceMs'
 >;
 
 export interface KafkaIngestOptions {
@@ -59,8 +60,14 @@ export interface KafkaIngestOptions {
   readonly onBatch?: (progress: KafkaIngestProgress) => void;
   /** Gives way to the API in `retour serve` (ingest-pacer.ts); absent = always full speed. */
   readonly pacer?: IngestPacer;
-  /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests. */
+  /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests, consumer state. */
   readonly metrics?: RetourMetrics;
+  /**
+   * Told whenever the consumer's connection changes (state, or the last error while reconnecting),
+   * first once it has started; `retour serve` turns it into /readyz. Seen between batches, so at
+   * least every RETOUR_BATCH_MAX_WAIT_MS while no batch is being written.
+   */
+  readonly onConsumerConnection?: (connection: ConsumerConnection) => void;
 }
 
 export interface KafkaIngestProgress {
@@ -85,6 +92,7 @@ interface DecodedBatch {
 }
 
 const EMPTY_DECODED: DecodedBatch = Object.freeze({ messages: [], decoded: [] });
+const CONSUMER_STATES: readonly ConsumerConnectionState[] = ['connecting', 'consuming', 'reconnecting'];
 
 /**
  * `retour ingest`: Kafka → DuckDB with neither loss nor duplicates (docs/kafka-ingest.md).
@@ -167,6 +175,30 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     let stoppedBy: KafkaIngestSummary['stoppedBy'] = 'signal';
 
     const activeConsumer = consumer;
+    let reportedConnection: ConsumerConnection | undefined;
+    /** One log line per change of state (not per error kafkajs retries), the metric and the caller. */
+    const reportConnection = (): void => {
+      const connection = activeConsumer.status().connection;
+      const previous = reportedConnection;
+      if (previous !== undefined && previous.state === connection.state && previous.since === connection.since && previous.lastError === connection.lastError) return;
+      reportedConnection = connection;
+      if (previous?.state !== connection.state) {
+        if (connection.state === 'reconnecting') {
+          logger.warn(
+            { since: new Date(connection.since).toISOString(), lastError: connection.lastError, groupId: config.groupId },
+            'Kafka consumer lost the brokers; ingest is reconnecting (not ready until it consumes again)',
+          );
+        } else if (previous?.state === 'reconnecting') {
+          logger.info({ outageMs: connection.since - previous.since, groupId: config.groupId }, 'Kafka consumer is consuming again');
+        }
+        if (options.metrics !== undefined) {
+          for (const state of CONSUMER_STATES) options.metrics.ingestConsumerState.set({ state }, state === connection.state ? 1 : 0);
+          options.metrics.ingestConsumerStateSince.set({}, connection.since / 1000);
+        }
+      }
+      options.onConsumerConnection?.(connection);
+    };
+    reportConnection();
     /** Fetches the next micro-batch and decodes it: JavaScript work that overlaps DuckDB's write of the previous one. */
     const readBatch = async (): Promise<DecodedBatch> => {
       const behind = catchUpBatchMessages > config.batchMaxEvents && currentLag(activeConsumer, storedNext) >= catchUpBatchMessages;
@@ -178,6 +210,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
     let lastBatchMs = 0;
 
     while (!signal.aborted) {
+      reportConnection();
       if (options.pacer !== undefined && next.messages.length > 0) {
         const restStartedAt = performance.now();
         await options.pacer.pause(lastBatchMs, signal);

@@ -152,6 +152,8 @@ export function createRetourMetrics(registry: MetricsRegistry = new MetricsRegis
     eventsIngested: registry.counter('retour_ingest_events_total', 'Messages consumed by outcome (stored, duplicate, quarantined)'),
     ingestLag: registry.gauge('retour_ingest_lag_messages', 'Messages not yet ingested per topic and partition'),
     ingestBatchDuration: registry.histogram('retour_ingest_batch_duration_seconds', 'Time to write one micro-batch', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5]),
+    ingestConsumerState: registry.gauge('retour_ingest_consumer_state', 'Kafka consumer state: 1 for the current one of connecting, consuming, reconnecting, 0 for the others'),
+    ingestConsumerStateSince: registry.gauge('retour_ingest_consumer_state_since_timestamp_seconds', 'Unix time the Kafka consumer entered its current state (for reconnecting: the first failure of the outage)'),
     ingestYielded: registry.counter('retour_ingest_yielded_seconds_total', 'Seconds ingest rested between batches to give way to API requests'),
     jobRuns: registry.counter('retour_job_runs_total', 'Batch job runs by job and status'),
     jobDuration: registry.histogram('retour_job_duration_seconds', 'Batch job duration by job', [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300]),
