@@ -25,7 +25,7 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
-import { registerOperationsRoutes } from './routes/operations-routes.ts';
+import { registerOperationsRoutes, type IngestHealth } from './routes/operations-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerQualityRoutes } from './routes/quality-routes.ts';
 import { createSerialQueue } from './serial-queue.ts';
@@ -35,8 +35,8 @@ export interface AppDependencies {
   /** The API's own DuckDB connection. */
   connection: DuckDBConnection;
   schemaVersion: number;
-  /** Reports whether ingest is healthy, for /readyz. */
-  ingestState: () => { state: string; ready: boolean };
+  /** Reports whether ingest is healthy, for /readyz and /v1/status. */
+  ingestState: () => IngestHealth;
   config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;

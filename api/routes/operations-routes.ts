@@ -18,13 +18,39 @@ export function duckTimestampToIso(text: string): string {
   return new Date(text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')).toISOString();
 }
 
+/** What the process owner reports about ingest (`retour serve`: the Kafka consumer's connection, the demo feed). */
+export interface IngestHealth {
+  /** E.g. `connecting`, `consuming`, `reconnecting`, `demo-live`, `disabled`, `stopped`. */
+  readonly state: string;
+  /** False makes /readyz answer 503. */
+  readonly ready: boolean;
+  /** When ingest entered this state; for `reconnecting`, the first failure of the outage. */
+  readonly since?: Date;
+  /** While reconnecting: the last Kafka error (no credentials). */
+  readonly lastError?: string;
+}
+
+const ingestSince = Type.Optional(Type.String({ format: 'date-time', description: 'When ingest entered this state (Kafka ingest only); while reconnecting, since the first failure of the outage' }));
+const ingestError = Type.Optional(Type.String({ description: 'While reconnecting: the last Kafka error, e.g. "Connection error: connect ECONNREFUSED 10.0.0.5:9092"' }));
+
+/** The ingest fields of /readyz and /v1/status, without the ones not known. */
+function ingestFields(health: IngestHealth): { ingest: string; ingestSince?: string; ingestError?: string } {
+  return {
+    ingest: health.state,
+    ...(health.since === undefined ? {} : { ingestSince: health.since.toISOString() }),
+    ...(health.lastError === undefined ? {} : { ingestError: health.lastError }),
+  };
+}
+
 const Readiness = Type.Object(
   {
     status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
     database: Type.Union([Type.Literal('open'), Type.Literal('unavailable')]),
     schemaVersion: Type.Integer(),
     migrationsApplied: Type.Boolean(),
-    ingest: Type.String({ description: 'Consumer state' }),
+    ingest: Type.String({ description: 'Consumer state: connecting, consuming, reconnecting (not ready: Kafka lost, kafkajs retrying), stopped; demo-history, demo-live with --demo; disabled without Kafka' }),
+    ingestSince,
+    ingestError,
   },
   { additionalProperties: false },
 );
@@ -43,6 +69,8 @@ const IngestStatusBody = Type.Object(
     ),
     schemaVersion: Type.Integer({ minimum: 0 }),
     ingest: Type.String({ description: 'Consumer state, as on /readyz' }),
+    ingestSince,
+    ingestError,
   },
   { additionalProperties: false },
 );
@@ -52,7 +80,7 @@ export interface OperationsRouteOptions {
   schemaVersion: number;
   /** The newest migration this build ships; ready once the database has it. */
   expectedSchemaVersion: number;
-  ingestState: () => { state: string; ready: boolean };
+  ingestState: () => IngestHealth;
 }
 
 export function registerOperationsRoutes(app: FastifyInstance, options: OperationsRouteOptions): void {
@@ -90,7 +118,7 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
         database: databaseOpen ? 'open' : 'unavailable',
         schemaVersion: options.schemaVersion,
         migrationsApplied,
-        ingest: ingest.state,
+        ...ingestFields(ingest),
       });
     },
   );
@@ -106,7 +134,7 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
         response: { 200: okResponse(IngestStatusBody, 'Ingest counts and offsets'), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
       },
     },
-    async () => ({ ...(await readIngestStatus(options.connection)), ingest: options.ingestState().state }),
+    async () => ({ ...(await readIngestStatus(options.connection)), ...ingestFields(options.ingestState()) }),
   );
 
   app.get<{ Querystring: Static<typeof JobQuery> }>(

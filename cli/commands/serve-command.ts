@@ -1,12 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
+import type { IngestHealth } from '../../api/routes/operations-routes.ts';
 import { createConfiguredIngestPacer } from '../../ingest/ingest-pacer.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
 import { createJobScheduler, type JobSchedulerOptions } from '../../jobs/job-scheduler.ts';
+import type { ConsumerConnection } from '../../messaging/consumer/batch-consumer.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
@@ -33,6 +35,20 @@ const DEMO_QUALITY_REPLAY_WEEKS = 22;
  * so a new user sees alerts open and resolve (serve-demo.int.test.ts checks that alerts appear).
  */
 const DEMO_DEFAULTS = { seed: 20261127, customers: 10_000, products: 60, defectEpisodes: 12, historyDays: 240, liveDays: 60 } as const;
+
+/**
+ * /readyz from the Kafka consumer's connection: not ready while it reconnects, so load balancers
+ * and alerting learn of a Kafka outage when it starts, not when kafkajs gives up and the process
+ * exits. The hot routes keep answering from memory meanwhile.
+ */
+function kafkaIngestHealth(connection: ConsumerConnection): IngestHealth {
+  return {
+    state: connection.state,
+    ready: connection.state !== 'reconnecting',
+    since: new Date(connection.since),
+    ...(connection.lastError === undefined ? {} : { lastError: connection.lastError }),
+  };
+}
 
 /** What to tell the user when the API cannot listen for a reason of their setup, or undefined. */
 function listenFailure(error: unknown, host: string, port: number): string | undefined {
@@ -64,7 +80,7 @@ export const serveCommand: Command = {
     const stopping = new AbortController();
     signal.addEventListener('abort', () => stopping.abort(), { once: true });
     const producer = config.kafkaBrokers.length > 0 ? createEventProducer({ brokers: config.kafkaBrokers, security: kafkaSecurityFromConfig(config), clientId: `${config.kafkaClientId}-serve`, logger }) : undefined;
-    let ingestState = { state: 'starting', ready: false };
+    let ingestState: IngestHealth = { state: 'starting', ready: false };
     try {
       const jobConnections = new Map<string, DuckDBConnection>();
       const maintenance = await database.connect();
@@ -171,9 +187,20 @@ export const serveCommand: Command = {
           );
           logger.info(summary, 'demo feed stopped');
         } else if (config.kafkaBrokers.length > 0) {
-          ingestState = { state: 'consuming', ready: true };
+          // Ready while connecting, as before the first join (which can take a session timeout).
+          ingestState = { state: 'connecting', ready: true };
           // runKafkaIngest logs "ingest stopped" with its summary itself.
-          await runKafkaIngest({ connection: ingestConnection, config, logger, signal: stopping.signal, pacer: ingestPacer, metrics });
+          await runKafkaIngest({
+            connection: ingestConnection,
+            config,
+            logger,
+            signal: stopping.signal,
+            pacer: ingestPacer,
+            metrics,
+            onConsumerConnection: (connection) => {
+              ingestState = kafkaIngestHealth(connection);
+            },
+          });
         } else {
           ingestState = { state: 'disabled', ready: true };
           logger.warn('no RETOUR_KAFKA_BROKERS and no --demo: serving stored data without ingest');
