@@ -3,27 +3,14 @@
  * other ports, so the shared test broker is never disturbed) is stopped and started again while the
  * CLI consumes; nothing is lost, nothing stored twice, and the process exits 0 once idle.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.ts';
 import { uniqueTopicName } from '../support/kafka.ts';
+import { privateKafkaBroker } from '../support/private-kafka-broker.ts';
 import { customerKey, produceInChunks, queryDatabase, startRetour, temporaryDatabase } from './kafka-ingest-helpers.ts';
 
-const KAFKA_LOCAL = fileURLToPath(new URL('../../scripts/kafka-local.mjs', import.meta.url));
-// Ports of the private broker; the data folder is per port, the downloaded broker is shared.
-const PRIVATE_BROKER_ENV = { RETOUR_KAFKA_PORT: '29192', RETOUR_KAFKA_CONTROLLER_PORT: '29193' };
-
-function kafkaLocal(command: 'start' | 'stop'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KAFKA_LOCAL, command], { env: { ...process.env, ...PRIVATE_BROKER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`kafka-local ${command} exited with ${code}:\n${output}`))));
-  });
-}
+const privateBroker = privateKafkaBroker({ port: 29192, controllerPort: 29193 });
 
 const topic = uniqueTopicName('ingest-restart');
 const database = temporaryDatabase('kafka-ingest-restart');
@@ -33,8 +20,7 @@ let brokers: string[] = [];
 
 describe('retour ingest across a broker restart', () => {
   beforeAll(async () => {
-    const output = await kafkaLocal('start');
-    brokers = [/RETOUR_KAFKA_BROKERS=(\S+)\s*$/.exec(output)![1]!];
+    brokers = await privateBroker.start();
     const admin = new Kafka({ clientId: 'retour-test-admin', brokers, logLevel: logLevel.WARN }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
@@ -42,7 +28,7 @@ describe('retour ingest across a broker restart', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await kafkaLocal('stop');
+    await privateBroker.stop();
     database.remove();
   }, 60_000);
 
@@ -60,9 +46,9 @@ describe('retour ingest across a broker restart', () => {
     while (!run.stderr().includes('"msg":"batch committed"') && Date.now() < deadline && run.child.exitCode === null) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await kafkaLocal('stop');
+    await privateBroker.stop();
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    await kafkaLocal('start');
+    await privateBroker.start();
     await produceInChunks(topic, events.slice(half), 2000, brokers);
     expect(await run.exited, run.stderr().slice(-3000)).toBe(0);
 

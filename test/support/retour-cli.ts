@@ -20,7 +20,10 @@ export function runRetour(args: string[], env: Record<string, string>, options: 
 }
 
 /** Starts `retour serve` on a free port and resolves with its base URL once it listens. */
-export async function startRetourServe(args: string[], env: Record<string, string>): Promise<{ url: string; process: ChildProcess; stop: () => Promise<number | null> }> {
+export async function startRetourServe(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ url: string; process: ChildProcess; stderr: () => string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [RETOUR_BIN, 'serve', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, RETOUR_LOG_LEVEL: 'warn', RETOUR_PORT: '0', ...env },
@@ -58,5 +61,5 @@ export async function startRetourServe(args: string[], env: Record<string, strin
       child.once('exit', (code) => resolve(code));
       child.kill('SIGTERM');
     });
-  return { url, process: child, stop };
+  return { url, process: child, stderr: () => stderr, stop };
 }
