@@ -21,6 +21,18 @@ export interface KafkaClientOptions {
    * before its retries run out and an instrumentation event says so.
    */
   readonly onConnectionError?: (message: string) => void;
+  /**
+   * While this says true, kafkajs' failed-connection lines (up to 20 a second while brokers are
+   * down, each with a stack) are logged at debug instead of warn: the owner already knows of the
+   * trouble and reports the outage itself, once. Default: never.
+   */
+  readonly quietConnectionErrors?: () => boolean;
+}
+
+/** kafkajs' lines about a connection that failed or was lost (kafkajs 2.2.4 network/connection.js, network/brokerPool.js). */
+function isConnectionFailure(namespace: string, message: string): boolean {
+  // The Connection namespace's other ERROR lines are a broker's error answers ("Response Fetch(…)").
+  return (namespace === 'Connection' && message.startsWith('Connection')) || (namespace === 'BrokerPool' && message.startsWith('Failed to connect'));
 }
 
 // kafkajs' ERROR lines are mostly attempts it retries (a broker restart gave 21 of them, each
@@ -47,9 +59,14 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...rest } = log;
-        // Connection-level failures are logged under this namespace with these prefixes (kafkajs
-        // 2.2.4 network/connection.js); its other ERROR lines there are a broker's error answers.
-        if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Connection')) options.onConnectionError?.(message);
+        const connectionFailure = level === logLevel.ERROR && isConnectionFailure(namespace, message);
+        // Asked before the owner hears of this failure, so the first one of an outage stays a warning.
+        const quiet = connectionFailure && options.quietConnectionErrors?.() === true;
+        if (connectionFailure && namespace === 'Connection') options.onConnectionError?.(message);
+        if (quiet) {
+          logger.debug({ namespace, ...rest }, message);
+          return;
+        }
         // A broker creating a topic answers the first metadata request for it with this "error";
         // kafkajs logs it as ERROR although the caller waits and goes on (create-batch-consumer.ts).
         const topicBeingCreated = level === logLevel.ERROR && rest['error'] === 'This server does not host this topic-partition';

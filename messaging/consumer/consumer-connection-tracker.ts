@@ -77,6 +77,11 @@ export class ConsumerConnectionTracker {
     this.troubled(error);
   }
 
+  /** True from a failure until the next join or answer, grace or not. */
+  isTroubled(): boolean {
+    return this.#troubleSince !== undefined;
+  }
+
   current(): ConsumerConnection {
     const now = this.#now();
     if (this.#troubleSince !== undefined && now - this.#troubleSince >= this.#graceMs) {

@@ -152,6 +152,9 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     clientId: options.clientId,
     logger: options.logger,
     onConnectionError: (message) => connection.troubled(message),
+    // The first failed connection stays a warning; kafkajs' retries of it go to debug until it
+    // recovers (ingest logs the outage itself, once it outlasts the grace).
+    quietConnectionErrors: () => connection.isTroubled(),
   });
   /** First crash since the last group join: the start of the current outage. */
   let outageStartedAt: number | undefined;

@@ -87,6 +87,17 @@ describe('ConsumerConnectionTracker', () => {
     expect(tracker.current()).toEqual({ state: 'reconnecting', since: 0, lastError: REFUSED });
   });
 
+  it('is troubled from the first failure, before the grace is over, until an answer', () => {
+    const { tracker } = trackerAt(0);
+    tracker.joined();
+    expect(tracker.isTroubled()).toBe(false);
+    tracker.troubled(REFUSED);
+    expect(tracker.isTroubled()).toBe(true);
+    expect(tracker.current().state).toBe('consuming');
+    tracker.answered();
+    expect(tracker.isTroubled()).toBe(false);
+  });
+
   it('keeps long errors short', () => {
     const { tracker, advance } = trackerAt(0, 0);
     tracker.troubled('x'.repeat(1000));
