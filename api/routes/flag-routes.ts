@@ -4,8 +4,9 @@ import type { Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
-import { readFlag, readFlagQueue } from '../../store/api/read-flag-queue.ts';
+import { readFlag, readFlagQueue, type FlagSummary } from '../../store/api/read-flag-queue.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
+import { roundScore } from '../round-score.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
@@ -30,6 +31,10 @@ export function decodeFlagCursor(cursor: string): { score: number; flagId: strin
     });
   }
   return { score, flagId: cursor.slice(separator + 1) };
+}
+
+function withShownScore(flag: FlagSummary): FlagSummary {
+  return { ...flag, score: roundScore(flag.score) };
 }
 
 export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext }): void {
@@ -60,7 +65,10 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
       const last = page.flags.at(-1);
       const nextCursor = page.hasMore && last !== undefined ? encodeFlagCursor({ score: last.score, flagId: last.flagId }) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
-      return sendTabular(request, reply, page.flags, { flags: page.flags, nextCursor });
+      // The cursor above keeps the exact score (a rounded one could repeat or skip a flag); what is
+      // shown is rounded as GET /v1/customers/{id}/risk rounds it, so the two agree.
+      const flags = page.flags.map((flag) => withShownScore(flag));
+      return sendTabular(request, reply, flags, { flags, nextCursor });
     },
   );
 
@@ -83,7 +91,7 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
         await readCustomerTimeline(options.connection, { customerId: flag.customerId, limit: 500 }),
         await readLinkedAccounts(options.connection, flag.customerId),
       ];
-      return { flag, timeline, linkedAccounts };
+      return { flag: withShownScore(flag), timeline, linkedAccounts };
     },
   );
 

@@ -34,7 +34,7 @@ export const Flag = Type.Object(
     customerId: Type.String(),
     status: enumString(FLAG_STATUSES, 'Flag status'),
     tier: Type.String(),
-    score: Type.Number(),
+    score: Type.Number({ description: 'Risk score when the flag was last refreshed, rounded to 4 decimals as GET /v1/customers/{customerId}/risk rounds it' }),
     fraudType: NullableString(),
     reasons: Type.Array(Reason),
     openedAt: Type.String({ format: 'date-time' }),

@@ -87,6 +87,20 @@ describe('GET /v1/flags', () => {
     expect(JSON.parse(String(table.getChild('reasons')?.get(0)))).toEqual([{ code: 'NOT_DECLARED', text: 'items not declared', weight: 0.6 }]);
     expect(response.headers['x-next-cursor']).toBe((await page('?limit=3')).nextCursor);
   });
+
+  it('shows scores rounded as GET /v1/customers/{id}/risk rounds them, and pages on the exact score', async () => {
+    // Noisy-OR scores carry long tails: the queue showed 0.99985 where the customer's risk said 0.9999.
+    await api.connection.run(`UPDATE risk_flags SET score = 0.99985 WHERE flag_id = 'flg_00'`);
+    await api.connection.run(`UPDATE risk_flags SET score = 0.99987 WHERE flag_id = 'flg_01'`);
+    const first = await page('?limit=1');
+    expect(first.flags.map((flag) => [flag.flagId, flag.score])).toEqual([['flg_01', 0.9999]]);
+    const second = await page(`?limit=1&cursor=${first.nextCursor}`);
+    expect(second.flags.map((flag) => [flag.flagId, flag.score])).toEqual([['flg_00', 0.9999]]);
+    const evidence = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });
+    expect((evidence.json() as { flag: { score: number } }).flag.score).toBe(0.9999);
+    const all = await walk('', 1);
+    expect(all.ids).toHaveLength(24);
+  });
 });
 
 describe('GET /v1/flags/{id}', () => {
