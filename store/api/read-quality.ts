@@ -124,8 +124,9 @@ export async function readQualityReport(connection: DuckDBConnection, filter: Qu
      WHERE period_start = $period::DATE AND (($category IS NOT NULL AND scope = 'category' AND scope_id = $category)
         OR ($sellerId IS NOT NULL AND scope = 'seller' AND scope_id = $sellerId)
         OR ($category IS NULL AND $sellerId IS NULL AND scope = 'category'))
-     ORDER BY scope, scope_id LIMIT $limit`,
-    params,
+     ORDER BY scope, scope_id`,
+    // limit is the number of products listed; every category's total is shown (with limit=1, only the first was).
+    { category: params.category, sellerId: params.sellerId, period: params.period },
   );
   const alerts = await readQualityAlerts(connection, {
     ...(filter.category === undefined ? {} : { category: filter.category }),

@@ -47,6 +47,19 @@ describe('quality routes', () => {
     expect(body.products.length).toBeGreaterThan(0);
   });
 
+  it('limit caps the products listed, not the category totals next to them', async () => {
+    const own = await createTestApi();
+    try {
+      await own.connection.run(`INSERT INTO quality_weekly_counts SELECT * REPLACE ('shoes' AS scope_id, 'shoes' AS category) FROM quality_weekly_counts WHERE scope = 'category'`);
+      const response = await own.app.inject({ method: 'GET', url: '/v1/quality/report?limit=1', headers: { authorization: `Bearer ${own.keys.product}` } });
+      const body = response.json() as { products: unknown[]; totals: { scopeId: string }[] };
+      expect(body.products).toHaveLength(1);
+      expect(body.totals.map((row) => row.scopeId)).toEqual(['apparel', 'shoes']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a product's weekly series with intervals, reason mix and alerts", async () => {
     const body = (await get('/v1/products/prd_1/quality')).json() as { weeks: { periodStart: string }[]; reasonMix: Record<string, number>; alerts: { metric: string }[] };
     expect(body.weeks.map((week) => week.periodStart)).toEqual(['2026-11-02', '2026-11-09']);
