@@ -10,7 +10,7 @@ import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQue
 
 /**
  * Quality periods are ISO weeks named by their Monday; another day matched no row and answered an
- * empty report. Any day now means its week (the answer's periodStart says which Monday), which the
+ * empty report (period), or dropped the week it falls in (since). Any day now means its week (the answer's periodStart says which Monday), which the
  * OpenAPI schema can state — a 400 for a valid date was a schema violation schemathesis found.
  */
 function isoWeekMondayOf(date: string): string {
@@ -60,7 +60,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
     },
     async (request, reply) => {
       const { productId } = request.params;
-      const weeks = await readProductQuality(options.connection, { productId, ...(request.query.since === undefined ? {} : { since: request.query.since }) });
+      const weeks = await readProductQuality(options.connection, { productId, ...(request.query.since === undefined ? {} : { since: isoWeekMondayOf(request.query.since) }) });
       if (weeks.length === 0) throw new RetourError('RETOUR_NOT_FOUND', `no quality data for product ${JSON.stringify(productId)} (unknown, or nothing delivered in the weeks asked for)`);
       const reasonMix: Record<string, number> = {};
       for (const week of weeks) for (const [reason, units] of Object.entries(week.reasonMix)) reasonMix[reason] = (reasonMix[reason] ?? 0) + units;
@@ -90,7 +90,8 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         ...(query.product === undefined ? {} : { productId: query.product }),
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(query.metric === undefined ? {} : { metric: query.metric }),
-        ...(query.since === undefined ? {} : { since: query.since }),
+        // "Detected in this week or later": a Wednesday must not drop the alerts of its own week.
+        ...(query.since === undefined ? {} : { since: isoWeekMondayOf(query.since) }),
       });
       return sendTabular(request, reply, alerts, { alerts });
     },

@@ -76,7 +76,7 @@ export const QualityReport = Type.Object(
 );
 
 export const ProductParams = Type.Object({ productId: Id('Product id') }, { additionalProperties: false });
-export const ProductQualityQuery = Type.Object({ since: Type.Optional(IsoDate('First week shown')) }, { additionalProperties: false });
+export const ProductQualityQuery = Type.Object({ since: Type.Optional(IsoDate('First week shown: the ISO week of this day and later ones')) }, { additionalProperties: false });
 
 export const ProductQuality = Type.Object(
   {
@@ -95,7 +95,7 @@ export const AlertQuery = Type.Object(
     product: Type.Optional(Id('Only this product')),
     status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['new', 'ongoing', 'resolved'] })),
     metric: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['product_fault_rate', 'reason_mix'] })),
-    since: Type.Optional(IsoDate('Alerts detected in this week or later')),
+    since: Type.Optional(IsoDate('Alerts detected in the ISO week of this day or later')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },

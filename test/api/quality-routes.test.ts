@@ -60,6 +60,16 @@ describe('quality routes', () => {
     }
   });
 
+  it.each([
+    ['2026-11-04', '2026-11-11'],
+    ['2026-11-08', '2026-11-15'],
+  ])("since in the middle of a week (%s, %s) includes that week: a product's series and the alerts detected in it", async (weekOne, weekTwo) => {
+    const product = (await get(`/v1/products/prd_1/quality?since=${weekOne}`)).json() as { weeks: { periodStart: string }[] };
+    expect(product.weeks.map((week) => week.periodStart)).toEqual(['2026-11-02', '2026-11-09']);
+    const alerts = (await get(`/v1/alerts?since=${weekTwo}`)).json() as { alerts: { periodStart: string }[] };
+    expect(alerts.alerts.map((alert) => alert.periodStart)).toEqual(['2026-11-09', '2026-11-09']);
+  });
+
   it("a product's weekly series with intervals, reason mix and alerts", async () => {
     const body = (await get('/v1/products/prd_1/quality')).json() as { weeks: { periodStart: string }[]; reasonMix: Record<string, number>; alerts: { metric: string }[] };
     expect(body.weeks.map((week) => week.periodStart)).toEqual(['2026-11-02', '2026-11-09']);
