@@ -4,8 +4,8 @@
  *
  * - same Idempotency-Key and same request → the stored response, unchanged;
  * - same Idempotency-Key, different request → 409 RETOUR_CONFLICT;
- * - flag already decided with the same verdict → the existing decision (200);
- *   with another verdict → 409 RETOUR_CONFLICT; flag expired → 409.
+ * - flag already decided with the same verdict, fraud type and note → the existing decision (200);
+ *   with another verdict, fraud type or note → 409 RETOUR_CONFLICT (decisions are final); flag expired → 409.
  *
  * The decision and event ids derive from the flag id: a flag is decided once, and the event that
  * comes back through ingest is an exact duplicate of the stored one, not a second label.
@@ -82,8 +82,17 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
     if (flag.status !== 'open') {
       const existing = flag.decisionId === null ? undefined : await readFlagDecision(context.connection, flag.decisionId);
       if (existing === undefined) throw new RetourError('RETOUR_CONFLICT', `flag ${request.flagId} is ${flag.status} without a decision; it can no longer be decided`);
-      if (existing.verdict !== request.body.verdict) {
-        throw new RetourError('RETOUR_CONFLICT', `flag ${request.flagId} was already decided ${existing.verdict} by ${existing.decidedBy} at ${existing.decidedAt.toISOString()}; got ${request.body.verdict}`);
+      // Only a repeat of the stored decision is answered 200: another fraud type or note used to get the
+      // old decision back with 200, so the reviewer believed a correction had been recorded.
+      const sameDecision = existing.verdict === request.body.verdict && existing.fraudType === (request.body.fraudType ?? null) && existing.note === (request.body.note ?? null);
+      if (!sameDecision) {
+        const stored = `${existing.verdict}${existing.fraudType === null ? '' : ` (${existing.fraudType})`}`;
+        const asked = `${request.body.verdict}${request.body.fraudType === undefined ? '' : ` (${request.body.fraudType})`}`;
+        const difference = existing.verdict === request.body.verdict && existing.fraudType === (request.body.fraudType ?? null) ? `${asked} with another note` : asked;
+        throw new RetourError(
+          'RETOUR_CONFLICT',
+          `flag ${request.flagId} was already decided ${stored} by ${existing.decidedBy} at ${existing.decidedAt.toISOString()}; got ${difference}. Decisions are final: they cannot be changed or undone`,
+        );
       }
       const body: DecisionResponse = {
         decisionId: existing.decisionId,

@@ -173,6 +173,19 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect(dismissed.statusCode).toBe(409);
   });
 
+  it('a decided flag refuses another fraud type or note (409) instead of answering 200 with the old one', async () => {
+    await decide('flg_08', { verdict: 'fraud', fraudType: 'item_swap', note: 'swapped twice' });
+    const retried = await decide('flg_08', { verdict: 'fraud', fraudType: 'item_swap', note: 'swapped twice' });
+    expect(retried.statusCode).toBe(200);
+    for (const body of [{ verdict: 'fraud', fraudType: 'ring', note: 'swapped twice' }, { verdict: 'fraud', fraudType: 'item_swap', note: 'a ring, in fact' }]) {
+      const changed = await decide('flg_08', body);
+      expect(changed.statusCode, changed.body).toBe(409);
+      expect((changed.json() as { detail: string }).detail).toMatch(/already decided fraud \(item_swap\) by risk-tester .*decisions are final/i);
+    }
+    const stored = (await api.connection.runAndReadAll(`SELECT fraud_type, note FROM risk_decisions WHERE flag_id = 'flg_08'`)).getRowObjectsJson();
+    expect(stored).toEqual([{ fraud_type: 'item_swap', note: 'swapped twice' }]);
+  });
+
   it('concurrent decisions on one flag store exactly one', async () => {
     const results = await Promise.all([decide('flg_07', { verdict: 'fraud' }), decide('flg_07', { verdict: 'legitimate' }), decide('flg_07', { verdict: 'fraud' })]);
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
