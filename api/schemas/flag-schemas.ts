@@ -65,7 +65,11 @@ export const TimelineEntry = Type.Object(
 );
 
 export const LinkedAccount = Type.Object(
-  { customerId: Type.String(), via: Type.Array(Type.String(), { description: 'Shared attributes: address, payment, device' }), ringId: Type.String() },
+  {
+    customerId: Type.String(),
+    via: Type.Array(Type.String(), { description: 'Attributes shared with the flagged customer: address, payment, device; empty for a ring member linked only through other members' }),
+    ringId: Type.String(),
+  },
   { additionalProperties: false },
 );
 
@@ -73,7 +77,7 @@ export const FlagEvidence = Type.Object(
   {
     flag: Flag,
     timeline: Type.Array(TimelineEntry, { description: "The customer's facts, newest first (at most 500)" }),
-    linkedAccounts: Type.Array(LinkedAccount),
+    linkedAccounts: Type.Array(LinkedAccount, { description: 'The accounts of the customer\'s ring: those sharing an attribute with it first, then the members linked through them' }),
   },
   { additionalProperties: false },
 );

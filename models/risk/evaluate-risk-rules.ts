@@ -188,7 +188,7 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
   if (ringSize >= 3 && ringEvidence >= 2) {
     fired.push({
       code: 'RING_EVIDENCE',
-      text: `linked to ${ringSize - 1} other accounts (shared address, payment or device) with ${ringEvidence} pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)`,
+      text: `in a ring with ${ringSize - 1} other accounts (linked directly or through each other by a shared address, payment or device) with ${ringEvidence} pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)`,
       weight: ringEvidence >= 4 ? 0.8 : 0.5,
       fraudType: 'ring',
     });

@@ -1,7 +1,7 @@
 /**
  * The evidence a reviewer reads next to a flag: the customer's timeline of orders, deliveries,
  * returns, receipts, inspections, refunds, closures, claims, feedback and past decisions, and the
- * accounts linked to it through a shared address, payment instrument or device.
+ * accounts of its ring (linked through a shared address, payment instrument or device).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toIsoTime } from '../to-iso-time.ts';
@@ -80,16 +80,27 @@ function stripNulls(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
 }
 
-/** Linked accounts with every attribute they share with the customer. */
+/**
+ * The customer's ring: the accounts linked to it directly, with every attribute they share, then the
+ * other members of its ring (linked only through another member: `via` is empty), so the evidence
+ * shows every account a ring reason counts.
+ */
 export async function readLinkedAccounts(connection: DuckDBConnection, customerId: string): Promise<LinkedAccount[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT linked_customer_id, list(DISTINCT via ORDER BY via) AS via, min(ring_id) AS ring_id
-     FROM customer_links WHERE customer_id = $customerId AND linked_customer_id <> $customerId
-     GROUP BY linked_customer_id ORDER BY linked_customer_id`,
+    `WITH direct AS (
+       SELECT linked_customer_id AS member_id, list(DISTINCT via ORDER BY via) AS via, min(ring_id) AS ring_id
+       FROM customer_links WHERE customer_id = $customerId AND linked_customer_id <> $customerId
+       GROUP BY linked_customer_id),
+     ring AS (
+       SELECT customer_id AS member_id, ring_id FROM customer_ring_members
+       WHERE ring_id = (SELECT ring_id FROM customer_ring_members WHERE customer_id = $customerId) AND customer_id <> $customerId)
+     SELECT member_id, coalesce(direct.via, []::VARCHAR[]) AS via, coalesce(direct.ring_id, ring.ring_id) AS ring_id
+     FROM direct FULL OUTER JOIN ring USING (member_id)
+     ORDER BY direct.member_id IS NULL, member_id`,
     { customerId },
   );
   return reader.getRowObjectsJS().map((row) => ({
-    customerId: String(row['linked_customer_id']),
+    customerId: String(row['member_id']),
     via: (row['via'] as unknown[]).map(String),
     ringId: String(row['ring_id']),
   }));

@@ -114,6 +114,18 @@ describe('GET /v1/flags/{id}', () => {
   });
 });
 
+describe('GET /v1/flags/{id}: the whole ring', () => {
+  it('lists ring members linked only through another member, after the direct links, with no shared attribute', async () => {
+    // A ring reason said "linked to 4 other accounts" while the evidence listed the 2 direct links only.
+    await api.connection.run(`INSERT INTO customer_ring_members VALUES ('cus_0', 'ring_1'), ('cus_77', 'ring_1'), ('cus_78', 'ring_1'), ('cus_99', 'ring_9')`);
+    const response = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });
+    expect((response.json() as { linkedAccounts: unknown[] }).linkedAccounts).toEqual([
+      { customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1' },
+      { customerId: 'cus_78', via: [], ringId: 'ring_1' },
+    ]);
+  });
+});
+
 describe('POST /v1/flags/{id}/decision', () => {
   const decide = (flagId: string, body: object, headers: Record<string, string> = {}, role: keyof TestApi['keys'] = 'risk') =>
     api.app.inject({ method: 'POST', url: `/v1/flags/${flagId}/decision`, headers: { ...as(role), ...headers }, payload: body });

@@ -33,9 +33,9 @@ describe('evaluateRiskRules', () => {
     [{ light_parcels_365d: 1 }, 'LIGHT_PARCEL', '1 return parcel weighed less than half of what the product weighs (365 days)', 0.55, 'empty_box'],
     [{ light_parcels_365d: 3 }, 'LIGHT_PARCEL', '3 return parcels weighed less than half of what the product weighs (365 days)', 0.85, 'empty_box'],
     [{ claims_90d: 3 }, 'REPEATED_CLAIMS', '3 delivery claims (not received, missing, damaged, wrong item) in 90 days', 0.5, 'claim_abuse'],
-    [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'linked to 3 other accounts (shared address, payment or device) with 2 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.5, 'ring'],
+    [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'in a ring with 3 other accounts (linked directly or through each other by a shared address, payment or device) with 2 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.5, 'ring'],
     // A wardrobing ring: worn items returned late, no missing parcel.
-    [{ ring_size: 3, ring_other_evidence_365d: 4 }, 'RING_EVIDENCE', 'linked to 2 other accounts (shared address, payment or device) with 4 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.8, 'ring'],
+    [{ ring_size: 3, ring_other_evidence_365d: 4 }, 'RING_EVIDENCE', 'in a ring with 2 other accounts (linked directly or through each other by a shared address, payment or device) with 4 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.8, 'ring'],
   ])('%o fires %s with a sentence a reviewer reads', (values, code, text, weight, fraudType) => {
     expect(evaluateRiskRules(features(values))).toEqual([{ code, text, weight, fraudType }]);
   });
