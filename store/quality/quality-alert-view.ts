@@ -21,7 +21,17 @@ export interface QualityAlert {
   qValue: number | null;
   status: string;
   severity: number;
+  /** Delivery days [windowStart, windowEnd) of the latest evaluation: what the current rate, deliveredUnits and currentUnits count. */
+  windowStart: string;
+  windowEnd: string;
   deliveredUnits: number;
+  /** Product-fault units (fault metric) or returned units (reason mix) in the window. */
+  currentUnits: number;
+  /** Delivery days [baselineStart, baselineEnd) of the baseline frozen at first detection, and its delivered and fault (or returned) units. */
+  baselineStart: string;
+  baselineEnd: string;
+  baselineUnits: number;
+  baselineEvents: number;
   topReasons: unknown[];
   topCommentWords: unknown[];
   firstDetectedAt: string;
@@ -31,7 +41,8 @@ export interface QualityAlert {
 
 /** The columns rowToAlert reads, for `SELECT ${ALERT_COLUMNS} FROM quality_alerts …`. */
 export const ALERT_COLUMNS = `alert_id, product_id, category, seller_id, period_start, metric, baseline_rate, current_rate, current_low, current_high,
-  p_value, q_value, status, severity, delivered_units::DOUBLE AS delivered_units, top_reasons, top_comment_words, first_detected_at, updated_at, resolved_at`;
+  p_value, q_value, status, severity, window_start, window_end, delivered_units::DOUBLE AS delivered_units, current_units::DOUBLE AS current_units,
+  baseline_start, baseline_end, baseline_units::DOUBLE AS baseline_units, baseline_events::DOUBLE AS baseline_events, top_reasons, top_comment_words, first_detected_at, updated_at, resolved_at`;
 
 /** One row of `SELECT ${ALERT_COLUMNS}`, read with getRowObjectsJS. */
 export function rowToAlert(row: Record<string, unknown>): QualityAlert {
@@ -50,7 +61,14 @@ export function rowToAlert(row: Record<string, unknown>): QualityAlert {
     qValue: nullableNumber(row['q_value']),
     status: String(row['status']),
     severity: Number(row['severity']),
+    windowStart: toIsoDate(row['window_start'])!,
+    windowEnd: toIsoDate(row['window_end'])!,
     deliveredUnits: Number(row['delivered_units']),
+    currentUnits: Number(row['current_units']),
+    baselineStart: toIsoDate(row['baseline_start'])!,
+    baselineEnd: toIsoDate(row['baseline_end'])!,
+    baselineUnits: Number(row['baseline_units']),
+    baselineEvents: Number(row['baseline_events']),
     topReasons: JSON.parse(String(row['top_reasons'])) as unknown[],
     topCommentWords: JSON.parse(String(row['top_comment_words'])) as unknown[],
     firstDetectedAt: toIsoTime(row['first_detected_at'])!,

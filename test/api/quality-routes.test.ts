@@ -77,6 +77,21 @@ describe('quality routes', () => {
     expect(body.alerts.map((alert) => alert.metric)).toEqual(['product_fault_rate']);
   });
 
+  it('an alert shows the windows and counts behind its rates: how many faults, of how many units, against which baseline', async () => {
+    const alerts = ((await get('/v1/alerts?metric=product_fault_rate')).json() as { alerts: Record<string, unknown>[] }).alerts;
+    expect(alerts[0]).toMatchObject({
+      productId: 'prd_1',
+      windowStart: '2026-11-09',
+      windowEnd: '2026-11-16',
+      deliveredUnits: 1000,
+      currentUnits: 90,
+      baselineStart: '2026-09-14',
+      baselineEnd: '2026-11-09',
+      baselineUnits: 8000,
+      baselineEvents: 400,
+    });
+  });
+
   it('alerts filter by status and metric, most severe first', async () => {
     expect(((await get('/v1/alerts')).json() as { alerts: { severity: number }[] }).alerts.map((alert) => alert.severity)).toEqual([40, 12.5]);
     expect(((await get('/v1/alerts?status=ongoing')).json() as { alerts: { productId: string }[] }).alerts.map((alert) => alert.productId)).toEqual(['prd_3']);
