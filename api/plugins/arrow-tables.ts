@@ -1,8 +1,14 @@
 /**
  * Content negotiation for tabular endpoints: `Accept: application/vnd.apache.arrow.stream` gets the
  * rows as an Arrow IPC stream (for notebooks and services), anything else the JSON body.
+ *
+ * The columns and their types come from the rows' response schema, not from the data: inferring
+ * them left out every column that was null on all rows (an open flag queue had no `closedAt`, a job
+ * list without failures no `error`) and answered an empty page with no columns at all, so a
+ * notebook's `table['closedAt']` worked on one page and failed on the next.
  */
-import { tableFromJSON, tableToIPC } from 'apache-arrow';
+import { Bool, Dictionary, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ARROW_MEDIA_TYPE } from '../schemas/common-schemas.ts';
 
@@ -12,33 +18,90 @@ export function wantsArrow(request: FastifyRequest): boolean {
   return accept !== undefined && accept.includes(ARROW_MEDIA_TYPE);
 }
 
+type ColumnKind = 'text' | 'number' | 'boolean' | 'json';
+
+/** One column, or (for a record such as reasonMix) one column per key the rows hold. */
+type ColumnPlan =
+  | { name: string; kind: ColumnKind; read: (row: Record<string, unknown>) => unknown }
+  | { prefix: string; kind: ColumnKind; readRecord: (row: Record<string, unknown>) => Record<string, unknown> | undefined };
+
+/** The JSON Schema `type` names of a schema (`['number', 'null']` for NullableNumber; a union's members'). */
+function typeNames(schema: TSchema): string[] {
+  const declared: unknown = schema['type'];
+  if (typeof declared === 'string') return [declared];
+  if (Array.isArray(declared)) return declared.map(String);
+  const members: unknown = schema['anyOf'] ?? schema['oneOf'];
+  if (Array.isArray(members)) return (members as TSchema[]).flatMap((member) => typeNames(member));
+  return [];
+}
+
+function kindOf(schema: TSchema): ColumnKind {
+  const names = new Set(typeNames(schema).filter((name) => name !== 'null'));
+  if (names.size === 1 && names.has('string')) return 'text';
+  if (names.size > 0 && [...names].every((name) => name === 'number' || name === 'integer')) return 'number';
+  if (names.size === 1 && names.has('boolean')) return 'boolean';
+  return 'json';
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /**
- * Flat columns for Arrow: nested objects become `parent_child` columns (one level), arrays and
- * deeper objects JSON text, so every column has one simple type.
+ * Flat columns for Arrow: nested objects become `parent_child` columns (one level), records (an
+ * object with free keys) one `parent_key` column per key present, arrays and deeper objects JSON text.
  */
-export function flattenRow(row: object): Record<string, unknown> {
-  const flat: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [innerKey, innerValue] of Object.entries(value as Record<string, unknown>)) {
-        flat[`${key}_${innerKey}`] = innerValue !== null && typeof innerValue === 'object' ? JSON.stringify(innerValue) : innerValue;
+function planColumns(rowSchema: TObject): ColumnPlan[] {
+  const plans: ColumnPlan[] = [];
+  for (const [name, schema] of Object.entries(rowSchema.properties)) {
+    const inner: unknown = schema['properties'];
+    const patterns: unknown = schema['patternProperties'];
+    if (isPlainObject(inner)) {
+      for (const [innerName, innerSchema] of Object.entries(inner as Record<string, TSchema>)) {
+        plans.push({ name: `${name}_${innerName}`, kind: kindOf(innerSchema), read: (row) => (isPlainObject(row[name]) ? row[name][innerName] : null) });
       }
-    } else if (Array.isArray(value)) {
-      flat[key] = JSON.stringify(value);
+    } else if (isPlainObject(patterns)) {
+      const valueSchema = Object.values(patterns as Record<string, TSchema>)[0];
+      plans.push({ prefix: name, kind: valueSchema === undefined ? 'json' : kindOf(valueSchema), readRecord: (row) => (isPlainObject(row[name]) ? row[name] : undefined) });
     } else {
-      flat[key] = value;
+      plans.push({ name, kind: kindOf(schema), read: (row) => row[name] });
     }
   }
-  return flat;
+  return plans;
 }
 
-/** The rows as one Arrow IPC stream. */
-export function rowsToArrowStream(rows: readonly object[]): Uint8Array {
-  return tableToIPC(tableFromJSON(rows.map((row) => flattenRow(row))), 'stream');
+function arrowTypeOf(kind: ColumnKind): DataType {
+  if (kind === 'number') return new Float64();
+  if (kind === 'boolean') return new Bool();
+  // Dictionary-encoded text, as apache-arrow's tableFromJSON wrote it before: ids and labels repeat.
+  return new Dictionary(new Utf8(), new Int32());
 }
 
-/** Sends `rows` as Arrow when asked, else `body` as JSON. */
-export function sendTabular(request: FastifyRequest, reply: FastifyReply, rows: readonly object[], body: unknown): FastifyReply {
-  if (wantsArrow(request)) return reply.type(ARROW_MEDIA_TYPE).send(Buffer.from(rowsToArrowStream(rows)));
-  return reply.send(body);
+function cell(kind: ColumnKind, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (kind === 'json') return typeof value === 'string' ? value : JSON.stringify(value);
+  if (kind === 'text') return isPlainObject(value) || Array.isArray(value) ? JSON.stringify(value) : String(value);
+  return value;
+}
+
+/** The rows as one Arrow IPC stream whose columns are the schema's, in its order. */
+export function rowsToArrowStream(rows: readonly object[], rowSchema: TObject): Uint8Array {
+  const records = rows as readonly Record<string, unknown>[];
+  const columns: Record<string, Vector> = {};
+  for (const plan of planColumns(rowSchema)) {
+    if ('read' in plan) {
+      columns[plan.name] = vectorFromArray(records.map((row) => cell(plan.kind, plan.read(row))), arrowTypeOf(plan.kind));
+      continue;
+    }
+    const keys = new Set<string>();
+    for (const row of records) for (const key of Object.keys(plan.readRecord(row) ?? {})) keys.add(key);
+    for (const key of keys) {
+      columns[`${plan.prefix}_${key}`] = vectorFromArray(records.map((row) => cell(plan.kind, plan.readRecord(row)?.[key])), arrowTypeOf(plan.kind));
+    }
+  }
+  return tableToIPC(new Table(columns), 'stream');
+}
+
+/** Sends `rows` as Arrow (columns from `rowSchema`, the schema of one row) when asked, else `json`. */
+export function sendTabular(request: FastifyRequest, reply: FastifyReply, tabular: { rows: readonly object[]; rowSchema: TObject; json: unknown }): FastifyReply {
+  if (wantsArrow(request)) return reply.type(ARROW_MEDIA_TYPE).send(Buffer.from(rowsToArrowStream(tabular.rows, tabular.rowSchema)));
+  return reply.send(tabular.json);
 }

@@ -11,7 +11,7 @@ import type { ApiKeyring } from '../api-keyring.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import type { SerialQueue } from '../serial-queue.ts';
-import { AuditPage, AuditQuery, ApiKeyInfo, CreatedKey, defaultKeyName, KeyCreateRequest, KeyList, KeyListQuery, KeyParams } from '../schemas/admin-schemas.ts';
+import { AuditEntry, AuditPage, AuditQuery, ApiKeyInfo, CreatedKey, defaultKeyName, KeyCreateRequest, KeyList, KeyListQuery, KeyParams } from '../schemas/admin-schemas.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 
 export interface AdminRouteOptions {
@@ -43,7 +43,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
     },
     async (request, reply) => {
       const keys = await keyring.list({ includeRevoked: request.query.includeRevoked ?? false });
-      return sendTabular(request, reply, keys, { keys });
+      return sendTabular(request, reply, { rows: keys, rowSchema: ApiKeyInfo, json: { keys } });
     },
   );
 
@@ -120,7 +120,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
       const last = page.entries.at(-1);
       const nextCursor = page.hasMore && last !== undefined ? String(last.auditId) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
-      return sendTabular(request, reply, page.entries, { entries: page.entries, nextCursor });
+      return sendTabular(request, reply, { rows: page.entries, rowSchema: AuditEntry, json: { entries: page.entries, nextCursor } });
     },
   );
 }

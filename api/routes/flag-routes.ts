@@ -10,7 +10,7 @@ import { roundScore } from '../round-score.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
-import { Decision, DecisionHeaders, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
+import { Decision, DecisionHeaders, Flag, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
 import { DecisionRequest } from '../schemas/risk-schemas.ts';
 
 /**
@@ -68,7 +68,7 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
       // The cursor above keeps the exact score (a rounded one could repeat or skip a flag); what is
       // shown is rounded as GET /v1/customers/{id}/risk rounds it, so the two agree.
       const flags = page.flags.map((flag) => withShownScore(flag));
-      return sendTabular(request, reply, flags, { flags, nextCursor });
+      return sendTabular(request, reply, { rows: flags, rowSchema: Flag, json: { flags, nextCursor } });
     },
   );
 

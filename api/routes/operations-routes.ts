@@ -10,8 +10,8 @@ import { readIngestStatus } from '../../store/read-ingest-status.ts';
 import { readQuarantinePage } from '../../store/read-quarantined-messages.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
-import { JobList, JobQuery } from '../schemas/quality-schemas.ts';
-import { QUARANTINE_PREVIEW_BYTES, QuarantinePage, QuarantineQuery } from '../schemas/quarantine-schemas.ts';
+import { JobList, JobQuery, JobRun } from '../schemas/quality-schemas.ts';
+import { QUARANTINE_PREVIEW_BYTES, QuarantinedMessage, QuarantinePage, QuarantineQuery } from '../schemas/quarantine-schemas.ts';
 
 /** DuckDB's TIMESTAMPTZ text (`2026-11-20 10:15:00.123+00`) as RFC 3339. */
 export function duckTimestampToIso(text: string): string {
@@ -164,7 +164,7 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
           durationSeconds: finishedAt === null ? null : (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
         };
       });
-      return sendTabular(request, reply, runs, { runs });
+      return sendTabular(request, reply, { rows: runs, rowSchema: JobRun, json: { runs } });
     },
   );
   app.get<{ Querystring: Static<typeof QuarantineQuery> }>(
@@ -193,7 +193,7 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
       const last = page.entries.at(-1);
       const nextCursor = page.hasMore && last !== undefined ? String(last.quarantineId) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
-      return sendTabular(request, reply, page.entries, { messages: page.entries, nextCursor });
+      return sendTabular(request, reply, { rows: page.entries, rowSchema: QuarantinedMessage, json: { messages: page.entries, nextCursor } });
     },
   );
 }

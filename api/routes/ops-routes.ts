@@ -6,7 +6,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readFeedbackSummary, readRefundExceptions, readStagePercentiles, readStuckReturns } from '../../store/ops/read-ops-reports.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
-import { FeedbackQuery, FeedbackReport, RefundExceptionPage, RefundExceptionQuery, StageTimeQuery, StageTimeReport, StuckList, StuckQuery } from '../schemas/ops-schemas.ts';
+import { FeedbackQuery, FeedbackReport, FeedbackSummaryRow, RefundException, RefundExceptionPage, RefundExceptionQuery, StagePercentile, StageTimeQuery, StageTimeReport, StuckList, StuckQuery, StuckReturn } from '../schemas/ops-schemas.ts';
 
 /**
  * Cursor: the last exception of a page as `DETECTED_AT_MILLIS~EXCEPTION_ID`. Every string the
@@ -52,7 +52,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: { connection: D
         ...(query.from === undefined ? {} : { from: query.from }),
         ...(query.to === undefined ? {} : { to: query.to }),
       });
-      return sendTabular(request, reply, percentiles, { percentiles });
+      return sendTabular(request, reply, { rows: percentiles, rowSchema: StagePercentile, json: { percentiles } });
     },
   );
 
@@ -70,7 +70,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: { connection: D
     },
     async (request, reply) => {
       const stuck = await readStuckReturns(options.connection, { limit: request.query.limit ?? 100, ...(request.query.stage === undefined ? {} : { stage: request.query.stage }) });
-      return sendTabular(request, reply, stuck, { stuck });
+      return sendTabular(request, reply, { rows: stuck, rowSchema: StuckReturn, json: { stuck } });
     },
   );
 
@@ -103,7 +103,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: { connection: D
       const last = page.exceptions.at(-1);
       const nextCursor = page.hasMore && last !== undefined ? encodeExceptionCursor(last) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
-      return sendTabular(request, reply, page.exceptions, { exceptions: page.exceptions, nextCursor });
+      return sendTabular(request, reply, { rows: page.exceptions, rowSchema: RefundException, json: { exceptions: page.exceptions, nextCursor } });
     },
   );
 
@@ -121,7 +121,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: { connection: D
     },
     async (request, reply) => {
       const report = await readFeedbackSummary(options.connection, request.query.dimension === undefined ? {} : { dimension: request.query.dimension });
-      return sendTabular(request, reply, report.summary, report);
+      return sendTabular(request, reply, { rows: report.summary, rowSchema: FeedbackSummaryRow, json: report });
     },
   );
 }

@@ -6,7 +6,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readProductQuality, readQualityAlerts, readQualityReport } from '../../store/api/read-quality.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
-import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
+import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityAlert, QualityPeriod, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
 
 /**
  * Quality periods are ISO weeks named by their Monday; another day matched no row and answered an
@@ -41,7 +41,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         ...(query.seller === undefined ? {} : { sellerId: query.seller }),
         ...(query.period === undefined ? {} : { periodStart: isoWeekMondayOf(query.period) }),
       });
-      return sendTabular(request, reply, report.products, report);
+      return sendTabular(request, reply, { rows: report.products, rowSchema: QualityPeriod, json: report });
     },
   );
 
@@ -65,7 +65,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
       const reasonMix: Record<string, number> = {};
       for (const week of weeks) for (const [reason, units] of Object.entries(week.reasonMix)) reasonMix[reason] = (reasonMix[reason] ?? 0) + units;
       const alerts = await readQualityAlerts(options.connection, { productId, limit: 100 });
-      return sendTabular(request, reply, weeks, { productId, weeks, reasonMix, alerts });
+      return sendTabular(request, reply, { rows: weeks, rowSchema: QualityPeriod, json: { productId, weeks, reasonMix, alerts } });
     },
   );
 
@@ -93,7 +93,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         // "Detected in this week or later": a Wednesday must not drop the alerts of its own week.
         ...(query.since === undefined ? {} : { since: isoWeekMondayOf(query.since) }),
       });
-      return sendTabular(request, reply, alerts, { alerts });
+      return sendTabular(request, reply, { rows: alerts, rowSchema: QualityAlert, json: { alerts } });
     },
   );
 }

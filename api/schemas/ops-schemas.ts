@@ -110,22 +110,22 @@ export const FeedbackQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const FeedbackSummaryRow = Type.Object(
+  {
+    dimension: Type.String(),
+    dimensionValue: Type.String(),
+    responses: Type.Number(),
+    meanRating: Type.Number(),
+    lowRatingShare: Type.Number({ description: 'Share of ratings 1–2' }),
+    comments: Type.Number(),
+    recentComments: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
 export const FeedbackReport = Type.Object(
   {
-    summary: Type.Array(
-      Type.Object(
-        {
-          dimension: Type.String(),
-          dimensionValue: Type.String(),
-          responses: Type.Number(),
-          meanRating: Type.Number(),
-          lowRatingShare: Type.Number({ description: 'Share of ratings 1–2' }),
-          comments: Type.Number(),
-          recentComments: Type.Array(Type.String()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    summary: Type.Array(FeedbackSummaryRow),
     links: Type.Array(
       Type.Object(
         {

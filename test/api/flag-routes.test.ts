@@ -103,6 +103,27 @@ describe('GET /v1/flags', () => {
   });
 });
 
+describe('GET /v1/flags as Arrow: the columns do not depend on the data', () => {
+  const arrowColumns = async (query: string): Promise<{ rows: number; columns: string[] }> => {
+    const { tableFromIPC } = await import('apache-arrow');
+    const response = await api.app.inject({ method: 'GET', url: `/v1/flags${query}`, headers: { ...as('risk'), accept: 'application/vnd.apache.arrow.stream' } });
+    expect(response.statusCode).toBe(200);
+    const table = tableFromIPC(response.rawPayload);
+    return { rows: table.numRows, columns: table.schema.fields.map((field) => `${field.name}:${String(field.type)}`) };
+  };
+
+  it('every field of the JSON rows is a column, typed by the schema, also when it is null on every row or no row matches', async () => {
+    // The open queue has no closedAt or decisionId: the columns were missing, and an empty page had no columns at all.
+    const expected = [
+      'flagId:Dictionary<Int32, Utf8>', 'customerId:Dictionary<Int32, Utf8>', 'status:Dictionary<Int32, Utf8>', 'tier:Dictionary<Int32, Utf8>', 'score:Float64',
+      'fraudType:Dictionary<Int32, Utf8>', 'reasons:Dictionary<Int32, Utf8>', 'openedAt:Dictionary<Int32, Utf8>', 'updatedAt:Dictionary<Int32, Utf8>',
+      'closedAt:Dictionary<Int32, Utf8>', 'decisionId:Dictionary<Int32, Utf8>', 'modelVersion:Dictionary<Int32, Utf8>',
+    ];
+    expect(await arrowColumns('?limit=3')).toEqual({ rows: 3, columns: expected });
+    expect(await arrowColumns('?since=2030-01-01T00:00:00Z')).toEqual({ rows: 0, columns: expected });
+  });
+});
+
 describe('GET /v1/flags/{id}', () => {
   it('returns the flag, the customer timeline newest first and the linked accounts', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });

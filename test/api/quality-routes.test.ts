@@ -114,6 +114,16 @@ describe('quality routes', () => {
   });
 });
 
+describe('Arrow columns come from the schema', () => {
+  it('a job list without failures still has its error column; an alert list with nothing resolved its resolvedAt', async () => {
+    const columnsOf = async (url: string) =>
+      tableFromIPC((await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.keys.admin}`, accept: 'application/vnd.apache.arrow.stream' } })).rawPayload).schema.fields.map((field) => field.name);
+    expect(await columnsOf('/v1/jobs')).toEqual(['runId', 'job', 'startedAt', 'finishedAt', 'status', 'rowsWritten', 'error', 'durationSeconds']);
+    expect(await columnsOf('/v1/alerts?status=resolved')).toContain('resolvedAt');
+    expect(await columnsOf('/v1/alerts')).toContain('resolvedAt');
+  });
+});
+
 describe('GET /v1/jobs', () => {
   it('lists recent runs newest first with durations', async () => {
     const body = (await api.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${api.keys.ops}` } })).json() as { runs: unknown[] };
