@@ -103,7 +103,7 @@ export const AlertQuery = Type.Object(
     category: Type.Optional(Id('Only this category')),
     seller: Type.Optional(Id('Only this seller')),
     product: Type.Optional(Id('Only this product')),
-    status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['new', 'ongoing', 'resolved'] })),
+    status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['open', 'new', 'ongoing', 'resolved'], description: 'open = new or ongoing (the alerts still to look at)' })),
     metric: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['product_fault_rate', 'reason_mix'] })),
     since: Type.Optional(IsoDate('Alerts detected in the ISO week of this day or later')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),

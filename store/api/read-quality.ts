@@ -62,6 +62,7 @@ export interface AlertFilter {
   category?: string;
   sellerId?: string;
   productId?: string;
+  /** new, ongoing, resolved, or open (new or ongoing). */
   status?: string;
   metric?: string;
   /** Alerts whose period starts on or after this date. */
@@ -75,7 +76,8 @@ export async function readQualityAlerts(connection: DuckDBConnection, filter: Al
     `SELECT ${ALERT_COLUMNS}
      FROM quality_alerts
      WHERE ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)
-       AND ($productId IS NULL OR product_id = $productId) AND ($status IS NULL OR status = $status)
+       AND ($productId IS NULL OR product_id = $productId)
+       AND ($status IS NULL OR status = $status OR ($status = 'open' AND status IN ('new', 'ongoing')))
        AND ($metric IS NULL OR metric = $metric) AND ($since IS NULL OR period_start >= $since::DATE)
      ORDER BY severity DESC, period_start DESC, alert_id
      LIMIT $limit`,

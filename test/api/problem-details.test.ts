@@ -40,7 +40,7 @@ describe('400 names the field', () => {
     ['GET', '/v1/flags?since=yesterday', undefined, 'query.since'],
     ['GET', '/v1/flags?cursor=bm9wZQ', undefined, 'query.cursor'],
     ['GET', '/v1/flags?colour=red', undefined, 'query.colour'],
-    ['GET', '/v1/alerts?status=open', undefined, 'query.status'],
+    ['GET', '/v1/alerts?status=closed', undefined, 'query.status'],
     ['GET', '/v1/quality/report?period=2026-13-40', undefined, 'query.period'],
   ])('%s %s %j → %s', async (method, url, body, field) => {
     const response = await api.app.inject({ method: method as 'GET' | 'POST', url, headers: as('admin'), ...(body === undefined ? {} : { payload: body }) });

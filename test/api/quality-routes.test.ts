@@ -92,6 +92,16 @@ describe('quality routes', () => {
     });
   });
 
+  it('status=open lists the alerts still open (new and ongoing), without the resolved ones', async () => {
+    await api.connection.run(`INSERT INTO quality_alerts SELECT * REPLACE (99 AS alert_id, 'prd_2' AS product_id, 'resolved' AS status, 99.0 AS severity, TIMESTAMPTZ '2026-11-18 00:00:00Z' AS resolved_at) FROM quality_alerts WHERE alert_id = 1`);
+    try {
+      const open = (await get('/v1/alerts?status=open')).json() as { alerts: { productId: string; status: string }[] };
+      expect(open.alerts.map((alert) => [alert.productId, alert.status])).toEqual([['prd_1', 'new'], ['prd_3', 'ongoing']]);
+    } finally {
+      await api.connection.run(`DELETE FROM quality_alerts WHERE alert_id = 99`);
+    }
+  });
+
   it('alerts filter by status and metric, most severe first', async () => {
     expect(((await get('/v1/alerts')).json() as { alerts: { severity: number }[] }).alerts.map((alert) => alert.severity)).toEqual([40, 12.5]);
     expect(((await get('/v1/alerts?status=ongoing')).json() as { alerts: { productId: string }[] }).alerts.map((alert) => alert.productId)).toEqual(['prd_3']);
