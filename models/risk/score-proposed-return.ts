@@ -54,7 +54,8 @@ const money = (minor: number): string => (minor / 100).toFixed(2);
  * - unknown or unscored customer → `status: 'unscored'`, `score: null`, and a safe decision:
  *   inspect before refund from `highValue`, approve below (never a silent "low risk" 0);
  * - `decline` needs both a score ≥ `policy.decline` and hard evidence; `high` tier → `review`;
- *   `review` tier → `inspect_before_refund`; low → `approve` unless the request itself asks for a check.
+ *   `review` tier → `inspect_before_refund`; low → `approve` unless the request itself asks for a check;
+ * - reasons are never empty: with no rule reason, `LOW_RISK` (approve) or `RISK_TIER` names the score and tier.
  *
  * @throws {RangeError} on an empty request or a line with a non-positive quantity or negative price
  * @example
@@ -110,5 +111,12 @@ export function scoreProposedReturn(
   if (score >= policy.decline && hardEvidence >= 2) decision = 'decline';
   else if (score >= policy.thresholds.high) decision = atLeast(decision, 'review');
   else if (score >= policy.thresholds.review) decision = atLeast(decision, 'inspect_before_refund');
+  // Every answer says why: with no rule reason, an empty list read as "not looked at".
+  if (reasons.length === 0) {
+    reasons.push({
+      code: decision === 'approve' ? 'LOW_RISK' : 'RISK_TIER',
+      text: `score ${score.toFixed(4)} is in the ${snapshot.tier} tier (review from ${policy.thresholds.review}, high from ${policy.thresholds.high}); no rule found evidence of abuse in the customer's history`,
+    });
+  }
   return { score, decision, reasons, modelVersion: snapshot.modelVersion, status: 'scored' };
 }

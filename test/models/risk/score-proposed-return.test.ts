@@ -21,8 +21,18 @@ describe('scoreProposedReturn', () => {
     expect(scoreProposedReturn(snapshot({ status: 'unscored', score: null, tier: 'unscored' }), request(50_000))).toMatchObject({ status: 'unscored', decision: 'inspect_before_refund', score: null });
   });
 
-  it('approves a low-risk customer, even for a valuable return', () => {
-    expect(scoreProposedReturn(snapshot({}), request(90_000))).toMatchObject({ decision: 'approve', score: 0.05, status: 'scored' });
+  it('approves a low-risk customer, even for a valuable return, and says why', () => {
+    expect(scoreProposedReturn(snapshot({}), request(90_000))).toEqual({
+      decision: 'approve', score: 0.05, status: 'scored', modelVersion: 'rf-1',
+      // The answer had no reason at all: a service could not tell "nothing found" from "not looked at".
+      reasons: [{ code: 'LOW_RISK', text: "score 0.0500 is in the low tier (review from 0.5, high from 0.8); no rule found evidence of abuse in the customer's history" }],
+    });
+  });
+
+  it('explains a decision made on the score alone (a model score without rule reasons)', () => {
+    expect(scoreProposedReturn(snapshot({ score: 0.85, tier: 'high' }), request(1_000)).reasons).toEqual([
+      { code: 'RISK_TIER', text: "score 0.8500 is in the high tier (review from 0.5, high from 0.8); no rule found evidence of abuse in the customer's history" },
+    ]);
   });
 
   it('inspects before refund in the review tier and sends the high tier to review', () => {
