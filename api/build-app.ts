@@ -37,7 +37,8 @@ export interface AppDependencies {
   schemaVersion: number;
   /** Reports whether ingest is healthy, for /readyz and /v1/status. */
   ingestState: () => IngestHealth;
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions'>;
+  /** The tier thresholds are the risk job's, so POST /v1/risk/score decides on the tiers the job gave. */
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
@@ -125,7 +126,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerMetricsRoute(app, metrics);
   registerConsoleRoutes(app);
-  registerCustomerRiskRoutes(app, { riskSnapshots });
+  registerCustomerRiskRoutes(app, {
+    riskSnapshots,
+    // As the risk job reads them (jobs/risk/risk-job.ts): high is never below review.
+    thresholds: { review: dependencies.config.riskReviewThreshold, high: Math.max(dependencies.config.riskHighThreshold, dependencies.config.riskReviewThreshold) },
+  });
   registerFlagRoutes(app, {
     connection: dependencies.connection,
     decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { scoreProposedReturn } from '../../models/risk/score-proposed-return.ts';
+import { DEFAULT_PROPOSED_RETURN_POLICY, scoreProposedReturn, type ProposedReturnPolicy } from '../../models/risk/score-proposed-return.ts';
+import type { RiskTierThresholds } from '../../models/risk/risk-tier.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { roundScore } from '../round-score.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
@@ -12,7 +13,8 @@ import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse } from '../schemas/risk-schemas.ts';
 
-export function registerCustomerRiskRoutes(app: FastifyInstance, options: { riskSnapshots: RiskSnapshotHolder }): void {
+export function registerCustomerRiskRoutes(app: FastifyInstance, options: { riskSnapshots: RiskSnapshotHolder; thresholds: RiskTierThresholds }): void {
+  const policy: ProposedReturnPolicy = Object.freeze({ ...DEFAULT_PROPOSED_RETURN_POLICY, thresholds: options.thresholds });
   app.get<{ Params: Static<typeof CustomerParams> }>(
     '/v1/customers/:customerId/risk',
     {
@@ -53,7 +55,7 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
     },
     async (request) => {
       const body = request.body;
-      const result = scoreProposedReturn(options.riskSnapshots.get().get(body.customerId), body);
+      const result = scoreProposedReturn(options.riskSnapshots.get().get(body.customerId), body, policy);
       return { customerId: body.customerId, status: result.status, score: roundScore(result.score), decision: result.decision, reasons: result.reasons, modelVersion: result.modelVersion };
     },
   );

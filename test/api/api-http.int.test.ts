@@ -25,7 +25,7 @@ const producer = createEventProducer({ brokers: kafkaBrokers(), clientId: 'retou
 
 beforeAll(async () => {
   await createTopic(topic, 3);
-  api = await createTestApi({ path: join(directory, 'retour.duckdb'), dependencies: { producer, config: { rateLimitPerMinute: 100_000, topicDecisions: topic } } });
+  api = await createTestApi({ path: join(directory, 'retour.duckdb'), config: { topicDecisions: topic }, dependencies: { producer } });
   base = await api.app.listen({ host: '127.0.0.1', port: 0 });
 });
 

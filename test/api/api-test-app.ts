@@ -21,7 +21,7 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function createTestApi(options: { rateLimitPerMinute?: number; dependencies?: Partial<AppDependencies>; path?: string } = {}): Promise<TestApi> {
+export async function createTestApi(options: { rateLimitPerMinute?: number; config?: Partial<AppDependencies['config']>; dependencies?: Partial<AppDependencies>; path?: string } = {}): Promise<TestApi> {
   const database = await openDatabase({ path: options.path ?? ':memory:' });
   const connection = await database.connect();
   await insertFixtures(connection);
@@ -31,7 +31,7 @@ export async function createTestApi(options: { rateLimitPerMinute?: number; depe
     connection,
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'live', ready: true }),
-    config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions' },
+    config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, ...options.config },
     riskSnapshots,
     now: () => FIXTURE_NOW,
     ...options.dependencies,

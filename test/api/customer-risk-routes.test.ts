@@ -89,3 +89,24 @@ describe('scores are rounded to 4 decimals, the same way on both routes', () => 
     }
   });
 });
+
+describe('POST /v1/risk/score with configured tier thresholds', () => {
+  it('decides with RETOUR_RISK_REVIEW_THRESHOLD and RETOUR_RISK_HIGH_THRESHOLD, as the risk job tiered the customer', async () => {
+    // The route used the default 0.5 / 0.8: with high from 0.9, a 0.85 customer of the review tier was sent to review.
+    const own = await createTestApi({ config: { riskReviewThreshold: 0.6, riskHighThreshold: 0.9 } });
+    try {
+      own.app.retour.riskSnapshots.replace(new Map([
+        ['cus_mid', snapshot('cus_mid', { score: 0.85, tier: 'review' })],
+        ['cus_under', snapshot('cus_under', { score: 0.55, tier: 'low' })],
+      ]));
+      const decide = async (customerId: string) =>
+        (await own.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { authorization: `Bearer ${own.keys.service}` }, payload: { customerId, lines: [line()] } })).json() as { decision: string; reasons: { code: string; text: string }[] };
+      const mid = await decide('cus_mid');
+      expect(mid.decision).toBe('inspect_before_refund');
+      expect(mid.reasons).toEqual([{ code: 'RISK_TIER', text: "score 0.8500 is in the review tier (review from 0.6, high from 0.9); no rule found evidence of abuse in the customer's history" }]);
+      expect((await decide('cus_under')).decision).toBe('approve');
+    } finally {
+      await own.close();
+    }
+  });
+});
