@@ -59,6 +59,7 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
         limit,
         ...(query.tier === undefined ? {} : { tier: query.tier }),
         ...(query.fraudType === undefined ? {} : { fraudType: query.fraudType }),
+        ...(query.customerId === undefined ? {} : { customerId: query.customerId }),
         ...(query.since === undefined ? {} : { since: query.since }),
         ...(after === undefined ? {} : { after }),
       });

@@ -21,6 +21,7 @@ export const FlagQuery = Type.Object(
     tier: Type.Optional(enumString(FLAG_TIERS, 'Only flags of this tier')),
     status: Type.Optional(enumString(FLAG_STATUSES, 'Only flags in this status (default open; the review queue)')),
     fraudType: Type.Optional(enumString(FRAUD_TYPES, 'Only flags of this fraud type')),
+    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Only this customer's flags (with status, e.g. the ones decided before)" })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
     cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID)' })),

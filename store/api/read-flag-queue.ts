@@ -1,5 +1,5 @@
 /**
- * The review queue: risk flags filtered by tier, status, fraud type and opening time, ordered by
+ * The review queue: risk flags filtered by tier, status, fraud type, customer and opening time, ordered by
  * score (highest first) with keyset ("cursor") pagination, so pages stay stable while flags change.
  */
 import { DOUBLE, type DuckDBConnection } from '@duckdb/node-api';
@@ -31,6 +31,7 @@ export interface FlagQueueFilter {
   /** Default: every status. */
   status?: string;
   fraudType?: string;
+  customerId?: string;
   /** Flags opened at or after this time (RFC 3339). */
   since?: string;
   /** Position after which the page starts: the last flag of the previous page. */
@@ -79,6 +80,7 @@ export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQu
      WHERE ($tier IS NULL OR tier = $tier)
        AND ($status IS NULL OR status = $status)
        AND ($fraudType IS NULL OR fraud_type = $fraudType)
+       AND ($customerId IS NULL OR customer_id = $customerId)
        AND ($since IS NULL OR opened_at >= $since::TIMESTAMPTZ)
        AND ($afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND flag_id > $afterId))
      ORDER BY score DESC, flag_id ASC
@@ -87,6 +89,7 @@ export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQu
       tier: filter.tier ?? null,
       status: filter.status ?? null,
       fraudType: filter.fraudType ?? null,
+      customerId: filter.customerId ?? null,
       since: filter.since ?? null,
       afterScore: filter.after?.score ?? null,
       afterId: filter.after?.flagId ?? null,

@@ -76,6 +76,13 @@ describe('GET /v1/flags', () => {
     expect((await page('?tier=high&fraudType=wardrobing&since=2030-01-01T00:00:00Z')).flags).toEqual([]);
   });
 
+  it("filters by customer, with the status filter: e.g. a customer's dismissed flags, to see what was decided before", async () => {
+    await api.connection.run(`INSERT INTO risk_flags SELECT * REPLACE ('flg_old3' AS flag_id, 'dismissed' AS status, 0.51 AS score) FROM risk_flags WHERE flag_id = 'flg_03'`);
+    expect((await page('?customerId=cus_3&status=dismissed')).flags.map((flag) => flag.flagId)).toEqual(['flg_old3']);
+    expect((await page('?customerId=cus_3')).flags.map((flag) => flag.flagId)).toEqual(['flg_03']);
+    expect((await page('?customerId=cus_nobody')).flags).toEqual([]);
+  });
+
   it('answers Arrow with the cursor in X-Next-Cursor', async () => {
     const { tableFromIPC } = await import('apache-arrow');
     const response = await api.app.inject({ method: 'GET', url: '/v1/flags?limit=3', headers: { ...as('risk'), accept: 'application/vnd.apache.arrow.stream' } });
