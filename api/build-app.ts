@@ -133,6 +133,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerFlagRoutes(app, {
     connection: dependencies.connection,
+    riskSnapshots,
     decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },
   });
   registerQualityRoutes(app, { connection: dependencies.connection });

@@ -34,9 +34,11 @@ export function registerCustomerRiskRoutes(app: FastifyInstance, options: { risk
       }
       // The snapshot itself, not a copy: the response schema's serializer writes only the
       // CustomerRisk fields (the request-time features stay in memory), without a per-request copy.
-      // Only a score with more than 4 decimals costs a copy, rounded as POST /v1/risk/score rounds.
+      // Only a score with more than 4 decimals costs a copy, rounded as POST /v1/risk/score rounds,
+      // or a flag decided since the last risk run (it is no longer open).
       const score = roundScore(snapshot.score);
-      return score === snapshot.score ? snapshot : { ...snapshot, score };
+      const openFlagId = options.riskSnapshots.openFlagIdOf(snapshot);
+      return score === snapshot.score && openFlagId === snapshot.openFlagId ? snapshot : { ...snapshot, score, openFlagId };
     },
   );
 

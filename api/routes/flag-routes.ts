@@ -6,6 +6,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
 import { readFlag, readFlagQueue, type FlagSummary } from '../../store/api/read-flag-queue.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
+import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { roundScore } from '../round-score.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
@@ -37,7 +38,7 @@ function withShownScore(flag: FlagSummary): FlagSummary {
   return { ...flag, score: roundScore(flag.score) };
 }
 
-export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext }): void {
+export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext; riskSnapshots: RiskSnapshotHolder }): void {
   app.get<{ Querystring: Static<typeof FlagQuery> }>(
     '/v1/flags',
     {
@@ -120,6 +121,8 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
         requestId: String(request.id),
         idempotencyKey: request.headers['idempotency-key'],
       });
+      // GET /v1/customers/{id}/risk answers from snapshots of the last risk run: it must not keep naming this flag as open.
+      if (result.body.flagStatus !== 'open') options.riskSnapshots.noteFlagClosed({ flagId: result.body.flagId, customerId: result.body.customerId });
       return reply.code(result.statusCode).send(result.body);
     },
   );

@@ -226,6 +226,17 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect(stored).toEqual([{ fraud_type: 'item_swap', note: 'swapped twice' }]);
   });
 
+  it("a decided flag is no longer the customer's openFlagId on GET /v1/customers/{id}/risk, before the next risk run", async () => {
+    const risk = async () => (await api.app.inject({ method: 'GET', url: '/v1/customers/cus_0/risk', headers: as('risk') })).json() as { openFlagId: string | null; score: number };
+    expect((await risk()).openFlagId).toBe('flg_00');
+    expect((await decide('flg_00', { verdict: 'fraud' })).statusCode).toBe(200);
+    expect(await risk()).toMatchObject({ openFlagId: null, score: 0.97 });
+    // A risk run that loaded its snapshots before the decision still names the flag: it stays hidden.
+    const stale = api.app.retour.riskSnapshots.get();
+    api.app.retour.riskSnapshots.replace(new Map(stale));
+    expect((await risk()).openFlagId).toBeNull();
+  });
+
   it('concurrent decisions on one flag store exactly one', async () => {
     const results = await Promise.all([decide('flg_07', { verdict: 'fraud' }), decide('flg_07', { verdict: 'legitimate' }), decide('flg_07', { verdict: 'fraud' })]);
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
