@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { decodeEvent } from '../domain/events/decode-event.ts';
 import { RetourError } from '../domain/errors/retour-error.ts';
 import { readFlag } from '../store/api/read-flag-queue.ts';
-import { readFlagDecision, readIdempotentResponse, recordReviewDecision } from '../store/api/record-review-decision.ts';
+import { isDecisionEventPublished, readFlagDecision, readIdempotentResponse, recordReviewDecision } from '../store/api/record-review-decision.ts';
 import type { ApiPrincipal } from './api-keyring.ts';
 import type { DecisionOutbox } from './decision-outbox.ts';
 import type { SerialQueue } from './serial-queue.ts';
@@ -74,7 +74,9 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
         if (previous.requestHash !== hash) {
           throw new RetourError('RETOUR_CONFLICT', `Idempotency-Key ${JSON.stringify(request.idempotencyKey)} was used for a different request; use a new key for a new decision`);
         }
-        return { statusCode: previous.statusCode, body: JSON.parse(previous.response) as DecisionResponse, replay: true };
+        const body = JSON.parse(previous.response) as DecisionResponse;
+        // The stored response says what was true then; the event may have been published since.
+        return { statusCode: previous.statusCode, body: { ...body, published: await isDecisionEventPublished(context.connection, decisionIdsForFlag(body.flagId).eventId) }, replay: true };
       }
     }
     const flag = await readFlag(context.connection, request.flagId);
@@ -104,7 +106,7 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
         decidedAt: existing.decidedAt.toISOString(),
         decidedBy: existing.decidedBy,
         flagStatus: flag.status,
-        published: false,
+        published: await isDecisionEventPublished(context.connection, existing.eventId),
       };
       return { statusCode: 200, body, replay: true };
     }

@@ -117,21 +117,35 @@ export async function readIdempotentResponse(connection: DuckDBConnection, key: 
 }
 
 /** The decision that closed a flag, to answer a repeated decision on an already-decided flag. */
-export async function readFlagDecision(connection: DuckDBConnection, decisionId: string): Promise<{ decisionId: string; verdict: string; fraudType: string | null; note: string | null; decidedAt: Date; decidedBy: string } | undefined> {
+export async function readFlagDecision(
+  connection: DuckDBConnection,
+  decisionId: string,
+): Promise<{ decisionId: string; eventId: string; verdict: string; fraudType: string | null; note: string | null; decidedAt: Date; decidedBy: string } | undefined> {
   const reader = await connection.runAndReadAll(
-    'SELECT decision_id, verdict, fraud_type, note, decided_at, decided_by FROM risk_decisions WHERE decision_id = $decisionId LIMIT 1',
+    'SELECT decision_id, event_id, verdict, fraud_type, note, decided_at, decided_by FROM risk_decisions WHERE decision_id = $decisionId LIMIT 1',
     { decisionId },
   );
   const row = reader.getRowObjectsJS()[0];
   if (row === undefined) return undefined;
   return {
     decisionId: String(row['decision_id']),
+    eventId: String(row['event_id']),
     verdict: String(row['verdict']),
     fraudType: row['fraud_type'] === null ? null : String(row['fraud_type']),
     note: row['note'] === null ? null : String(row['note']),
     decidedAt: row['decided_at'] as Date,
     decidedBy: String(row['decided_by']),
   };
+}
+
+/**
+ * Whether a decision's risk.decision event is on Kafka: its outbox row was acknowledged, or it has
+ * none (the decision came in through Kafka, from another reviewing tool).
+ */
+export async function isDecisionEventPublished(connection: DuckDBConnection, eventId: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll('SELECT published_at IS NOT NULL FROM api_outbox WHERE event_id = $eventId', { eventId });
+  const row = reader.getRows()[0];
+  return row === undefined ? true : row[0] === true;
 }
 
 /** Outbox rows not yet acknowledged by Kafka, oldest first. */

@@ -237,6 +237,12 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect((await risk()).openFlagId).toBeNull();
   });
 
+  it('repeating a decision says whether its event was published, as it is now (not always false)', async () => {
+    expect((await decide('flg_09', { verdict: 'abuse' })).json()).toMatchObject({ published: false });
+    await api.connection.run(`UPDATE api_outbox SET published_at = TIMESTAMPTZ '2026-11-20 12:00:01Z'`);
+    expect((await decide('flg_09', { verdict: 'abuse' })).json()).toMatchObject({ published: true, flagStatus: 'confirmed' });
+  });
+
   it('concurrent decisions on one flag store exactly one', async () => {
     const results = await Promise.all([decide('flg_07', { verdict: 'fraud' }), decide('flg_07', { verdict: 'legitimate' }), decide('flg_07', { verdict: 'fraud' })]);
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
