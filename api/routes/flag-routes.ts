@@ -12,7 +12,7 @@ import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { Decision, DecisionHeaders, Flag, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
-import { DecisionRequest } from '../schemas/risk-schemas.ts';
+import { DecisionRequest, legitimateWithFraudType } from '../schemas/risk-schemas.ts';
 
 /**
  * The position after the last flag of a page, `SCORE~FLAG_ID` (e.g. `0.93~flg_05`). Its pattern in
@@ -114,6 +114,11 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
     },
     async (request, reply) => {
       if (request.principal === null) throw new RetourError('RETOUR_UNAUTHORIZED', 'send an API key as Authorization: Bearer KEY');
+      if (legitimateWithFraudType(request.body)) {
+        throw new RetourError('RETOUR_BAD_REQUEST', 'body.fraudType is only for the verdicts fraud and abuse; leave it out with legitimate', {
+          details: { errors: [{ field: 'body.fraudType', message: 'must be absent when verdict is legitimate' }] },
+        });
+      }
       const result = await decideFlag(options.decisions, {
         flagId: request.params.flagId,
         body: request.body,

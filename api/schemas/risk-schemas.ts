@@ -58,6 +58,17 @@ export const ScoreResponse = Type.Object(
 
 export const DecisionRequest = Type.Object(
   { verdict: RiskDecisionData.properties.verdict, fraudType: RiskDecisionData.properties.fraudType, note: RiskDecisionData.properties.note },
-  { additionalProperties: false, description: "The reviewer's verdict; it becomes a label for the fraud model" },
+  {
+    additionalProperties: false,
+    description: "The reviewer's verdict; it becomes a label for the fraud model. fraudType only with the verdicts fraud and abuse",
+    // States the rule in the OpenAPI document; TypeBox's compiler skips if/then, so the route checks it (legitimateWithFraudType).
+    if: { properties: { verdict: { const: 'legitimate' } }, required: ['verdict'] },
+    then: { not: { required: ['fraudType'] } },
+  },
 );
+
+/** A legitimate customer committed no fraud: a fraud type next to that verdict would be a contradictory label. */
+export function legitimateWithFraudType(body: Static<typeof DecisionRequest>): boolean {
+  return body.verdict === 'legitimate' && body.fraudType !== undefined;
+}
 export type DecisionRequestBody = Static<typeof DecisionRequest>;

@@ -243,6 +243,14 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect((await decide('flg_09', { verdict: 'abuse' })).json()).toMatchObject({ published: true, flagStatus: 'confirmed' });
   });
 
+  it('a legitimate verdict with a fraud type is a 400 naming body.fraudType, and the flag stays open', async () => {
+    // It was stored as a dismissed flag labelled "ring": a contradictory, final label for training.
+    const response = await decide('flg_10', { verdict: 'legitimate', fraudType: 'ring' });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.fraudType', message: 'must be absent when verdict is legitimate' }] });
+    expect((await page('')).flags.map((flag) => flag.flagId)).toContain('flg_10');
+  });
+
   it('concurrent decisions on one flag store exactly one', async () => {
     const results = await Promise.all([decide('flg_07', { verdict: 'fraud' }), decide('flg_07', { verdict: 'legitimate' }), decide('flg_07', { verdict: 'fraud' })]);
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
