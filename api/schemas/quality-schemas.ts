@@ -56,8 +56,10 @@ export const QualityAlert = Type.Object(
     baselineEnd: IsoDate('Day after the last delivery day of the baseline'),
     baselineUnits: Type.Number({ description: 'Units delivered in the baseline' }),
     baselineEvents: Type.Number({ description: 'Product-fault units (product_fault_rate) or returned units (reason_mix) of the baseline' }),
-    topReasons: Type.Array(Type.Unknown()),
-    topCommentWords: Type.Array(Type.Unknown()),
+    topReasons: Type.Array(Type.Unknown(), {
+      description: "The window's returned units per reason, at most 5: [{reason, units, share, baselineShare}] (share of the window's returns, and of the baseline's)",
+    }),
+    topCommentWords: Type.Array(Type.Unknown(), { description: "Most frequent words of the window's return comments, stop words removed, one count per comment: [{word, count}]" }),
     firstDetectedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     resolvedAt: NullableString({ format: 'date-time', description: 'When the rate stopped being elevated; null while open' }),
