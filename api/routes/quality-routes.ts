@@ -27,7 +27,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
       config: { permission: 'quality:read' },
       schema: {
         tags: ['quality'],
-        summary: "A week's quality report: totals, products by product-fault rate (Wilson intervals), top alerts by severity",
+        summary: "A week's quality report: totals, products by product-fault rate (Wilson intervals; by default the interval's lower bound first), top alerts by severity",
         security: [{ apiKey: [] }],
         querystring: QualityReportQuery,
         response: { 200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
@@ -37,6 +37,8 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
       const query = request.query;
       const report = await readQualityReport(options.connection, {
         limit: query.limit ?? 50,
+        ...(query.sort === undefined ? {} : { sort: query.sort }),
+        ...(query.minUnits === undefined ? {} : { minUnits: query.minUnits }),
         ...(query.category === undefined ? {} : { category: query.category }),
         ...(query.seller === undefined ? {} : { sellerId: query.seller }),
         ...(query.period === undefined ? {} : { periodStart: isoWeekMondayOf(query.period) }),

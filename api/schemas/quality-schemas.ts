@@ -73,6 +73,14 @@ export const QualityReportQuery = Type.Object(
     seller: Type.Optional(Id('Only this seller')),
     period: Type.Optional(IsoDate('Any day of the week wanted (its ISO week; periodStart in the answer is its Monday); default the latest week with data')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Products listed' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('faultRateLow'), Type.Literal('faultRate'), Type.Literal('faultUnits'), Type.Literal('deliveredUnits')], {
+        default: 'faultRateLow',
+        description:
+          "Order of the products, highest first: faultRateLow (default) the lower bound of the product-fault rate's 95% Wilson interval, so a high rate on few units does not outrank one we are sure of; faultRate the rate itself; faultUnits the product-fault units; deliveredUnits the week's volume",
+      }),
+    ),
+    minUnits: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Leave out products with fewer delivered units in the week' })),
   },
   { additionalProperties: false },
 );
@@ -81,7 +89,7 @@ export const QualityReport = Type.Object(
   {
     periodStart: NullableString({ format: 'date', description: 'null when there is no quality data yet' }),
     totals: Type.Array(QualityPeriod, { description: 'The category or seller asked for, else every category' }),
-    products: Type.Array(QualityPeriod, { description: 'Products with the highest product-fault rate first' }),
+    products: Type.Array(QualityPeriod, { description: "Products in the order asked for (sort), by default the highest lower bound of the product-fault rate's interval first" }),
     alerts: Type.Array(QualityAlert, { description: 'The 20 most severe alerts detected in the period or a later week' }),
   },
   { additionalProperties: false },

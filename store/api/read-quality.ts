@@ -100,7 +100,24 @@ export interface QualityReportFilter {
   /** First day of the ISO week; default the latest week with data. */
   periodStart?: string;
   limit: number;
+  /** Order of the products (QUALITY_REPORT_SORTS); default faultRateLow. */
+  sort?: QualityReportSort;
+  /** Products with fewer delivered units in the week are left out; default 0. */
+  minUnits?: number;
 }
+
+/**
+ * How the report orders its products. By the lower bound of the product-fault rate's 95% interval
+ * by default: ranked by the rate itself, products with 10 units and 1–2 faults (8–12%, intervals up
+ * to 40%) led the list; the lower bound ranks first what we are sure is high.
+ */
+export const QUALITY_REPORT_SORTS = {
+  faultRateLow: 'product_fault_rate_low DESC NULLS LAST',
+  faultRate: 'product_fault_rate DESC NULLS LAST',
+  faultUnits: 'product_fault_units DESC NULLS LAST',
+  deliveredUnits: 'delivered_units DESC NULLS LAST',
+} as const;
+export type QualityReportSort = keyof typeof QUALITY_REPORT_SORTS;
 
 /**
  * One week's report: the products with the highest product-fault rate (with intervals) in the
@@ -114,11 +131,13 @@ export async function readQualityReport(connection: DuckDBConnection, filter: Qu
   const latestValue = latest.getRowsJS()[0]?.[0];
   const periodStart = filter.periodStart ?? toIsoDate(latestValue ?? null);
   if (periodStart === null) return { periodStart: null, totals: [], products: [], alerts: [] };
-  const params = { category: filter.category ?? null, sellerId: filter.sellerId ?? null, period: periodStart, limit: filter.limit };
+  const params = { category: filter.category ?? null, sellerId: filter.sellerId ?? null, period: periodStart, limit: filter.limit, minUnits: filter.minUnits ?? 0 };
+  // The ORDER BY comes from a fixed table keyed by a validated enum, never from the request's text.
   const products = await connection.runAndReadAll(
     `SELECT ${PERIOD_COLUMNS} FROM quality_weekly
      WHERE scope = 'product' AND period_start = $period::DATE AND ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)
-     ORDER BY product_fault_rate DESC NULLS LAST, scope_id LIMIT $limit`,
+       AND delivered_units >= $minUnits
+     ORDER BY ${QUALITY_REPORT_SORTS[filter.sort ?? 'faultRateLow']}, scope_id LIMIT $limit`,
     params,
   );
   const totals = await connection.runAndReadAll(

@@ -47,6 +47,34 @@ describe('quality routes', () => {
     expect(body.products.length).toBeGreaterThan(0);
   });
 
+  it('ranks by the lower bound of the fault rate by default, so a few units do not lead; sort and minUnits change it', async () => {
+    const own = await createTestApi();
+    try {
+      // 2 faults in 10 units: the highest rate (20%), but its interval starts at 5.7%, below prd_1's 7.4%.
+      await own.connection.run(
+        `INSERT INTO quality_weekly_counts SELECT * REPLACE ('prd_tiny' AS scope_id, 10 AS delivered_units, 3 AS returned_units, 3 AS returned_within_n_units,
+           2 AS product_fault_units, 2 AS product_fault_within_n_units, 1 AS claimed_defect_units, 1 AS confirmed_defect_units)
+         FROM quality_weekly_counts WHERE scope = 'product' AND scope_id = 'prd_2' AND period_start = DATE '2026-11-09'`,
+      );
+      const order = async (query: string): Promise<string[]> => {
+        const response = await own.app.inject({ method: 'GET', url: `/v1/quality/report${query}`, headers: { authorization: `Bearer ${own.keys.product}` } });
+        expect(response.statusCode, response.body).toBe(200);
+        return (response.json() as { products: { scopeId: string }[] }).products.map((row) => row.scopeId);
+      };
+      expect(wilsonInterval(2, 10).lower).toBeLessThan(wilsonInterval(90, 1000).lower);
+      expect(await order('')).toEqual(['prd_1', 'prd_tiny', 'prd_3', 'prd_2']);
+      expect(await order('?sort=faultRateLow')).toEqual(['prd_1', 'prd_tiny', 'prd_3', 'prd_2']);
+      expect(await order('?sort=faultRate')).toEqual(['prd_tiny', 'prd_1', 'prd_3', 'prd_2']);
+      expect(await order('?sort=faultUnits')).toEqual(['prd_1', 'prd_3', 'prd_2', 'prd_tiny']);
+      expect(await order('?sort=faultRate&minUnits=100')).toEqual(['prd_1', 'prd_3', 'prd_2']);
+      const bad = await own.app.inject({ method: 'GET', url: '/v1/quality/report?sort=worst', headers: { authorization: `Bearer ${own.keys.product}` } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ errors: [expect.objectContaining({ field: 'query.sort' })] });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('limit caps the products listed, not the category totals next to them', async () => {
     const own = await createTestApi();
     try {
