@@ -103,7 +103,7 @@ export function evaluateRiskRules(features: Readonly<RiskFeatureValues>): FiredR
   if (light >= 1) {
     fired.push({
       code: 'LIGHT_PARCEL',
-      text: `${plural(light, 'return parcel', 'return parcels')} weighed less than half of what the product weighs (365 days)`,
+      text: `${plural(light, 'return parcel', 'return parcels')} weighed less than half the usual return parcel of the same product (365 days)`,
       weight: light >= 2 ? 0.85 : 0.55,
       fraudType: 'empty_box',
     });

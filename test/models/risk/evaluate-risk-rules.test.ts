@@ -30,8 +30,8 @@ describe('evaluateRiskRules', () => {
     [{ unshipped_returns_365d: 2, items_returned_365d: 8 }, 'UNSHIPPED_RETURNS', '2 return requests over 30 days old whose parcel never arrived (25% of items returned, 365 days)', 0.5, 'refund_abuse'],
     [{ late_window_returns_365d: 2, late_window_return_share_365d: 0.4 }, 'LATE_WINDOW_RETURNS', '2 items returned at the very end of the return window (40% of returns, 365 days)', 0.5, 'wardrobing'],
     [{ late_window_returns_365d: 5, late_window_return_share_365d: 0.5 }, 'LATE_WINDOW_RETURNS', '5 items returned at the very end of the return window (50% of returns, 365 days)', 0.8, 'wardrobing'],
-    [{ light_parcels_365d: 1 }, 'LIGHT_PARCEL', '1 return parcel weighed less than half of what the product weighs (365 days)', 0.55, 'empty_box'],
-    [{ light_parcels_365d: 3 }, 'LIGHT_PARCEL', '3 return parcels weighed less than half of what the product weighs (365 days)', 0.85, 'empty_box'],
+    [{ light_parcels_365d: 1 }, 'LIGHT_PARCEL', '1 return parcel weighed less than half the usual return parcel of the same product (365 days)', 0.55, 'empty_box'],
+    [{ light_parcels_365d: 3 }, 'LIGHT_PARCEL', '3 return parcels weighed less than half the usual return parcel of the same product (365 days)', 0.85, 'empty_box'],
     [{ claims_90d: 3 }, 'REPEATED_CLAIMS', '3 delivery claims (not received, missing, damaged, wrong item) in 90 days', 0.5, 'claim_abuse'],
     [{ ring_size: 4, ring_not_declared_365d: 1, ring_refunds_without_receipt_365d: 1 }, 'RING_EVIDENCE', 'in a ring with 3 other accounts (linked directly or through each other by a shared address, payment or device) with 2 pieces of evidence of abuse between them (not-declared items, missing or light parcels, worn items returned late, "not received" after delivery, unused "defective" items; 365 days)', 0.5, 'ring'],
     // A wardrobing ring: worn items returned late, no missing parcel.
