@@ -124,7 +124,9 @@ export function registerProblemDetails(app: FastifyInstance, options: ProblemDet
     if (status >= 400 && status < 500) {
       // fastify's own client errors (bad JSON, unsupported media type, body too large): their
       // messages describe the request, never the server.
-      return sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail: error.message });
+      // Each of them is about the body as a whole (unparsable, empty, too large, wrong media type):
+      // the field is `body`, so a client reads every 400/413/415 the same way as a validation error.
+      return sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail: error.message, errors: [{ field: 'body', message: error.message }] });
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendProblem(request, reply, { code: 'RETOUR_INTERNAL', detail: `unexpected server error; see the server logs for request id ${String(request.id)}` });

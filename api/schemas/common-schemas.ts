@@ -23,7 +23,7 @@ export const ProblemDetails = Type.Object(
     requestId: Type.String({ description: 'Request id, as in the server logs' }),
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String({ description: 'Where: body.lines[0].quantity, query.limit, params.flagId, headers.idempotency-key' }), message: Type.String() }), {
-        description: 'For 400: every field that broke the schema',
+        description: 'For 400: every field that broke the schema; `body` when the body could not be read at all (also for 413 and 415)',
       }),
     ),
   },

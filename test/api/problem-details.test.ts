@@ -49,8 +49,11 @@ describe('400 names the field', () => {
   });
 
   it('a body that is not JSON is 400, and a non-JSON media type 415', async () => {
-    expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'application/json' }, payload: '{"customerId":' }), 400, 'RETOUR_BAD_REQUEST');
-    expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'text/csv' }, payload: 'a,b' }), 415, 'RETOUR_BAD_REQUEST');
+    const unparsable = expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'application/json' }, payload: '{"customerId":' }), 400, 'RETOUR_BAD_REQUEST');
+    // Named like a validation error: the field is the body as a whole.
+    expect(unparsable['errors']).toEqual([{ field: 'body', message: unparsable['detail'] }]);
+    const csv = expectProblem(await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'text/csv' }, payload: 'a,b' }), 415, 'RETOUR_BAD_REQUEST');
+    expect(csv['errors']).toEqual([{ field: 'body', message: csv['detail'] }]);
   });
 
   it.each([
