@@ -38,6 +38,9 @@ function withShownScore(flag: FlagSummary): FlagSummary {
   return { ...flag, score: roundScore(flag.score) };
 }
 
+/** Facts shown with a flag, newest first; `timelineTruncated` says when there were more. */
+const TIMELINE_LIMIT = 500;
+
 export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext; riskSnapshots: RiskSnapshotHolder }): void {
   app.get<{ Querystring: Static<typeof FlagQuery> }>(
     '/v1/flags',
@@ -90,10 +93,12 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
       const flag = await readFlag(options.connection, request.params.flagId);
       if (flag === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no flag ${JSON.stringify(request.params.flagId)}`);
       const [timeline, linkedAccounts] = [
-        await readCustomerTimeline(options.connection, { customerId: flag.customerId, limit: 500 }),
+        // One more than shown, to know whether older facts were left out.
+        await readCustomerTimeline(options.connection, { customerId: flag.customerId, limit: TIMELINE_LIMIT + 1 }),
         await readLinkedAccounts(options.connection, flag.customerId),
       ];
-      return { flag: withShownScore(flag), timeline, linkedAccounts };
+      const timelineTruncated = timeline.length > TIMELINE_LIMIT;
+      return { flag: withShownScore(flag), timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline, timelineTruncated, linkedAccounts };
     },
   );
 

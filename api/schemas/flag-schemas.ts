@@ -78,6 +78,7 @@ export const FlagEvidence = Type.Object(
   {
     flag: Flag,
     timeline: Type.Array(TimelineEntry, { description: "The customer's facts, newest first (at most 500)" }),
+    timelineTruncated: Type.Boolean({ description: 'true when the customer has more than 500 facts and the oldest are not shown' }),
     linkedAccounts: Type.Array(LinkedAccount, { description: 'The accounts of the customer\'s ring: those sharing an attribute with it first, then the members linked through them' }),
   },
   { additionalProperties: false },

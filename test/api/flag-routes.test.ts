@@ -142,6 +142,26 @@ describe('GET /v1/flags/{id}', () => {
   });
 });
 
+describe('GET /v1/flags/{id}: a long history', () => {
+  it('shows the newest 500 facts and says the older ones are left out', async () => {
+    const own = await createTestApi();
+    try {
+      const get = async () => (await own.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: { authorization: `Bearer ${own.keys.risk}` } })).json() as { timeline: { id: string }[]; timelineTruncated: boolean };
+      expect((await get()).timelineTruncated).toBe(false);
+      // 600 more orders of the flagged customer, one a minute, all newer than the fixture's.
+      await own.connection.run(
+        `INSERT INTO orders SELECT 'ord_x' || i, 'cus_0', TIMESTAMPTZ '2026-11-01T00:00:00Z' + i * INTERVAL 1 MINUTE, 'EUR', 'web', 'h1', NULL, 'h2', NULL, 'ex' || i FROM range(600) t(i)`,
+      );
+      const body = await get();
+      expect(body.timelineTruncated).toBe(true);
+      expect(body.timeline).toHaveLength(500);
+      expect(body.timeline[0]!.id).toBe('ord_x599');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('GET /v1/flags/{id}: the whole ring', () => {
   it('lists ring members linked only through another member, after the direct links, with no shared attribute', async () => {
     // A ring reason said "linked to 4 other accounts" while the evidence listed the 2 direct links only.
