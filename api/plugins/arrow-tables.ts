@@ -7,7 +7,7 @@
  * list without failures no `error`) and answered an empty page with no columns at all, so a
  * notebook's `table['closedAt']` worked on one page and failed on the next.
  */
-import { Bool, Dictionary, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { Bool, DateDay, Dictionary, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ARROW_MEDIA_TYPE } from '../schemas/common-schemas.ts';
@@ -18,7 +18,8 @@ export function wantsArrow(request: FastifyRequest): boolean {
   return accept !== undefined && accept.includes(ARROW_MEDIA_TYPE);
 }
 
-type ColumnKind = 'text' | 'number' | 'boolean' | 'json';
+/** Arrow types follow the schema: integers Int64, date-times UTC timestamps, dates Date32, other numbers Float64. */
+type ColumnKind = 'text' | 'number' | 'integer' | 'timestamp' | 'date' | 'boolean' | 'json';
 
 /** One column, or (for a record such as reasonMix) one column per key the rows hold. */
 type ColumnPlan =
@@ -37,7 +38,12 @@ function typeNames(schema: TSchema): string[] {
 
 function kindOf(schema: TSchema): ColumnKind {
   const names = new Set(typeNames(schema).filter((name) => name !== 'null'));
-  if (names.size === 1 && names.has('string')) return 'text';
+  if (names.size === 1 && names.has('string')) {
+    if (schema['format'] === 'date-time') return 'timestamp';
+    if (schema['format'] === 'date') return 'date';
+    return 'text';
+  }
+  if (names.size === 1 && names.has('integer')) return 'integer';
   if (names.size > 0 && [...names].every((name) => name === 'number' || name === 'integer')) return 'number';
   if (names.size === 1 && names.has('boolean')) return 'boolean';
   return 'json';
@@ -70,6 +76,10 @@ function planColumns(rowSchema: TObject): ColumnPlan[] {
 
 function arrowTypeOf(kind: ColumnKind): DataType {
   if (kind === 'number') return new Float64();
+  // Int64, not Int32: money in minor units passes 2^31 (21 million euros) on a large page.
+  if (kind === 'integer') return new Int64();
+  if (kind === 'timestamp') return new TimestampMillisecond('UTC');
+  if (kind === 'date') return new DateDay();
   if (kind === 'boolean') return new Bool();
   // Dictionary-encoded text, as apache-arrow's tableFromJSON wrote it before: ids and labels repeat.
   return new Dictionary(new Utf8(), new Int32());
@@ -79,6 +89,13 @@ function cell(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (kind === 'json') return typeof value === 'string' ? value : JSON.stringify(value);
   if (kind === 'text') return isPlainObject(value) || Array.isArray(value) ? JSON.stringify(value) : String(value);
+  // Arrow's Int64 builder takes bigints; the schema promised an integer, so rounding changes nothing.
+  if (kind === 'integer') return typeof value === 'number' && Number.isFinite(value) ? BigInt(Math.round(value)) : null;
+  // Milliseconds since the epoch, for timestamps and (at midnight UTC) for dates alike.
+  if (kind === 'timestamp' || kind === 'date') {
+    const milliseconds = Date.parse(String(value));
+    return Number.isNaN(milliseconds) ? null : milliseconds;
+  }
   return value;
 }
 

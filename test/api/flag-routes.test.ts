@@ -123,11 +123,19 @@ describe('GET /v1/flags as Arrow: the columns do not depend on the data', () => 
     // The open queue has no closedAt or decisionId: the columns were missing, and an empty page had no columns at all.
     const expected = [
       'flagId:Dictionary<Int32, Utf8>', 'customerId:Dictionary<Int32, Utf8>', 'status:Dictionary<Int32, Utf8>', 'tier:Dictionary<Int32, Utf8>', 'score:Float64',
-      'fraudType:Dictionary<Int32, Utf8>', 'reasons:Dictionary<Int32, Utf8>', 'openedAt:Dictionary<Int32, Utf8>', 'updatedAt:Dictionary<Int32, Utf8>',
-      'closedAt:Dictionary<Int32, Utf8>', 'decisionId:Dictionary<Int32, Utf8>', 'modelVersion:Dictionary<Int32, Utf8>',
+      'fraudType:Dictionary<Int32, Utf8>', 'reasons:Dictionary<Int32, Utf8>', 'openedAt:Timestamp<MILLISECOND, UTC>', 'updatedAt:Timestamp<MILLISECOND, UTC>',
+      'closedAt:Timestamp<MILLISECOND, UTC>', 'decisionId:Dictionary<Int32, Utf8>', 'modelVersion:Dictionary<Int32, Utf8>',
     ];
     expect(await arrowColumns('?limit=3')).toEqual({ rows: 3, columns: expected });
     expect(await arrowColumns('?since=2030-01-01T00:00:00Z')).toEqual({ rows: 0, columns: expected });
+  });
+
+  it('times are timestamps holding the same instant as the JSON text', async () => {
+    const { tableFromIPC } = await import('apache-arrow');
+    const json = (await api.app.inject({ method: 'GET', url: '/v1/flags?limit=3', headers: as('risk') })).json() as { flags: { openedAt: string }[] };
+    const arrow = await api.app.inject({ method: 'GET', url: '/v1/flags?limit=3', headers: { ...as('risk'), accept: 'application/vnd.apache.arrow.stream' } });
+    const openedAt = tableFromIPC(arrow.rawPayload).getChild('openedAt')?.toArray() as ArrayLike<number | bigint>;
+    expect(Array.from(openedAt, Number)).toEqual(json.flags.map((flag) => Date.parse(flag.openedAt)));
   });
 });
 

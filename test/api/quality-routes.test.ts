@@ -150,6 +150,19 @@ describe('quality routes', () => {
     expect(table.getChild('productFaultRate_rate')?.toArray()).toEqual(new Float64Array([0.05, 0.09]));
     expect([...(table.getChild('reasonMix_quality.defective')?.toArray() ?? [])]).toEqual([30, 30]);
   });
+
+  it('Arrow columns are typed by the schema: dates Date32, times UTC timestamps, integer ids Int64', async () => {
+    const weeks = tableFromIPC((await get('/v1/products/prd_1/quality', { accept: 'application/vnd.apache.arrow.stream' })).rawPayload);
+    expect(String(weeks.schema.fields.find((field) => field.name === 'periodStart')?.type)).toBe('Date32<DAY>');
+    // Stored as days since the epoch; apache-arrow reads them back as milliseconds.
+    expect([...(weeks.getChild('periodStart')?.toArray() ?? [])].map((milliseconds: number) => new Date(milliseconds).toISOString().slice(0, 10))).toEqual(['2026-11-02', '2026-11-09']);
+    const alertsJson = (await get('/v1/alerts')).json() as { alerts: { alertId: number; firstDetectedAt: string }[] };
+    const alerts = tableFromIPC((await get('/v1/alerts', { accept: 'application/vnd.apache.arrow.stream' })).rawPayload);
+    const typeOf = (name: string) => String(alerts.schema.fields.find((field) => field.name === name)?.type);
+    expect([typeOf('alertId'), typeOf('firstDetectedAt')]).toEqual(['Int64', 'Timestamp<MILLISECOND, UTC>']);
+    expect([...(alerts.getChild('alertId')?.toArray() ?? [])].map(Number)).toEqual(alertsJson.alerts.map((alert) => alert.alertId));
+    expect([...(alerts.getChild('firstDetectedAt')?.toArray() ?? [])].map(Number)).toEqual(alertsJson.alerts.map((alert) => Date.parse(alert.firstDetectedAt)));
+  });
 });
 
 describe('Arrow columns come from the schema', () => {
