@@ -86,9 +86,12 @@ describe('Kafka ingest when the brokers do not come back', () => {
       expect(states.slice(-2)).toEqual(['consuming', 'reconnecting']);
       expect(logLines.filter((line) => line.includes('ingest is reconnecting'))).toHaveLength(1);
       expect(logLines.filter((line) => line.includes('consuming again'))).toHaveLength(0);
-      // kafkajs' own failed-connection lines: the first one a warning, its retries (up to 20 a second) at debug.
+      // kafkajs' own failed-connection lines: the first ones a warning, its retries (up to 20 a second) at debug.
+      // Not exactly one: the broker pool's line about a failure and an answer already in flight can
+      // come before the consumer counts itself in trouble (3 seen under load); a flood would be dozens.
       const kafkajsConnectionWarnings = logLines.filter((line) => line.includes('"level":40') && /"namespace":"(Connection|BrokerPool)"/.test(line));
-      expect(kafkajsConnectionWarnings).toHaveLength(1);
+      expect(kafkajsConnectionWarnings.length).toBeGreaterThanOrEqual(1);
+      expect(kafkajsConnectionWarnings.length).toBeLessThanOrEqual(4);
     } finally {
       opened.close();
     }
