@@ -1,0 +1,100 @@
+/**
+ * The restart after a SIGKILL, in a fresh process: open the database (WAL replay, migrations), what
+ * `retour serve` does first (abandoned job runs), then every indexed table checked, the quality, ops
+ * and risk jobs run again, a CHECKPOINT, and the tables checked once more. Also what "loses and
+ * duplicates nothing" means for the stream: every line below the stored offset is an event or a
+ * quarantined message, and each API decision is whole (event, fact, audit row and outbox row).
+ *
+ * Usage: node bin/run-ts.mjs scripts/crash-stress/check-after-crash.ts DB
+ * stdout: one JSON line, { ok, failures: [{ step, message }], tables, … }; exit 1 when not ok. A
+ * DuckDB FatalException may also end this process: the parent reports its exit and stderr then.
+ */
+import pino from 'pino';
+import { configWith } from '../../config/load-config.ts';
+import { JOBS } from '../../jobs/job-registry.ts';
+import { runJob } from '../../jobs/run-job.ts';
+import { checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
+import { failAbandonedJobRuns } from '../../store/job-runs.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { STREAM_TOPIC } from './stress-topics.ts';
+
+const path = process.argv[2];
+if (path === undefined) throw new Error('usage: check-after-crash.ts DB');
+const failures: { step: string; message: string }[] = [];
+const messageOf = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof Error && error.cause instanceof Error && !message.includes(error.cause.message) ? `${message} (cause: ${error.cause.message})` : message;
+};
+const tableFailures = (step: string, checks: readonly IndexedTableCheck[]): void => {
+  for (const check of checks) {
+    if (check.error !== null) failures.push({ step: `${step} ${check.table}`, message: check.error });
+    if (check.duplicateKeys > 0) failures.push({ step: `${step} ${check.table}`, message: `${check.duplicateKeys} duplicate keys (${check.keys.join(' | ')})` });
+    if (check.keysMissingFromIndex > 0) failures.push({ step: `${step} ${check.table}`, message: `${check.keysMissingFromIndex} rows whose key the index does not hold` });
+  }
+};
+
+/** Lines of the stream that left a trace: stored, counted as a re-sent duplicate, or quarantined. */
+const KEPT_LINES = `SELECT kafka_offset FROM events WHERE topic = $topic UNION ALL SELECT kafka_offset FROM ingest_duplicates WHERE topic = $topic
+  UNION ALL SELECT kafka_offset FROM quarantine WHERE topic = $topic`;
+const result: Record<string, unknown> = {};
+let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+try {
+  database = await openDatabase({ path });
+} catch (error: unknown) {
+  failures.push({ step: 'open', message: messageOf(error) });
+}
+if (database !== undefined) {
+  const connection = await database.connect();
+  const step = async (name: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error: unknown) {
+      failures.push({ step: name, message: messageOf(error) });
+      await connection.run('ROLLBACK').catch(() => undefined);
+    }
+  };
+  await step('abandoned job runs', () => failAbandonedJobRuns(connection, new Date()));
+  await step('tables after reopen', async () => {
+    const checks = await checkIndexedTables(connection);
+    result['tables'] = checks.length;
+    tableFailures('after reopen:', checks);
+  });
+  await step('stream complete', async () => {
+    const row = (
+      await connection.runAndReadAll(
+        `SELECT coalesce((SELECT next_offset FROM ingest_offsets WHERE topic = $topic AND kafka_partition = 0), 0)::BIGINT,
+           (SELECT count(DISTINCT kafka_offset) FROM (${KEPT_LINES}))::BIGINT,
+           (SELECT count(*) FROM events WHERE topic = $topic)::BIGINT,
+           (SELECT coalesce(max(kafka_offset) + 1, 0) FROM (${KEPT_LINES}))::BIGINT`,
+        { topic: STREAM_TOPIC },
+      )
+    ).getRows()[0]!;
+    const [nextOffset, linesKept, events, beyond] = row.map(Number) as [number, number, number, number];
+    result['streamOffset'] = nextOffset;
+    result['events'] = events;
+    if (linesKept !== nextOffset || beyond !== nextOffset) failures.push({ step: 'stream complete', message: `offset ${nextOffset}, but ${linesKept} lines kept up to offset ${beyond}` });
+  });
+  await step('decisions whole', async () => {
+    const counts = (
+      await connection.runAndReadAll(`SELECT (SELECT count(*) FROM api_outbox)::BIGINT,
+        (SELECT count(*) FROM risk_decisions d JOIN api_outbox o USING (event_id))::BIGINT,
+        (SELECT count(*) FROM events e JOIN api_outbox o USING (event_id))::BIGINT,
+        (SELECT count(*) FROM audit_log WHERE action = 'flag.decide')::BIGINT`)
+    ).getRows()[0]!.map(Number);
+    result['decisions'] = counts[0];
+    if (new Set(counts).size !== 1) failures.push({ step: 'decisions whole', message: `outbox, facts, events, audit rows: ${counts.join(', ')}` });
+  });
+  const now = new Date(Number((await connection.runAndReadAll("SELECT epoch_ms(coalesce(max(event_time), TIMESTAMPTZ '2025-01-02')) FROM events")).getRows()[0]![0]));
+  for (const job of JOBS) {
+    await step(`job ${job.name}`, async () => {
+      await runJob(job, { connection, config: configWith({ RETOUR_RISK_REVIEW_THRESHOLD: '0.1' }), logger: pino({ level: 'silent' }), now, fullRebuild: false, signal: new AbortController().signal });
+    });
+  }
+  await step('checkpoint', async () => {
+    await connection.run('CHECKPOINT');
+  });
+  await step('tables after jobs and checkpoint', async () => tableFailures('after jobs and checkpoint:', await checkIndexedTables(connection)));
+  database.close();
+}
+process.stdout.write(`${JSON.stringify({ ok: failures.length === 0, failures, ...result })}\n`);
+process.exitCode = failures.length === 0 ? 0 : 1;
