@@ -11,7 +11,10 @@
  *
  * Usage: node bin/run-ts.mjs scripts/crash-stress-jobs.ts [--iterations N] [--seed N]
  *          [--min-delay-ms MS] [--max-delay-ms MS] [--days D] [--customers C] [--dir DIR]
- *          [--pre-012-indexes]
+ *          [--pre-012-indexes] [--checkpoint-every N]
+ * --checkpoint-every N: the check checkpoints only every N-th iteration; in between it leaves the
+ * write-ahead log as it was (DuckDB does not checkpoint after replaying it at open), so commits of
+ * several killed processes pile up in it, as in a server restarted often before 1 GB of WAL.
  * --pre-012-indexes puts back the indexes migration 012 removed (the control: the harness should
  * find the corruption session 7 met on refund_exceptions).
  * Defaults: 40 iterations, seed 1, kills 300–8000 ms after ready, a 240-day simulation of 3,000
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '3000' },
     dir: { type: 'string' },
     'pre-012-indexes': { type: 'boolean', default: false },
+    'checkpoint-every': { type: 'string', default: '1' },
   },
 });
 const integer = (name: string, text: string, min: number): number => {
@@ -48,6 +52,7 @@ const iterations = integer('iterations', values.iterations, 1);
 const seed = integer('seed', values.seed, 0);
 const minDelayMs = integer('min-delay-ms', values['min-delay-ms'], 0);
 const maxDelayMs = integer('max-delay-ms', values['max-delay-ms'], minDelayMs);
+const checkpointEvery = integer('checkpoint-every', values['checkpoint-every'], 1);
 const root = join(import.meta.dirname, '..');
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'retour-crash-stress-'));
 mkdirSync(dir, { recursive: true });
@@ -65,7 +70,7 @@ for (const event of simulation.events()) {
 out.end();
 await once(out, 'finish');
 console.log(
-  `crash stress in ${dir}: ${eventCount} simulated events, ${iterations} iterations, kills ${minDelayMs}–${maxDelayMs} ms after ready, seed ${seed}${values['pre-012-indexes'] ? ', with the indexes migration 012 removed' : ''}`,
+  `crash stress in ${dir}: ${eventCount} simulated events, ${iterations} iterations, kills ${minDelayMs}–${maxDelayMs} ms after ready, seed ${seed}, checkpoint every ${checkpointEvery}${values['pre-012-indexes'] ? ', with the indexes migration 012 removed' : ''}`,
 );
 
 /** The ops job's keys and (kind, status) index as migration 006 made them, before 012 dropped them. */
@@ -169,7 +174,8 @@ for (let iteration = 1; iteration <= iterations; iteration++) {
   for (const what of run.inFlight) killedDuring.set(what.split(' ')[0]!, (killedDuring.get(what.split(' ')[0]!) ?? 0) + 1);
   const snapshot = join(dir, 'last-kill');
   copyDatabase(snapshot);
-  const check = spawnSync(process.execPath, [...runTs('check-after-crash.ts'), path], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const keepWal = iteration % checkpointEvery !== 0;
+  const check = spawnSync(process.execPath, [...runTs('check-after-crash.ts'), path, ...(keepWal ? ['--keep-wal'] : [])], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   const lastLine = check.stdout.trim().split('\n').at(-1) ?? '';
   let report: unknown = { exit: check.signal ?? check.status, stderr: check.stderr.slice(-2000) };
   let ok = false;
@@ -181,7 +187,7 @@ for (let iteration = 1; iteration <= iterations; iteration++) {
     // No JSON line: the check process itself died (a FatalException can abort it); keep its stderr.
   }
   console.log(
-    `#${iteration} ${run.killed ? `killed after ${delayMs} ms` : `exited by itself (${run.exit})`} during [${run.inFlight.join(', ')}], ${run.finished} steps done, ${run.errors.length} workload errors; check ${ok ? 'ok' : 'FAILED'} ${JSON.stringify(report).slice(0, ok ? 200 : 4000)}`,
+    `#${iteration}${keepWal ? ' (WAL kept)' : ''} ${run.killed ? `killed after ${delayMs} ms` : `exited by itself (${run.exit})`} during [${run.inFlight.join(', ')}], ${run.finished} steps done, ${run.errors.length} workload errors; check ${ok ? 'ok' : 'FAILED'} ${JSON.stringify(report).slice(0, ok ? 200 : 4000)}`,
   );
   if (!ok) {
     // The files as the kill left them, before the check replayed and changed them.

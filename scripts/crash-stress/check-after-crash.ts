@@ -5,7 +5,9 @@
  * duplicates nothing" means for the stream: every line below the stored offset is an event or a
  * quarantined message, and each API decision is whole (event, fact, audit row and outbox row).
  *
- * Usage: node bin/run-ts.mjs scripts/crash-stress/check-after-crash.ts DB
+ * Usage: node bin/run-ts.mjs scripts/crash-stress/check-after-crash.ts DB [--keep-wal]
+ * --keep-wal: no CHECKPOINT, and none at close either, so the next run replays this process's
+ * commits too — as `retour serve` restarted again and again before its 1 GB checkpoint threshold.
  * stdout: one JSON line, { ok, failures: [{ step, message }], tables, … }; exit 1 when not ok. A
  * DuckDB FatalException may also end this process: the parent reports its exit and stderr then.
  */
@@ -19,7 +21,8 @@ import { openDatabase } from '../../store/open-database.ts';
 import { STREAM_TOPIC } from './stress-topics.ts';
 
 const path = process.argv[2];
-if (path === undefined) throw new Error('usage: check-after-crash.ts DB');
+if (path === undefined) throw new Error('usage: check-after-crash.ts DB [--keep-wal]');
+const keepWal = process.argv[3] === '--keep-wal';
 const failures: { step: string; message: string }[] = [];
 const messageOf = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
@@ -45,6 +48,8 @@ try {
 }
 if (database !== undefined) {
   const connection = await database.connect();
+  // What ingest sets in `retour serve` (writerSettingsFromConfig): no checkpoint before 1 GB of WAL.
+  await connection.run("SET checkpoint_threshold = '1GB'");
   const step = async (name: string, run: () => Promise<void>): Promise<void> => {
     try {
       await run();
@@ -90,10 +95,13 @@ if (database !== undefined) {
       await runJob(job, { connection, config: configWith({ RETOUR_RISK_REVIEW_THRESHOLD: '0.1' }), logger: pino({ level: 'silent' }), now, fullRebuild: false, signal: new AbortController().signal });
     });
   }
-  await step('checkpoint', async () => {
-    await connection.run('CHECKPOINT');
-  });
-  await step('tables after jobs and checkpoint', async () => tableFailures('after jobs and checkpoint:', await checkIndexedTables(connection)));
+  if (keepWal) await connection.run('PRAGMA disable_checkpoint_on_shutdown');
+  else {
+    await step('checkpoint', async () => {
+      await connection.run('CHECKPOINT');
+    });
+  }
+  await step('tables after jobs', async () => tableFailures(keepWal ? 'after jobs:' : 'after jobs and checkpoint:', await checkIndexedTables(connection)));
   database.close();
 }
 process.stdout.write(`${JSON.stringify({ ok: failures.length === 0, failures, ...result })}\n`);
