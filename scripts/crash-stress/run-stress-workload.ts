@@ -158,10 +158,12 @@ async function apiLoop(): Promise<void> {
 async function modelLoop(): Promise<void> {
   const connection = await database.connect();
   for (;;) {
-    await sleep(1000 + random() * 3000);
+    await sleep(random() * 1000);
     say('start model');
     try {
-      await trainRiskModel(connection, { now: await simulatedNow(connection), promote: random() < 0.7, forest: { ...DEFAULT_RISK_FOREST, treeCount: 8, maxDepth: 6 } });
+      // Small enough (≈ 5 s) to finish between kills now and then: model_registry gets rows and updates.
+      const forest = { ...DEFAULT_RISK_FOREST, treeCount: 8, maxDepth: 6 };
+      await trainRiskModel(connection, { now: await simulatedNow(connection), promote: random() < 0.7, stepDays: 56, maxTrainingRows: 3000, forest });
       say('end model');
     } catch (error: unknown) {
       report('model', error);
