@@ -71,7 +71,8 @@ async function ingestLoop(): Promise<void> {
     const messages: RawMessage[] = [];
     if (resend) {
       const from = Math.floor(random() * Math.min(next, lines.length));
-      for (const line of lines.slice(from, from + 200)) messages.push({ topic: REPLAY_TOPIC, partition: 0, offset: replayOffset++, value: line });
+      // Only lines the stream already sent: a re-sent line is a counted duplicate, never new.
+      for (const line of lines.slice(from, Math.min(from + 200, next))) messages.push({ topic: REPLAY_TOPIC, partition: 0, offset: replayOffset++, value: line });
     } else {
       lines.slice(next, next + size).forEach((line, index) => messages.push({ topic: STREAM_TOPIC, partition: 0, offset: next + index, value: line }));
     }
