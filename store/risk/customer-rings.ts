@@ -116,15 +116,23 @@ export async function writeRings(connection: DuckDBConnection, roots: Int32Array
 
 /** Replaces customer_rings with each ring's size and aggregates from the latest customer_features. */
 export async function writeRingAggregates(connection: DuckDBConnection, computedAt: Date): Promise<number> {
-  await connection.run('DELETE FROM customer_rings');
-  await connection.run(
-    `INSERT INTO customer_rings
-     SELECT m.ring_id, count(*)::INTEGER,
-       coalesce(sum(f.returned_value_365d), 0), coalesce(sum(f.not_declared_365d), 0), coalesce(sum(f.refunds_without_receipt_365d), 0),
-       sum(f.items_returned_365d) / nullif(sum(f.items_bought_365d), 0), $computedAt::TIMESTAMPTZ
-     FROM customer_ring_members m LEFT JOIN customer_features f USING (customer_id)
-     GROUP BY m.ring_id`,
-    { computedAt: computedAt.toISOString() },
-  );
+  // One transaction: a crash between the DELETE and the INSERT left no rings until the next run.
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run('DELETE FROM customer_rings');
+    await connection.run(
+      `INSERT INTO customer_rings
+       SELECT m.ring_id, count(*)::INTEGER,
+         coalesce(sum(f.returned_value_365d), 0), coalesce(sum(f.not_declared_365d), 0), coalesce(sum(f.refunds_without_receipt_365d), 0),
+         sum(f.items_returned_365d) / nullif(sum(f.items_bought_365d), 0), $computedAt::TIMESTAMPTZ
+       FROM customer_ring_members m LEFT JOIN customer_features f USING (customer_id)
+       GROUP BY m.ring_id`,
+      { computedAt: computedAt.toISOString() },
+    );
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
   return Number((await connection.runAndReadAll('SELECT count(*)::BIGINT FROM customer_rings')).getRows()[0]![0]);
 }
