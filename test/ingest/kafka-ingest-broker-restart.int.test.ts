@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.ts';
 import { uniqueTopicName } from '../support/kafka.ts';
 import { privateKafkaBroker } from '../support/private-kafka-broker.ts';
-import { customerKey, produceInChunks, queryDatabase, startRetour, temporaryDatabase } from './kafka-ingest-helpers.ts';
+import { createTopicOn, customerKey, produceInChunks, queryDatabase, startRetour, temporaryDatabase } from './kafka-ingest-helpers.ts';
 
 const privateBroker = privateKafkaBroker({ port: 29192, controllerPort: 29193 });
 
@@ -21,10 +21,7 @@ let brokers: string[] = [];
 describe('retour ingest across a broker restart', () => {
   beforeAll(async () => {
     brokers = await privateBroker.start();
-    const admin = new Kafka({ clientId: 'retour-test-admin', brokers, logLevel: logLevel.WARN }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopicOn(brokers, topic, 2);
   }, 180_000);
 
   afterAll(async () => {

@@ -19,6 +19,17 @@ export function temporaryDatabase(prefix: string): { path: string; remove: () =>
   return { path: join(folder, 'retour.duckdb'), remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
+/** Creates `topic` with `partitions` partitions on `brokers` (a private broker) and waits for its leaders. */
+export async function createTopicOn(brokers: readonly string[], topic: string, partitions: number): Promise<void> {
+  const admin = new Kafka({ clientId: 'retour-test-admin', brokers: [...brokers], logLevel: logLevel.WARN }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Produces in requests of `chunk` messages (a single request over ~1 MB per partition is refused). */
 export async function produceInChunks(topic: string, messages: readonly Message[], chunk = 5000, brokers?: readonly string[]): Promise<void> {
   const kafka = brokers === undefined ? testKafka('retour-test-producer') : new Kafka({ clientId: 'retour-test-producer', brokers: [...brokers], logLevel: logLevel.WARN });

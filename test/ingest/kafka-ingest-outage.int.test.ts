@@ -5,7 +5,6 @@
  * `retour ingest` exit non-zero. Uses a private broker (other ports) it can stop.
  */
 import { Writable } from 'node:stream';
-import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configWith } from '../../config/load-config.ts';
@@ -16,7 +15,7 @@ import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.t
 import { openDatabase } from '../../store/open-database.ts';
 import { uniqueTopicName } from '../support/kafka.ts';
 import { privateKafkaBroker } from '../support/private-kafka-broker.ts';
-import { customerKey, produceInChunks, temporaryDatabase } from './kafka-ingest-helpers.ts';
+import { createTopicOn, customerKey, produceInChunks, temporaryDatabase } from './kafka-ingest-helpers.ts';
 
 const broker = privateKafkaBroker({ port: 29392, controllerPort: 29393 });
 const topic = uniqueTopicName('ingest-outage');
@@ -25,10 +24,7 @@ let brokers: string[] = [];
 
 beforeAll(async () => {
   brokers = await broker.start();
-  const admin = new Kafka({ clientId: 'retour-test-admin', brokers, logLevel: logLevel.WARN }).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopicOn(brokers, topic, 2);
   const lines = generateBenchEvents({ events: 500, seed: 5 });
   await produceInChunks(
     topic,

@@ -5,10 +5,9 @@
  * keep answering from memory; once the broker is back /readyz is 200 again by itself. One warning
  * when the outage starts, one info line when it ends.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchEvents } from '../../../scripts/bench/generate-bench-events.ts';
-import { customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
+import { createTopicOn, customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
 import { uniqueTopicName } from '../../support/kafka.ts';
 import { privateKafkaBroker } from '../../support/private-kafka-broker.ts';
 import { runRetour, startRetourServe } from '../../support/retour-cli.ts';
@@ -34,10 +33,7 @@ interface Readiness {
 
 beforeAll(async () => {
   brokers = await broker.start();
-  const admin = new Kafka({ clientId: 'retour-test-admin', brokers, logLevel: logLevel.WARN }).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopicOn(brokers, topic, 2);
   const lines = generateBenchEvents({ events: 2000, seed: 7 });
   produced = lines.length;
   await produceInChunks(
