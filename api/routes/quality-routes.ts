@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
-import { readProductQuality, readQualityAlerts, readQualityReport } from '../../store/api/read-quality.ts';
+import { readProductQuality, readQualityAlerts, readQualityReport, type AlertPosition } from '../../store/api/read-quality.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityAlert, QualityPeriod, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
@@ -18,6 +18,18 @@ function isoWeekMondayOf(date: string): string {
   const day = new Date(`${date}T00:00:00Z`);
   day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
   return day.toISOString().slice(0, 10);
+}
+
+/** The list position of an alert, as `cursor` text (ALERT_CURSOR_PATTERN). */
+export function encodeAlertCursor(alert: { severity: number; periodStart: string; alertId: number }): string {
+  const periodDays = Math.round(Date.parse(`${alert.periodStart}T00:00:00Z`) / 86_400_000);
+  return `${String(alert.severity)}~${periodDays}~${alert.alertId}`;
+}
+
+/** The position a cursor names; the schema's pattern already admitted only these three numbers. */
+export function decodeAlertCursor(cursor: string): AlertPosition {
+  const [severity, periodDays, alertId] = cursor.split('~');
+  return { severity: Number(severity), periodDays: Number(periodDays), alertId: BigInt(alertId ?? '0') };
 }
 
 export function registerQualityRoutes(app: FastifyInstance, options: { connection: DuckDBConnection }): void {
@@ -86,7 +98,6 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
     async (request, reply) => {
       const query = request.query;
       const alerts = await readQualityAlerts(options.connection, {
-        limit: query.limit ?? 100,
         ...(query.category === undefined ? {} : { category: query.category }),
         ...(query.seller === undefined ? {} : { sellerId: query.seller }),
         ...(query.product === undefined ? {} : { productId: query.product }),
@@ -94,8 +105,16 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         ...(query.metric === undefined ? {} : { metric: query.metric }),
         // "Detected in this week or later": a Wednesday must not drop the alerts of its own week.
         ...(query.since === undefined ? {} : { since: isoWeekMondayOf(query.since) }),
+        ...(query.cursor === undefined ? {} : { after: decodeAlertCursor(query.cursor) }),
+        // One more than the page, to know whether there is a next one.
+        limit: (query.limit ?? 100) + 1,
       });
-      return sendTabular(request, reply, { rows: alerts, rowSchema: QualityAlert, json: { alerts } });
+      const limit = query.limit ?? 100;
+      const page = alerts.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor = alerts.length > limit && last !== undefined ? encodeAlertCursor(last) : null;
+      if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
+      return sendTabular(request, reply, { rows: page, rowSchema: QualityAlert, json: { alerts: page, nextCursor } });
     },
   );
 }

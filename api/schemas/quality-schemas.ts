@@ -108,6 +108,13 @@ export const ProductQuality = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A position in the alert list: severity (a JavaScript number's text), period start as days since
+ * 1970-01-01, alert id. Every string the pattern admits is a position, so any cursor the schema
+ * accepts gets a page, never a 400 (a schema-valid value refused is what schemathesis reports).
+ */
+export const ALERT_CURSOR_PATTERN = '^-?[0-9]{1,21}(?:\\.[0-9]{1,20})?(?:e[-+][0-9]{1,3})?~[0-9]{1,6}~[0-9]{1,15}$';
+
 export const AlertQuery = Type.Object(
   {
     category: Type.Optional(Id('Only this category')),
@@ -117,11 +124,25 @@ export const AlertQuery = Type.Object(
     metric: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['product_fault_rate', 'reason_mix'] })),
     since: Type.Optional(IsoDate('Alerts detected in the ISO week of this day or later')),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 80,
+        pattern: ALERT_CURSOR_PATTERN,
+        errorMessage: 'must be a cursor returned by a previous page',
+        description: 'nextCursor of the previous page (SEVERITY~DAYS~ALERT_ID)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export const AlertList = Type.Object({ alerts: Type.Array(QualityAlert) }, { additionalProperties: false });
+export const AlertList = Type.Object(
+  {
+    alerts: Type.Array(QualityAlert),
+    nextCursor: NullableString({ description: 'Pass as `cursor` for the next page (same filters); null on the last page. Arrow answers send it as X-Next-Cursor' }),
+  },
+  { additionalProperties: false },
+);
 
 export const JobQuery = Type.Object(
   { job: Type.Optional(Id('Only this job')), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) },

@@ -2,7 +2,7 @@
  * Reads of the quality job's tables (migration 003) for the API: the report of one week, a product's
  * weekly series, and alerts ordered by severity.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DATE, DOUBLE, DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
 import { ALERT_COLUMNS, rowToAlert, type QualityAlert } from '../quality/quality-alert-view.ts';
 import { nullableNumber } from '../quality/quality-alerts-store.ts';
 import { toIsoDate } from '../to-iso-time.ts';
@@ -68,6 +68,16 @@ export interface AlertFilter {
   /** Alerts whose period starts on or after this date. */
   since?: string;
   limit: number;
+  /** Only alerts after this one in the list's order (keyset pagination). */
+  after?: AlertPosition;
+}
+
+/** Where an alert stands in the list's order: severity, then period (newest first), then id. */
+export interface AlertPosition {
+  severity: number;
+  /** period_start as days since 1970-01-01. */
+  periodDays: number;
+  alertId: bigint;
 }
 
 /** Alerts, most severe first (ties: newest period, then id). */
@@ -79,9 +89,15 @@ export async function readQualityAlerts(connection: DuckDBConnection, filter: Al
        AND ($productId IS NULL OR product_id = $productId)
        AND ($status IS NULL OR status = $status OR ($status = 'open' AND status IN ('new', 'ongoing')))
        AND ($metric IS NULL OR metric = $metric) AND ($since IS NULL OR period_start >= $since::DATE)
+       AND ($afterSeverity IS NULL OR severity < $afterSeverity OR (severity = $afterSeverity
+         AND (period_start < $afterPeriod OR (period_start = $afterPeriod AND alert_id > $afterId))))
      ORDER BY severity DESC, period_start DESC, alert_id
      LIMIT $limit`,
     {
+      afterSeverity: filter.after?.severity ?? null,
+      // DATE '1970-01-01' + days: the cursor holds a day number, so every cursor the schema admits is a date.
+      afterPeriod: filter.after === undefined ? null : new DuckDBDateValue(filter.after.periodDays),
+      afterId: filter.after?.alertId ?? null,
       category: filter.category ?? null,
       sellerId: filter.sellerId ?? null,
       productId: filter.productId ?? null,
@@ -90,6 +106,8 @@ export async function readQualityAlerts(connection: DuckDBConnection, filter: Al
       since: filter.since ?? null,
       limit: filter.limit,
     },
+    // Typed: an integral JavaScript number binds as an integer otherwise, and 1e300 overflowed it.
+    { afterSeverity: DOUBLE, afterPeriod: DATE, afterId: BIGINT },
   );
   return reader.getRowObjectsJS().map((row) => rowToAlert(row));
 }

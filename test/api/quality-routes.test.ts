@@ -184,3 +184,47 @@ describe('GET /v1/jobs', () => {
     ]);
   });
 });
+
+describe('GET /v1/alerts pages with a cursor', () => {
+  it('walks every alert once, in order, through ties of severity and period', async () => {
+    const own = await createTestApi();
+    try {
+      // 7 more alerts: severities that tie with each other and with the fixture's (40, 12.5), periods that tie and differ.
+      await own.connection.run(`INSERT INTO quality_alerts (product_id, category, seller_id, period_start, metric, window_start, window_end, baseline_start, baseline_end,
+          baseline_rate, current_rate, current_low, current_high, p_value, q_value, delivered_units, current_units, baseline_units, baseline_events, baseline_reasons,
+          status, severity, top_reasons, top_comment_words, first_detected_at, updated_at)
+        SELECT 'prd_t' || i, 'apparel', 'sel_1', DATE '2026-11-09' - (7 * (i % 2))::INTEGER, 'product_fault_rate', DATE '2026-11-09', DATE '2026-11-16', DATE '2026-09-14', DATE '2026-11-09',
+          0.05, 0.09, 0.08, 0.1, 0.0001, 0.001, 1000, 90, 8000, 400, NULL, 'resolved', CASE WHEN i < 4 THEN 40 ELSE 0.1 + 0.2 END, '[]', '[]', '2026-11-16T00:00:00Z', '2026-11-16T00:00:00Z'
+        FROM range(7) t(i)`);
+      const get = (url: string, headers: Record<string, string> = {}) => own.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${own.keys.product}`, ...headers } });
+      const everything = (await get('/v1/alerts')).json() as { alerts: { alertId: number }[]; nextCursor: string | null };
+      expect(everything.alerts).toHaveLength(9);
+      expect(everything.nextCursor).toBeNull();
+      const walked: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response = await get(`/v1/alerts?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json() as { alerts: { alertId: number }[]; nextCursor: string | null };
+        walked.push(...page.alerts.map((alert) => alert.alertId));
+        expect(response.headers['x-next-cursor']).toBe(page.nextCursor ?? undefined);
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor !== null && pages < 20);
+      expect(walked).toEqual(everything.alerts.map((alert) => alert.alertId));
+      expect(pages).toBe(5);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('any cursor the schema admits is a position (a page, maybe empty); anything else is a 400 naming query.cursor', async () => {
+    expect((await get('/v1/alerts?cursor=1e%2B300~0~0')).json()).toMatchObject({ nextCursor: null });
+    expect(((await get('/v1/alerts?cursor=-5~999999~999999999999999')).json() as { alerts: unknown[] }).alerts).toEqual([]);
+    expect(((await get('/v1/alerts?cursor=13~20766~0')).json() as { alerts: { productId: string }[] }).alerts.map((alert) => alert.productId)).toEqual(['prd_3']);
+    const bad = await get('/v1/alerts?cursor=abc');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ errors: [expect.objectContaining({ field: 'query.cursor' })] });
+  });
+});
