@@ -15,23 +15,25 @@ import { Decision, DecisionHeaders, Flag, FlagEvidence, FlagPage, FlagParams, Fl
 import { DecisionRequest, legitimateWithFraudType } from '../schemas/risk-schemas.ts';
 
 /**
- * The position after the last flag of a page, `SCORE~FLAG_ID` (e.g. `0.93~flg_05`). Its pattern in
- * the schema (FLAG_CURSOR_PATTERN) admits only decodable cursors, so a malformed one is a plain 400 naming query.cursor.
+ * The position after the last flag of a page, `KEY~FLAG_ID`: the score (`0.93~flg_05`) or, with
+ * sort=oldest, the opening time in µs since the epoch (`1794182400000000~flg_05`). Its pattern in
+ * the schema (FLAG_CURSOR_PATTERN) admits only decodable cursors, so a malformed one is a plain 400
+ * naming query.cursor; every cursor it admits is a position under either order.
  */
-export function encodeFlagCursor(position: { score: number; flagId: string }): string {
+export function encodeFlagCursor(position: { key: number; flagId: string }): string {
   // String(number) round-trips a double exactly.
-  return `${String(position.score)}~${position.flagId}`;
+  return `${String(position.key)}~${position.flagId}`;
 }
 
-export function decodeFlagCursor(cursor: string): { score: number; flagId: string } {
+export function decodeFlagCursor(cursor: string): { key: number; flagId: string } {
   const separator = cursor.indexOf('~');
-  const score = Number(cursor.slice(0, separator));
-  if (separator < 1 || !Number.isFinite(score) || separator === cursor.length - 1) {
+  const key = Number(cursor.slice(0, separator));
+  if (separator < 1 || !Number.isFinite(key) || separator === cursor.length - 1) {
     throw new RetourError('RETOUR_BAD_REQUEST', 'query.cursor is not a cursor this API returned (use nextCursor of the previous page)', {
       details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/flags' }] },
     });
   }
-  return { score, flagId: cursor.slice(separator + 1) };
+  return { key, flagId: cursor.slice(separator + 1) };
 }
 
 function withShownScore(flag: FlagSummary): FlagSummary {
@@ -48,7 +50,7 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
       config: { permission: 'flags:read' },
       schema: {
         tags: ['risk'],
-        summary: 'Flagged customers, highest score first (default: the open review queue), with cursor pagination',
+        summary: 'Flagged customers, highest score first or oldest first (default: the open review queue), with cursor pagination',
         security: [{ apiKey: [] }],
         querystring: FlagQuery,
         response: { 200: okResponse(FlagPage, 'One page of flags; X-Next-Cursor repeats nextCursor for Arrow clients', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
@@ -65,10 +67,11 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
         ...(query.fraudType === undefined ? {} : { fraudType: query.fraudType }),
         ...(query.customerId === undefined ? {} : { customerId: query.customerId }),
         ...(query.since === undefined ? {} : { since: query.since }),
+        ...(query.sort === 'oldest' ? { sort: 'oldest' as const } : {}),
         ...(after === undefined ? {} : { after }),
       });
       const last = page.flags.at(-1);
-      const nextCursor = page.hasMore && last !== undefined ? encodeFlagCursor({ score: last.score, flagId: last.flagId }) : null;
+      const nextCursor = page.hasMore && last !== undefined && page.lastKey !== undefined ? encodeFlagCursor({ key: page.lastKey, flagId: last.flagId }) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
       // The cursor above keeps the exact score (a rounded one could repeat or skip a flag); what is
       // shown is rounded as GET /v1/customers/{id}/risk rounds it, so the two agree.

@@ -4,10 +4,11 @@ import { FRAUD_TYPES } from '../../domain/events/vocabulary.ts';
 import { NullableString, Reason } from './common-schemas.ts';
 
 /**
- * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`):
- * every string matching it decodes (decodeFlagCursor in api/routes/flag-routes.ts).
+ * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`),
+ * or `OPENED_MICROS~FLAG_ID` (sort=oldest): every string matching it decodes (decodeFlagCursor in
+ * api/routes/flag-routes.ts), and is a position under either order.
  */
-export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3})~[\\s\\S]{1,128}$';
+export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3}|[1-9][0-9]{0,16})~[\\s\\S]{1,128}$';
 
 export const FLAG_STATUSES = ['open', 'confirmed', 'dismissed', 'expired'] as const;
 export const FLAG_TIERS = ['low', 'review', 'high'] as const;
@@ -23,8 +24,9 @@ export const FlagQuery = Type.Object(
     fraudType: Type.Optional(enumString(FRAUD_TYPES, 'Only flags of this fraud type')),
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Only this customer's flags (with status, e.g. the ones decided before)" })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
+    sort: Type.Optional(enumString(['score', 'oldest'] as const, "Order: score (default) highest first; oldest first opened first, to work the queue by age. Pass the same sort with each page's cursor")),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID)' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID, or OPENED_MICROS~FLAG_ID with sort=oldest)' })),
   },
   { additionalProperties: false },
 );

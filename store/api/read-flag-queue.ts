@@ -1,6 +1,7 @@
 /**
  * The review queue: risk flags filtered by tier, status, fraud type, customer and opening time, ordered by
- * score (highest first) with keyset ("cursor") pagination, so pages stay stable while flags change.
+ * score (highest first) or age (oldest first) with keyset ("cursor") pagination, so pages stay stable
+ * while flags change.
  */
 import { DOUBLE, type DuckDBConnection } from '@duckdb/node-api';
 import { toIsoTime } from '../to-iso-time.ts';
@@ -34,10 +35,14 @@ export interface FlagQueueFilter {
   customerId?: string;
   /** Flags opened at or after this time (RFC 3339). */
   since?: string;
-  /** Position after which the page starts: the last flag of the previous page. */
-  after?: { score: number; flagId: string };
+  /** score: highest first (the default); oldest: first opened first, for working the queue by age. */
+  sort?: FlagQueueSort;
+  /** Position after which the page starts: the last flag of the previous page (its score, or its opening time in µs since the epoch for oldest). */
+  after?: { key: number; flagId: string };
   limit: number;
 }
+
+export type FlagQueueSort = 'score' | 'oldest';
 
 const FLAG_COLUMNS = `flag_id, customer_id, status, tier, score, fraud_type, reasons, opened_at, updated_at, closed_at, decision_id, model_version`;
 
@@ -74,16 +79,20 @@ function parseReasons(value: unknown): FlagReason[] {
  * @example
  * const { flags, hasMore } = await readFlagQueue(connection, { status: 'open', limit: 50 });
  */
-export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQueueFilter): Promise<{ flags: FlagSummary[]; hasMore: boolean }> {
+export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQueueFilter): Promise<{ flags: FlagSummary[]; hasMore: boolean; lastKey: number | undefined }> {
+  const oldest = filter.sort === 'oldest';
   const reader = await connection.runAndReadAll(
-    `SELECT ${FLAG_COLUMNS} FROM risk_flags
+    // opened_us: the exact opening time for the cursor (the ISO text shown is cut to milliseconds).
+    `SELECT ${FLAG_COLUMNS}, epoch_us(opened_at) AS opened_us FROM risk_flags
      WHERE ($tier IS NULL OR tier = $tier)
        AND ($status IS NULL OR status = $status)
        AND ($fraudType IS NULL OR fraud_type = $fraudType)
        AND ($customerId IS NULL OR customer_id = $customerId)
        AND ($since IS NULL OR opened_at >= $since::TIMESTAMPTZ)
-       AND ($afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND flag_id > $afterId))
-     ORDER BY score DESC, flag_id ASC
+       AND ($afterKey IS NULL OR (CASE WHEN $oldest
+         THEN epoch_us(opened_at) > $afterKey OR (epoch_us(opened_at) = $afterKey AND flag_id > $afterId)
+         ELSE score < $afterKey OR (score = $afterKey AND flag_id > $afterId) END))
+     ORDER BY ${oldest ? 'opened_at ASC' : 'score DESC'}, flag_id ASC
      LIMIT $limit`,
     {
       tier: filter.tier ?? null,
@@ -91,15 +100,22 @@ export async function readFlagQueue(connection: DuckDBConnection, filter: FlagQu
       fraudType: filter.fraudType ?? null,
       customerId: filter.customerId ?? null,
       since: filter.since ?? null,
-      afterScore: filter.after?.score ?? null,
+      oldest,
+      afterKey: filter.after?.key ?? null,
       afterId: filter.after?.flagId ?? null,
       limit: filter.limit + 1,
     },
-    // A whole-number score would otherwise be bound as a BIGINT.
-    { afterScore: DOUBLE },
+    // A whole-number key would otherwise be bound as a BIGINT (and 1e300 overflow it); µs since the epoch stay exact in a DOUBLE.
+    { afterKey: DOUBLE },
   );
-  const rows = reader.getRowObjectsJS().map((row) => rowToFlag(row));
-  return { flags: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  const rows = reader.getRowObjectsJS();
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    flags: page.map((row) => rowToFlag(row)),
+    hasMore: rows.length > filter.limit,
+    lastKey: last === undefined ? undefined : Number(oldest ? last['opened_us'] : last['score']),
+  };
 }
 
 export async function readFlag(connection: DuckDBConnection, flagId: string): Promise<FlagSummary | undefined> {

@@ -110,6 +110,20 @@ describe('GET /v1/flags', () => {
   });
 });
 
+describe('GET /v1/flags?sort=oldest', () => {
+  it('pages by opening time, first opened first, ties by id, flags microseconds apart kept apart: every open flag once', async () => {
+    // Three opening times 1 µs apart (the ISO text shown is cut to milliseconds, so the cursor must not be).
+    await api.connection.run(`UPDATE risk_flags SET opened_at = TIMESTAMPTZ '2026-11-01T00:00:00Z' + to_microseconds((hash(flag_id) % 3)::BIGINT)`);
+    const expected = (await api.connection.runAndReadAll(`SELECT flag_id FROM risk_flags WHERE status = 'open' ORDER BY opened_at, flag_id`)).getRows().map((row) => String(row[0]));
+    expect(expected.length).toBeGreaterThan(4);
+    const walked = await walk('?sort=oldest', 2);
+    expect(walked.ids).toEqual(expected);
+    expect(walked.pages).toBe(Math.ceil(expected.length / 2));
+    // The default order is still the score.
+    expect((await walk('', 2)).ids).not.toEqual(expected);
+  });
+});
+
 describe('GET /v1/flags as Arrow: the columns do not depend on the data', () => {
   const arrowColumns = async (query: string): Promise<{ rows: number; columns: string[] }> => {
     const { tableFromIPC } = await import('apache-arrow');
