@@ -6,7 +6,7 @@ export interface RiskFacts {
   lines?: { orderId: string; lineId: string; customerId: string; productId: string; quantity?: number; unitPrice: number; size?: string; placedAt: string; category?: string }[];
   deliveries?: { orderId: string; customerId: string; lineId?: string; deliveredAt: string }[];
   returns?: { returnId: string; orderId: string; customerId: string; requestedAt: string; lines: { lineId: string; productId: string; quantity?: number; reason: string }[] }[];
-  receipts?: { returnId: string; lineId: string; receivedAt: string; quantity?: number }[];
+  receipts?: { returnId: string; lineId: string; receivedAt: string; quantity?: number; weightGrams?: number }[];
   inspections?: { returnId: string; lineId: string; inspectedAt: string; condition: string; fault?: string }[];
   refunds?: { refundId: string; returnId?: string; orderId: string; customerId: string; issuedAt: string; amount: number }[];
   claims?: { claimId: string; orderId: string; customerId: string; openedAt: string; kind?: string }[];
@@ -43,8 +43,8 @@ export async function insertRiskFacts(connection: DuckDBConnection, facts: RiskF
     }
   }
   for (const r of facts.receipts ?? []) {
-    await connection.run(`INSERT INTO return_receipts VALUES ($returnId, $lineId, $quantity, $receivedAt::TIMESTAMPTZ, NULL, 'e')`, {
-      returnId: r.returnId, lineId: r.lineId, quantity: r.quantity ?? 1, receivedAt: r.receivedAt,
+    await connection.run(`INSERT INTO return_receipts VALUES ($returnId, $lineId, $quantity, $receivedAt::TIMESTAMPTZ, $weightGrams, 'e')`, {
+      returnId: r.returnId, lineId: r.lineId, quantity: r.quantity ?? 1, receivedAt: r.receivedAt, weightGrams: r.weightGrams ?? null,
     });
   }
   for (const i of facts.inspections ?? []) {

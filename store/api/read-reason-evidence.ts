@@ -1,0 +1,271 @@
+/**
+ * The facts behind each rule reason of a flag, computed on demand for one customer (never in the
+ * risk job). Each query mirrors the definition of the feature its rule reads in
+ * store/risk/compute-customer-features.ts — same window relative to the time the reasons were
+ * computed, same filters — so a reason quoting "3 returns …" lists exactly 3 facts (see docs/risk.md
+ * § Evidence behind a reason; test/store/risk/read-reason-evidence.test.ts checks it rule by rule).
+ */
+import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { receiptsReportedSql } from '../receipts-reported.ts';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../risk/compute-customer-features.ts';
+import { toIsoTime } from '../to-iso-time.ts';
+
+/** One fact behind a reason; `kind` and `id` are those of the fact's row in the flag's timeline. */
+export interface ReasonEvidenceItem {
+  kind: string;
+  id: string;
+  at: string;
+  /** The return line, for evidence counted per line (inspections, late returns). */
+  lineId?: string;
+  /** Whose fact it is, for ring evidence (the flagged customer or a ring mate). */
+  customerId?: string;
+}
+
+export interface ReasonEvidence {
+  items: ReasonEvidenceItem[];
+  /** Facts behind the reason, listed or not (items stops at the limit). */
+  total: number;
+  truncated: boolean;
+}
+
+/** Rule codes whose evidence is listed; the others (MODEL_PATTERN, …) get none. */
+export const REASON_CODES_WITH_EVIDENCE = [
+  'NOT_DECLARED_ITEM', 'USED_ITEMS_RETURNED', 'WORN_AND_RETURNED', 'LATE_WINDOW_RETURNS', 'LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS',
+  'REFUND_WITHOUT_RECEIPT', 'DELIVERED_NOT_RECEIVED', 'UNSHIPPED_RETURNS', 'DEFECT_NO_FAULT_FOUND', 'DEFECT_CLAIMS_UNUSED',
+  'REPEATED_CLAIMS', 'RING_EVIDENCE',
+] as const;
+
+const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
+
+/** A fact as the queries return it, with the windows the rules choose between. */
+interface EvidenceRow extends ReasonEvidenceItem {
+  /** At or after as_of − 90 days (NOT_DECLARED_ITEM quotes the 90-day count or the 365-day one). */
+  in90d: boolean;
+}
+
+// Window bounds exactly as risk_subjects computes them (TIMESTAMPTZ − INTERVAL).
+const BOUNDS_CTE = `bounds AS (
+  SELECT $asOf::TIMESTAMPTZ AS as_of, $asOf::TIMESTAMPTZ - INTERVAL 30 DAY AS since_30d, $asOf::TIMESTAMPTZ - INTERVAL 90 DAY AS since_90d,
+    $asOf::TIMESTAMPTZ - INTERVAL 365 DAY AS since_365d, $asOf::TIMESTAMPTZ - to_days($noReceiptDays::INTEGER) AS refunded_before
+)`;
+
+// subject_lines of the features, for the given customers only.
+const SUBJECT_LINES_CTE = `subject_lines AS (
+  SELECT rl.customer_id, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
+    ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return
+  FROM bounds b
+  JOIN return_lines rl ON list_contains($customerIds, rl.customer_id) AND rl.requested_at < b.as_of AND rl.requested_at >= b.since_365d
+  LEFT JOIN (
+    SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
+    FROM return_lines l JOIN deliveries d ON d.order_id = l.order_id AND (d.line_id IS NULL OR d.line_id = l.line_id)
+    WHERE list_contains($customerIds, l.customer_id)
+    GROUP BY d.order_id, l.line_id
+  ) ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
+)`;
+
+// The features' inspection_facts join: every inspection of a line in the window made before as_of.
+const INSPECTED_LINES_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
+SELECT sl.customer_id, 'return.inspected' AS kind, sl.return_id AS id, sl.line_id, i.inspected_at AS fact_at, i.inspected_at >= b.since_90d AS in_90d
+FROM subject_lines sl CROSS JOIN bounds b
+JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < b.as_of
+WHERE %CONDITION%
+ORDER BY fact_at DESC, id, line_id`;
+
+const INSPECTION_CONDITIONS = {
+  notDeclared: `i.condition = 'X_not_declared_item'`,
+  used: `i.condition = 'C_used'`,
+  lateUsed: `i.condition = 'C_used' AND sl.days_to_return >= $lateDays`,
+  noFaultDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found'`,
+  unusedDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found' AND i.condition = 'A_new'`,
+} as const;
+
+const LATE_RETURNS_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
+SELECT customer_id, 'return.requested' AS kind, return_id AS id, line_id, requested_at AS fact_at, false AS in_90d
+FROM subject_lines WHERE days_to_return >= $lateDays
+ORDER BY fact_at DESC, id, line_id`;
+
+// Parcels weighed against the product's typical one-line return weight (all customers, all time,
+// restricted to the products the customers returned — the same medians, fewer rows read).
+const WEIGHED_PARCELS_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE},
+products AS (SELECT DISTINCT product_id FROM subject_lines),
+single_line_returns AS (
+  SELECT return_id FROM return_lines
+  WHERE return_id IN (SELECT return_id FROM return_lines WHERE product_id IN (SELECT product_id FROM products))
+  GROUP BY return_id HAVING count(*) = 1
+),
+product_weight AS (
+  SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
+  FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
+  WHERE rr.weight_grams IS NOT NULL AND rl.product_id IN (SELECT product_id FROM products)
+    AND rr.return_id IN (SELECT return_id FROM single_line_returns)
+  GROUP BY rl.product_id HAVING count(*) >= 3
+)
+-- A parcel counts once however many of its lines qualify (count(DISTINCT return_id) in the features).
+SELECT sl.customer_id, 'return.received' AS kind, sl.return_id AS id, NULL AS line_id, min(rr.received_at) AS fact_at, false AS in_90d
+FROM subject_lines sl CROSS JOIN bounds b
+JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < b.as_of
+JOIN product_weight pw ON pw.product_id = sl.product_id
+WHERE %CONDITION%
+GROUP BY sl.customer_id, sl.return_id
+ORDER BY fact_at DESC, id`;
+
+const PARCEL_CONDITIONS = {
+  light: 'rr.weight_grams < 0.5 * pw.grams * sl.quantity',
+  offWeight: `sl.return_id IN (SELECT return_id FROM single_line_returns)
+    AND abs(rr.weight_grams - pw.grams * sl.quantity) > 0.2 * pw.grams * sl.quantity`,
+} as const;
+
+const REFUNDS_WITHOUT_RECEIPT_SQL = `WITH ${BOUNDS_CTE}
+SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
+FROM bounds b JOIN refunds f ON list_contains($customerIds, f.customer_id) AND f.return_id IS NOT NULL
+  AND f.issued_at < b.refunded_before AND f.issued_at >= b.since_365d
+LEFT JOIN (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id) fr ON fr.return_id = f.return_id
+WHERE (fr.received_at IS NULL OR fr.received_at >= b.as_of) AND ${receiptsReportedSql('return_requests', 'return_receipts')}
+ORDER BY fact_at DESC, id`;
+
+const UNSHIPPED_RETURNS_SQL = `WITH ${BOUNDS_CTE}
+SELECT r.customer_id, 'return.requested' AS kind, r.return_id AS id, NULL AS line_id, r.requested_at AS fact_at, false AS in_90d
+FROM bounds b JOIN return_requests r ON list_contains($customerIds, r.customer_id) AND r.requested_at < b.since_30d AND r.requested_at >= b.since_365d
+LEFT JOIN (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id) fr ON fr.return_id = r.return_id
+WHERE (fr.received_at IS NULL OR fr.received_at >= b.as_of) AND ${receiptsReportedSql('return_requests', 'return_receipts')}
+ORDER BY fact_at DESC, id`;
+
+const CLAIMS_SQL = `WITH ${BOUNDS_CTE}
+SELECT c.customer_id, 'claim.opened' AS kind, c.claim_id AS id, NULL AS line_id, c.opened_at AS fact_at, c.opened_at >= b.since_90d AS in_90d
+FROM bounds b JOIN claims c ON list_contains($customerIds, c.customer_id) AND c.opened_at < b.as_of AND c.opened_at >= b.since_365d
+LEFT JOIN (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries GROUP BY order_id) cd ON cd.order_id = c.order_id
+WHERE %CONDITION%
+ORDER BY fact_at DESC, id`;
+
+const CLAIM_CONDITIONS = {
+  recent: 'c.opened_at >= b.since_90d',
+  // "Never arrived" after the carrier scanned it delivered.
+  deliveredNotReceived: `c.kind = 'not_received' AND cd.delivered_at < c.opened_at`,
+} as const;
+
+const CONDITIONS = { ...INSPECTION_CONDITIONS, ...PARCEL_CONDITIONS, ...CLAIM_CONDITIONS } as const;
+
+interface EvidenceQuery {
+  sql: string;
+  /** Replaces %CONDITION% in sql. */
+  condition?: keyof typeof CONDITIONS;
+}
+
+function queryText(query: EvidenceQuery): string {
+  return query.condition === undefined ? query.sql : query.sql.replace('%CONDITION%', CONDITIONS[query.condition]);
+}
+
+const QUERIES = {
+  notDeclared: { sql: INSPECTED_LINES_SQL, condition: 'notDeclared' },
+  used: { sql: INSPECTED_LINES_SQL, condition: 'used' },
+  lateUsed: { sql: INSPECTED_LINES_SQL, condition: 'lateUsed' },
+  noFaultDefect: { sql: INSPECTED_LINES_SQL, condition: 'noFaultDefect' },
+  unusedDefect: { sql: INSPECTED_LINES_SQL, condition: 'unusedDefect' },
+  lateReturns: { sql: LATE_RETURNS_SQL },
+  light: { sql: WEIGHED_PARCELS_SQL, condition: 'light' },
+  offWeight: { sql: WEIGHED_PARCELS_SQL, condition: 'offWeight' },
+  refundsWithoutReceipt: { sql: REFUNDS_WITHOUT_RECEIPT_SQL },
+  unshipped: { sql: UNSHIPPED_RETURNS_SQL },
+  recentClaims: { sql: CLAIMS_SQL, condition: 'recent' },
+  deliveredNotReceived: { sql: CLAIMS_SQL, condition: 'deliveredNotReceived' },
+} as const satisfies Record<string, EvidenceQuery>;
+type EvidenceQueryName = keyof typeof QUERIES;
+
+interface QueryScope {
+  connection: DuckDBConnection;
+  asOf: string;
+  options: FeatureOptions;
+}
+
+async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, customerIds: readonly string[], withCustomer: boolean): Promise<EvidenceRow[]> {
+  const sql = queryText(QUERIES[name]);
+  const values: Record<string, DuckDBValue> = { asOf: scope.asOf, noReceiptDays: scope.options.noReceiptDays, customerIds: listValue([...customerIds]) };
+  // DuckDB rejects parameters a statement does not use.
+  if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
+  const reader = await scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) });
+  return reader.getRowObjectsJS().map((row) => ({
+    kind: String(row['kind']),
+    id: String(row['id']),
+    at: toIsoTime(row['fact_at'])!,
+    ...(row['line_id'] === null || row['line_id'] === undefined ? {} : { lineId: String(row['line_id']) }),
+    ...(withCustomer ? { customerId: String(row['customer_id']) } : {}),
+    in90d: row['in_90d'] === true,
+  }));
+}
+
+/** Which rows NOT_DECLARED_ITEM's text counts: it quotes the 90-day count, or the 365-day one (evaluate-risk-rules.ts). */
+function notDeclaredEvidence(notDeclared: EvidenceRow[], offWeight: () => Promise<EvidenceRow[]>): Promise<EvidenceRow[]> | EvidenceRow[] {
+  const in90d = notDeclared.filter((row) => row.in90d);
+  if (in90d.length >= 2 || notDeclared.length < 2) {
+    // With none in 90 days and one in the year the rule fired on that one plus an off-weight parcel.
+    if (in90d.length === 0 && notDeclared.length === 1) return offWeight().then((parcels) => [...notDeclared, ...parcels]);
+    return in90d;
+  }
+  return notDeclared;
+}
+
+/**
+ * The evidence of each given reason code (codes without listable evidence are left out of the map).
+ * `asOf` is the time the reasons were computed (the features' as_of); `limit` caps each list.
+ * @example
+ * const evidence = await readReasonEvidence(connection, { customerId: 'cus_1', asOf: '2026-11-01T00:00:00Z', codes: ['NOT_DECLARED_ITEM'], limit: 50 });
+ * evidence.get('NOT_DECLARED_ITEM'); // { items: [{ kind: 'return.inspected', id: 'ret_9', lineId: 'l1', at: '…' }], total: 1, truncated: false }
+ */
+export async function readReasonEvidence(
+  connection: DuckDBConnection,
+  request: { customerId: string; asOf: string; codes: readonly string[]; limit: number; options?: FeatureOptions },
+): Promise<Map<string, ReasonEvidence>> {
+  const scope: QueryScope = { connection, asOf: request.asOf, options: request.options ?? DEFAULT_FEATURE_OPTIONS };
+  const self = [request.customerId];
+  const own = (name: EvidenceQueryName): Promise<EvidenceRow[]> => runEvidenceQuery(scope, name, self, false);
+  const result = new Map<string, ReasonEvidence>();
+  for (const code of new Set(request.codes)) {
+    let rows: EvidenceRow[] | undefined;
+    switch (code) {
+      case 'NOT_DECLARED_ITEM': rows = await notDeclaredEvidence(await own('notDeclared'), () => own('offWeight')); break;
+      case 'USED_ITEMS_RETURNED': rows = (await own('used')).filter((row) => row.in90d); break;
+      case 'WORN_AND_RETURNED': rows = await own('lateUsed'); break;
+      case 'LATE_WINDOW_RETURNS': rows = await own('lateReturns'); break;
+      case 'LIGHT_PARCEL': rows = await own('light'); break;
+      case 'OFF_WEIGHT_PARCELS': rows = await own('offWeight'); break;
+      case 'REFUND_WITHOUT_RECEIPT': rows = await own('refundsWithoutReceipt'); break;
+      case 'DELIVERED_NOT_RECEIVED': rows = await own('deliveredNotReceived'); break;
+      case 'UNSHIPPED_RETURNS': rows = await own('unshipped'); break;
+      case 'DEFECT_NO_FAULT_FOUND': rows = await own('noFaultDefect'); break;
+      // The claims inspected unused and working: what the rule fires on (its text may also quote all no-fault claims).
+      case 'DEFECT_CLAIMS_UNUSED': rows = await own('unusedDefect'); break;
+      case 'REPEATED_CLAIMS': rows = await own('recentClaims'); break;
+      case 'RING_EVIDENCE': rows = await ringEvidence(scope, request.customerId); break;
+      default: rows = undefined;
+    }
+    if (rows === undefined) continue;
+    result.set(code, {
+      items: rows.slice(0, request.limit).map(({ in90d: _in90d, ...item }) => item),
+      total: rows.length,
+      truncated: rows.length > request.limit,
+    });
+  }
+  return result;
+}
+
+/**
+ * RING_EVIDENCE counts, over the customer and its ring mates, not-declared items and refunds without
+ * receipt (365 days) and ring_other_evidence_365d: worn items returned late, light parcels, "not
+ * received" after delivery, unused defect claims. Membership is the latest (customer_ring_members), as in the features.
+ */
+async function ringEvidence(scope: QueryScope, customerId: string): Promise<EvidenceRow[]> {
+  const reader = await scope.connection.runAndReadAll(
+    `SELECT customer_id FROM customer_ring_members
+     WHERE ring_id = (SELECT ring_id FROM customer_ring_members WHERE customer_id = $customerId) OR customer_id = $customerId
+     ORDER BY customer_id <> $customerId, customer_id`,
+    { customerId },
+  );
+  const members = reader.getRows().map((row) => String(row[0]));
+  if (members.length === 0) members.push(customerId);
+  const rows: EvidenceRow[] = [];
+  for (const name of ['notDeclared', 'refundsWithoutReceipt', 'lateUsed', 'light', 'deliveredNotReceived', 'unusedDefect'] as const) {
+    rows.push(...(await runEvidenceQuery(scope, name, members, true)));
+  }
+  return rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}
