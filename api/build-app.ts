@@ -25,10 +25,14 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
+import { DEFAULT_FEATURE_OPTIONS, featureOptionsOf } from '../store/risk/compute-customer-features.ts';
 import { registerOperationsRoutes, type IngestHealth } from './routes/operations-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerQualityRoutes } from './routes/quality-routes.ts';
 import { createSerialQueue } from './serial-queue.ts';
+
+/** RETOUR_RETURN_WINDOW_DAYS's default (config/config-variables.ts), for callers that pass no risk policy. */
+const DEFAULT_RETURN_WINDOW_DAYS = 30;
 
 export interface AppDependencies {
   logger: Logger;
@@ -38,7 +42,9 @@ export interface AppDependencies {
   /** Reports whether ingest is healthy, for /readyz and /v1/status. */
   ingestState: () => IngestHealth;
   /** The tier thresholds are the risk job's, so POST /v1/risk/score decides on the tiers the job gave. */
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold'>;
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold'>
+    // The risk job's policy, for the evidence under a flag's reasons (default: the configuration defaults).
+    & Partial<Pick<Config, 'riskNoReceiptDays' | 'returnWindowDays'>>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
@@ -135,6 +141,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     connection: dependencies.connection,
     riskSnapshots,
     decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },
+    featureOptions: featureOptionsOf({
+      riskNoReceiptDays: dependencies.config.riskNoReceiptDays ?? DEFAULT_FEATURE_OPTIONS.noReceiptDays,
+      returnWindowDays: dependencies.config.returnWindowDays ?? DEFAULT_RETURN_WINDOW_DAYS,
+    }),
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
   registerOpsRoutes(app, { connection: dependencies.connection });

@@ -5,6 +5,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
 import { readFlag, readFlagQueue, type FlagSummary } from '../../store/api/read-flag-queue.ts';
+import { readReasonEvidence, readReasonsAsOf } from '../../store/api/read-reason-evidence.ts';
+import type { FeatureOptions } from '../../store/risk/compute-customer-features.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
 import { roundScore } from '../round-score.ts';
@@ -43,7 +45,13 @@ function withShownScore(flag: FlagSummary): FlagSummary {
 /** Facts shown with a flag, newest first; `timelineTruncated` says when there were more. */
 const TIMELINE_LIMIT = 500;
 
-export function registerFlagRoutes(app: FastifyInstance, options: { connection: DuckDBConnection; decisions: DecideFlagContext; riskSnapshots: RiskSnapshotHolder }): void {
+/** Facts listed under each reason; `evidenceTotal` counts them all. */
+export const REASON_EVIDENCE_LIMIT = 50;
+
+export function registerFlagRoutes(
+  app: FastifyInstance,
+  options: { connection: DuckDBConnection; decisions: DecideFlagContext; riskSnapshots: RiskSnapshotHolder; featureOptions: FeatureOptions },
+): void {
   app.get<{ Querystring: Static<typeof FlagQuery> }>(
     '/v1/flags',
     {
@@ -101,7 +109,20 @@ export function registerFlagRoutes(app: FastifyInstance, options: { connection: 
         await readLinkedAccounts(options.connection, flag.customerId),
       ];
       const timelineTruncated = timeline.length > TIMELINE_LIMIT;
-      return { flag: withShownScore(flag), timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline, timelineTruncated, linkedAccounts };
+      // Computed here, for this one customer, with the windows of the run that wrote the reasons.
+      const reasonsAsOf = await readReasonsAsOf(options.connection, flag);
+      const evidence = await readReasonEvidence(options.connection, {
+        customerId: flag.customerId,
+        asOf: reasonsAsOf,
+        codes: flag.reasons.map((reason) => reason.code),
+        limit: REASON_EVIDENCE_LIMIT,
+        options: options.featureOptions,
+      });
+      const reasons = flag.reasons.map((reason) => {
+        const listed = evidence.get(reason.code);
+        return { ...reason, evidence: listed?.items ?? [], evidenceTotal: listed?.total ?? 0, evidenceTruncated: listed?.truncated ?? false };
+      });
+      return { flag: { ...withShownScore(flag), reasons }, reasonsAsOf, timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline, timelineTruncated, linkedAccounts };
     },
   );
 

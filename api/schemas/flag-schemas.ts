@@ -76,9 +76,39 @@ export const LinkedAccount = Type.Object(
   { additionalProperties: false },
 );
 
+export const ReasonEvidenceItem = Type.Object(
+  {
+    kind: Type.String({ description: "The timeline kind of the fact: return.inspected, return.received, return.requested, refund.issued, claim.opened" }),
+    id: Type.String({ description: 'Its timeline id (return, refund or claim id)' }),
+    at: Type.String({ format: 'date-time', description: 'When it happened (the inspection, the parcel\'s arrival, the request, the refund, the claim)' }),
+    lineId: Type.Optional(Type.String({ description: 'The return line, for evidence counted per line (inspections, end-of-window returns)' })),
+    customerId: Type.Optional(Type.String({ description: 'Whose fact it is (RING_EVIDENCE only: the flagged customer or a ring mate)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReasonWithEvidence = Type.Object(
+  {
+    code: Type.String(),
+    text: Type.String(),
+    weight: Type.Number({ description: 'Strength of the evidence in [0, 1]' }),
+    evidence: Type.Array(ReasonEvidenceItem, { maxItems: 50, description: 'The facts the reason counts, newest first (at most 50); empty for reasons without listable facts (MODEL_PATTERN)' }),
+    evidenceTotal: Type.Integer({ minimum: 0, description: 'How many facts the reason counts, listed or not' }),
+    evidenceTruncated: Type.Boolean({ description: 'true when evidenceTotal > 50 and the oldest are not listed' }),
+  },
+  { additionalProperties: false },
+);
+
+/** A flag as GET /v1/flags/{flagId} shows it: its reasons carry their evidence. */
+export const FlagWithReasonEvidence = Type.Object(
+  { ...Flag.properties, reasons: Type.Array(ReasonWithEvidence) },
+  { additionalProperties: false },
+);
+
 export const FlagEvidence = Type.Object(
   {
-    flag: Flag,
+    flag: FlagWithReasonEvidence,
+    reasonsAsOf: Type.String({ format: 'date-time', description: 'The time the reasons were computed: the end of the windows their evidence is counted in (see docs/risk.md § Evidence behind a reason)' }),
     timeline: Type.Array(TimelineEntry, { description: "The customer's facts, newest first (at most 500)" }),
     timelineTruncated: Type.Boolean({ description: 'true when the customer has more than 500 facts and the oldest are not shown' }),
     linkedAccounts: Type.Array(LinkedAccount, { description: 'The accounts of the customer\'s ring: those sharing an attribute with it first, then the members linked through them' }),

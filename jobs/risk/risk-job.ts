@@ -3,7 +3,7 @@ import { applyPlattCalibration, type PlattCalibration } from '../../models/risk/
 import { RISK_FEATURE_NAMES, type RiskFeatureName, type RiskFeatureValues } from '../../models/risk/risk-feature-names.ts';
 import { scoreCustomerRisk, type ModelOutcome } from '../../models/risk/score-customer-risk.ts';
 import type { RiskTierThresholds } from '../../models/risk/risk-tier.ts';
-import { computeCustomerFeatures, createSnapshotTargets } from '../../store/risk/compute-customer-features.ts';
+import { computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { writeRingAggregates } from '../../store/risk/customer-rings.ts';
 import { computeRings } from './compute-rings.ts';
 import { CustomerScoreWriter } from '../../store/risk/customer-scores.ts';
@@ -99,7 +99,7 @@ export const riskJob: Job = {
     const rings = await computeRings(connection, { asOf: now });
     t = lap('ringsMs', t);
     const customers = await createSnapshotTargets(connection, now);
-    await computeCustomerFeatures(connection, { noReceiptDays: config.riskNoReceiptDays, lateReturnDays: Math.max(1, Math.round(config.returnWindowDays * (2 / 3))) });
+    await computeCustomerFeatures(connection, featureOptionsOf(config));
     t = lap('featuresMs', t);
     if (context.signal.aborted) throw new Error('risk job aborted after features');
     const thresholds = { review: config.riskReviewThreshold, high: Math.max(config.riskHighThreshold, config.riskReviewThreshold) };

@@ -33,6 +33,13 @@ export function snapshot(customerId: string, overrides: Partial<CustomerRiskSnap
   };
 }
 
+/** As the risk job would write them on 2026-11-01 for cus_0's facts (one not-declared item, one "not received" claim after delivery). */
+const FLG_00_REASONS = JSON.stringify([
+  { code: 'NOT_DECLARED_ITEM', text: '1 return inspected as not the declared item in 90 days', weight: 0.55 },
+  { code: 'DELIVERED_NOT_RECEIVED', text: '1 order claimed "not received" after the carrier scanned it delivered (365 days)', weight: 0.5 },
+  { code: 'MODEL_PATTERN', text: 'model probability 0.62: account_age_days=31, items_returned_365d=1, not_declared_365d=1', weight: 0.62 },
+]);
+
 /** 25 flags: flg_00..flg_24, scores 0.99 down by 0.01, with two pairs of equal scores (cursor ties). */
 export async function insertFixtures(connection: DuckDBConnection): Promise<void> {
   const flags: string[] = [];
@@ -44,8 +51,10 @@ export async function insertFixtures(connection: DuckDBConnection): Promise<void
     const status = index === 24 ? 'dismissed' : 'open';
     const fraudType = index % 2 === 0 ? 'wardrobing' : 'item_swap';
     const opened = new Date(Date.parse('2026-11-01T00:00:00Z') + index * 86_400_000).toISOString();
+    // flg_00's reasons are real rules over cus_0's facts below, so its evidence lists them (GET /v1/flags/flg_00).
+    const reasons = index === 0 ? FLG_00_REASONS : '[{"code":"NOT_DECLARED","text":"items not declared","weight":0.6}]';
     flags.push(
-      `('${id}', 'cus_${index}', '${status}', '${tier}', ${score.toFixed(2)}, '${fraudType}', '[{"code":"NOT_DECLARED","text":"items not declared","weight":0.6}]', 1, '${opened}', '${opened}', NULL, NULL, 'm-1', NULL)`,
+      `('${id}', 'cus_${index}', '${status}', '${tier}', ${score.toFixed(2)}, '${fraudType}', '${reasons}', 1, '${opened}', '${opened}', NULL, NULL, 'm-1', NULL)`,
     );
   }
   await connection.run(`INSERT INTO risk_flags VALUES ${flags.join(',')}`);

@@ -269,3 +269,24 @@ async function ringEvidence(scope: QueryScope, customerId: string): Promise<Evid
   }
   return rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
+
+/**
+ * When a flag's reasons were computed — the as_of of the risk run that last wrote them. An open flag's
+ * `updated_at` is that run's time (opening and refreshing set it; only a decision changes it
+ * otherwise, and that closes the flag). A closed flag keeps the reasons of its last refresh, while
+ * its `updated_at` is the decision or expiry time: that refresh is the last succeeded risk run
+ * (job_runs.started_at is the run's as_of) started before the flag closed and not before it opened;
+ * with no such run recorded, the flag was never refreshed and its opening time is the answer.
+ */
+export async function readReasonsAsOf(
+  connection: DuckDBConnection,
+  flag: { status: string; openedAt: string; updatedAt: string; closedAt: string | null },
+): Promise<string> {
+  if (flag.status === 'open' || flag.closedAt === null) return flag.updatedAt;
+  const reader = await connection.runAndReadAll(
+    `SELECT max(started_at) AS refreshed_at FROM job_runs
+     WHERE job = 'risk' AND status = 'succeeded' AND started_at >= $openedAt::TIMESTAMPTZ AND started_at < $closedAt::TIMESTAMPTZ`,
+    { openedAt: flag.openedAt, closedAt: flag.closedAt },
+  );
+  return toIsoTime(reader.getRowObjectsJS()[0]?.['refreshed_at']) ?? flag.openedAt;
+}

@@ -11,6 +11,12 @@ export interface FeatureOptions {
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
+/** The options of the configured policy (the risk job and the flag evidence must agree). */
+export function featureOptionsOf(config: { riskNoReceiptDays: number; returnWindowDays: number }): FeatureOptions {
+  // End of window: the last third of the return window.
+  return { noReceiptDays: config.riskNoReceiptDays, lateReturnDays: Math.max(1, Math.round(config.returnWindowDays * (2 / 3))) };
+}
+
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
 /** Weight, in claims, of the marketplace's no-fault share in a customer's shrunk share (one claim proves little). */

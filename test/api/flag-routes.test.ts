@@ -91,7 +91,11 @@ describe('GET /v1/flags', () => {
     const table = tableFromIPC(response.rawPayload);
     expect(table.numRows).toBe(3);
     expect(table.getChild('flagId')?.toArray()).toEqual(['flg_00', 'flg_01', 'flg_02']);
-    expect(JSON.parse(String(table.getChild('reasons')?.get(0)))).toEqual([{ code: 'NOT_DECLARED', text: 'items not declared', weight: 0.6 }]);
+    expect(JSON.parse(String(table.getChild('reasons')?.get(1)))).toEqual([{ code: 'NOT_DECLARED', text: 'items not declared', weight: 0.6 }]);
+    // The list's reasons carry no evidence (GET /v1/flags/{id} adds it).
+    expect((JSON.parse(String(table.getChild('reasons')?.get(0))) as { code: string; evidence?: unknown }[]).map((reason) => [reason.code, reason.evidence])).toEqual([
+      ['NOT_DECLARED_ITEM', undefined], ['DELIVERED_NOT_RECEIVED', undefined], ['MODEL_PATTERN', undefined],
+    ]);
     expect(response.headers['x-next-cursor']).toBe((await page('?limit=3')).nextCursor);
   });
 
@@ -161,6 +165,56 @@ describe('GET /v1/flags/{id}', () => {
     expect(body.flag.customerId).toBe('cus_0');
     expect(body.timeline.map((entry) => entry.kind)).toEqual(['return.inspected', 'return.received', 'refund.issued', 'return.requested', 'claim.opened', 'order.delivered', 'order.placed']);
     expect(body.linkedAccounts).toEqual([{ customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1' }]);
+  });
+});
+
+describe('GET /v1/flags/{id}: the evidence behind each reason', () => {
+  type Evidence = { reasonsAsOf: string; flag: { reasons: { code: string; evidence: { kind: string; id: string; at: string; lineId?: string }[]; evidenceTotal: number; evidenceTruncated: boolean }[] }; timeline: { kind: string; id: string }[] };
+  const evidenceOf = async (flagId: string): Promise<Evidence> => {
+    const response = await api.app.inject({ method: 'GET', url: `/v1/flags/${flagId}`, headers: as('risk') });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as Evidence;
+  };
+
+  it('lists the facts each rule reason counts, as timeline kinds and ids, as of the run that wrote the reasons', async () => {
+    const body = await evidenceOf('flg_00');
+    expect(body.reasonsAsOf).toBe('2026-11-01T00:00:00.000Z');
+    expect(body.flag.reasons.map(({ code, evidence, evidenceTotal, evidenceTruncated }) => ({ code, evidence, evidenceTotal, evidenceTruncated }))).toEqual([
+      { code: 'NOT_DECLARED_ITEM', evidence: [{ kind: 'return.inspected', id: 'ret_1', lineId: 'l1', at: '2026-10-09T10:00:00.000Z' }], evidenceTotal: 1, evidenceTruncated: false },
+      { code: 'DELIVERED_NOT_RECEIVED', evidence: [{ kind: 'claim.opened', id: 'clm_1', at: '2026-10-04T10:00:00.000Z' }], evidenceTotal: 1, evidenceTruncated: false },
+      // The model's pattern is not a count of facts.
+      { code: 'MODEL_PATTERN', evidence: [], evidenceTotal: 0, evidenceTruncated: false },
+    ]);
+    // Every listed fact is a row of the timeline.
+    const timelineKeys = new Set(body.timeline.map((entry) => `${entry.kind}:${entry.id}`));
+    for (const item of body.flag.reasons.flatMap((reason) => reason.evidence)) expect(timelineKeys.has(`${item.kind}:${item.id}`)).toBe(true);
+  });
+
+  it('counts within the windows of the time the reasons were computed, not of today', async () => {
+    // The same reasons written a year later: the inspection is out of every window.
+    await api.connection.run(`UPDATE risk_flags SET updated_at = '2027-11-01T00:00:00Z' WHERE flag_id = 'flg_00'`);
+    const body = await evidenceOf('flg_00');
+    expect(body.reasonsAsOf).toBe('2027-11-01T00:00:00.000Z');
+    expect(body.flag.reasons.map((reason) => reason.evidenceTotal)).toEqual([0, 0, 0]);
+  });
+
+  it("a closed flag's evidence is as of the last risk run before it closed (its updated_at is the decision's time)", async () => {
+    await api.connection.run(`UPDATE risk_flags SET status = 'dismissed', closed_at = '2027-06-01T00:00:00Z', updated_at = '2027-06-01T00:00:00Z' WHERE flag_id = 'flg_00'`);
+    // The fixture's risk run of 2026-11-20 is the last one before the decision.
+    const body = await evidenceOf('flg_00');
+    expect(body.reasonsAsOf).toBe('2026-11-20T10:00:00.000Z');
+    expect(body.flag.reasons.map((reason) => reason.evidenceTotal)).toEqual([1, 1, 0]);
+  });
+
+  it('caps each list at 50 and says how many there are', async () => {
+    // 60 not-declared items on one 60-line return, inspected in October.
+    await api.connection.run(`INSERT INTO return_lines SELECT 'ret_1', 'ord_1', 'cus_0', 'lx' || i, 'prd_1', 1, 'fit.too_small', NULL, '2026-10-05T10:00:00Z', 'ex' || i FROM range(60) t(i)`);
+    await api.connection.run(`INSERT INTO inspections SELECT 'ret_1', 'lx' || i, TIMESTAMPTZ '2026-10-10T00:00:00Z' + i * INTERVAL 1 MINUTE, 'X_not_declared_item', NULL, 'destroy', 'ex' || i FROM range(60) t(i)`);
+    const reason = (await evidenceOf('flg_00')).flag.reasons[0]!;
+    expect(reason).toMatchObject({ evidenceTotal: 61, evidenceTruncated: true });
+    expect(reason.evidence).toHaveLength(50);
+    // Newest first.
+    expect(reason.evidence[0]).toMatchObject({ id: 'ret_1', lineId: 'lx59' });
   });
 });
 
