@@ -62,6 +62,14 @@ describe('review console', () => {
     await page.getByTestId('reasons').waitFor();
     expect(await page.getByTestId('reasons').locator('li').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('timeline').locator('tbody tr').count()).toBeGreaterThan(0);
+    // The facts behind the reasons: clicking one highlights its timeline row.
+    const facts = page.locator('[data-testid="reason-evidence"]');
+    expect(await facts.count()).toBeGreaterThan(0);
+    const ownFact = facts.filter({ hasNotText: '(' }).first();
+    const factKey = await ownFact.getAttribute('data-fact');
+    await ownFact.click();
+    expect(await page.locator('[data-testid="timeline"] tr.highlight').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="timeline"] tr.highlight').first().getAttribute('data-fact')).toBe(factKey);
     await page.screenshot({ path: join(ARTIFACTS, 'console-flag-evidence.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Fraud', exact: true }).click();
