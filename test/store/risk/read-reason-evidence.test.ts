@@ -21,7 +21,7 @@ function oneLineReturn(returnId: string, orderId: string, customerId: string, re
 
 const c1Lines: Line[] = [
   ...['l1', 'l2', 'l3', 'l4', 'l5', 'l7', 'l8'].map((lineId) => ({ orderId: 'o1', lineId, customerId: 'c1', productId: 'pA', unitPrice: 5000, placedAt: '2026-03-10T00:00:00Z' })),
-  { orderId: 'o1', lineId: 'l6', customerId: 'c1', productId: 'pL', unitPrice: 5000, placedAt: '2026-03-10T00:00:00Z' },
+  ...['l6', 'l12', 'l13', 'l14'].map((lineId) => ({ orderId: 'o1', lineId, customerId: 'c1', productId: 'pL', unitPrice: 5000, placedAt: '2026-03-10T00:00:00Z' })),
   ...['l9', 'l10', 'l11'].map((lineId) => ({ orderId: 'o1', lineId, customerId: 'c1', productId: 'pD', unitPrice: 2000, placedAt: '2026-03-10T00:00:00Z' })),
 ];
 
@@ -44,6 +44,7 @@ beforeAll(async () => {
     lines: [
       ...c1Lines,
       { orderId: 'o0', lineId: 'l0', customerId: 'c1', productId: 'pA', unitPrice: 5000, placedAt: '2025-09-01T00:00:00Z' },
+      { orderId: 'o0', lineId: 'lU', customerId: 'c1', productId: 'pA', unitPrice: 5000, placedAt: '2025-09-01T00:00:00Z' },
       { orderId: 'oOld', lineId: 'lOld', customerId: 'c1', productId: 'pA', unitPrice: 5000, placedAt: '2025-01-01T00:00:00Z' },
       { orderId: 'o2', lineId: 'l20', customerId: 'c1', productId: 'pA', unitPrice: 5000, placedAt: '2026-04-05T00:00:00Z' },
       { orderId: 'om1', lineId: 'lm1', customerId: 'm1', productId: 'pA', unitPrice: 5000, placedAt: '2026-02-01T00:00:00Z' },
@@ -63,6 +64,14 @@ beforeAll(async () => {
     returns: [
       oneLineReturn('rOld', 'oOld', 'c1', '2025-02-01T00:00:00Z', { lineId: 'lOld', productId: 'pA' }),
       oneLineReturn('r0', 'o0', 'c1', '2025-09-10T00:00:00Z', { lineId: 'l0', productId: 'pA' }),
+      // Worn, returned late, inspected long before the last 90 days: WORN_AND_RETURNED, not USED_ITEMS_RETURNED.
+      oneLineReturn('rU', 'o0', 'c1', '2025-09-25T00:00:00Z', { lineId: 'lU', productId: 'pA' }),
+      // Two light lines in one parcel: one light parcel.
+      { returnId: 'rL2', orderId: 'o1', customerId: 'c1', requestedAt: '2026-04-02T00:00:00Z', lines: [
+        { lineId: 'l12', productId: 'pL', reason: 'preference.style' },
+        { lineId: 'l13', productId: 'pL', reason: 'preference.style' },
+      ] },
+      oneLineReturn('rH', 'o1', 'c1', '2026-04-02T00:00:00Z', { lineId: 'l14', productId: 'pL' }),
       oneLineReturn('r1', 'o1', 'c1', '2026-03-15T00:00:00Z', { lineId: 'l1', productId: 'pA' }),
       oneLineReturn('r2', 'o1', 'c1', '2026-03-16T00:00:00Z', { lineId: 'l2', productId: 'pA' }),
       // 24 days after delivery: end of the window.
@@ -91,6 +100,12 @@ beforeAll(async () => {
       ...['x1', 'x2', 'x3'].map((lineId) => ({ returnId: `rx${lineId}`, lineId, receivedAt: '2026-01-10T00:00:00Z', weightGrams: 1000 })),
       // A fifth of the usual weight: light (and off-weight).
       { returnId: 'r6', lineId: 'l6', receivedAt: '2026-03-25T00:00:00Z', weightGrams: 200 },
+      // 150 g a line (the parcel's weight on each line): light once.
+      { returnId: 'rL2', lineId: 'l12', receivedAt: '2026-04-05T00:00:00Z', weightGrams: 150 },
+      { returnId: 'rL2', lineId: 'l13', receivedAt: '2026-04-05T00:00:00Z', weightGrams: 150 },
+      // 60% of the usual weight: off-weight, not light.
+      { returnId: 'rH', lineId: 'l14', receivedAt: '2026-04-05T00:00:00Z', weightGrams: 600 },
+      { returnId: 'rU', lineId: '-', receivedAt: '2025-09-27T00:00:00Z' },
       // 50% heavier: off-weight, not light.
       { returnId: 'rc3b', lineId: 'c3b', receivedAt: '2025-10-10T00:00:00Z', weightGrams: 1500 },
     ],
@@ -101,6 +116,7 @@ beforeAll(async () => {
       { returnId: 'r2', lineId: 'l2', inspectedAt: '2026-03-21T00:00:00Z', condition: 'X_not_declared_item' },
       // After as_of: invisible.
       { returnId: 'r20', lineId: 'l20', inspectedAt: '2026-06-02T00:00:00Z', condition: 'X_not_declared_item' },
+      { returnId: 'rU', lineId: 'lU', inspectedAt: '2025-09-30T00:00:00Z', condition: 'C_used' },
       { returnId: 'r3', lineId: 'l3', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
       { returnId: 'r4', lineId: 'l4', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
       { returnId: 'r5', lineId: 'l5', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
@@ -162,7 +178,7 @@ describe('readReasonEvidence', () => {
   it('lists, for every reason the real features and rules fire, as many facts as the reason quotes', async () => {
     const { fired, evidence } = await firedWithEvidence('c1');
     expect(fired.map((reason) => reason.code)).toEqual(expect.arrayContaining([
-      'NOT_DECLARED_ITEM', 'USED_ITEMS_RETURNED', 'WORN_AND_RETURNED', 'LATE_WINDOW_RETURNS', 'LIGHT_PARCEL', 'REFUND_WITHOUT_RECEIPT',
+      'NOT_DECLARED_ITEM', 'USED_ITEMS_RETURNED', 'WORN_AND_RETURNED', 'LATE_WINDOW_RETURNS', 'LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS', 'REFUND_WITHOUT_RECEIPT',
       'DELIVERED_NOT_RECEIVED', 'DEFECT_NO_FAULT_FOUND', 'DEFECT_CLAIMS_UNUSED', 'REPEATED_CLAIMS', 'RING_EVIDENCE',
     ]));
     for (const reason of fired) {
@@ -178,8 +194,9 @@ describe('readReasonEvidence', () => {
     // 2 in 90 days (r0 is older, rOld out of the year, r20 inspected after as_of).
     expect(ids('NOT_DECLARED_ITEM')).toEqual(['return.inspected:r1/l1', 'return.inspected:r2/l2']);
     expect(ids('USED_ITEMS_RETURNED')).toEqual(['return.inspected:r3/l3', 'return.inspected:r4/l4', 'return.inspected:r5/l5']);
-    expect(ids('WORN_AND_RETURNED')).toEqual(['return.inspected:r3/l3', 'return.inspected:r4/l4', 'return.inspected:r5/l5']);
-    expect(ids('LIGHT_PARCEL')).toEqual(['return.received:r6']);
+    expect(ids('WORN_AND_RETURNED')).toEqual(['return.inspected:r3/l3', 'return.inspected:r4/l4', 'return.inspected:r5/l5', 'return.inspected:rU/lU']);
+    expect(ids('LIGHT_PARCEL')).toEqual(['return.received:r6', 'return.received:rL2']);
+    expect(ids('OFF_WEIGHT_PARCELS')).toEqual(['return.received:r6', 'return.received:rH']);
     expect(ids('REFUND_WITHOUT_RECEIPT')).toEqual(['refund.issued:f7']);
     expect(ids('DELIVERED_NOT_RECEIVED')).toEqual(['claim.opened:k1', 'claim.opened:k2']);
     expect(ids('REPEATED_CLAIMS')).toEqual(['claim.opened:k1', 'claim.opened:k2', 'claim.opened:k3']);
