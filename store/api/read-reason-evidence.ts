@@ -3,7 +3,7 @@
  * risk job). Each query mirrors the definition of the feature its rule reads in
  * store/risk/compute-customer-features.ts — same window relative to the time the reasons were
  * computed, same filters — so a reason quoting "3 returns …" lists exactly 3 facts (see docs/risk.md
- * § Evidence behind a reason; test/store/risk/read-reason-evidence.test.ts checks it rule by rule).
+ * § Evidence behind a reason; test/store/api/read-reason-evidence.test.ts checks it rule by rule).
  */
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';

@@ -4,8 +4,8 @@ import { evaluateRiskRules, type FiredRule } from '../../../models/risk/evaluate
 import { RISK_FEATURE_NAMES, type RiskFeatureValues } from '../../../models/risk/risk-feature-names.ts';
 import { readReasonEvidence } from '../../../store/api/read-reason-evidence.ts';
 import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
-import { insertRiskFacts, type RiskFacts } from './insert-risk-facts.ts';
-import { openRiskTestDatabase } from './open-risk-test-database.ts';
+import { insertRiskFacts, type RiskFacts } from '../risk/insert-risk-facts.ts';
+import { openRiskTestDatabase } from '../risk/open-risk-test-database.ts';
 
 const database = await openRiskTestDatabase();
 const connection = await database.connect();
