@@ -29,13 +29,6 @@ export interface ReasonEvidence {
   truncated: boolean;
 }
 
-/** Rule codes whose evidence is listed; the others (MODEL_PATTERN, …) get none. */
-export const REASON_CODES_WITH_EVIDENCE = [
-  'NOT_DECLARED_ITEM', 'USED_ITEMS_RETURNED', 'WORN_AND_RETURNED', 'LATE_WINDOW_RETURNS', 'LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS',
-  'REFUND_WITHOUT_RECEIPT', 'DELIVERED_NOT_RECEIVED', 'UNSHIPPED_RETURNS', 'DEFECT_NO_FAULT_FOUND', 'DEFECT_CLAIMS_UNUSED',
-  'REPEATED_CLAIMS', 'RING_EVIDENCE',
-] as const;
-
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
 /** A fact as the queries return it, with the windows the rules choose between. */
@@ -195,14 +188,11 @@ async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, cust
 }
 
 /** Which rows NOT_DECLARED_ITEM's text counts: it quotes the 90-day count, or the 365-day one (evaluate-risk-rules.ts). */
-function notDeclaredEvidence(notDeclared: EvidenceRow[], offWeight: () => Promise<EvidenceRow[]>): Promise<EvidenceRow[]> | EvidenceRow[] {
+async function notDeclaredEvidence(notDeclared: EvidenceRow[], offWeight: () => Promise<EvidenceRow[]>): Promise<EvidenceRow[]> {
   const in90d = notDeclared.filter((row) => row.in90d);
-  if (in90d.length >= 2 || notDeclared.length < 2) {
-    // With none in 90 days and one in the year the rule fired on that one plus an off-weight parcel.
-    if (in90d.length === 0 && notDeclared.length === 1) return offWeight().then((parcels) => [...notDeclared, ...parcels]);
-    return in90d;
-  }
-  return notDeclared;
+  // None in 90 days and one in the year: the rule fired on that one plus an off-weight parcel.
+  if (in90d.length === 0 && notDeclared.length === 1) return [...notDeclared, ...(await offWeight())];
+  return in90d.length >= 2 || notDeclared.length < 2 ? in90d : notDeclared;
 }
 
 /**
