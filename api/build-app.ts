@@ -25,14 +25,12 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
-import { DEFAULT_FEATURE_OPTIONS, featureOptionsOf } from '../store/risk/compute-customer-features.ts';
+import { featureOptionsOf } from '../store/risk/compute-customer-features.ts';
+import { tierThresholdsOf } from '../models/risk/risk-tier.ts';
 import { registerOperationsRoutes, type IngestHealth } from './routes/operations-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerQualityRoutes } from './routes/quality-routes.ts';
 import { createSerialQueue } from './serial-queue.ts';
-
-/** RETOUR_RETURN_WINDOW_DAYS's default (config/config-variables.ts), for callers that pass no risk policy. */
-const DEFAULT_RETURN_WINDOW_DAYS = 30;
 
 export interface AppDependencies {
   logger: Logger;
@@ -41,10 +39,11 @@ export interface AppDependencies {
   schemaVersion: number;
   /** Reports whether ingest is healthy, for /readyz and /v1/status. */
   ingestState: () => IngestHealth;
-  /** The tier thresholds are the risk job's, so POST /v1/risk/score decides on the tiers the job gave. */
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold'>
-    // The risk job's policy, for the evidence under a flag's reasons (default: the configuration defaults).
-    & Partial<Pick<Config, 'riskNoReceiptDays' | 'returnWindowDays'>>;
+  /**
+   * The risk job's policy as well: its tier thresholds, so POST /v1/risk/score decides on the tiers
+   * the job gave, and its feature windows, for the evidence under a flag's reasons.
+   */
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
@@ -132,19 +131,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerMetricsRoute(app, metrics);
   registerConsoleRoutes(app);
-  registerCustomerRiskRoutes(app, {
-    riskSnapshots,
-    // As the risk job reads them (jobs/risk/risk-job.ts): high is never below review.
-    thresholds: { review: dependencies.config.riskReviewThreshold, high: Math.max(dependencies.config.riskHighThreshold, dependencies.config.riskReviewThreshold) },
-  });
+  // The risk job's thresholds and feature windows: the score endpoint's tiers and a flag's evidence agree with the job.
+  registerCustomerRiskRoutes(app, { riskSnapshots, thresholds: tierThresholdsOf(dependencies.config) });
   registerFlagRoutes(app, {
     connection: dependencies.connection,
     riskSnapshots,
     decisions: { connection: dependencies.connection, serial, outbox, topic: dependencies.config.topicDecisions, now },
-    featureOptions: featureOptionsOf({
-      riskNoReceiptDays: dependencies.config.riskNoReceiptDays ?? DEFAULT_FEATURE_OPTIONS.noReceiptDays,
-      returnWindowDays: dependencies.config.returnWindowDays ?? DEFAULT_RETURN_WINDOW_DAYS,
-    }),
+    featureOptions: featureOptionsOf(dependencies.config),
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
   registerOpsRoutes(app, { connection: dependencies.connection });

@@ -2,7 +2,7 @@ import type { FeatureMatrix } from '../../models/forest/binary-classifier.ts';
 import { applyPlattCalibration, type PlattCalibration } from '../../models/risk/platt-calibration.ts';
 import { RISK_FEATURE_NAMES, type RiskFeatureName, type RiskFeatureValues } from '../../models/risk/risk-feature-names.ts';
 import { scoreCustomerRisk, type ModelOutcome } from '../../models/risk/score-customer-risk.ts';
-import type { RiskTierThresholds } from '../../models/risk/risk-tier.ts';
+import { tierThresholdsOf, type RiskTierThresholds } from '../../models/risk/risk-tier.ts';
 import { computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { writeRingAggregates } from '../../store/risk/customer-rings.ts';
 import { computeRings } from './compute-rings.ts';
@@ -102,7 +102,7 @@ export const riskJob: Job = {
     await computeCustomerFeatures(connection, featureOptionsOf(config));
     t = lap('featuresMs', t);
     if (context.signal.aborted) throw new Error('risk job aborted after features');
-    const thresholds = { review: config.riskReviewThreshold, high: Math.max(config.riskHighThreshold, config.riskReviewThreshold) };
+    const thresholds = tierThresholdsOf(config);
     const scores = await scoreAllCustomers(context, thresholds);
     t = lap('scoresMs', t);
     const ringCount = await writeRingAggregates(connection, now);

@@ -9,6 +9,11 @@ export interface RiskTierThresholds {
 
 export const DEFAULT_RISK_TIER_THRESHOLDS: RiskTierThresholds = Object.freeze({ review: 0.5, high: 0.8 });
 
+/** The configured thresholds, as the risk job and the score endpoint both read them: high is never below review. */
+export function tierThresholdsOf(config: { riskReviewThreshold: number; riskHighThreshold: number }): RiskTierThresholds {
+  return { review: config.riskReviewThreshold, high: Math.max(config.riskHighThreshold, config.riskReviewThreshold) };
+}
+
 /**
  * The tier of a score: `high` from `thresholds.high`, `review` from `thresholds.review`, else `low`.
  *
