@@ -208,7 +208,16 @@ export async function readReasonEvidence(
 ): Promise<Map<string, ReasonEvidence>> {
   const scope: QueryScope = { connection, asOf: request.asOf, options: request.options ?? DEFAULT_FEATURE_OPTIONS };
   const self = [request.customerId];
-  const own = (name: EvidenceQueryName): Promise<EvidenceRow[]> => runEvidenceQuery(scope, name, self, false);
+  // Each query once per read: NOT_DECLARED_ITEM and OFF_WEIGHT_PARCELS both read the off-weight parcels.
+  const ownRows = new Map<EvidenceQueryName, Promise<EvidenceRow[]>>();
+  const own = (name: EvidenceQueryName): Promise<EvidenceRow[]> => {
+    let rows = ownRows.get(name);
+    if (rows === undefined) {
+      rows = runEvidenceQuery(scope, name, self, false);
+      ownRows.set(name, rows);
+    }
+    return rows;
+  };
   const result = new Map<string, ReasonEvidence>();
   for (const code of new Set(request.codes)) {
     let rows: EvidenceRow[] | undefined;
