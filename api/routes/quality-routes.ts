@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
-import { readProductQuality, readQualityAlerts, readQualityReport, type AlertPosition } from '../../store/api/read-quality.ts';
+import { readProductQuality, readQualityAlertPage, readQualityAlerts, readQualityReport, type AlertPosition } from '../../store/api/read-quality.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityAlert, QualityPeriod, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
@@ -97,7 +97,8 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
     },
     async (request, reply) => {
       const query = request.query;
-      const alerts = await readQualityAlerts(options.connection, {
+      const page = await readQualityAlertPage(options.connection, {
+        limit: query.limit ?? 100,
         ...(query.category === undefined ? {} : { category: query.category }),
         ...(query.seller === undefined ? {} : { sellerId: query.seller }),
         ...(query.product === undefined ? {} : { productId: query.product }),
@@ -106,15 +107,11 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         // "Detected in this week or later": a Wednesday must not drop the alerts of its own week.
         ...(query.since === undefined ? {} : { since: isoWeekMondayOf(query.since) }),
         ...(query.cursor === undefined ? {} : { after: decodeAlertCursor(query.cursor) }),
-        // One more than the page, to know whether there is a next one.
-        limit: (query.limit ?? 100) + 1,
       });
-      const limit = query.limit ?? 100;
-      const page = alerts.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor = alerts.length > limit && last !== undefined ? encodeAlertCursor(last) : null;
+      const last = page.alerts.at(-1);
+      const nextCursor = page.hasMore && last !== undefined ? encodeAlertCursor(last) : null;
       if (nextCursor !== null) reply.header('x-next-cursor', nextCursor);
-      return sendTabular(request, reply, { rows: page, rowSchema: QualityAlert, json: { alerts: page, nextCursor } });
+      return sendTabular(request, reply, { rows: page.alerts, rowSchema: QualityAlert, json: { alerts: page.alerts, nextCursor } });
     },
   );
 }

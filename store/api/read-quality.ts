@@ -112,6 +112,12 @@ export async function readQualityAlerts(connection: DuckDBConnection, filter: Al
   return reader.getRowObjectsJS().map((row) => rowToAlert(row));
 }
 
+/** One page of alerts; asks for `limit + 1` so the caller knows whether another page exists. */
+export async function readQualityAlertPage(connection: DuckDBConnection, filter: AlertFilter): Promise<{ alerts: QualityAlert[]; hasMore: boolean }> {
+  const alerts = await readQualityAlerts(connection, { ...filter, limit: filter.limit + 1 });
+  return { alerts: alerts.slice(0, filter.limit), hasMore: alerts.length > filter.limit };
+}
+
 export interface QualityReportFilter {
   category?: string;
   sellerId?: string;
