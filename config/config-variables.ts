@@ -192,6 +192,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_DATA_DIR: text({ key: 'dataDir', default: './data', description: 'Folder for the database (unless RETOUR_DATABASE names one), the demo\'s API keys and its simulation state.' }),
   RETOUR_HOST: text({ key: 'host', default: '127.0.0.1', description: 'Address the API listens on (0.0.0.0 for all interfaces).' }),
   RETOUR_PORT: integer({ key: 'port', default: 3000, min: 0, max: 65535, description: 'API port (0 = any free port).' }),
+  RETOUR_API_KEY: optionalText({ key: 'apiKey', description: 'An ops or admin API key for the CLI: while `retour serve` holds the database, `retour status` asks that server (GET /v1/status at RETOUR_HOST:RETOUR_PORT) with it. Never logged.' }),
   RETOUR_LOG_LEVEL: oneOf({ key: 'logLevel', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, description: 'Log level of the structured (pino) logs on stderr.' }),
   RETOUR_KAFKA_BROKERS: list({ key: 'kafkaBrokers', default: '', item: HOST_PORT, itemRule: 'host:port', allowEmpty: true, description: 'Kafka bootstrap brokers; empty = no Kafka (the demo uses the built-in simulator).' }),
   RETOUR_KAFKA_SECURITY_PROTOCOL: oneOf({ key: 'kafkaSecurityProtocol', default: 'PLAINTEXT', values: KAFKA_SECURITY_PROTOCOLS, ignoreCase: true, description: 'How Retour talks to the brokers, as Kafka\'s security.protocol: SSL and SASL_SSL use TLS; SASL_PLAINTEXT and SASL_SSL authenticate with RETOUR_KAFKA_SASL_*.' }),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchEvents } from '../../../scripts/bench/generate-bench-events.ts';
 import { customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
 import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, uniqueTopicName } from '../../support/kafka.ts';
-import { startRetourServe } from '../../support/retour-cli.ts';
+import { runRetour, startRetourServe } from '../../support/retour-cli.ts';
 
 const topic = uniqueTopicName('serve-kafka');
 const groupId = `${topic}-group`;
@@ -47,6 +47,8 @@ afterAll(async () => {
 
 describe('retour serve with Kafka', () => {
   it('ingests everything while the API is kept busy, giving way between batches, and reports it in /metrics', async () => {
+    // An ops key, created before the server takes the database, for `retour status` below.
+    const opsKey = runRetour(['keys', 'create', '--role', 'ops'], { RETOUR_DATABASE: database.path }).stdout.trim().split('\n').at(-1)!;
     const serve = await startRetourServe([], {
       RETOUR_DATABASE: database.path,
       RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','),
@@ -83,6 +85,19 @@ describe('retour serve with Kafka', () => {
       expect(sample(metrics, 'retour_ingest_batch_duration_seconds_count')).toBeGreaterThan(1);
       // Ingest rested to give way to the requests, and still got through everything.
       expect(sample(metrics, 'retour_ingest_yielded_seconds_total')).toBeGreaterThan(0);
+
+      // `retour status` cannot open the database the server holds: without a key it says so and
+      // how to ask the server; with an ops key it prints the server's counts and consumer state.
+      const statusEnv = { RETOUR_DATABASE: database.path, RETOUR_PORT: new URL(serve.url).port, RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','), RETOUR_TOPICS: topic };
+      const refused = runRetour(['status', '--json'], statusEnv, { allowFailure: true });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('RETOUR_DB_IN_USE');
+      expect(refused.stderr).toContain('set RETOUR_API_KEY to an ops or admin key');
+      const status = JSON.parse(runRetour(['status', '--json'], { ...statusEnv, RETOUR_API_KEY: opsKey }).stdout) as { server: string; ingest: string; eventsTotal: number; lagTotal: number };
+      expect(status).toMatchObject({ server: serve.url, ingest: 'consuming', eventsTotal: produced, lagTotal: 0 });
+      const wrongKey = runRetour(['status'], { ...statusEnv, RETOUR_API_KEY: 'not-a-key' }, { allowFailure: true });
+      expect(wrongKey.status).not.toBe(0);
+      expect(wrongKey.stderr).toContain('refused GET /v1/status with 401');
     } finally {
       expect(await serve.stop()).toBe(0);
     }
