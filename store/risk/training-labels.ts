@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { EFFECTIVE_DECISIONS } from './effective-decisions.ts';
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
 
@@ -38,7 +39,8 @@ export interface LabelSnapshotOptions {
  * for customers who ordered in the 365 days before d. The label is 1 when, in (d, d + horizon], a
  * reviewer decided fraud or abuse, or one of the customer's returns was inspected as
  * `X_not_declared_item`; a reviewer's `legitimate` verdict in the same period overrides it (labels
- * are partial and noisy; a human decision is the better one). Features are then computed as of d, so
+ * are partial and noisy; a human decision is the better one). A flag counts once, with the verdict of
+ * its latest decision dated when it was first decided, so a corrected verdict flips its label. Features are then computed as of d, so
  * nothing a row's label is built from is visible to its features.
  */
 export async function appendLabelSnapshots(connection: DuckDBConnection, options: LabelSnapshotOptions): Promise<{ rows: number; positives: number }> {
@@ -52,6 +54,8 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
        SELECT DISTINCT s.as_of, o.customer_id
        FROM snapshots s JOIN orders o ON o.placed_at < s.as_of AND o.placed_at >= s.as_of - INTERVAL 365 DAY
      ),
+     -- A flag's latest decision only: a corrected verdict is not also a label (effective-decisions.ts).
+     reviews AS ${EFFECTIVE_DECISIONS},
      first_delivery AS (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries GROUP BY order_id),
      first_receipt AS (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id),
      inspected_lines AS (
@@ -61,7 +65,7 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
        LEFT JOIN first_delivery d ON d.order_id = rl.order_id
      ),
      positive_events AS (
-       SELECT customer_id, decided_at AS at FROM risk_decisions WHERE verdict IN ('fraud', 'abuse')
+       SELECT customer_id, reviewed_at AS at FROM reviews WHERE verdict IN ('fraud', 'abuse')
        UNION ALL
        SELECT customer_id, inspected_at FROM inspected_lines WHERE condition = 'X_not_declared_item'
        UNION ALL
@@ -78,7 +82,7 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
        SELECT customer_id, inspected_at AS at FROM inspected_lines
        WHERE $evidence AND fault = 'none_found' AND condition <> 'X_not_declared_item' AND reason IN (${DEFECT_REASON_LIST})
      ),
-     legitimate AS (SELECT customer_id, decided_at AS at FROM risk_decisions WHERE verdict = 'legitimate')
+     legitimate AS (SELECT customer_id, reviewed_at AS at FROM reviews WHERE verdict = 'legitimate')
      SELECT a.customer_id, a.as_of,
        CASE
          WHEN EXISTS (SELECT 1 FROM legitimate l WHERE l.customer_id = a.customer_id AND l.at > a.as_of AND l.at <= a.as_of + to_days($horizon::INTEGER)) THEN 0

@@ -8,7 +8,7 @@ const connection = await database.connect();
 const SNAPSHOT = new Date('2026-01-01T00:00:00Z');
 
 beforeAll(async () => {
-  const customers = ['worn', 'notReceived', 'noReceipt', 'oneNoFault', 'twoNoFault', 'swap', 'forgiven', 'earlyWorn'];
+  const customers = ['worn', 'notReceived', 'noReceipt', 'oneNoFault', 'twoNoFault', 'swap', 'forgiven', 'earlyWorn', 'cleared', 'convicted', 'tied'];
   const orders = customers.map((customerId) => ({ orderId: `o_${customerId}`, customerId, placedAt: '2025-11-20T00:00:00Z' }));
   const lines = customers.flatMap((customerId) => [1, 2].map((n) => ({ orderId: `o_${customerId}`, lineId: `l${n}`, customerId, productId: 'p', unitPrice: 100, placedAt: '2025-11-20T00:00:00Z' })));
   const deliveries = customers.map((customerId) => ({ orderId: `o_${customerId}`, customerId, deliveredAt: '2025-12-01T00:00:00Z' }));
@@ -38,7 +38,18 @@ beforeAll(async () => {
     // Refunded on 2 January, never received: known to be missing from 16 January (14 days later).
     refunds: [{ refundId: 'f1', returnId: 'r_noReceipt', orderId: 'o_noReceipt', customerId: 'noReceipt', issuedAt: '2026-01-02T00:00:00Z', amount: 100 }],
     claims: [{ claimId: 'k1', orderId: 'o_notReceived', customerId: 'notReceived', openedAt: '2026-01-05T00:00:00Z', kind: 'not_received' }],
-    decisions: [{ decisionId: 'd1', customerId: 'forgiven', decidedAt: '2026-01-20T00:00:00Z', verdict: 'legitimate' }],
+    decisions: [
+      { decisionId: 'd1', customerId: 'forgiven', decidedAt: '2026-01-20T00:00:00Z', verdict: 'legitimate' },
+      // Fraud on 5 January, corrected to legitimate on 10 March, after the 60-day horizon.
+      { decisionId: 'd_cleared', customerId: 'cleared', flagId: 'flg_cleared', decidedAt: '2026-01-05T00:00:00Z', verdict: 'fraud', fraudType: 'item_swap' },
+      { decisionId: 'd_cleared_fix', customerId: 'cleared', flagId: 'flg_cleared', decidedAt: '2026-03-10T00:00:00Z', verdict: 'legitimate' },
+      // Legitimate on 5 January, corrected to fraud the next day.
+      { decisionId: 'd_convicted', customerId: 'convicted', flagId: 'flg_convicted', decidedAt: '2026-01-05T00:00:00Z', verdict: 'legitimate' },
+      { decisionId: 'd_convicted_fix', customerId: 'convicted', flagId: 'flg_convicted', decidedAt: '2026-01-06T00:00:00Z', verdict: 'fraud', fraudType: 'ring' },
+      // Two publishers decided the same flag at the same instant: the greater decision id wins.
+      { decisionId: 'd_tied_b', customerId: 'tied', flagId: 'flg_tied', decidedAt: '2026-01-05T00:00:00Z', verdict: 'abuse', fraudType: 'wardrobing' },
+      { decisionId: 'd_tied_a', customerId: 'tied', flagId: 'flg_tied', decidedAt: '2026-01-05T00:00:00Z', verdict: 'legitimate' },
+    ],
   });
 });
 afterAll(() => database.close());
@@ -57,7 +68,7 @@ async function labels(options: { horizonDays: number; evidenceLabels?: boolean; 
 describe('appendLabelSnapshots', () => {
   it('labels strong evidence in the horizon positive: worn late returns, not received after delivery, refunds without receipt, two no-fault defect claims', async () => {
     expect(await labels({ horizonDays: 60, evidenceLabels: true })).toEqual({
-      earlyWorn: 0, forgiven: 0, noReceipt: 1, notReceived: 1, oneNoFault: 0, swap: 1, twoNoFault: 1, worn: 1,
+      cleared: 0, convicted: 1, earlyWorn: 0, forgiven: 0, noReceipt: 1, notReceived: 1, oneNoFault: 0, swap: 1, tied: 1, twoNoFault: 1, worn: 1,
     });
   });
 
@@ -69,8 +80,20 @@ describe('appendLabelSnapshots', () => {
 
   it('uses reviews and not-declared items only when evidence labels are off (the default)', async () => {
     expect(await labels({ horizonDays: 60 })).toEqual({
-      earlyWorn: 0, forgiven: 0, noReceipt: 0, notReceived: 0, oneNoFault: 0, swap: 1, twoNoFault: 0, worn: 0,
+      cleared: 0, convicted: 1, earlyWorn: 0, forgiven: 0, noReceipt: 0, notReceived: 0, oneNoFault: 0, swap: 1, tied: 1, twoNoFault: 0, worn: 0,
     });
+  });
+
+  it("labels a flag by its latest decision only, dated when the flag was first decided: a corrected verdict flips the label", async () => {
+    const labelled = await labels({ horizonDays: 60 });
+    // The fraud verdict corrected to legitimate is no positive, though the correction falls after the horizon.
+    expect(labelled['cleared']).toBe(0);
+    // The legitimate verdict corrected to fraud no longer overrides the fraud.
+    expect(labelled['convicted']).toBe(1);
+    expect(labelled['tied']).toBe(1);
+    // Dated at the first decision: a snapshot after it does not see the correction as a new review.
+    expect((await labels({ horizonDays: 60, snapshot: new Date('2026-01-07T00:00:00Z') }))['cleared']).toBe(0);
+    expect((await labels({ horizonDays: 60, snapshot: new Date('2026-01-07T00:00:00Z') }))['convicted']).toBe(0);
   });
 
   it('never labels a snapshot with evidence from before it', async () => {
