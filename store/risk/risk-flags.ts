@@ -1,6 +1,7 @@
 import { listValue, LIST, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import type { Verdict } from '../../domain/events/vocabulary.ts';
+import { LATEST_DECISION_FIRST } from './effective-decisions.ts';
 
 export type RiskFlagStatus = 'open' | 'confirmed' | 'dismissed' | 'expired';
 
@@ -76,26 +77,57 @@ export async function closeFlagWithDecision(
   return { flag: (await getFlag(connection, decision.flagId))!, changed: true };
 }
 
+const STATUS_OF_VERDICT = `CASE WHEN l.verdict = 'legitimate' THEN 'dismissed' ELSE 'confirmed' END`;
+
 /**
- * Applies review decisions stored by ingest (`risk_decisions`, e.g. made on another API replica) to
- * flags still open: a decision naming the flag, or a decision about the customer made after the flag
- * opened. Returns the number of flags closed.
+ * Each flag's latest decision (effective-decisions.ts) among those that can decide it: the decisions
+ * naming it, the one it holds, and for an open flag the customer's decisions without a flag made
+ * since it opened. Expired flags were never decided and are left out.
  */
-export async function applyRecordedDecisions(connection: DuckDBConnection): Promise<number> {
-  const reader = await connection.runAndReadAll(`
-    UPDATE risk_flags f SET
-      status = CASE WHEN d.verdict = 'legitimate' THEN 'dismissed' ELSE 'confirmed' END,
-      decision_id = d.decision_id, closed_at = d.decided_at, updated_at = d.decided_at
-    FROM (
-      SELECT f2.flag_id, arg_max(d2.decision_id, d2.decided_at) AS decision_id, arg_max(d2.verdict, d2.decided_at) AS verdict, max(d2.decided_at) AS decided_at
-      FROM risk_flags f2 JOIN risk_decisions d2
-        ON d2.flag_id = f2.flag_id OR (d2.flag_id IS NULL AND d2.customer_id = f2.customer_id AND d2.decided_at >= f2.opened_at)
-      WHERE f2.status = 'open'
-      GROUP BY f2.flag_id
-    ) d
-    WHERE f.flag_id = d.flag_id AND f.status = 'open'
-    RETURNING f.flag_id`);
-  return reader.getRows().length;
+const LATEST_DECISION_PER_FLAG = `(
+  SELECT flag_id, decision_id, verdict, decided_at, min(decided_at) OVER (PARTITION BY flag_id) AS first_decided_at
+  FROM (
+    SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f JOIN risk_decisions d ON d.flag_id = f.flag_id
+    WHERE f.status <> 'expired' AND ($flagId IS NULL OR f.flag_id = $flagId)
+    UNION ALL
+    SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f JOIN risk_decisions d ON d.decision_id = f.decision_id
+    WHERE f.status IN ('confirmed', 'dismissed') AND ($flagId IS NULL OR f.flag_id = $flagId)
+    UNION ALL
+    SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f
+    JOIN risk_decisions d ON d.flag_id IS NULL AND d.customer_id = f.customer_id AND d.decided_at >= f.opened_at
+    WHERE f.status = 'open' AND ($flagId IS NULL OR f.flag_id = $flagId)
+  )
+  QUALIFY row_number() OVER (PARTITION BY flag_id ORDER BY ${LATEST_DECISION_FIRST}) = 1
+)`;
+
+/**
+ * Brings flags in line with the review decisions in `risk_decisions` — those ingest stored (another
+ * API replica, another reviewing tool, an older Retour) as well as the API's own — by the rule "the
+ * latest decision on a flag is its verdict":
+ * - an open flag is closed by its latest decision: one naming it, or a decision about the customer
+ *   without a flag made after it opened (closed at the first of them);
+ * - a decided flag follows a later decision naming it (`confirmed` ↔ `dismissed`; its `closed_at`
+ *   stays when it was first decided). An earlier decision arriving late changes nothing.
+ * With `flagId`, only that flag (the API, before it decides it). Returns how many flags were closed
+ * and how many decided flags changed decision.
+ */
+export async function applyRecordedDecisions(connection: DuckDBConnection, options: { flagId?: string } = {}): Promise<{ closed: number; redecided: number }> {
+  const flagId = options.flagId ?? null;
+  const closed = await connection.runAndReadAll(
+    `UPDATE risk_flags f SET status = ${STATUS_OF_VERDICT}, decision_id = l.decision_id, closed_at = l.first_decided_at, updated_at = l.decided_at
+     FROM ${LATEST_DECISION_PER_FLAG} l
+     WHERE f.flag_id = l.flag_id AND f.status = 'open'
+     RETURNING f.flag_id`,
+    { flagId },
+  );
+  const redecided = await connection.runAndReadAll(
+    `UPDATE risk_flags f SET status = ${STATUS_OF_VERDICT}, decision_id = l.decision_id, updated_at = greatest(f.updated_at, l.decided_at)
+     FROM ${LATEST_DECISION_PER_FLAG} l
+     WHERE f.flag_id = l.flag_id AND f.status IN ('confirmed', 'dismissed') AND (f.decision_id IS DISTINCT FROM l.decision_id OR f.status <> ${STATUS_OF_VERDICT})
+     RETURNING f.flag_id`,
+    { flagId },
+  );
+  return { closed: closed.getRows().length, redecided: redecided.getRows().length };
 }
 
 /** A customer the flag lifecycle has to look at: in review/high now, or with an open flag. */

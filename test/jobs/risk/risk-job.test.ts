@@ -101,6 +101,26 @@ describe('riskJob', () => {
     expect((await listFlags(connection, { customerId: 'ring1' })).map((f) => [f.status, f.decisionId])).toEqual([['confirmed', 'd9']]);
   });
 
+  it('re-decides a decided flag by its latest decision: a later one from another publisher flips it, an earlier one arriving late does not, a tie goes to the greater id', async () => {
+    const [flag] = await listFlags(connection, { customerId: 'ring1' });
+    const flagId = flag!.flagId;
+    const decisionOf = async () => (await listFlags(connection, { customerId: 'ring1' })).map((f) => [f.status, f.decisionId, f.closedAt]);
+    const closedAt = flag!.closedAt;
+    await insertRiskFacts(connection, { decisions: [{ decisionId: 'd8', customerId: 'ring1', flagId, decidedAt: '2026-02-03T10:00:00Z', verdict: 'legitimate' }] });
+    expect((await run('2026-02-05T01:00:00Z')).details).toMatchObject({ flags: { closedByDecisions: 0, redecidedByDecisions: 0 } });
+    expect(await decisionOf()).toEqual([['confirmed', 'd9', closedAt]]);
+
+    await insertRiskFacts(connection, { decisions: [{ decisionId: 'd10', customerId: 'ring1', flagId, decidedAt: '2026-02-04T12:00:00Z', verdict: 'legitimate' }] });
+    expect((await run('2026-02-05T02:00:00Z')).details).toMatchObject({ flags: { closedByDecisions: 0, redecidedByDecisions: 1 } });
+    // Still closed when it was first decided.
+    expect(await decisionOf()).toEqual([['dismissed', 'd10', closedAt]]);
+
+    await insertRiskFacts(connection, { decisions: [{ decisionId: 'd11', customerId: 'ring1', flagId, decidedAt: '2026-02-04T12:00:00Z', verdict: 'fraud', fraudType: 'ring' }] });
+    await run('2026-02-05T03:00:00Z');
+    expect(await decisionOf()).toEqual([['confirmed', 'd11', closedAt]]);
+    expect((await run('2026-02-05T04:00:00Z')).details).toMatchObject({ flags: { redecidedByDecisions: 0 } });
+  });
+
   it('expires an open flag once the evidence ages out', async () => {
     await run('2027-03-01T00:00:00Z');
     expect(await listFlags(connection, { status: 'open' })).toEqual([]);
