@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
 import { readFlag, readFlagQueue, type FlagSummary } from '../../store/api/read-flag-queue.ts';
+import { readFlagDecisions } from '../../store/api/record-review-decision.ts';
 import { readReasonEvidence, readReasonsAsOf } from '../../store/api/read-reason-evidence.ts';
 import type { FeatureOptions } from '../../store/risk/compute-customer-features.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
@@ -14,7 +15,7 @@ import { sendTabular } from '../plugins/arrow-tables.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { Decision, DecisionHeaders, Flag, FlagEvidence, FlagPage, FlagParams, FlagQuery } from '../schemas/flag-schemas.ts';
-import { DecisionRequest, legitimateWithFraudType } from '../schemas/risk-schemas.ts';
+import { correctionWithoutNote, DecisionRequest, legitimateWithFraudType } from '../schemas/risk-schemas.ts';
 
 /**
  * The position after the last flag of a page, `KEY~FLAG_ID`: the score (`0.93~flg_05`) or, with
@@ -94,7 +95,7 @@ export function registerFlagRoutes(
       config: { permission: 'flags:read' },
       schema: {
         tags: ['risk'],
-        summary: "A flag with its evidence: the customer's timeline (orders, returns, inspections, refunds, claims, decisions) and linked accounts",
+        summary: "A flag with its evidence: the customer's timeline (orders, returns, inspections, refunds, claims, decisions), linked accounts, and the flag's decisions (current first)",
         security: [{ apiKey: [] }],
         params: FlagParams,
         response: { 200: okResponse(FlagEvidence, 'The flag and its evidence'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
@@ -122,7 +123,26 @@ export function registerFlagRoutes(
         const listed = evidence.get(reason.code);
         return { ...reason, evidence: listed?.items ?? [], evidenceTotal: listed?.total ?? 0, evidenceTruncated: listed?.truncated ?? false };
       });
-      return { flag: { ...withShownScore(flag), reasons }, reasonsAsOf, timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline, timelineTruncated, linkedAccounts };
+      const history = await readFlagDecisions(options.connection, flag);
+      // Latest first: each decision supersedes the one after it, and the first is the flag's verdict.
+      const decisions = history.map((decision, index) => ({
+        decisionId: decision.decisionId,
+        verdict: decision.verdict,
+        fraudType: decision.fraudType,
+        note: decision.note,
+        decidedAt: decision.decidedAt.toISOString(),
+        decidedBy: decision.decidedBy,
+        current: index === 0,
+        supersedes: history[index + 1]?.decisionId ?? null,
+      }));
+      return {
+        flag: { ...withShownScore(flag), reasons },
+        decisions,
+        reasonsAsOf,
+        timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline,
+        timelineTruncated,
+        linkedAccounts,
+      };
     },
   );
 
@@ -133,7 +153,7 @@ export function registerFlagRoutes(
       validatorCompiler: typeboxValidatorCompiler,
       schema: {
         tags: ['risk'],
-        summary: 'Decide a flag (fraud, abuse or legitimate): stored, audited, published as risk.decision; idempotent with Idempotency-Key',
+        summary: 'Decide a flag (fraud, abuse or legitimate), or correct its decision with supersedes: stored, audited, published as risk.decision; idempotent with Idempotency-Key',
         security: [{ apiKey: [] }],
         params: FlagParams,
         headers: DecisionHeaders,
@@ -146,6 +166,11 @@ export function registerFlagRoutes(
       if (legitimateWithFraudType(request.body)) {
         throw new RetourError('RETOUR_BAD_REQUEST', 'body.fraudType is only for the verdicts fraud and abuse; leave it out with legitimate', {
           details: { errors: [{ field: 'body.fraudType', message: 'must be absent when verdict is legitimate' }] },
+        });
+      }
+      if (correctionWithoutNote(request.body)) {
+        throw new RetourError('RETOUR_BAD_REQUEST', 'body.note is required with supersedes: say why the verdict is corrected (it stays in the audit trail and the risk.decision event)', {
+          details: { errors: [{ field: 'body.note', message: 'must say why when supersedes is given' }] },
         });
       }
       const result = await decideFlag(options.decisions, {

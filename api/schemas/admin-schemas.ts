@@ -64,7 +64,7 @@ export const CreatedKey = Type.Object(
 );
 
 /** Every action the audit log records (store/api/api-keys.ts, store/api/record-review-decision.ts). */
-export const AUDIT_ACTIONS = ['flag.decide', 'key.create', 'key.revoke'] as const;
+export const AUDIT_ACTIONS = ['flag.decide', 'flag.correct', 'key.create', 'key.revoke'] as const;
 
 export const AuditQuery = Type.Object(
   {

@@ -105,9 +105,24 @@ export const FlagWithReasonEvidence = Type.Object(
   { additionalProperties: false },
 );
 
+export const FlagDecision = Type.Object(
+  {
+    decisionId: Type.String(),
+    verdict: Type.String(),
+    fraudType: NullableString(),
+    note: NullableString(),
+    decidedAt: Type.String({ format: 'date-time' }),
+    decidedBy: Type.String({ description: 'Name of the API key (or the reviewer another publisher named)' }),
+    current: Type.Boolean({ description: "true for the decision that counts: the latest (by decidedAt, ties by the greater decisionId); it is the flag's verdict and its training label" }),
+    supersedes: NullableString({ description: 'The decision this one replaced: the one before it in that order (null for the first)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const FlagEvidence = Type.Object(
   {
     flag: FlagWithReasonEvidence,
+    decisions: Type.Array(FlagDecision, { description: "The flag's decisions, the current one first; a correction adds one, nothing is removed. Empty while the flag is undecided" }),
     reasonsAsOf: Type.String({ format: 'date-time', description: 'The time the reasons were computed: the end of the windows their evidence is counted in (see docs/risk.md § Evidence behind a reason)' }),
     timeline: Type.Array(TimelineEntry, { description: "The customer's facts, newest first (at most 500)" }),
     timelineTruncated: Type.Boolean({ description: 'true when the customer has more than 500 facts and the oldest are not shown' }),
@@ -131,6 +146,7 @@ export const Decision = Type.Object(
     decidedAt: Type.String({ format: 'date-time' }),
     decidedBy: Type.String({ description: 'Name of the API key that decided' }),
     flagStatus: enumString(FLAG_STATUSES, 'The flag after the decision'),
+    supersedes: NullableString({ description: 'For a correction, the decision it replaced; null for a first decision' }),
     published: Type.Boolean({ description: `Whether the risk.decision event was acknowledged by Kafka (false without Kafka, or while it is down; it is retried)` }),
   },
   { additionalProperties: false },

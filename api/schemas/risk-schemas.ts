@@ -57,18 +57,37 @@ export const ScoreResponse = Type.Object(
 );
 
 export const DecisionRequest = Type.Object(
-  { verdict: RiskDecisionData.properties.verdict, fraudType: RiskDecisionData.properties.fraudType, note: RiskDecisionData.properties.note },
+  {
+    verdict: RiskDecisionData.properties.verdict,
+    fraudType: RiskDecisionData.properties.fraudType,
+    note: RiskDecisionData.properties.note,
+    supersedes: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "A correction: the flag's current decisionId, which this decision replaces (note required). Another id is 409, so a stale screen cannot overwrite a newer decision",
+      }),
+    ),
+  },
   {
     additionalProperties: false,
-    description: "The reviewer's verdict; it becomes a label for the fraud model. fraudType only with the verdicts fraud and abuse",
-    // States the rule in the OpenAPI document; TypeBox's compiler skips if/then, so the route checks it (legitimateWithFraudType).
-    if: { properties: { verdict: { const: 'legitimate' } }, required: ['verdict'] },
-    then: { not: { required: ['fraudType'] } },
+    description:
+      "The reviewer's verdict; it becomes a label for the fraud model. fraudType only with the verdicts fraud and abuse. On a decided flag, send supersedes (and a note saying why) to correct the verdict",
+    // States the rules in the OpenAPI document; TypeBox's compiler skips if/then, so the route checks them (legitimateWithFraudType, correctionWithoutNote).
+    allOf: [
+      { if: { properties: { verdict: { const: 'legitimate' } }, required: ['verdict'] }, then: { not: { required: ['fraudType'] } } },
+      { if: { required: ['supersedes'] }, then: { required: ['note'], properties: { note: { pattern: '\\S' } } } },
+    ],
   },
 );
 
 /** A legitimate customer committed no fraud: a fraud type next to that verdict would be a contradictory label. */
 export function legitimateWithFraudType(body: Static<typeof DecisionRequest>): boolean {
   return body.verdict === 'legitimate' && body.fraudType !== undefined;
+}
+
+/** A correction says why: its note is the audit trail's only account of what was wrong. */
+export function correctionWithoutNote(body: Static<typeof DecisionRequest>): boolean {
+  return body.supersedes !== undefined && (body.note === undefined || body.note.trim() === '');
 }
 export type DecisionRequestBody = Static<typeof DecisionRequest>;

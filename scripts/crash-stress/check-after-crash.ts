@@ -84,7 +84,7 @@ if (database !== undefined) {
       await connection.runAndReadAll(`SELECT (SELECT count(*) FROM api_outbox)::BIGINT,
         (SELECT count(*) FROM risk_decisions d JOIN api_outbox o USING (event_id))::BIGINT,
         (SELECT count(*) FROM events e JOIN api_outbox o USING (event_id))::BIGINT,
-        (SELECT count(*) FROM audit_log WHERE action = 'flag.decide')::BIGINT`)
+        (SELECT count(*) FROM audit_log WHERE action IN ('flag.decide', 'flag.correct'))::BIGINT`)
     ).getRows()[0]!.map(Number);
     result['decisions'] = counts[0];
     if (new Set(counts).size !== 1) failures.push({ step: 'decisions whole', message: `outbox, facts, events, audit rows: ${counts.join(', ')}` });

@@ -1,10 +1,11 @@
 /**
  * Stores a reviewer's decision on a flag in one transaction: the `risk.decision` event (in `events`,
  * with the id it is published under, so its echo from Kafka is an exact duplicate), its fact row in
- * `risk_decisions` (the label training reads), the flag's closing, the audit row, the idempotency
- * record and the outbox row that gets it published.
+ * `risk_decisions` (the label training reads), the flag's closing — or, for a correction, its move
+ * to the new decision — the audit row, the idempotency record and the outbox row that gets it published.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { LATEST_DECISION_FIRST } from '../risk/effective-decisions.ts';
 
 export interface ReviewDecisionRecord {
   flagId: string;
@@ -21,13 +22,16 @@ export interface ReviewDecisionRecord {
   note: string | null;
   /** Flag status after the decision ('confirmed' or 'dismissed'). */
   flagStatus: string;
+  /** A correction: the flag's current decision, which this one replaces (audited as `flag.correct`). */
+  supersedes?: StoredFlagDecision;
   audit: { keyId: string; keyName: string; role: string; requestId: string };
   /** The response to replay for a retried request with the same Idempotency-Key. */
   idempotency?: { key: string; route: string; requestHash: string; statusCode: number; response: string };
 }
 
 /**
- * Returns false (and changes nothing) when the flag is no longer open — another decision won.
+ * Returns false (and changes nothing) when the flag is no longer open — another decision won — or,
+ * for a correction, when the flag's decision is no longer the superseded one.
  * @example
  * const stored = await recordReviewDecision(connection, record);
  */
@@ -35,11 +39,19 @@ export async function recordReviewDecision(connection: DuckDBConnection, record:
   const at = record.decidedAt.toISOString();
   await connection.run('BEGIN TRANSACTION');
   try {
-    const closed = await connection.runAndReadAll(
-      `UPDATE risk_flags SET status = $status, closed_at = $at::TIMESTAMPTZ, updated_at = $at::TIMESTAMPTZ, decision_id = $decisionId
-       WHERE flag_id = $flagId AND status = 'open' RETURNING flag_id`,
-      { status: record.flagStatus, at, decisionId: record.decisionId, flagId: record.flagId },
-    );
+    const closed =
+      record.supersedes === undefined
+        ? await connection.runAndReadAll(
+            `UPDATE risk_flags SET status = $status, closed_at = $at::TIMESTAMPTZ, updated_at = $at::TIMESTAMPTZ, decision_id = $decisionId
+             WHERE flag_id = $flagId AND status = 'open' RETURNING flag_id`,
+            { status: record.flagStatus, at, decisionId: record.decisionId, flagId: record.flagId },
+          )
+        : // closed_at stays when the flag was first decided: its evidence is as of the run before that.
+          await connection.runAndReadAll(
+            `UPDATE risk_flags SET status = $status, updated_at = $at::TIMESTAMPTZ, decision_id = $decisionId
+             WHERE flag_id = $flagId AND status IN ('confirmed', 'dismissed') AND decision_id = $supersedes RETURNING flag_id`,
+            { status: record.flagStatus, at, decisionId: record.decisionId, flagId: record.flagId, supersedes: record.supersedes.decisionId },
+          );
     if (closed.getRows().length === 0) {
       await connection.run('ROLLBACK');
       return false;
@@ -66,12 +78,30 @@ export async function recordReviewDecision(connection: DuckDBConnection, record:
     );
     await connection.run(
       `INSERT INTO audit_log (occurred_at, key_id, key_name, role, action, target, request_id, details)
-       VALUES ($at::TIMESTAMPTZ, $keyId, $keyName, $role, 'flag.decide', $flagId, $requestId, $details)`,
+       VALUES ($at::TIMESTAMPTZ, $keyId, $keyName, $role, $action, $flagId, $requestId, $details)`,
       {
         at,
         ...record.audit,
+        action: record.supersedes === undefined ? 'flag.decide' : 'flag.correct',
         flagId: record.flagId,
-        details: JSON.stringify({ decisionId: record.decisionId, verdict: record.verdict, fraudType: record.fraudType, note: record.note }),
+        details: JSON.stringify({
+          decisionId: record.decisionId,
+          verdict: record.verdict,
+          fraudType: record.fraudType,
+          note: record.note,
+          ...(record.supersedes === undefined
+            ? {}
+            : {
+                supersedes: {
+                  decisionId: record.supersedes.decisionId,
+                  verdict: record.supersedes.verdict,
+                  fraudType: record.supersedes.fraudType,
+                  note: record.supersedes.note,
+                  decidedBy: record.supersedes.decidedBy,
+                  decidedAt: record.supersedes.decidedAt.toISOString(),
+                },
+              }),
+        }),
       },
     );
     if (record.idempotency !== undefined) {
@@ -116,17 +146,19 @@ export async function readIdempotentResponse(connection: DuckDBConnection, key: 
   return row === undefined ? undefined : { requestHash: String(row[0]), statusCode: Number(row[1]), response: String(row[2]) };
 }
 
-/** The decision that closed a flag, to answer a repeated decision on an already-decided flag. */
-export async function readFlagDecision(
-  connection: DuckDBConnection,
-  decisionId: string,
-): Promise<{ decisionId: string; eventId: string; verdict: string; fraudType: string | null; note: string | null; decidedAt: Date; decidedBy: string } | undefined> {
-  const reader = await connection.runAndReadAll(
-    'SELECT decision_id, event_id, verdict, fraud_type, note, decided_at, decided_by FROM risk_decisions WHERE decision_id = $decisionId LIMIT 1',
-    { decisionId },
-  );
-  const row = reader.getRowObjectsJS()[0];
-  if (row === undefined) return undefined;
+export interface StoredFlagDecision {
+  decisionId: string;
+  eventId: string;
+  verdict: string;
+  fraudType: string | null;
+  note: string | null;
+  decidedAt: Date;
+  decidedBy: string;
+}
+
+const DECISION_COLUMNS = 'decision_id, event_id, verdict, fraud_type, note, decided_at, decided_by';
+
+function toStoredDecision(row: Record<string, unknown>): StoredFlagDecision {
   return {
     decisionId: String(row['decision_id']),
     eventId: String(row['event_id']),
@@ -136,6 +168,28 @@ export async function readFlagDecision(
     decidedAt: row['decided_at'] as Date,
     decidedBy: String(row['decided_by']),
   };
+}
+
+/** The decision a flag holds, to answer a repeated decision on an already-decided flag. */
+export async function readFlagDecision(connection: DuckDBConnection, decisionId: string): Promise<StoredFlagDecision | undefined> {
+  const reader = await connection.runAndReadAll(`SELECT ${DECISION_COLUMNS} FROM risk_decisions WHERE decision_id = $decisionId LIMIT 1`, { decisionId });
+  const row = reader.getRowObjectsJS()[0];
+  return row === undefined ? undefined : toStoredDecision(row);
+}
+
+/**
+ * A flag's decisions, the one that counts first (store/risk/effective-decisions.ts): those naming it
+ * and the one it holds (which names no flag when a decision about the customer closed it).
+ */
+export async function readFlagDecisions(connection: DuckDBConnection, flag: { flagId: string; decisionId: string | null }): Promise<StoredFlagDecision[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT ${DECISION_COLUMNS} FROM risk_decisions WHERE flag_id = $flagId OR decision_id = $decisionId
+     -- One row per decision, should a publisher have sent the same decision under two event ids.
+     QUALIFY row_number() OVER (PARTITION BY decision_id ORDER BY event_id) = 1
+     ORDER BY ${LATEST_DECISION_FIRST}`,
+    { flagId: flag.flagId, decisionId: flag.decisionId },
+  );
+  return reader.getRowObjectsJS().map(toStoredDecision);
 }
 
 /**

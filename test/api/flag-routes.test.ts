@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decisionIdsForFlag } from '../../api/decide-flag.ts';
+import { decisionIdsForCorrection, decisionIdsForFlag } from '../../api/decide-flag.ts';
 import { decodeEvent } from '../../domain/events/decode-event.ts';
 import { createTestApi, type TestApi } from './api-test-app.ts';
 
@@ -268,6 +268,7 @@ describe('POST /v1/flags/{id}/decision', () => {
       decidedAt: '2026-11-20T12:00:00.000Z',
       decidedBy: 'risk-tester',
       flagStatus: 'confirmed',
+      supersedes: null,
       published: false,
     });
     expect((await page('')).flags.map((flag) => flag.flagId)).not.toContain('flg_03');
@@ -316,7 +317,8 @@ describe('POST /v1/flags/{id}/decision', () => {
     for (const body of [{ verdict: 'fraud', fraudType: 'ring', note: 'swapped twice' }, { verdict: 'fraud', fraudType: 'item_swap', note: 'a ring, in fact' }]) {
       const changed = await decide('flg_08', body);
       expect(changed.statusCode, changed.body).toBe(409);
-      expect((changed.json() as { detail: string }).detail).toMatch(/already decided fraud \(item_swap\) by risk-tester .*decisions are final/i);
+      // It says how to correct: which decision to supersede.
+      expect((changed.json() as { detail: string }).detail).toMatch(/already decided fraud \(item_swap\) by risk-tester .*To correct it, send the decision again with "supersedes": "dec_[0-9a-f]{32}" and a note/);
     }
     const stored = (await api.connection.runAndReadAll(`SELECT fraud_type, note FROM risk_decisions WHERE flag_id = 'flg_08'`)).getRowObjectsJson();
     expect(stored).toEqual([{ fraud_type: 'item_swap', note: 'swapped twice' }]);
@@ -352,5 +354,133 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect(results.map((result) => result.statusCode).sort()).toEqual([200, 200, 409]);
     const count = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM risk_decisions WHERE flag_id = 'flg_07'`)).getRows()[0]![0];
     expect(count).toBe(1);
+  });
+});
+
+describe('POST /v1/flags/{id}/decision with supersedes: correcting a verdict', () => {
+  type DecisionBody = { decisionId: string; verdict: string; flagStatus: string; supersedes: string | null; decidedAt: string; decidedBy: string };
+  type History = { flag: { status: string; decisionId: string; closedAt: string; updatedAt: string }; decisions: { decisionId: string; verdict: string; current: boolean; supersedes: string | null; decidedBy: string; note: string | null }[] };
+  const decide = (flagId: string, body: object, headers: Record<string, string> = {}, role: keyof TestApi['keys'] = 'risk') =>
+    api.app.inject({ method: 'POST', url: `/v1/flags/${flagId}/decision`, headers: { ...as(role), ...headers }, payload: body });
+  const rows = async (sql: string) => (await api.connection.runAndReadAll(sql)).getRowObjectsJson();
+  const historyOf = async (flagId: string): Promise<History> => {
+    const response = await api.app.inject({ method: 'GET', url: `/v1/flags/${flagId}`, headers: as('risk') });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as History;
+  };
+
+  it('a correction is a new decision: the flag follows it, both are kept, audited and queued as risk.decision events, and GET shows the history', async () => {
+    const first = (await decide('flg_03', { verdict: 'fraud', fraudType: 'item_swap', note: 'empty box' })).json() as DecisionBody;
+    const response = await decide('flg_03', { verdict: 'legitimate', note: 'the warehouse mixed up two parcels', supersedes: first.decisionId }, {}, 'admin');
+    expect(response.statusCode, response.body).toBe(200);
+    const { decisionId, eventId } = decisionIdsForCorrection('flg_03', first.decisionId);
+    expect(response.json()).toEqual({
+      decisionId, flagId: 'flg_03', customerId: 'cus_3', verdict: 'legitimate', fraudType: null, note: 'the warehouse mixed up two parcels',
+      // The test clock stands still: the correction is dated 1 ms after what it corrects, so it is the latest.
+      decidedAt: '2026-11-20T12:00:00.001Z', decidedBy: 'admin-tester', flagStatus: 'dismissed', supersedes: first.decisionId, published: false,
+    });
+    const history = await historyOf('flg_03');
+    expect(history.flag).toMatchObject({ status: 'dismissed', decisionId, closedAt: '2026-11-20T12:00:00.000Z', updatedAt: '2026-11-20T12:00:00.001Z' });
+    expect(history.decisions.map(({ decisionId: id, verdict, current, supersedes, decidedBy }) => ({ id, verdict, current, supersedes, decidedBy }))).toEqual([
+      { id: decisionId, verdict: 'legitimate', current: true, supersedes: first.decisionId, decidedBy: 'admin-tester' },
+      { id: first.decisionId, verdict: 'fraud', current: false, supersedes: null, decidedBy: 'risk-tester' },
+    ]);
+    expect((await page('?status=dismissed')).flags.map((flag) => flag.flagId)).toContain('flg_03');
+    expect(await rows(`SELECT decision_id, verdict FROM risk_decisions ORDER BY decided_at`)).toEqual([
+      { decision_id: first.decisionId, verdict: 'fraud' }, { decision_id: decisionId, verdict: 'legitimate' },
+    ]);
+    expect(await rows(`SELECT action, key_name FROM audit_log ORDER BY audit_id`)).toEqual([{ action: 'flag.decide', key_name: 'risk-tester' }, { action: 'flag.correct', key_name: 'admin-tester' }]);
+    const [event] = await rows(`SELECT e.payload FROM events e JOIN api_outbox o USING (event_id) WHERE event_id = '${eventId}'`);
+    const decoded = decodeEvent(String(event!['payload']));
+    // An ordinary risk.decision of the contract: nothing but its id and time says it is a correction.
+    expect(decoded.ok && decoded.event.type === 'risk.decision' && decoded.event.data).toEqual({
+      decisionId, customerId: 'cus_3', flagId: 'flg_03', decidedAt: '2026-11-20T12:00:00.001Z', decidedBy: 'admin-tester', verdict: 'legitimate', note: 'the warehouse mixed up two parcels',
+    });
+    // Corrected again, back to fraud: supersedes names the correction now.
+    const again = await decide('flg_03', { verdict: 'fraud', fraudType: 'ring', note: 'the other parcel was theirs too', supersedes: decisionId });
+    expect(again.json()).toMatchObject({ verdict: 'fraud', flagStatus: 'confirmed', supersedes: decisionId, decidedAt: '2026-11-20T12:00:00.002Z' });
+    expect((await historyOf('flg_03')).decisions.map((decision) => [decision.verdict, decision.current])).toEqual([['fraud', true], ['legitimate', false], ['fraud', false]]);
+  });
+
+  it('is explicit: a note is required, supersedes must name the current decision, and a correction that changes nothing is refused', async () => {
+    const first = (await decide('flg_05', { verdict: 'fraud' })).json() as DecisionBody;
+    for (const body of [{ verdict: 'legitimate', supersedes: first.decisionId }, { verdict: 'legitimate', note: '  ', supersedes: first.decisionId }]) {
+      const noNote = await decide('flg_05', body);
+      expect(noNote.statusCode, noNote.body).toBe(400);
+      expect(noNote.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.note', message: 'must say why when supersedes is given' }] });
+    }
+    const open = await decide('flg_06', { verdict: 'legitimate', note: 'why', supersedes: first.decisionId });
+    expect(open.statusCode).toBe(409);
+    expect((open.json() as { detail: string }).detail).toMatch(/flg_06 is not decided yet.*decide it without supersedes/);
+    const unknown = await decide('flg_05', { verdict: 'legitimate', note: 'why', supersedes: 'dec_nope' });
+    expect(unknown.statusCode).toBe(409);
+    expect((unknown.json() as { detail: string }).detail).toContain(`supersedes names dec_nope, but the current decision on flag flg_05 is fraud by risk-tester at 2026-11-20T12:00:00.000Z (decision ${first.decisionId})`);
+    // The same verdict with a note is a change (the first had none): recorded.
+    const noteAdded = await decide('flg_05', { verdict: 'fraud', note: 'same', supersedes: first.decisionId });
+    expect(noteAdded.statusCode, noteAdded.body).toBe(200);
+    const unchanged = await decide('flg_05', { verdict: 'fraud', note: 'same', supersedes: (noteAdded.json() as DecisionBody).decisionId });
+    expect(unchanged.statusCode).toBe(409);
+    expect((unchanged.json() as { detail: string }).detail).toMatch(/nothing to correct/);
+    await api.connection.run(`UPDATE risk_flags SET status = 'expired' WHERE flag_id = 'flg_07'`);
+    expect((await decide('flg_07', { verdict: 'fraud', note: 'late', supersedes: first.decisionId })).statusCode).toBe(409);
+    expect(await rows(`SELECT count(*)::INTEGER AS n FROM risk_decisions`)).toEqual([{ n: 2 }]);
+  });
+
+  it('a retried correction gets the same decision, a stale one is 409, and a plain repeat of the current verdict is 200', async () => {
+    const first = (await decide('flg_08', { verdict: 'fraud', fraudType: 'item_swap' })).json() as DecisionBody;
+    const correction = { verdict: 'legitimate', note: 'refund was for a lost parcel', supersedes: first.decisionId };
+    const corrected = (await decide('flg_08', correction)).json() as DecisionBody;
+    // The same correction again (a retry without Idempotency-Key, another tab): the same decision, nothing new stored.
+    const retried = await decide('flg_08', correction, {}, 'admin');
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json()).toMatchObject({ decisionId: corrected.decisionId, decidedBy: 'risk-tester', supersedes: first.decisionId });
+    // Another correction of the superseded decision: someone corrected it meanwhile.
+    const stale = await decide('flg_08', { verdict: 'abuse', note: 'not fraud, abuse', supersedes: first.decisionId });
+    expect(stale.statusCode).toBe(409);
+    expect((stale.json() as { detail: string }).detail).toContain(`the current decision on flag flg_08 is legitimate by risk-tester`);
+    // Without supersedes, the current (corrected) verdict repeats with 200, the superseded one is 409.
+    expect((await decide('flg_08', { verdict: 'legitimate', note: 'refund was for a lost parcel' })).json()).toMatchObject({ decisionId: corrected.decisionId, supersedes: first.decisionId });
+    const old = await decide('flg_08', { verdict: 'fraud', fraudType: 'item_swap' });
+    expect(old.statusCode).toBe(409);
+    expect((old.json() as { detail: string }).detail).toContain(`"supersedes": "${corrected.decisionId}"`);
+    expect(await rows(`SELECT count(*)::INTEGER AS n FROM risk_decisions WHERE flag_id = 'flg_08'`)).toEqual([{ n: 2 }]);
+  });
+
+  it('keeps the Idempotency-Key rules: the same key and body replay, the same key for a correction of another body is 409', async () => {
+    const first = (await decide('flg_09', { verdict: 'abuse' }, { 'idempotency-key': 'c-1' })).json() as DecisionBody;
+    const reused = await decide('flg_09', { verdict: 'legitimate', note: 'why', supersedes: first.decisionId }, { 'idempotency-key': 'c-1' });
+    expect(reused.statusCode).toBe(409);
+    expect((reused.json() as { detail: string }).detail).toMatch(/Idempotency-Key "c-1" was used for a different request/);
+    const body = { verdict: 'legitimate', note: 'customer proved delivery failure', supersedes: first.decisionId };
+    const corrected = await decide('flg_09', body, { 'idempotency-key': 'c-2' });
+    await api.connection.run(`UPDATE api_outbox SET published_at = TIMESTAMPTZ '2026-11-20 12:00:01Z'`);
+    const replayed = await decide('flg_09', body, { 'idempotency-key': 'c-2' });
+    // The stored answer, with published as it is now.
+    expect(replayed.json()).toEqual({ ...(corrected.json() as object), published: true });
+  });
+
+  it('concurrent corrections of one decision store exactly one', async () => {
+    const first = (await decide('flg_10', { verdict: 'fraud' })).json() as DecisionBody;
+    const results = await Promise.all([
+      decide('flg_10', { verdict: 'legitimate', note: 'a', supersedes: first.decisionId }),
+      decide('flg_10', { verdict: 'abuse', note: 'b', supersedes: first.decisionId }),
+    ]);
+    expect(results.map((result) => result.statusCode).sort()).toEqual([200, 409]);
+    expect(await rows(`SELECT count(*)::INTEGER AS n FROM risk_decisions WHERE flag_id = 'flg_10'`)).toEqual([{ n: 2 }]);
+  });
+
+  it('a later decision ingest stored (another publisher) is the current one: correcting the earlier one is 409, and the flag follows it', async () => {
+    const first = (await decide('flg_11', { verdict: 'fraud' })).json() as DecisionBody;
+    // As ingest stores a risk.decision event from another reviewing tool.
+    await api.connection.run(`INSERT INTO risk_decisions VALUES ('dec_other', 'cus_11', 'flg_11', '2026-11-20T13:00:00Z', 'other-tool', 'legitimate', NULL, 'from the call centre', 'evt_other')`);
+    const history = await historyOf('flg_11');
+    expect(history.decisions.map((decision) => [decision.decisionId, decision.current])).toEqual([['dec_other', true], [first.decisionId, false]]);
+    const stale = await decide('flg_11', { verdict: 'abuse', note: 'why', supersedes: first.decisionId });
+    expect(stale.statusCode).toBe(409);
+    expect((stale.json() as { detail: string }).detail).toContain('the current decision on flag flg_11 is legitimate by other-tool');
+    expect((await historyOf('flg_11')).flag).toMatchObject({ status: 'dismissed', decisionId: 'dec_other' });
+    const corrected = await decide('flg_11', { verdict: 'abuse', note: 'the call centre was wrong', supersedes: 'dec_other' });
+    // Dated after the decision it corrects, though the API clock (12:00) is behind it.
+    expect(corrected.json()).toMatchObject({ flagStatus: 'confirmed', supersedes: 'dec_other', decidedAt: '2026-11-20T13:00:00.001Z' });
   });
 });

@@ -2,6 +2,7 @@
  * Every authenticated route with a request that is valid for it and the permission it needs. The
  * role-matrix test runs each one with every role; adding a route is one line here.
  */
+import { decisionIdsForFlag } from '../../api/decide-flag.ts';
 import type { ApiPermission } from '../../domain/api-roles.ts';
 import { FIXTURE_REVOCABLE_KEY_ID } from '../../scripts/api/api-fixtures.ts';
 
@@ -23,6 +24,8 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', url: '/v1/flags/flg_01', permission: 'flags:read' },
   // The same verdict again returns the same decision, so every allowed role gets 200.
   { method: 'POST', url: '/v1/flags/flg_02/decision', permission: 'flags:decide', body: { verdict: 'legitimate' } },
+  // Correcting it takes the same permission; the first allowed role corrects, the next ones repeat the correction (200, the same decision).
+  { method: 'POST', url: '/v1/flags/flg_02/decision', permission: 'flags:decide', body: { verdict: 'fraud', note: 'role matrix correction', supersedes: decisionIdsForFlag('flg_02').decisionId } },
   { method: 'GET', url: '/v1/quality/report', permission: 'quality:read' },
   { method: 'GET', url: '/v1/products/prd_1/quality', permission: 'quality:read' },
   { method: 'GET', url: '/v1/alerts', permission: 'quality:read' },
