@@ -1,8 +1,8 @@
 /**
  * The review console in real headless Chromium (Debian's package, driven by playwright-core) against
  * a real `retour serve` on a DuckDB file filled by the real pipeline: simulate → import → jobs.
- * Open the queue, open a flag, record a verdict, see the flag leave the queue; screenshots are kept
- * in test-artifacts/.
+ * Open the queue, open a flag, record a verdict, see the flag leave the queue, correct the verdict and
+ * see both decisions; screenshots are kept in test-artifacts/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ describe('review console', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('lets an analyst open a flag, see why, record a verdict, and the flag leaves the queue', async () => {
+  it('lets an analyst open a flag, see why, record a verdict, the flag leaves the queue, and correct the verdict', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${server.url}/console`);
     await page.getByTestId('api-key').fill(riskKey);
@@ -84,8 +84,33 @@ describe('review console', () => {
 
     // The API agrees: the flag is confirmed and attributed to the key's name.
     const response = await fetch(`${server.url}/v1/flags/${flagId}`, { headers: { authorization: `Bearer ${riskKey}` } });
-    const evidence = (await response.json()) as { flag: { status: string } };
+    const evidence = (await response.json()) as { flag: { status: string }; decisions: { decisionId: string }[] };
     expect(evidence.flag.status).toBe('confirmed');
+
+    // The verdict was wrong: the confirmed flag, its history, and "Correct verdict" with a required note.
+    await page.locator('#filter-status').selectOption('confirmed');
+    await expect.poll(() => page.locator(`tr[data-flag="${flagId}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await page.locator(`tr[data-flag="${flagId}"]`).click();
+    await page.getByTestId('decision-history').waitFor();
+    expect(await page.getByTestId('decision-row').count()).toBe(1);
+    await page.getByRole('button', { name: 'Legitimate', exact: true }).click();
+    await page.getByTestId('submit-correction').click();
+    await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toMatch(/note is required/);
+    await page.locator('#decision-note').fill('the parcel scale was broken that week');
+    const correctionResponse = page.waitForResponse((response) => response.url().endsWith('/decision'));
+    await page.getByTestId('submit-correction').click();
+    const corrected = await correctionResponse;
+    expect(corrected.status(), await corrected.text()).toBe(200);
+    expect(corrected.request().postDataJSON()).toMatchObject({ verdict: 'legitimate', supersedes: evidence.decisions[0]!.decisionId });
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 15_000 }).toMatch(/Corrected to legitimate/);
+    await expect.poll(() => page.getByTestId('decision-row').count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.locator('[data-testid="decision-row"][data-current="true"]').textContent()).toMatch(/legitimate.*analyst-anna.*the parcel scale was broken/);
+    // The corrected flag has left the confirmed queue.
+    await expect.poll(() => page.locator(`tr[data-flag="${flagId}"]`).count(), { timeout: 15_000 }).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-corrected-verdict.png'), fullPage: true });
+    const afterCorrection = (await (await fetch(`${server.url}/v1/flags/${flagId}`, { headers: { authorization: `Bearer ${riskKey}` } })).json()) as { flag: { status: string }; decisions: { verdict: string; current: boolean }[] };
+    expect(afterCorrection.flag.status).toBe('dismissed');
+    expect(afterCorrection.decisions.map((decision) => [decision.verdict, decision.current])).toEqual([['legitimate', true], ['fraud', false]]);
 
     // Another key: the previous key's queue and evidence leave the screen, even when the new key is refused.
     await page.getByTestId('api-key').fill(productKey);
