@@ -1,7 +1,8 @@
 /**
  * The API over real HTTP on a DuckDB file, publishing to the real Kafka broker of the integration
  * setup: the decision flow end to end (decide → the flag leaves the open queue → risk.decision on
- * the topic → its echo through ingest is a duplicate → the next training sees the label).
+ * the topic → its echo through ingest is a duplicate → the next training sees the label), and the
+ * same for a corrected verdict (a second risk.decision; the label flips).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { createTestApi, type TestApi } from './api-test-app.ts';
 const directory = mkdtempSync(join(tmpdir(), 'retour-api-http-'));
 const topic = uniqueTopicName('api-decisions');
 const group = uniqueTopicName('api-decisions-reader');
+const correctionGroup = uniqueTopicName('api-corrections-reader');
 let api: TestApi;
 let base: string;
 const producer = createEventProducer({ brokers: kafkaBrokers(), clientId: 'retour-api-test', logger: pino({ level: 'silent' }), retries: 2 });
@@ -32,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await producer.close();
-  await deleteConsumerGroups([group]).catch(() => undefined);
+  await deleteConsumerGroups([group, correctionGroup]).catch(() => undefined);
   await deleteTopics([topic]);
   rmSync(directory, { recursive: true, force: true });
 });
@@ -49,16 +51,26 @@ const call = (path: string, init: { method?: string; role?: keyof TestApi['keys'
   });
 
 async function readOneMessage(): Promise<KafkaMessage> {
-  const consumer = testConsumer(group);
+  return (await readMessages({ group, key: undefined, count: 1 }))[0]!;
+}
+
+/** The first `count` messages on the topic (with that key, when given), read from the beginning by `group`. */
+async function readMessages(options: { group: string; key: string | undefined; count: number }): Promise<KafkaMessage[]> {
+  const consumer = testConsumer(options.group);
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    return await new Promise<KafkaMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no message on ${topic} within 30 s`)), 30_000);
+    return await new Promise<KafkaMessage[]>((resolve, reject) => {
+      const messages: KafkaMessage[] = [];
+      const timer = setTimeout(() => reject(new Error(`${messages.length} of ${options.count} messages on ${topic} within 30 s`)), 30_000);
       void consumer.run({
         eachMessage: async ({ message }) => {
-          clearTimeout(timer);
-          resolve(message);
+          if (options.key !== undefined && message.key?.toString() !== options.key) return;
+          messages.push(message);
+          if (messages.length === options.count) {
+            clearTimeout(timer);
+            resolve(messages);
+          }
         },
       });
     });
@@ -124,5 +136,56 @@ describe('API over HTTP', () => {
     expect(((await retry.json()) as { decisionId: string }).decisionId).toBe(decision.decisionId);
     const outbox = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(published_at)::INTEGER FROM api_outbox`)).getRows()[0];
     expect(outbox).toEqual([1, 1]);
+  });
+
+  it('correction flow: a second risk.decision reaches Kafka through the outbox, its echo is a duplicate, the flag and the label follow it', async () => {
+    // cus_1 ordered in the year before the snapshot, so training has a row for it.
+    await api.connection.run(`INSERT INTO orders VALUES ('ord_c1', 'cus_1', '2026-10-01T10:00:00Z', 'EUR', 'web', NULL, NULL, NULL, NULL, 'e_c1')`);
+    const labelOfCus1 = async (): Promise<number | undefined> => {
+      const training = await api.database.connect();
+      await resetLabelTargets(training);
+      await appendLabelSnapshots(training, { firstSnapshot: new Date('2026-11-01T00:00:00Z'), lastSnapshot: new Date('2026-11-01T00:00:00Z'), stepDays: 7, horizonDays: 30, split: 'train' });
+      const rows = (await training.runAndReadAll(`SELECT label::INTEGER FROM risk_targets WHERE customer_id = 'cus_1'`)).getRows();
+      return rows[0] === undefined ? undefined : Number(rows[0][0]);
+    };
+    const first = (await (await call('/v1/flags/flg_01/decision', { role: 'risk', method: 'POST', body: { verdict: 'legitimate' } })).json()) as { decisionId: string };
+    expect(await labelOfCus1()).toBe(0);
+
+    // Legitimate corrected to fraud within the label horizon: before the latest-decision rule, the legitimate verdict still overrode it.
+    const body = { verdict: 'fraud', fraudType: 'empty_box', note: 'the second parcel from the same address was empty too', supersedes: first.decisionId };
+    const response = await call('/v1/flags/flg_01/decision', { role: 'admin', method: 'POST', body, headers: { 'idempotency-key': 'correct-1' } });
+    expect(response.status).toBe(200);
+    const correction = (await response.json()) as { decisionId: string; supersedes: string; published: boolean; flagStatus: string };
+    expect(correction).toMatchObject({ supersedes: first.decisionId, published: true, flagStatus: 'confirmed' });
+    expect(correction.decisionId).not.toBe(first.decisionId);
+
+    const messages = await readMessages({ group: correctionGroup, key: 'cus_1', count: 2 });
+    const decoded = messages.map((message) => decodeEvent(message.value!));
+    const data = decoded.map((result) => (result.ok && result.event.type === 'risk.decision' ? result.event.data : undefined));
+    expect(data).toMatchObject([
+      { decisionId: first.decisionId, flagId: 'flg_01', verdict: 'legitimate' },
+      { decisionId: correction.decisionId, flagId: 'flg_01', verdict: 'fraud', fraudType: 'empty_box', decidedBy: 'admin-tester', note: body.note },
+    ]);
+    // Later by decidedAt, as the rule every consumer applies needs.
+    expect(Date.parse(String(data[1]!.decidedAt))).toBeGreaterThan(Date.parse(String(data[0]!.decidedAt)));
+
+    const writer = await createEventBatchWriter(await api.database.connect());
+    try {
+      const outcome = await ingestBatch(writer, messages.map((message, index) => ({ topic, partition: 1, offset: index, value: message.value! })), { maxEventBytes: 65_536 });
+      expect(outcome).toMatchObject({ consumed: 2, stored: 0, duplicates: 2, quarantined: [] });
+    } finally {
+      writer.close();
+    }
+    const flag = (await (await call('/v1/flags/flg_01', { role: 'risk' })).json()) as { flag: { status: string }; decisions: { decisionId: string; current: boolean }[] };
+    expect(flag.flag.status).toBe('confirmed');
+    expect(flag.decisions.map((decision) => [decision.decisionId, decision.current])).toEqual([[correction.decisionId, true], [first.decisionId, false]]);
+    // The next training reads the corrected verdict: the label flipped.
+    expect(await labelOfCus1()).toBe(1);
+
+    // A retry of the correction replays it and publishes nothing new.
+    const retry = await call('/v1/flags/flg_01/decision', { role: 'admin', method: 'POST', body, headers: { 'idempotency-key': 'correct-1' } });
+    expect(((await retry.json()) as { decisionId: string }).decisionId).toBe(correction.decisionId);
+    const outbox = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(published_at)::INTEGER FROM api_outbox`)).getRows()[0];
+    expect(outbox).toEqual([3, 3]);
   });
 });
