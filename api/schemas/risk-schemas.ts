@@ -56,6 +56,13 @@ export const ScoreResponse = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A note that says something: one character that is not ASCII white space. Spelled out rather than
+ * `\S`, whose Unicode set differs between regex engines (JavaScript counts U+FEFF as space,
+ * Python does not), so that the OpenAPI pattern and the route's check agree for every client.
+ */
+const NOTE_WITH_TEXT = /[^ \t\n\r\f\v]/;
+
 export const DecisionRequest = Type.Object(
   {
     verdict: RiskDecisionData.properties.verdict,
@@ -76,7 +83,7 @@ export const DecisionRequest = Type.Object(
     // States the rules in the OpenAPI document; TypeBox's compiler skips if/then, so the route checks them (legitimateWithFraudType, correctionWithoutNote).
     allOf: [
       { if: { properties: { verdict: { const: 'legitimate' } }, required: ['verdict'] }, then: { not: { required: ['fraudType'] } } },
-      { if: { required: ['supersedes'] }, then: { required: ['note'], properties: { note: { pattern: '\\S' } } } },
+      { if: { required: ['supersedes'] }, then: { required: ['note'], properties: { note: { pattern: NOTE_WITH_TEXT.source } } } },
     ],
   },
 );
@@ -88,6 +95,6 @@ export function legitimateWithFraudType(body: Static<typeof DecisionRequest>): b
 
 /** A correction says why: its note is the audit trail's only account of what was wrong. */
 export function correctionWithoutNote(body: Static<typeof DecisionRequest>): boolean {
-  return body.supersedes !== undefined && (body.note === undefined || body.note.trim() === '');
+  return body.supersedes !== undefined && (body.note === undefined || !NOTE_WITH_TEXT.test(body.note));
 }
 export type DecisionRequestBody = Static<typeof DecisionRequest>;
