@@ -43,7 +43,7 @@ export interface AppDependencies {
    * The risk job's policy as well: its tier thresholds, so POST /v1/risk/score decides on the tiers
    * the job gave, and its feature windows, for the evidence under a flag's reasons.
    */
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays'>;
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays' | 'riskHighValue' | 'riskHighValueByCurrency'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
@@ -132,7 +132,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   registerMetricsRoute(app, metrics);
   registerConsoleRoutes(app);
   // The risk job's thresholds and feature windows: the score endpoint's tiers and a flag's evidence agree with the job.
-  registerCustomerRiskRoutes(app, { riskSnapshots, thresholds: tierThresholdsOf(dependencies.config) });
+  registerCustomerRiskRoutes(app, {
+    riskSnapshots,
+    thresholds: tierThresholdsOf(dependencies.config),
+    highValue: { highValue: dependencies.config.riskHighValue, highValueByCurrency: dependencies.config.riskHighValueByCurrency },
+  });
   registerFlagRoutes(app, {
     connection: dependencies.connection,
     riskSnapshots,

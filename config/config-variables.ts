@@ -158,8 +158,10 @@ function numberMap<const K extends string>(options: {
   max: number;
   /** The names a pair may use; absent = any name (categories). */
   names?: readonly string[];
+  /** Instead of a list, the form a name must have, and how the rule says it. */
+  namePattern?: { readonly pattern: RegExp; readonly rule: string };
 }): VariableSpec<Readonly<Record<string, number>>, K> {
-  const names = options.names === undefined ? 'name' : `name (one of ${options.names.join(', ')})`;
+  const names = options.names !== undefined ? `name (one of ${options.names.join(', ')})` : options.namePattern !== undefined ? `name (${options.namePattern.rule})` : 'name';
   const rule = `comma-separated ${names}=integer pairs with integers from ${options.min} to ${options.max} (may be empty)`;
   return {
     key: options.key,
@@ -175,6 +177,7 @@ function numberMap<const K extends string>(options: {
         if (number < options.min || number > options.max) throw new RuleError(rule);
         // A misspelt name would otherwise be ignored: the setting it meant would silently keep its default.
         if (options.names !== undefined && !options.names.includes(match[1]!)) throw new RuleError(rule);
+        if (options.namePattern !== undefined && !options.namePattern.pattern.test(match[1]!)) throw new RuleError(rule);
         result[match[1]!] = number;
       }
       return Object.freeze(result);
@@ -235,6 +238,8 @@ export const CONFIG_VARIABLES = {
   RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, names: SCHEDULED_JOB_NAMES, description: 'Scheduler interval per job inside retour serve.' }),
   RETOUR_RISK_REVIEW_THRESHOLD: decimal({ key: 'riskReviewThreshold', default: 0.5, min: 0.01, max: 1, description: 'Customer risk scores at or above go to the review tier (and get a flag).' }),
   RETOUR_RISK_HIGH_THRESHOLD: decimal({ key: 'riskHighThreshold', default: 0.8, min: 0.01, max: 1, description: 'Customer risk scores at or above are in the high tier (must be ≥ the review threshold).' }),
+  RETOUR_RISK_HIGH_VALUE: integer({ key: 'riskHighValue', default: 20000, min: 1, max: 10_000_000_000_000, description: 'POST /v1/risk/score inspects a return worth at least this many minor units before refund unless the customer is low-risk, in any currency not in RETOUR_RISK_HIGH_VALUE_BY_CURRENCY (20000 = 200.00 in a 2-decimal currency).' }),
+  RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: numberMap({ key: 'riskHighValueByCurrency', default: '', min: 1, max: 10_000_000_000_000, namePattern: { pattern: /^[A-Z]{3}$/, rule: 'an ISO 4217 code such as JPY' }, description: 'Per-currency high-value thresholds in that currency\'s minor units, e.g. JPY=30000,KWD=60000 (requests state their currency).' }),
   RETOUR_RISK_NO_RECEIPT_DAYS: integer({ key: 'riskNoReceiptDays', default: 14, min: 1, max: 365, description: 'A refund whose return has not arrived this many days later counts as "refund without receipt".' }),
 } as const satisfies Record<`RETOUR_${string}`, VariableSpec<unknown, string>>;
 

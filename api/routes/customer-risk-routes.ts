@@ -13,8 +13,11 @@ import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse } from '../schemas/risk-schemas.ts';
 
-export function registerCustomerRiskRoutes(app: FastifyInstance, options: { riskSnapshots: RiskSnapshotHolder; thresholds: RiskTierThresholds }): void {
-  const policy: ProposedReturnPolicy = Object.freeze({ ...DEFAULT_PROPOSED_RETURN_POLICY, thresholds: options.thresholds });
+export function registerCustomerRiskRoutes(
+  app: FastifyInstance,
+  options: { riskSnapshots: RiskSnapshotHolder; thresholds: RiskTierThresholds; highValue: Pick<ProposedReturnPolicy, 'highValue' | 'highValueByCurrency'> },
+): void {
+  const policy: ProposedReturnPolicy = Object.freeze({ ...DEFAULT_PROPOSED_RETURN_POLICY, thresholds: options.thresholds, ...options.highValue });
   app.get<{ Params: Static<typeof CustomerParams> }>(
     '/v1/customers/:customerId/risk',
     {

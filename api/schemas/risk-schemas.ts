@@ -3,7 +3,7 @@
  * contract (domain/events/event-schemas.ts), so the API accepts exactly what the events carry.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { OrderLine, ReturnRequestedData, RiskDecisionData } from '../../domain/events/event-schemas.ts';
+import { OrderLine, OrderPlacedData, ReturnRequestedData, RiskDecisionData } from '../../domain/events/event-schemas.ts';
 import { NullableNumber, NullableString, Reason } from './common-schemas.ts';
 
 const CustomerId = ReturnRequestedData.properties.customerId;
@@ -33,6 +33,8 @@ export const ScoreRequest = Type.Object(
   {
     customerId: CustomerId,
     orderId: Type.Optional(ReturnRequestedData.properties.orderId),
+    // Optional for clients written before it; without it the value's high-value check uses RETOUR_RISK_HIGH_VALUE.
+    currency: Type.Optional({ ...OrderPlacedData.properties.currency, description: 'ISO 4217 code of the unit prices (the order\'s currency): selects RETOUR_RISK_HIGH_VALUE_BY_CURRENCY and how amounts are written in reasons' }),
     lines: Type.Array(
       Type.Object(
         { productId: OrderLine.properties.productId, quantity: OrderLine.properties.quantity, reason: ReturnLine.properties.reason, unitPrice: OrderLine.properties.unitPrice },

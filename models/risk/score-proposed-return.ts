@@ -14,6 +14,8 @@ export interface ProposedReturnLine {
 export interface ProposedReturn {
   readonly customerId: string;
   readonly orderId?: string | undefined;
+  /** ISO 4217 code of the lines' unit prices (the order's currency); absent = not stated. */
+  readonly currency?: string | undefined;
   readonly lines: readonly ProposedReturnLine[];
 }
 
@@ -29,8 +31,13 @@ export interface ProposedReturnScore {
 
 export interface ProposedReturnPolicy {
   readonly thresholds: RiskTierThresholds;
-  /** Returns worth at least this (minor units) are inspected before refund unless the customer is known low-risk. Default 20000. */
+  /**
+   * Returns worth at least this (minor units) are inspected before refund unless the customer is known
+   * low-risk, in any currency without its own entry in `highValueByCurrency`. Default 20000.
+   */
   readonly highValue: number;
+  /** Per-currency thresholds in that currency's minor units (20000 cents is not 20000 yen). Default none. */
+  readonly highValueByCurrency: Readonly<Record<string, number>>;
   /** Decline only at or above this score *and* with hard evidence (≥ 2 not-declared items or missing parcels). Default 0.95. */
   readonly decline: number;
 }
@@ -38,13 +45,50 @@ export interface ProposedReturnPolicy {
 export const DEFAULT_PROPOSED_RETURN_POLICY: ProposedReturnPolicy = Object.freeze({
   thresholds: DEFAULT_RISK_TIER_THRESHOLDS,
   highValue: 20_000,
+  highValueByCurrency: Object.freeze({}),
   decline: 0.95,
 });
 
 const DEFECT_REASONS = new Set<string>(PRODUCT_FAULT_REASONS satisfies readonly ReturnReason[]);
 const RANK: Record<ReturnDecision, number> = { approve: 0, inspect_before_refund: 1, review: 2, decline: 3 };
 const atLeast = (a: ReturnDecision, b: ReturnDecision): ReturnDecision => (RANK[a] >= RANK[b] ? a : b);
-const money = (minor: number): string => (minor / 100).toFixed(2);
+
+/**
+ * An amount in minor units as a reader reads it, with its currency: ISO 4217 says how many minor
+ * units make one major unit (EUR 2, JPY 0, KWD 3). Without a currency the digits cannot be placed.
+ *
+ * @example
+ * formatMinorUnits(123_456, 'EUR'); // '1234.56 EUR'
+ * formatMinorUnits(30_000, 'JPY');  // '30000 JPY'
+ * formatMinorUnits(500, undefined); // '500 minor units (currency not given)'
+ */
+export function formatMinorUnits(minor: number, currency: string | undefined): string {
+  if (!Number.isInteger(minor)) throw new RangeError(`formatMinorUnits: minor units must be an integer, got ${minor}`);
+  if (currency === undefined) return `${minor} minor units (currency not given)`;
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return `${minor} ${currency}`;
+  // BigInt: a return's value can pass 2^53 minor units, where float division shows wrong digits.
+  const units = BigInt(Math.abs(minor));
+  const scale = 10n ** BigInt(digits);
+  return `${minor < 0 ? '-' : ''}${units / scale}.${String(units % scale).padStart(digits, '0')} ${currency}`;
+}
+
+/**
+ * ISO 4217 minor units of the currencies that do not have 2 (the table's "N.A." funds and metals count
+ * as 0). Not Intl's currency digits: those are CLDR's display digits (HUF and IDR show 0, ISO says 2).
+ */
+const MINOR_UNIT_DIGITS: ReadonlyMap<string, number> = new Map([
+  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((code) => [code, 0] as const),
+  ...['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX'].map((code) => [code, 0] as const),
+  ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3] as const),
+  ...['CLF', 'UYW'].map((code) => [code, 4] as const),
+]);
+const minorUnitDigits = (currency: string): number => MINOR_UNIT_DIGITS.get(currency) ?? 2;
+
+/** The policy's high-value threshold for a request in `currency` (minor units of that currency). */
+export function highValueThreshold(policy: ProposedReturnPolicy, currency: string | undefined): number {
+  return (currency === undefined ? undefined : policy.highValueByCurrency[currency]) ?? policy.highValue;
+}
 
 /**
  * The real-time answer while a customer starts a return: the customer's latest score combined with
@@ -76,7 +120,7 @@ export function scoreProposedReturn(
     value += line.quantity * line.unitPrice;
     if (DEFECT_REASONS.has(line.reason)) defectLines += line.quantity;
   }
-  const highValue = value >= policy.highValue;
+  const highValue = value >= highValueThreshold(policy, request.currency);
   const reasons: { code: string; text: string }[] = [];
 
   if (snapshot === undefined || snapshot.status === 'unscored' || snapshot.score === null) {
@@ -85,7 +129,7 @@ export function scoreProposedReturn(
         ? { code: 'UNSCORED_UNKNOWN_CUSTOMER', text: 'no risk score for this customer yet (no history, or not scored since their first activity)' }
         : { code: 'UNSCORED', text: 'the customer could not be scored in the latest risk run' },
     );
-    if (highValue) reasons.push({ code: 'HIGH_VALUE', text: `return worth ${money(value)} without a score: inspect before refunding` });
+    if (highValue) reasons.push({ code: 'HIGH_VALUE', text: `return worth ${formatMinorUnits(value, request.currency)} without a score: inspect before refunding` });
     return { score: null, decision: highValue ? 'inspect_before_refund' : 'approve', reasons, modelVersion: snapshot?.modelVersion ?? null, status: 'unscored' };
   }
 
@@ -103,7 +147,7 @@ export function scoreProposedReturn(
   }
   if (highValue && snapshot.tier !== 'low') {
     decision = atLeast(decision, 'inspect_before_refund');
-    reasons.push({ code: 'HIGH_VALUE', text: `return worth ${money(value)} from a customer in the ${snapshot.tier} tier` });
+    reasons.push({ code: 'HIGH_VALUE', text: `return worth ${formatMinorUnits(value, request.currency)} from a customer in the ${snapshot.tier} tier` });
   }
   // Only combine when the request adds evidence: 1 − (1 − s) is not always exactly s in floating point.
   const score = requestWeights.length === 0 ? snapshot.score : combineRiskScore([snapshot.score, ...requestWeights]);

@@ -90,6 +90,24 @@ describe('scores are rounded to 4 decimals, the same way on both routes', () => 
   });
 });
 
+describe('POST /v1/risk/score in the request\'s currency', () => {
+  it('takes RETOUR_RISK_HIGH_VALUE_BY_CURRENCY for the stated currency and writes the value with it', async () => {
+    const own = await createTestApi({ config: { riskHighValueByCurrency: { JPY: 30_000 } } });
+    try {
+      const decide = async (payload: object) =>
+        (await own.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { authorization: `Bearer ${own.keys.service}` }, payload })).json() as { decision: string; reasons: { code: string; text: string }[] };
+      expect((await decide({ customerId: 'cus_stranger', currency: 'JPY', lines: [line({ unitPrice: 25_000 })] })).decision).toBe('approve');
+      const expensive = await decide({ customerId: 'cus_stranger', currency: 'JPY', lines: [line({ unitPrice: 30_000 })] });
+      expect(expensive.decision).toBe('inspect_before_refund');
+      expect(expensive.reasons.at(-1)).toEqual({ code: 'HIGH_VALUE', text: 'return worth 30000 JPY without a score: inspect before refunding' });
+      const response = await own.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { authorization: `Bearer ${own.keys.service}` }, payload: { customerId: 'cus_stranger', currency: 'yen', lines: [line()] } });
+      expect(response.statusCode).toBe(400);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('POST /v1/risk/score with configured tier thresholds', () => {
   it('decides with RETOUR_RISK_REVIEW_THRESHOLD and RETOUR_RISK_HIGH_THRESHOLD, as the risk job tiered the customer', async () => {
     // The route used the default 0.5 / 0.8: with high from 0.9, a 0.85 customer of the review tier was sent to review.

@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(config.returnWindowByCategory).toEqual({ electronics: 14, apparel: 60 });
   });
 
+  it('takes per-currency high-value thresholds by ISO 4217 code only (a misspelt "yen=…" would silently keep the default)', () => {
+    expect(loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: 'JPY=30000, KWD=60000' }).riskHighValueByCurrency).toEqual({ JPY: 30_000, KWD: 60_000 });
+    expect(loadConfig({}).riskHighValue).toBe(20_000);
+    expect(() => loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: 'yen=30000' })).toThrow(/RETOUR_RISK_HIGH_VALUE_BY_CURRENCY must be comma-separated name \(an ISO 4217 code such as JPY\)=integer pairs.*got "yen=30000"/);
+  });
+
   it.each([
     ['RETOUR_PORT', 'abc', /RETOUR_PORT must be an integer from 0 to 65535; got "abc"/],
     ['RETOUR_PORT', '70000', /RETOUR_PORT must be an integer from 0 to 65535; got "70000"/],

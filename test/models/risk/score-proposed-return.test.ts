@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerRiskSnapshot } from '../../../domain/risk/customer-risk-snapshot.ts';
-import { scoreProposedReturn } from '../../../models/risk/score-proposed-return.ts';
+import { DEFAULT_PROPOSED_RETURN_POLICY, formatMinorUnits, scoreProposedReturn } from '../../../models/risk/score-proposed-return.ts';
 
 const snapshot = (values: Partial<CustomerRiskSnapshot>): CustomerRiskSnapshot => ({
   customerId: 'c1', status: 'scored', score: 0.05, tier: 'low', reasons: [], modelVersion: 'rf-1', computedAt: '2026-01-01T00:00:00.000Z',
@@ -53,6 +53,36 @@ describe('scoreProposedReturn', () => {
     expect(result.score).toBeCloseTo(1 - 0.95 * 0.7, 12);
     expect(result.reasons.at(-1)).toEqual({ code: 'REQUEST_DEFECT_UNCONFIRMED_HISTORY', text: "claims a defect; 75% of this customer's 4 past defect returns had no fault found" });
     expect(scoreProposedReturn(snapshot({ defectClaimLines365d: 4, noFaultFoundShare365d: 0.75 }), request(1_000, 'fit.too_large')).decision).toBe('approve');
+  });
+
+  it('writes the value of a high-value return with its currency, in major units as ISO 4217 defines them', () => {
+    const inCurrency = (currency: string | undefined, unitPrice: number) => scoreProposedReturn(snapshot({ score: 0.6, tier: 'review' }), { ...request(unitPrice), currency }).reasons.at(-1);
+    // "return worth 500.00" was printed for 50000 minor units of any currency: yen have no minor unit.
+    expect(inCurrency('EUR', 50_000)).toEqual({ code: 'HIGH_VALUE', text: 'return worth 500.00 EUR from a customer in the review tier' });
+    expect(inCurrency('JPY', 50_000)?.text).toBe('return worth 50000 JPY from a customer in the review tier');
+    expect(inCurrency('KWD', 50_000)?.text).toBe('return worth 50.000 KWD from a customer in the review tier');
+    expect(inCurrency(undefined, 50_000)?.text).toBe('return worth 50000 minor units (currency not given) from a customer in the review tier');
+    expect(scoreProposedReturn(undefined, { ...request(50_000), currency: 'GBP' }).reasons.at(-1)?.text).toBe('return worth 500.00 GBP without a score: inspect before refunding');
+  });
+
+  it('formats minor units with the ISO 4217 exponent of each currency (not CLDR display digits), exact beyond 2^53', () => {
+    // ISO 4217 list one: HUF and IDR have 2 minor digits (Intl shows them with 0), CLP 0, BHD and TND 3, CLF 4.
+    expect(['HUF', 'IDR', 'CLP', 'BHD', 'TND', 'CLF', 'USD', 'XAU'].map((currency) => formatMinorUnits(123_456, currency))).toEqual([
+      '1234.56 HUF', '1234.56 IDR', '123456 CLP', '123.456 BHD', '123.456 TND', '12.3456 CLF', '1234.56 USD', '123456 XAU',
+    ]);
+    expect(formatMinorUnits(5, 'EUR')).toBe('0.05 EUR');
+    expect(formatMinorUnits(2 ** 53 + 2, 'EUR')).toBe('90071992547409.94 EUR');
+    expect(() => formatMinorUnits(1.5, 'EUR')).toThrow(RangeError);
+  });
+
+  it('takes the high-value threshold of the request\'s currency: 20000 cents is not 20000 yen', () => {
+    const policy = { ...DEFAULT_PROPOSED_RETURN_POLICY, highValueByCurrency: { JPY: 30_000 } };
+    const decide = (currency: string | undefined, unitPrice: number) => scoreProposedReturn(undefined, { ...request(unitPrice), currency }, policy).decision;
+    expect(decide('JPY', 25_000)).toBe('approve');
+    expect(decide('JPY', 30_000)).toBe('inspect_before_refund');
+    expect(decide('EUR', 25_000)).toBe('inspect_before_refund');
+    expect(decide(undefined, 20_000)).toBe('inspect_before_refund');
+    expect(decide(undefined, 19_999)).toBe('approve');
   });
 
   it('refuses malformed requests', () => {
