@@ -48,6 +48,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const connections: DuckDBConnection[] = [];
   let closed = false;
+  // TIMESTAMPTZ arithmetic and casts (+ INTERVAL 14 DAY, ::DATE, date_trunc) follow the session's time
+  // zone, which DuckDB takes from the server's TZ: across a daylight-saving change "14 days after a
+  // refund" was an hour later on a server in Chile than in UTC. Facts and windows are UTC everywhere.
+  await useUtc(instance).catch((error: unknown) => {
+    instance.closeSync();
+    throw new RetourError('RETOUR_DB_FAILED', `cannot set database ${options.path} to UTC: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
   const connect = async (): Promise<DuckDBConnection> => {
     if (closed) throw new RetourError('RETOUR_DB_FAILED', `database ${options.path} is closed`);
     const connection = await instance.connect();
@@ -80,4 +87,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       instance.closeSync();
     },
   };
+}
+
+/** Sets the instance's time zone to UTC for every connection, present and future. */
+async function useUtc(instance: DuckDBInstance): Promise<void> {
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    connection.closeSync();
+  }
 }
