@@ -2,6 +2,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
 import { decidePromotion } from '../../models/risk/decide-promotion.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { getModel, getServingModel, listModels, recordPromotionDecision, setServingModel } from '../../store/risk/model-registry.ts';
 import type { Command } from '../command.ts';
 
@@ -50,6 +51,8 @@ export const modelCommand: Command = {
           ...(horizonDays === undefined ? {} : { horizonDays }),
           ...(maxTrainingRows === undefined ? {} : { maxTrainingRows }),
           promote: context.options['no-promote'] !== true,
+          // The configured return window and no-receipt days, as the risk job that scores with the model uses them.
+          featureOptions: featureOptionsOf(context.config),
           signal: context.signal,
           log: (message) => context.stderr.write(`${message}\n`),
         });

@@ -36,6 +36,11 @@ export interface TrainRiskModelOptions {
   readonly forest?: Omit<TrainHistogramForestOptions, 'features' | 'labels' | 'onTreeTrained'>;
   /** Promote when not worse than the serving model (default true); false = register as candidate only. */
   readonly promote?: boolean;
+  /**
+   * Windows of the features (default DEFAULT_FEATURE_OPTIONS, i.e. a 30-day return window). Pass the
+   * configured ones (`featureOptionsOf(config)`), as the risk job scores with them: a model trained on
+   * "late" = day 20 and served "late" = day 40 reads features it never saw. Recorded in the model's params.
+   */
   readonly featureOptions?: FeatureOptions;
   /** Count strong inspection and payment evidence as positive labels too (default false; see appendLabelSnapshots). */
   readonly evidenceLabels?: boolean;
@@ -185,7 +190,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
     createdAt: createdAt.toISOString(),
     algorithm: trained.model.kind,
     features,
-    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, labels: labelEvidence.evidenceLabels
+    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, featureOptions, labels: labelEvidence.evidenceLabels
       ? 'fraud/abuse verdicts, X_not_declared_item inspections and strong evidence (worn items returned late, not-received claims after delivery, refunds without receipt, ≥ 2 no-fault defect claims) within the horizon; legitimate verdicts override'
       : 'fraud/abuse verdicts and X_not_declared_item inspections within the horizon; legitimate verdicts override' },
     trainingWindowStart: firstTraining.toISOString(),
