@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OpsRunSettings } from './prepare-ops-facts.ts';
+import { receiptsReportedSql } from '../receipts-reported.ts';
 
 /** The stages of ops_stage_percentiles, each with the milestones that start and end it. */
 export const OPS_STAGES = [
@@ -106,7 +107,10 @@ export async function refreshStageTimes(connection: DuckDBConnection, settings: 
      SELECT w.return_id, w.stage, w.since, ops_hours(w.since, $now::TIMESTAMPTZ) AS age_hours, l.hours,
             w.customer_id, w.category, w.seller_id, w.method, $now::TIMESTAMPTZ
      FROM waiting w JOIN limits l ON l.stage = w.stage
-     WHERE ops_hours(w.since, $now::TIMESTAMPTZ) > l.hours`,
+     WHERE ops_hours(w.since, $now::TIMESTAMPTZ) > l.hours
+       -- A source that never reports receipts (a backfill of credit notes) would list every return
+       -- as stuck awaiting its parcel forever, as it would raise refund_without_receipt.
+       AND (w.stage <> 'awaiting_receipt' OR ${receiptsReportedSql('ops_src_return_requests', 'ops_src_return_receipts')})`,
     { now, limits: JSON.stringify(Object.entries(settings.stuckLimitHours).map(([stage, hours]) => ({ stage, hours }))) },
   );
 
