@@ -43,7 +43,7 @@ export interface AppDependencies {
    * The risk job's policy as well: its tier thresholds, so POST /v1/risk/score decides on the tiers
    * the job gave, and its feature windows, for the evidence under a flag's reasons.
    */
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays' | 'riskHighValue' | 'riskHighValueByCurrency'>;
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays' | 'returnWindowByCategory' | 'riskHighValue' | 'riskHighValueByCurrency'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */

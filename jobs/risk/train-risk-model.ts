@@ -128,7 +128,12 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   await computeRings(connection, { asOf: now });
   await resetLabelTargets(connection);
   const featureOptions = options.featureOptions ?? DEFAULT_FEATURE_OPTIONS;
-  const labelEvidence = { evidenceLabels: options.evidenceLabels ?? false, lateReturnDays: featureOptions.lateReturnDays, noReceiptDays: featureOptions.noReceiptDays };
+  const labelEvidence = {
+    evidenceLabels: options.evidenceLabels ?? false,
+    lateReturnDays: featureOptions.lateReturnDays,
+    lateReturnDaysByCategory: featureOptions.lateReturnDaysByCategory ?? {},
+    noReceiptDays: featureOptions.noReceiptDays,
+  };
   const training = await appendLabelSnapshots(connection, {
     firstSnapshot: firstTraining, lastSnapshot: lastTraining, stepDays: step, horizonDays: horizon, split: 'train', maxRows: options.maxTrainingRows ?? 100_000, ...labelEvidence,
   });

@@ -28,7 +28,7 @@ try {
     connection,
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'fixture', ready: true }),
-    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, riskHighValue: 20_000, riskHighValueByCurrency: {} },
+    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {} },
     riskSnapshots: createRiskSnapshotHolder(fixtureSnapshots()),
   });
   const { key } = await app.retour.keyring.create({ role: 'admin', name: 'schemathesis' });

@@ -16,7 +16,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { pino } from 'pino';
-import { loadConfig } from '../../config/load-config.ts';
+import { configWith } from '../../config/load-config.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { createEventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
 import { importMessages } from '../../ingest/import-messages.ts';
@@ -28,6 +28,7 @@ import { rocAuc } from '../../models/metrics/roc-auc.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
 import { HONEST_BEHAVIOURS } from '../../simulator/simulation-parameters.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { countFraudulentActs } from './count-fraudulent-acts.ts';
 
 /** The longest window of the risk features (`as_of − INTERVAL 365 DAY` in store/risk/compute-customer-features.ts). */
@@ -80,7 +81,11 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
   const customers = Number(values.customers);
   const days = Number(values.days);
   const started = performance.now();
-  const simulation = simulateMarketplace({ seed, days, customers });
+  // The policy (RETOUR_RETURN_WINDOW_DAYS, RETOUR_RETURN_WINDOW_BY_CATEGORY, RETOUR_RISK_*) from the
+  // environment applies to the simulated marketplace, the model and the job alike, so a marketplace
+  // with other return windows can be evaluated.
+  const config = configWith({}, process.env);
+  const simulation = simulateMarketplace({ seed, days, customers, returnWindowDays: config.returnWindowDays, returnWindowByCategory: config.returnWindowByCategory });
   const database = await openDatabase({ path: ':memory:' });
   try {
     const connection = await database.connect();
@@ -107,14 +112,13 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
 
     // As in production: without a trainable model (too little history, one label only) the job scores
     // with the rules alone, and the eval measures that instead of stopping.
-    const training = await trainRiskModel(connection, { now, log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
+    const training = await trainRiskModel(connection, { now, featureOptions: featureOptionsOf(config), log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
       if (error instanceof RetourError && error.code === 'RETOUR_MODEL_UNAVAILABLE') return { unavailable: error.message };
       throw error;
     });
     if ('unavailable' in training) console.log(`no model: ${training.unavailable}; the scores below are the rules' alone`);
     else console.log(`model ${training.version}: validation ROC-AUC ${training.metrics.roc_auc.toFixed(4)}, PR-AUC ${training.metrics.pr_auc.toFixed(4)}, trained in ${training.trainingSeconds.toFixed(1)} s; ${training.promotion.reason}`);
 
-    const config = loadConfig({});
     const job = await riskJob.run({ connection, config, logger: pino({ level: 'silent' }), now, fullRebuild: true, signal: new AbortController().signal });
     console.log(`risk job: ${job.rowsWritten} customers scored`, JSON.stringify(job.details));
 

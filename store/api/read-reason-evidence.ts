@@ -8,7 +8,7 @@
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
 import { receiptsReportedSql } from '../receipts-reported.ts';
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../risk/compute-customer-features.ts';
+import { DEFAULT_FEATURE_OPTIONS, lateDaysSql, type FeatureOptions } from '../risk/compute-customer-features.ts';
 import { toIsoTime } from '../to-iso-time.ts';
 
 /** One fact behind a reason; `kind` and `id` are those of the fact's row in the flag's timeline. */
@@ -46,9 +46,11 @@ const BOUNDS_CTE = `bounds AS (
 // subject_lines of the features, for the given customers only.
 const SUBJECT_LINES_CTE = `subject_lines AS (
   SELECT rl.customer_id, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
-    ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return
+    ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return,
+    %LATE_DAYS% AS late_days
   FROM bounds b
   JOIN return_lines rl ON list_contains($customerIds, rl.customer_id) AND rl.requested_at < b.as_of AND rl.requested_at >= b.since_365d
+  LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
   LEFT JOIN (
     SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
     FROM return_lines l JOIN deliveries d ON d.order_id = l.order_id AND (d.line_id IS NULL OR d.line_id = l.line_id)
@@ -68,14 +70,14 @@ ORDER BY fact_at DESC, id, line_id`;
 const INSPECTION_CONDITIONS = {
   notDeclared: `i.condition = 'X_not_declared_item'`,
   used: `i.condition = 'C_used'`,
-  lateUsed: `i.condition = 'C_used' AND sl.days_to_return >= $lateDays`,
+  lateUsed: `i.condition = 'C_used' AND sl.days_to_return >= sl.late_days`,
   noFaultDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found'`,
   unusedDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found' AND i.condition = 'A_new'`,
 } as const;
 
 const LATE_RETURNS_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
 SELECT customer_id, 'return.requested' AS kind, return_id AS id, line_id, requested_at AS fact_at, false AS in_90d
-FROM subject_lines WHERE days_to_return >= $lateDays
+FROM subject_lines WHERE days_to_return >= late_days
 ORDER BY fact_at DESC, id, line_id`;
 
 // Parcels weighed against the product's typical one-line return weight (all customers, all time,
@@ -172,7 +174,7 @@ interface QueryScope {
 }
 
 async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, customerIds: readonly string[], withCustomer: boolean): Promise<EvidenceRow[]> {
-  const sql = queryText(QUERIES[name]);
+  const sql = queryText(QUERIES[name]).replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
   const values: Record<string, DuckDBValue> = { asOf: scope.asOf, noReceiptDays: scope.options.noReceiptDays, customerIds: listValue([...customerIds]) };
   // DuckDB rejects parameters a statement does not use.
   if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;

@@ -7,14 +7,35 @@ export interface FeatureOptions {
   readonly noReceiptDays: number;
   /** A return requested this many days or more after delivery counts as end-of-window. Default 20 (of a 30-day window). */
   readonly lateReturnDays: number;
+  /** The same for the lines of categories with a return window of their own (by the order line's category). Default none. */
+  readonly lateReturnDaysByCategory?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = Object.freeze({ noReceiptDays: 14, lateReturnDays: 20 });
 
-/** The options of the configured policy (the risk job and the flag evidence must agree). */
-export function featureOptionsOf(config: { riskNoReceiptDays: number; returnWindowDays: number }): FeatureOptions {
-  // End of window: the last third of the return window.
-  return { noReceiptDays: config.riskNoReceiptDays, lateReturnDays: Math.max(1, Math.round(config.returnWindowDays * (2 / 3))) };
+/** End of window: the last third of the return window. */
+const lateDaysOf = (windowDays: number): number => Math.max(1, Math.round(windowDays * (2 / 3)));
+
+/** The options of the configured policy (the risk job, the model's training and the flag evidence must agree). */
+export function featureOptionsOf(config: { riskNoReceiptDays: number; returnWindowDays: number; returnWindowByCategory: Readonly<Record<string, number>> }): FeatureOptions {
+  const byCategory = Object.entries(config.returnWindowByCategory);
+  return {
+    noReceiptDays: config.riskNoReceiptDays,
+    lateReturnDays: lateDaysOf(config.returnWindowDays),
+    ...(byCategory.length === 0 ? {} : { lateReturnDaysByCategory: Object.fromEntries(byCategory.map(([category, days]) => [category, lateDaysOf(days)])) }),
+  };
+}
+
+/**
+ * SQL for the end-of-window day of a return line whose order line's category is `categoryColumn`:
+ * `$lateDays` (the parameter), or a CASE over the categories with a window of their own.
+ */
+export function lateDaysSql(categoryColumn: string, options: FeatureOptions): string {
+  const byCategory = Object.entries(options.lateReturnDaysByCategory ?? {});
+  if (byCategory.length === 0) return '$lateDays';
+  const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+  const cases = byCategory.map(([category, days]) => `WHEN ${quote(category)} THEN ${Math.trunc(days)}`).join(' ');
+  return `(CASE ${categoryColumn} ${cases} ELSE $lateDays END)`;
 }
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
@@ -168,7 +189,9 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     subject_lines AS (
       SELECT s.subject_row, s.as_of, s.since_30d, s.since_90d, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
         rl.quantity * ol.unit_price AS value,
-        ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return
+        ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return,
+        -- End of the window of the line's category (RETOUR_RETURN_WINDOW_BY_CATEGORY), else of the default window.
+        ${lateDaysSql('ol.category', options)} AS late_days
       FROM risk_subjects s
       JOIN return_lines rl ON rl.customer_id = s.subject_id AND rl.requested_at < s.as_of AND rl.requested_at >= s.since_365d
       LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
@@ -181,8 +204,8 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         sum(value) FILTER (WHERE requested_at >= since_90d) AS returned_value_90d,
         sum(value) AS returned_value_365d,
         avg(days_to_return) AS mean_days_to_return_365d,
-        avg(CASE WHEN days_to_return IS NULL THEN NULL WHEN days_to_return >= $lateDays THEN 1.0 ELSE 0.0 END) AS late_window_return_share_365d,
-        count(*) FILTER (WHERE days_to_return >= $lateDays) AS late_window_returns_365d,
+        avg(CASE WHEN days_to_return IS NULL THEN NULL WHEN days_to_return >= late_days THEN 1.0 ELSE 0.0 END) AS late_window_return_share_365d,
+        count(*) FILTER (WHERE days_to_return >= late_days) AS late_window_returns_365d,
         avg(CASE WHEN reason LIKE 'fit.%' THEN 1.0 ELSE 0.0 END) AS fit_reason_share_365d,
         count(*) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_lines_365d,
         sum(quantity) FILTER (WHERE reason IN (${DEFECT_REASON_LIST})) AS defect_claim_items_365d,
@@ -199,7 +222,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
         count(*) FILTER (WHERE i.condition = 'C_used' AND i.inspected_at >= sl.since_90d) AS used_returns_90d,
         count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d,
         -- Worn and sent back at the end of the window: the wardrobing pattern, rare for honest returns.
-        count(*) FILTER (WHERE i.condition = 'C_used' AND sl.days_to_return >= $lateDays) AS late_used_returns_365d,
+        count(*) FILTER (WHERE i.condition = 'C_used' AND sl.days_to_return >= sl.late_days) AS late_used_returns_365d,
         count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS defect_claims_inspected_365d,
         count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found') AS no_fault_defect_claims_365d,
         -- "Defective", yet back unused and working.

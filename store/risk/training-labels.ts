@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
+import { lateDaysSql } from './compute-customer-features.ts';
 import { EFFECTIVE_DECISIONS } from './effective-decisions.ts';
 
 const DEFECT_REASON_LIST = PRODUCT_FAULT_REASONS.map((reason) => `'${reason}'`).join(', ');
@@ -29,6 +30,8 @@ export interface LabelSnapshotOptions {
   readonly evidenceLabels?: boolean;
   /** Days after delivery from which a return counts as end-of-window. Default 20. */
   readonly lateReturnDays?: number;
+  /** The same per category of the order line (FeatureOptions.lateReturnDaysByCategory). Default none. */
+  readonly lateReturnDaysByCategory?: Readonly<Record<string, number>>;
   /** A refund is "without receipt" when its parcel has not arrived this many days later. Default 14. */
   readonly noReceiptDays?: number;
 }
@@ -60,8 +63,10 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
      first_receipt AS (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id),
      inspected_lines AS (
        SELECT rl.customer_id, i.inspected_at, i.condition, i.fault, rl.reason,
-         (epoch(rl.requested_at) - epoch(d.delivered_at)) / 86400.0 AS days_to_return
+         (epoch(rl.requested_at) - epoch(d.delivered_at)) / 86400.0 AS days_to_return,
+         ${lateDaysSql('ol.category', { noReceiptDays: options.noReceiptDays ?? 14, lateReturnDays: options.lateReturnDays ?? 20, lateReturnDaysByCategory: options.lateReturnDaysByCategory ?? {} })} AS late_days
        FROM inspections i JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
+       LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
        LEFT JOIN first_delivery d ON d.order_id = rl.order_id
      ),
      positive_events AS (
@@ -69,7 +74,7 @@ export async function appendLabelSnapshots(connection: DuckDBConnection, options
        UNION ALL
        SELECT customer_id, inspected_at FROM inspected_lines WHERE condition = 'X_not_declared_item'
        UNION ALL
-       SELECT customer_id, inspected_at FROM inspected_lines WHERE $evidence AND condition = 'C_used' AND days_to_return >= $lateDays
+       SELECT customer_id, inspected_at FROM inspected_lines WHERE $evidence AND condition = 'C_used' AND days_to_return >= late_days
        UNION ALL
        SELECT c.customer_id, c.opened_at FROM claims c JOIN first_delivery d ON d.order_id = c.order_id
        WHERE $evidence AND c.kind = 'not_received' AND d.delivered_at < c.opened_at

@@ -31,7 +31,7 @@ export async function createTestApi(options: { rateLimitPerMinute?: number; conf
     connection,
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'live', ready: true }),
-    config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, riskHighValue: 20_000, riskHighValueByCurrency: {}, ...options.config },
+    config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {}, ...options.config },
     riskSnapshots,
     now: () => FIXTURE_NOW,
     ...options.dependencies,

@@ -3,7 +3,7 @@ import { computeRings } from '../../../jobs/risk/compute-rings.ts';
 import { evaluateRiskRules, type FiredRule } from '../../../models/risk/evaluate-risk-rules.ts';
 import { RISK_FEATURE_NAMES, type RiskFeatureValues } from '../../../models/risk/risk-feature-names.ts';
 import { readReasonEvidence } from '../../../store/api/read-reason-evidence.ts';
-import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
+import { computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
 import { insertRiskFacts, type RiskFacts } from '../risk/insert-risk-facts.ts';
 import { openRiskTestDatabase } from '../risk/open-risk-test-database.ts';
 
@@ -226,5 +226,42 @@ describe('readReasonEvidence', () => {
     expect(evidence.get('REPEATED_CLAIMS')).toMatchObject({ total: 3, truncated: true });
     expect(evidence.get('REPEATED_CLAIMS')!.items).toHaveLength(2);
     expect(evidence.has('MODEL_PATTERN')).toBe(false);
+  });
+});
+
+describe('readReasonEvidence with return windows per category', () => {
+  it('counts end-of-window returns against the window of each line\'s category, as the features do', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      // Two electronics items (window 14 days) sent back worn 11 and 12 days after delivery: the end of
+      // their window, though not of the default 30 days.
+      const lines = ['l1', 'l2'].map((lineId) => ({ orderId: 'o1', lineId, customerId: 'c1', productId: 'pE', category: 'electronics', unitPrice: 9000, placedAt: '2026-04-01T00:00:00Z' }));
+      await insertRiskFacts(conn, {
+        orders: [{ orderId: 'o1', customerId: 'c1', placedAt: '2026-04-01T00:00:00Z' }],
+        lines,
+        deliveries: [{ orderId: 'o1', customerId: 'c1', deliveredAt: '2026-04-03T00:00:00Z' }],
+        returns: [
+          oneLineReturn('r1', 'o1', 'c1', '2026-04-14T00:00:00Z', { lineId: 'l1', productId: 'pE' }),
+          oneLineReturn('r2', 'o1', 'c1', '2026-04-15T00:00:00Z', { lineId: 'l2', productId: 'pE' }),
+        ],
+        inspections: [
+          { returnId: 'r1', lineId: 'l1', inspectedAt: '2026-04-20T00:00:00Z', condition: 'C_used' },
+          { returnId: 'r2', lineId: 'l2', inspectedAt: '2026-04-21T00:00:00Z', condition: 'C_used' },
+        ],
+      });
+      const options = featureOptionsOf({ riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: { electronics: 14 } });
+      await createSnapshotTargets(conn, new Date(AS_OF));
+      await computeCustomerFeatures(conn, options);
+      const row = (await conn.runAndReadAll(`SELECT ${RISK_FEATURE_NAMES.join(', ')} FROM risk_feature_rows WHERE customer_id = 'c1'`)).getRowObjectsJS()[0]!;
+      const features = Object.fromEntries(RISK_FEATURE_NAMES.map((name) => [name, row[name] === null ? Number.NaN : Number(row[name])])) as RiskFeatureValues;
+      const fired = evaluateRiskRules(features).filter((reason) => reason.code === 'WORN_AND_RETURNED' || reason.code === 'LATE_WINDOW_RETURNS');
+      expect(fired.map((reason) => reason.code)).toEqual(['WORN_AND_RETURNED', 'LATE_WINDOW_RETURNS']);
+      const evidence = await readReasonEvidence(conn, { customerId: 'c1', asOf: AS_OF, codes: fired.map((reason) => reason.code), limit: 50, options });
+      for (const reason of fired) expect({ code: reason.code, total: evidence.get(reason.code)!.total }).toEqual({ code: reason.code, total: quotedCount(reason) });
+      expect(evidence.get('LATE_WINDOW_RETURNS')!.items.map((item) => item.id)).toEqual(['r2', 'r1']);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeCustomerFeatures, createSnapshotTargets } from '../../../store/risk/compute-customer-features.ts';
+import { computeCustomerFeatures, createSnapshotTargets, DEFAULT_FEATURE_OPTIONS, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
 import { computeRings } from '../../../jobs/risk/compute-rings.ts';
 import { openRiskTestDatabase } from './open-risk-test-database.ts';
 import { RISK_FEATURE_NAMES } from '../../../models/risk/risk-feature-names.ts';
@@ -180,6 +180,39 @@ describe('computeCustomerFeatures: end-of-window, unshipped and light-parcel ret
         ['c', 0, 0, 0, 0],
         ['x', 1, 0.5, 1, 1],
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('computeCustomerFeatures: the end of the return window of each line\'s category', () => {
+  it('counts a return as late from two thirds of its category\'s window (RETOUR_RETURN_WINDOW_BY_CATEGORY), else of the default window', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      // Electronics (14-day window) sent back used 11 days after delivery; apparel (60 days) 25 days after.
+      const returned = (customerId: string, category: string, requestedAt: string) => ({
+        order: { orderId: `o_${customerId}`, customerId, placedAt: '2025-11-28T00:00:00Z' },
+        line: { orderId: `o_${customerId}`, lineId: 'l', customerId, productId: `p_${category}`, category, unitPrice: 100, placedAt: '2025-11-28T00:00:00Z' },
+        delivery: { orderId: `o_${customerId}`, customerId, deliveredAt: '2025-12-01T00:00:00Z' },
+        request: { returnId: `r_${customerId}`, orderId: `o_${customerId}`, customerId, requestedAt, lines: [{ lineId: 'l', productId: `p_${category}`, reason: 'preference.style' }] },
+        inspection: { returnId: `r_${customerId}`, lineId: 'l', inspectedAt: '2026-01-05T00:00:00Z', condition: 'C_used' },
+      });
+      const facts = [returned('e', 'electronics', '2025-12-12T00:00:00Z'), returned('a', 'apparel', '2025-12-26T00:00:00Z')];
+      await insertRiskFacts(conn, {
+        orders: facts.map((fact) => fact.order), lines: facts.map((fact) => fact.line), deliveries: facts.map((fact) => fact.delivery),
+        returns: facts.map((fact) => fact.request), inspections: facts.map((fact) => fact.inspection),
+      });
+      await createSnapshotTargets(conn, AS_OF);
+      const late = async () => (await conn.runAndReadAll('SELECT customer_id, late_window_returns_365d, late_window_return_share_365d, late_used_returns_365d FROM risk_feature_rows ORDER BY customer_id')).getRows();
+      const options = featureOptionsOf({ riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: { electronics: 14, apparel: 60 } });
+      expect(options).toEqual({ noReceiptDays: 14, lateReturnDays: 20, lateReturnDaysByCategory: { electronics: 9, apparel: 40 } });
+      await computeCustomerFeatures(conn, options);
+      expect(await late()).toEqual([['a', 0, 0, 0], ['e', 1, 1, 1]]);
+      // With the default window alone, the other way round: what the features counted before.
+      await computeCustomerFeatures(conn, DEFAULT_FEATURE_OPTIONS);
+      expect(await late()).toEqual([['a', 1, 1, 1], ['e', 0, 0, 0]]);
     } finally {
       db.close();
     }

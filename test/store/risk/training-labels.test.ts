@@ -54,12 +54,13 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-async function labels(options: { horizonDays: number; evidenceLabels?: boolean; snapshot?: Date }): Promise<Record<string, number>> {
+async function labels(options: { horizonDays: number; evidenceLabels?: boolean; snapshot?: Date; lateReturnDaysByCategory?: Record<string, number> }): Promise<Record<string, number>> {
   await resetLabelTargets(connection);
   const snapshot = options.snapshot ?? SNAPSHOT;
   await appendLabelSnapshots(connection, {
     firstSnapshot: snapshot, lastSnapshot: snapshot, stepDays: 14, horizonDays: options.horizonDays, split: 'train',
     ...(options.evidenceLabels === undefined ? {} : { evidenceLabels: options.evidenceLabels }),
+    ...(options.lateReturnDaysByCategory === undefined ? {} : { lateReturnDaysByCategory: options.lateReturnDaysByCategory }),
   });
   const rows = (await connection.runAndReadAll('SELECT customer_id, label FROM risk_targets ORDER BY customer_id')).getRows();
   return Object.fromEntries(rows.map(([customer, label]) => [String(customer), Number(label)]));
@@ -70,6 +71,14 @@ describe('appendLabelSnapshots', () => {
     expect(await labels({ horizonDays: 60, evidenceLabels: true })).toEqual({
       cleared: 0, convicted: 1, earlyWorn: 0, forgiven: 0, noReceipt: 1, notReceived: 1, oneNoFault: 0, swap: 1, tied: 1, twoNoFault: 1, worn: 1,
     });
+  });
+
+  it('dates a worn return "late" by the window of its line\'s category, as the features do', async () => {
+    // The lines are apparel: with a 60-day apparel window (late from day 40) the item worn 24 days after
+    // delivery came back in good time; with a 3-day one (late from day 2) the one worn 3 days after did not.
+    expect(await labels({ horizonDays: 60, evidenceLabels: true, lateReturnDaysByCategory: { apparel: 40 } })).toMatchObject({ worn: 0, earlyWorn: 0 });
+    expect(await labels({ horizonDays: 60, evidenceLabels: true, lateReturnDaysByCategory: { apparel: 2 } })).toMatchObject({ worn: 1, earlyWorn: 1 });
+    expect(await labels({ horizonDays: 60, evidenceLabels: true, lateReturnDaysByCategory: { electronics: 2 } })).toMatchObject({ worn: 1, earlyWorn: 0 });
   });
 
   it('dates a refund without receipt when it becomes known, not when it was issued', async () => {
