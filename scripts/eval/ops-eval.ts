@@ -40,7 +40,9 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
   // 'default' keeps the simulator's realistic rates (DEFAULT_ANOMALY_RATES, a few per thousand returns).
   const rate = values.rate === 'default' ? undefined : Number(values.rate);
   const stepDays = Number(values['step-days']);
-  const config = configWith({});
+  // The policy (RETOUR_RETURN_WINDOW_*, RETOUR_REFUND_SLA_DAYS, RETOUR_OPS_*) from the environment
+  // applies to the simulated marketplace and the job alike, so another policy can be evaluated.
+  const config = configWith({}, process.env);
   const started = performance.now();
   const simulation = simulateMarketplace({
     seed,
