@@ -128,6 +128,28 @@ function byteSize<const K extends string>(options: { key: K; description: string
   };
 }
 
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+
+/** A period such as 30m, 12h, 1d or 7d in whole units ('12h' → 43200 seconds), or `off` (→ null). */
+function duration<const K extends string>(options: { key: K; description: string; default: string; minSeconds: number; maxSeconds: number; min: string; max: string }): VariableSpec<number | null, K> {
+  const rule = `off, or a whole number of s, m, h, d or w (e.g. 12h, 1d, 7d) from ${options.min} to ${options.max}`;
+  return {
+    key: options.key,
+    description: options.description,
+    defaultText: options.default,
+    rule,
+    parse(value) {
+      const trimmed = value.trim();
+      if (trimmed.toLowerCase() === 'off') return null;
+      const match = /^(\d+)\s*([smhdw])$/.exec(trimmed);
+      if (match === null) throw new RuleError(rule);
+      const seconds = Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS];
+      if (seconds < options.minSeconds || seconds > options.maxSeconds) throw new RuleError(rule);
+      return seconds;
+    },
+  };
+}
+
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const HOST_PORT = /^[A-Za-z0-9.[\]:-]+:\d{1,5}$/;
 
@@ -236,6 +258,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_QUALITY_MIN_RATIO: decimal({ key: 'qualityMinRatio', default: 1.5, min: 1, max: 100, description: 'A quality alert also needs the current rate to be at least this multiple of the baseline rate.' }),
   RETOUR_RATE_LIMIT_PER_MINUTE: integer({ key: 'rateLimitPerMinute', default: 600000, min: 1, max: 100_000_000, description: 'API requests per minute allowed per key.' }),
   RETOUR_JOB_INTERVAL_SECONDS: numberMap({ key: 'jobIntervalSeconds', default: 'quality=30,risk=30,ops=30', min: 1, max: 86400, names: SCHEDULED_JOB_NAMES, description: 'Scheduler interval per job inside retour serve.' }),
+  RETOUR_TRAIN_EVERY: duration({ key: 'trainEverySeconds', default: '1d', minSeconds: 60, maxSeconds: 366 * 86_400, min: '1m', max: '366d', description: 'How often retour serve retrains the fraud model (the train job: a time split on the labels recorded so far, promoted only if not worse than the model in service); the first run comes this long after the last one recorded, or after the start; off = only when an admin asks (POST /v1/models/train).' }),
   RETOUR_RISK_REVIEW_THRESHOLD: decimal({ key: 'riskReviewThreshold', default: 0.5, min: 0.01, max: 1, description: 'Customer risk scores at or above go to the review tier (and get a flag).' }),
   RETOUR_RISK_HIGH_THRESHOLD: decimal({ key: 'riskHighThreshold', default: 0.8, min: 0.01, max: 1, description: 'Customer risk scores at or above are in the high tier (must be ≥ the review threshold).' }),
   RETOUR_RISK_HIGH_VALUE: integer({ key: 'riskHighValue', default: 20000, min: 1, max: 10_000_000_000_000, description: 'POST /v1/risk/score inspects a return worth at least this many minor units before refund unless the customer is low-risk, in any currency not in RETOUR_RISK_HIGH_VALUE_BY_CURRENCY (20000 = 200.00 in a 2-decimal currency).' }),

@@ -60,6 +60,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('reads RETOUR_TRAIN_EVERY as seconds, off as null, daily by default', () => {
+    expect(loadConfig({}).trainEverySeconds).toBe(86_400);
+    expect(loadConfig({ RETOUR_TRAIN_EVERY: '12h' }).trainEverySeconds).toBe(43_200);
+    expect(loadConfig({ RETOUR_TRAIN_EVERY: '7d' }).trainEverySeconds).toBe(604_800);
+    expect(loadConfig({ RETOUR_TRAIN_EVERY: '2w' }).trainEverySeconds).toBe(1_209_600);
+    expect(loadConfig({ RETOUR_TRAIN_EVERY: ' OFF ' }).trainEverySeconds).toBeNull();
+    for (const value of ['30s', '1.5d', 'daily', '', '400d']) {
+      expect(() => loadConfig({ RETOUR_TRAIN_EVERY: value })).toThrow(`RETOUR_TRAIN_EVERY must be off, or a whole number of s, m, h, d or w (e.g. 12h, 1d, 7d) from 1m to 366d; got ${JSON.stringify(value)}`);
+    }
+  });
+
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ RETOUR_PORT: 'x', RETOUR_REFUND_SLA_DAYS: '0' })).toThrow(/RETOUR_PORT.*; RETOUR_REFUND_SLA_DAYS/);
   });
