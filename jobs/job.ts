@@ -19,6 +19,11 @@ export interface JobContext {
 
 export interface JobResult {
   rowsWritten: number;
+  /**
+   * Why the run did nothing, when it could not (e.g. too few labels to train): recorded in job_runs
+   * as status `skipped` with this reason, not as a failure, and not retried before the next interval.
+   */
+  skipped?: string;
   /** What the run covered, stored as JSON in job_runs.details (e.g. cohorts recomputed). */
   details?: Record<string, unknown>;
 }
@@ -26,5 +31,7 @@ export interface JobResult {
 export interface Job {
   name: string;
   summary: string;
+  /** Jobs with the same lock never run at once in this process (jobs/job-lock.ts); a run waits for its turn. */
+  lock?: string;
   run(context: JobContext): Promise<JobResult>;
 }

@@ -5,8 +5,11 @@ export interface JobRun {
   job: string;
   startedAt: string;
   finishedAt: string | null;
-  /** cancelled: stopped by a shutdown (SIGTERM, Ctrl-C) before it finished; nothing of it was kept. */
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /**
+   * cancelled: stopped by a shutdown (SIGTERM, Ctrl-C) before it finished; nothing of it was kept.
+   * skipped: the job could not do its work yet (e.g. too few labels to train); the reason is details.skipped.
+   */
+  status: 'running' | 'succeeded' | 'skipped' | 'failed' | 'cancelled';
   rowsWritten: number | null;
   error: string | null;
   details: unknown;
@@ -23,7 +26,7 @@ export async function recordJobStart(connection: DuckDBConnection, job: string, 
 export async function recordJobEnd(
   connection: DuckDBConnection,
   runId: number,
-  outcome: { status: 'succeeded' | 'failed' | 'cancelled'; finishedAt: Date; rowsWritten?: number; error?: string; details?: unknown },
+  outcome: { status: 'succeeded' | 'skipped' | 'failed' | 'cancelled'; finishedAt: Date; rowsWritten?: number; error?: string; details?: unknown },
 ): Promise<void> {
   await connection.run(
     `UPDATE job_runs SET status = $status, finished_at = $finishedAt::TIMESTAMPTZ, rows_written = $rows, error = $error, details = $details
@@ -63,4 +66,14 @@ export async function listJobRuns(connection: DuckDBConnection, options: { job?:
     error: row[6] === null ? null : String(row[6]),
     details: row[7] === null ? null : JSON.parse(String(row[7])),
   }));
+}
+
+/** When the job last finished its work (succeeded or skipped), by its recorded start; null if never. */
+export async function readLastCompletedJobRun(connection: DuckDBConnection, job: string): Promise<Date | null> {
+  const reader = await connection.runAndReadAll(
+    "SELECT epoch_ms(max(started_at)) FROM job_runs WHERE job = $job AND status IN ('succeeded', 'skipped')",
+    { job },
+  );
+  const value = reader.getRows()[0]?.[0];
+  return value === null || value === undefined ? null : new Date(Number(value));
 }

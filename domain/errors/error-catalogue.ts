@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   RETOUR_JOB_CANCELLED: { status: 503, retryable: true, meaning: 'A batch job was stopped by a shutdown before it finished; nothing of it was kept and it runs again at the next start.' },
   RETOUR_JOB_RUNNING: { status: 409, retryable: true, meaning: 'The job is already running; a job never runs twice at once.' },
   RETOUR_MODEL_UNAVAILABLE: { status: 503, retryable: true, meaning: 'No fraud model or score is available yet; the answer is explicitly unscored.' },
+  RETOUR_MODEL_NOT_ENOUGH_DATA: { status: 503, retryable: true, meaning: 'Too little history or too few labels for the time split of a model training; nothing was trained (retour serve records the scheduled run as skipped).' },
   RETOUR_BAD_REQUEST: { status: 400, retryable: false, meaning: 'The request breaks the API schema; the problem names the field.' },
   RETOUR_UNAUTHORIZED: { status: 401, retryable: false, meaning: 'No valid API key was sent (Authorization: Bearer KEY).' },
   RETOUR_FORBIDDEN: { status: 403, retryable: false, meaning: "The key's role may not use this route." },

@@ -3,6 +3,12 @@ import { createUnionFind } from '../../models/risk/union-find.ts';
 import { readRingEdges, writeRings, type RingOptions, type RingSummary } from '../../store/risk/customer-rings.ts';
 
 /**
+ * The job lock (Job.lock) of the jobs that call computeRings — risk and train: two connections
+ * replacing the ring tables at once conflict in DuckDB, so the jobs take turns.
+ */
+export const RING_TABLES_LOCK = 'ring-tables';
+
+/**
  * Links customers who share an `addressHash`, `paymentFingerprint` or `deviceId` on orders placed
  * before `asOf`, groups them into rings (connected components, union-find over integer ids) and
  * replaces `customer_ring_members` and `customer_links`.

@@ -5,7 +5,7 @@ import { scoreCustomerRisk, type ModelOutcome } from '../../models/risk/score-cu
 import { tierThresholdsOf, type RiskTierThresholds } from '../../models/risk/risk-tier.ts';
 import { computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { writeRingAggregates } from '../../store/risk/customer-rings.ts';
-import { computeRings } from './compute-rings.ts';
+import { computeRings, RING_TABLES_LOCK } from './compute-rings.ts';
 import { CustomerScoreWriter } from '../../store/risk/customer-scores.ts';
 import { getServingModel } from '../../store/risk/model-registry.ts';
 import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
@@ -87,6 +87,7 @@ function selectColumns(matrix: FeatureMatrix, names: readonly string[]): Feature
 export const riskJob: Job = {
   name: 'risk',
   summary: 'customer features, rings, fraud scores and risk flags',
+  lock: RING_TABLES_LOCK,
   async run(context: JobContext): Promise<JobResult> {
     const { connection, now, config } = context;
     const started = performance.now();

@@ -108,7 +108,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const range = await readFactTimeRange(connection);
-  if (range === undefined) throw new RetourError('RETOUR_MODEL_UNAVAILABLE', 'no orders stored yet: nothing to train on');
+  if (range === undefined) throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', 'no orders stored yet: nothing to train on');
   const now = options.now ?? range.last;
   const horizon = options.horizonDays ?? 60;
   const step = options.stepDays ?? 14;
@@ -120,7 +120,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   const firstTraining = new Date(range.first.getTime() + warmup * DAY);
   if (lastTraining.getTime() < firstTraining.getTime()) {
     throw new RetourError(
-      'RETOUR_MODEL_UNAVAILABLE',
+      'RETOUR_MODEL_NOT_ENOUGH_DATA',
       `not enough history to train with a time split: need ${warmup + 2 * horizon + validationDays} days of orders, have ${Math.floor((now.getTime() - range.first.getTime()) / DAY)}`,
     );
   }
@@ -141,7 +141,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
     firstSnapshot: firstValidation, lastSnapshot: lastValidation, stepDays: step, horizonDays: horizon, split: 'validation', ...labelEvidence,
   });
   if (training.positives === 0 || training.positives === training.rows || validation.positives === 0 || validation.positives === validation.rows) {
-    throw new RetourError('RETOUR_MODEL_UNAVAILABLE', `both labels are needed in both periods: training ${training.positives}/${training.rows} positive, validation ${validation.positives}/${validation.rows}`);
+    throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', `both labels are needed in both periods: training ${training.positives}/${training.rows} positive, validation ${validation.positives}/${validation.rows}`);
   }
   log(`features for ${training.rows + validation.rows} labelled rows (${training.positives} + ${validation.positives} positive)`);
   await computeCustomerFeatures(connection, featureOptions);

@@ -113,7 +113,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     // As in production: without a trainable model (too little history, one label only) the job scores
     // with the rules alone, and the eval measures that instead of stopping.
     const training = await trainRiskModel(connection, { now, featureOptions: featureOptionsOf(config), log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
-      if (error instanceof RetourError && error.code === 'RETOUR_MODEL_UNAVAILABLE') return { unavailable: error.message };
+      if (error instanceof RetourError && error.code === 'RETOUR_MODEL_NOT_ENOUGH_DATA') return { unavailable: error.message };
       throw error;
     });
     if ('unavailable' in training) console.log(`no model: ${training.unavailable}; the scores below are the rules' alone`);

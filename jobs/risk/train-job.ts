@@ -1,0 +1,82 @@
+import { isRetourError } from '../../domain/errors/retour-error.ts';
+import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
+import { readFactTimeRange } from '../../store/risk/training-labels.ts';
+import type { Job, JobContext, JobResult } from '../job.ts';
+import { RING_TABLES_LOCK } from './compute-rings.ts';
+import { trainRiskModel, type TrainRiskModelOptions } from './train-risk-model.ts';
+
+/** What a train run records in job_runs.details. */
+export interface TrainJobDetails {
+  readonly version: string;
+  readonly promoted: boolean;
+  readonly reason: string;
+  readonly asOf: string;
+  readonly rocAuc: number;
+  readonly prAuc: number;
+  readonly rows: { readonly training: number; readonly validation: number };
+  readonly trainingSeconds: number;
+}
+
+/**
+ * The train job: `retour model train` inside `retour serve`, on the scheduler's cadence
+ * (RETOUR_TRAIN_EVERY) or when an admin asks (POST /v1/models/train). It trains as of the last stored
+ * order, never after the run's own time, with the policy's feature windows (as the risk job scores),
+ * and promotes the model only if it is not worse than the one in service on the same validation rows.
+ * Too little history or too few labels for the time split is a skipped run with the reason, not a failure.
+ */
+export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | 'maxTrainingRows'> = {}): Job {
+  return {
+    name: 'train',
+    summary: 'fraud model training (time split) and promotion when not worse than the model in service',
+    lock: RING_TABLES_LOCK,
+    async run(context: JobContext): Promise<JobResult> {
+      const range = await readFactTimeRange(context.connection);
+      const asOf = range === undefined || range.last.getTime() > context.now.getTime() ? context.now : range.last;
+      try {
+        const result = await trainRiskModel(context.connection, {
+          ...options,
+          now: asOf,
+          featureOptions: featureOptionsOf(context.config),
+          signal: context.signal,
+          log: (message) => context.logger.info(message),
+        });
+        const details: TrainJobDetails = {
+          version: result.version,
+          promoted: result.promotion.promote,
+          reason: result.promotion.reason,
+          asOf: asOf.toISOString(),
+          rocAuc: result.metrics.roc_auc,
+          prAuc: result.metrics.pr_auc,
+          rows: { training: result.metrics.rows.training, validation: result.metrics.rows.validation },
+          trainingSeconds: result.trainingSeconds,
+        };
+        return { rowsWritten: 1, details: { ...details } };
+      } catch (error: unknown) {
+        if (isRetourError(error, 'RETOUR_MODEL_NOT_ENOUGH_DATA')) return { rowsWritten: 0, skipped: error.message };
+        throw error;
+      }
+    },
+  };
+}
+
+/** The train job with the default forest, as `retour model train` trains it. */
+export const trainJob: Job = createTrainJob();
+
+/** The version a train run put in service, if it promoted one. */
+export function promotedVersionOf(job: Job, result: JobResult): string | undefined {
+  if (job.name !== trainJob.name || result.details?.['promoted'] !== true) return undefined;
+  const version = result.details['version'];
+  return typeof version === 'string' ? version : undefined;
+}
+
+/**
+ * When the first scheduled training of a server comes: one interval after the last training
+ * recorded (succeeded or skipped), at once if that is past, or one interval after the start when
+ * none is recorded — a restart does not retrain, and a new server starts training once labels
+ * have had time to accumulate (POST /v1/models/train does not wait).
+ */
+export function firstTrainingDelayMs(options: { lastCompleted: Date | null; everySeconds: number; now: Date }): number {
+  const everyMs = options.everySeconds * 1000;
+  if (options.lastCompleted === null) return everyMs;
+  return Math.min(everyMs, Math.max(0, options.lastCompleted.getTime() + everyMs - options.now.getTime()));
+}

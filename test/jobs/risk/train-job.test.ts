@@ -1,0 +1,71 @@
+/**
+ * The train job skips — recorded, not failed — while the data cannot make a time split with both
+ * labels in both periods. Real training inside a server: test/cli/commands/serve-model-training.int.test.ts.
+ */
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { loadConfig } from '../../../config/load-config.ts';
+import { trainJob } from '../../../jobs/risk/train-job.ts';
+import { runJob } from '../../../jobs/run-job.ts';
+import { listJobRuns } from '../../../store/job-runs.ts';
+import type { Database } from '../../../store/open-database.ts';
+import { listModels } from '../../../store/risk/model-registry.ts';
+import { insertRiskFacts } from '../../store/risk/insert-risk-facts.ts';
+import { openRiskTestDatabase } from '../../store/risk/open-risk-test-database.ts';
+
+let database: Database;
+let connection: DuckDBConnection;
+beforeEach(async () => {
+  database = await openRiskTestDatabase();
+  connection = await database.connect();
+});
+afterEach(() => database.close());
+
+const NOW = new Date('2026-11-20T00:00:00Z');
+const DAY = 86_400_000;
+
+async function runTrain() {
+  return runJob(trainJob, { connection, config: loadConfig({}), logger: pino({ level: 'silent' }), now: NOW, fullRebuild: false, signal: new AbortController().signal });
+}
+
+/** One order a week for each customer from `days` days before NOW; no fraud evidence at all. */
+async function insertOrders(customers: number, days: number): Promise<void> {
+  const orders = [];
+  const lines = [];
+  for (let customer = 0; customer < customers; customer++) {
+    for (let day = days; day > 0; day -= 7) {
+      const placedAt = new Date(NOW.getTime() - day * DAY).toISOString();
+      const orderId = `o_${customer}_${day}`;
+      orders.push({ orderId, customerId: `c_${customer}`, placedAt });
+      lines.push({ orderId, lineId: 'l1', customerId: `c_${customer}`, productId: 'p', unitPrice: 1000, placedAt });
+    }
+  }
+  await insertRiskFacts(connection, { orders, lines });
+}
+
+describe('the train job with too little to train on', () => {
+  it('skips with the reason when no order is stored', async () => {
+    const result = await runTrain();
+    expect(result).toMatchObject({ rowsWritten: 0, skipped: 'no orders stored yet: nothing to train on' });
+    const [run] = await listJobRuns(connection, { job: 'train', limit: 1 });
+    expect(run).toMatchObject({ status: 'skipped', error: null, details: { skipped: 'no orders stored yet: nothing to train on' } });
+  });
+
+  it('skips when the history is shorter than the time split needs', async () => {
+    await insertOrders(3, 60);
+    const result = await runTrain();
+    expect(result.skipped).toMatch(/^not enough history to train with a time split: need 204 days of orders, have 5\d$/);
+    expect((await listJobRuns(connection, { job: 'train', limit: 1 }))[0]?.status).toBe('skipped');
+    expect(await listModels(connection)).toEqual([]);
+  });
+
+  it('skips when the history is long enough but no label is positive', async () => {
+    await insertOrders(4, 300);
+    const result = await runTrain();
+    expect(result.skipped).toMatch(/^both labels are needed in both periods: training 0\/\d+ positive, validation 0\/\d+$/);
+    const [run] = await listJobRuns(connection, { job: 'train', limit: 1 });
+    expect(run).toMatchObject({ status: 'skipped', error: null });
+    expect(await listModels(connection)).toEqual([]);
+  });
+});
