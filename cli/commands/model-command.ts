@@ -1,9 +1,9 @@
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
-import { decidePromotion } from '../../models/risk/decide-promotion.ts';
+import { decideManualPromotion } from '../../models/risk/decide-manual-promotion.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
-import { getModel, getServingModel, listModels, recordPromotionDecision, setServingModel } from '../../store/risk/model-registry.ts';
+import { findModel, listModels, promoteModel, promotionFiguresOf, readServingVersion } from '../../store/risk/model-registry.ts';
 import type { Command } from '../command.ts';
 
 function positiveInteger(name: string, value: string | boolean | string[] | boolean[] | undefined): number | undefined {
@@ -30,6 +30,8 @@ export const modelCommand: Command = {
     'the following validation period, point-in-time features, a histogram random forest in a worker thread; ROC-AUC, PR-AUC,',
     'precision@k, Brier and calibration go to model_registry. The model is promoted only if it is not worse than the one in',
     'service on the same validation rows. The next `retour jobs run risk` scores with the serving model.',
+    'While `retour serve` runs (it holds the database), the same training is its train job (RETOUR_TRAIN_EVERY), and an',
+    'admin key starts it with POST /v1/models/train, lists with GET /v1/models and promotes with POST /v1/models/VERSION/promote.',
   ].join('\n'),
   async run(context) {
     const [verb, version, ...extra] = context.positionals;
@@ -82,29 +84,20 @@ export const modelCommand: Command = {
         return 0;
       }
       if (verb === 'promote' && version !== undefined && extra.length === 0) {
-        const candidate = await getModel(connection, version);
+        const candidate = await findModel(connection, version);
         if (candidate === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no model ${version} in the registry (retour model list)`);
-        const serving = await getServingModel(connection);
-        if (serving?.version === version) {
+        const servingVersion = await readServingVersion(connection);
+        const promotion = decideManualPromotion({ ...promotionFiguresOf(candidate), force: context.options['force'] === true }, servingVersion);
+        if (promotion.outcome === 'already_serving') {
           context.stdout.write(`${version} is already serving\n`);
           return 0;
         }
-        let decision = serving === undefined ? decidePromotion({ prAuc: candidate.metrics.pr_auc, rocAuc: candidate.metrics.roc_auc }, undefined) : undefined;
-        const comparison = candidate.metrics.serving_comparison;
-        if (decision === undefined && comparison !== undefined && comparison.version === serving?.version) {
-          decision = decidePromotion({ prAuc: candidate.metrics.pr_auc, rocAuc: candidate.metrics.roc_auc }, { prAuc: comparison.pr_auc, rocAuc: comparison.roc_auc });
-        }
-        if (decision === undefined) {
-          decision = { promote: false, reason: `${version} was not validated against the serving model ${serving?.version ?? ''} on the same rows; train a new model to compare` };
-        }
-        if (!decision.promote && context.options['force'] !== true) {
-          context.stderr.write(`not promoted: ${decision.reason} (use --force to override)\n`);
+        if (promotion.outcome === 'refused') {
+          context.stderr.write(`not promoted: ${promotion.reason} (use --force to override)\n`);
           return 1;
         }
-        const final = decision.promote ? decision : { promote: true, reason: `forced by an operator: ${decision.reason}` };
-        await recordPromotionDecision(connection, version, final);
-        await setServingModel(connection, version, new Date());
-        context.stdout.write(`${version} is now serving (${final.reason})\n`);
+        await promoteModel(connection, { version, decision: promotion.decision, at: new Date() });
+        context.stdout.write(`${version} is now serving (${promotion.decision.reason})\n`);
         return 0;
       }
       throw new RetourError('RETOUR_USAGE', `usage: retour ${modelCommand.usage}`);

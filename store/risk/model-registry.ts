@@ -93,19 +93,51 @@ export async function getModel(connection: DuckDBConnection, version: string): P
   return { ...toModel(row), model: JSON.parse(String(row[12])) as StoredModelJson };
 }
 
-/** The model in service, if any (at most one row has status 'serving'). */
-export async function getServingModel(connection: DuckDBConnection): Promise<RegisteredModelWithForest | undefined> {
+/** A model's registry entry without the forest itself (cheap: the forest is most of the row). */
+export async function findModel(connection: DuckDBConnection, version: string): Promise<RegisteredModel | undefined> {
+  const reader = await connection.runAndReadAll(`SELECT ${COLUMNS} FROM model_registry WHERE version = $version`, { version });
+  const row = reader.getRows()[0];
+  return row === undefined ? undefined : toModel(row);
+}
+
+/** The validation figures a promotion compares (models/risk/decide-manual-promotion.ts): the model's, and the serving model's on the same rows. */
+export function promotionFiguresOf(model: RegisteredModel): {
+  version: string;
+  metrics: { prAuc: number; rocAuc: number };
+  servingComparison?: { version: string; prAuc: number; rocAuc: number };
+} {
+  const comparison = model.metrics.serving_comparison;
+  return {
+    version: model.version,
+    metrics: { prAuc: model.metrics.pr_auc, rocAuc: model.metrics.roc_auc },
+    ...(comparison === undefined ? {} : { servingComparison: { version: comparison.version, prAuc: comparison.pr_auc, rocAuc: comparison.roc_auc } }),
+  };
+}
+
+/** The version of the model in service, if any. */
+export async function readServingVersion(connection: DuckDBConnection): Promise<string | undefined> {
   const reader = await connection.runAndReadAll("SELECT version FROM model_registry WHERE status = 'serving' ORDER BY promoted_at DESC LIMIT 1");
   const row = reader.getRows()[0];
-  return row === undefined ? undefined : getModel(connection, String(row[0]));
+  return row === undefined ? undefined : String(row[0]);
+}
+
+/** The model in service, if any (at most one row has status 'serving'). */
+export async function getServingModel(connection: DuckDBConnection): Promise<RegisteredModelWithForest | undefined> {
+  const version = await readServingVersion(connection);
+  return version === undefined ? undefined : getModel(connection, version);
+}
+
+/** The two updates of a promotion; the caller holds the transaction. */
+async function putInService(connection: DuckDBConnection, version: string, at: Date): Promise<void> {
+  await connection.run("UPDATE model_registry SET status = 'retired' WHERE status = 'serving' AND version <> $version", { version });
+  await connection.run("UPDATE model_registry SET status = 'serving', promoted_at = $at::TIMESTAMPTZ WHERE version = $version", { version, at: at.toISOString() });
 }
 
 /** Puts a model in service and retires the previous one, in one transaction. */
 export async function setServingModel(connection: DuckDBConnection, version: string, at: Date): Promise<void> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run("UPDATE model_registry SET status = 'retired' WHERE status = 'serving' AND version <> $version", { version });
-    await connection.run("UPDATE model_registry SET status = 'serving', promoted_at = $at::TIMESTAMPTZ WHERE version = $version", { version, at: at.toISOString() });
+    await putInService(connection, version, at);
     await connection.run('COMMIT');
   } catch (error: unknown) {
     await connection.run('ROLLBACK');
@@ -119,4 +151,25 @@ export async function recordPromotionDecision(connection: DuckDBConnection, vers
     version,
     patch: JSON.stringify({ promotion: decision }),
   });
+}
+
+/**
+ * Puts a model in service on an operator's decision, in one transaction: the decision in its
+ * metrics, the previous model retired, and whatever the caller records with it (`alsoRecord`, e.g.
+ * the audit row of an API promotion).
+ */
+export async function promoteModel(
+  connection: DuckDBConnection,
+  options: { version: string; decision: { promote: boolean; reason: string }; at: Date; alsoRecord?: () => Promise<void> },
+): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await recordPromotionDecision(connection, options.version, options.decision);
+    await putInService(connection, options.version, options.at);
+    await options.alsoRecord?.();
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
 }

@@ -1,0 +1,39 @@
+import { decidePromotion, type ComparableMetrics, type PromotionDecision } from './decide-promotion.ts';
+
+/** A registered model an operator asks to put in service, with the figures it was validated on. */
+export interface PromotionRequest {
+  readonly version: string;
+  readonly metrics: ComparableMetrics;
+  /** The model in service when this one was trained, scored on the same validation rows (absent: there was none). */
+  readonly servingComparison?: ComparableMetrics & { readonly version: string };
+  /** Put it in service even if it is not shown to be at least as good. */
+  readonly force: boolean;
+}
+
+export type ManualPromotion =
+  | { readonly outcome: 'already_serving' }
+  | { readonly outcome: 'refused'; readonly reason: string }
+  | { readonly outcome: 'promote'; readonly decision: PromotionDecision; readonly forced: boolean };
+
+/**
+ * The promotion rule for an operator's request (`retour model promote`, `POST /v1/models/{version}/promote`):
+ * the same rule as after training — not worse than the model in service on the same validation rows —
+ * which needs the comparison recorded when the candidate was trained against *that* serving model.
+ * With nothing in service, finite metrics suffice. `force` overrides a refusal, and says so.
+ *
+ * @example
+ * decideManualPromotion({ version: 'b', metrics: { prAuc: 0.8, rocAuc: 0.9 }, servingComparison: { version: 'a', prAuc: 0.7, rocAuc: 0.9 }, force: false }, 'a');
+ * // → { outcome: 'promote', decision: { promote: true, reason: 'not worse than the serving model (…)' }, forced: false }
+ */
+export function decideManualPromotion(request: PromotionRequest, servingVersion: string | undefined): ManualPromotion {
+  if (servingVersion === request.version) return { outcome: 'already_serving' };
+  let decision: PromotionDecision;
+  if (servingVersion === undefined) decision = decidePromotion(request.metrics, undefined);
+  else if (request.servingComparison?.version === servingVersion) decision = decidePromotion(request.metrics, request.servingComparison);
+  else {
+    decision = { promote: false, reason: `${request.version} was not validated against the serving model ${servingVersion} on the same rows; train a new model to compare` };
+  }
+  if (decision.promote) return { outcome: 'promote', decision, forced: false };
+  if (!request.force) return { outcome: 'refused', reason: decision.reason };
+  return { outcome: 'promote', decision: { promote: true, reason: `forced by an operator: ${decision.reason}` }, forced: true };
+}
