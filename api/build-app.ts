@@ -25,6 +25,7 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerConsoleRoutes } from './routes/console-routes.ts';
 import { registerCustomerRiskRoutes } from './routes/customer-risk-routes.ts';
 import { registerFlagRoutes } from './routes/flag-routes.ts';
+import { registerModelRoutes, type ModelTrainingControl } from './routes/model-routes.ts';
 import { featureOptionsOf } from '../store/risk/compute-customer-features.ts';
 import { tierThresholdsOf } from '../models/risk/risk-tier.ts';
 import { registerOperationsRoutes, type IngestHealth } from './routes/operations-routes.ts';
@@ -54,6 +55,8 @@ export interface AppDependencies {
   now?: () => Date;
   /** Told of every request, so ingest in the same process can give way (observability/request-activity.ts). */
   requestActivity?: RequestActivity;
+  /** Training runs and what follows a promotion (the serve command's job scheduler); absent = POST /v1/models/train answers 501. */
+  modelTraining?: ModelTrainingControl;
 }
 
 /** What the process owner may reach after building the app. */
@@ -145,6 +148,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
   registerOpsRoutes(app, { connection: dependencies.connection });
+  registerModelRoutes(app, { connection: dependencies.connection, serial, now, ...(dependencies.modelTraining === undefined ? {} : { training: dependencies.modelTraining }) });
   registerAdminRoutes(app, { connection: dependencies.connection, keyring, serial });
 
   // Decisions stored while Kafka was down are published once the app is up again.

@@ -19,6 +19,8 @@ export const API_PERMISSIONS = {
   'jobs:read': ['risk', 'product', 'ops', 'admin'],
   'quarantine:read': ['ops', 'admin'],
   'status:read': ['ops', 'admin'],
+  'models:read': ['risk', 'admin'],
+  'models:manage': ['admin'],
   'keys:manage': ['admin'],
   'audit:read': ['admin'],
 } as const satisfies Record<string, readonly ApiRole[]>;

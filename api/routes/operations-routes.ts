@@ -18,6 +18,12 @@ export function duckTimestampToIso(text: string): string {
   return new Date(text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')).toISOString();
 }
 
+/** The reason a skipped run recorded (runJob writes it as details.skipped). */
+function skipReasonOf(details: unknown): string | null {
+  const reason = (details as { skipped?: unknown } | null)?.skipped;
+  return typeof reason === 'string' ? reason : null;
+}
+
 /** What the process owner reports about ingest (`retour serve`: the Kafka consumer's connection, the demo feed). */
 export interface IngestHealth {
   /** E.g. `connecting`, `consuming`, `reconnecting`, `demo-live`, `disabled`, `stopped`. */
@@ -161,6 +167,7 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
           status: run.status,
           rowsWritten: run.rowsWritten,
           error: run.error,
+          skipReason: run.status === 'skipped' ? skipReasonOf(run.details) : null,
           durationSeconds: finishedAt === null ? null : (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
         };
       });

@@ -63,8 +63,8 @@ export const CreatedKey = Type.Object(
   { additionalProperties: false },
 );
 
-/** Every action the audit log records (store/api/api-keys.ts, store/api/record-review-decision.ts). */
-export const AUDIT_ACTIONS = ['flag.decide', 'flag.correct', 'key.create', 'key.revoke'] as const;
+/** Every action the audit log records (store/api/api-keys.ts, store/api/record-review-decision.ts, api/routes/model-routes.ts). */
+export const AUDIT_ACTIONS = ['flag.decide', 'flag.correct', 'key.create', 'key.revoke', 'model.train', 'model.promote'] as const;
 
 export const AuditQuery = Type.Object(
   {

@@ -79,6 +79,23 @@ export async function insertFixtures(connection: DuckDBConnection): Promise<void
   // A key no test authenticates with, for the admin routes to revoke (FIXTURE_REVOCABLE_KEY_ID).
   await connection.run(`INSERT INTO api_keys VALUES ('${FIXTURE_REVOCABLE_KEY_ID}', 'fixture-hash-of-no-key', 'fixture key to revoke', 'product', '2026-11-01T00:00:00Z', NULL)`);
   await connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written) VALUES ('risk', '2026-11-20T10:00:00Z', '2026-11-20T10:00:12.5Z', 'succeeded', 120), ('quality', '2026-11-20T10:01:00Z', NULL, 'running', NULL)`);
+  // The model registry: m-1 in service (the snapshots' version), m-2 trained against it and not worse,
+  // m-3 worse than m-1 on the same rows, m-0 retired. The forests are stand-ins: no route loads one.
+  const metrics = (rocAuc: number, prAuc: number, comparedWith?: { version: string; rocAuc: number; prAuc: number }): string =>
+    JSON.stringify({
+      roc_auc: rocAuc, pr_auc: prAuc, precision_at_k: { top_1_percent: 1, top_100: 0.9 }, brier: 0.05,
+      calibration: [{ lower: 0, upper: 1, count: 1000, meanPredicted: 0.05, observedRate: 0.05 }],
+      rows: { training: 4000, training_positive: 200, validation: 1000, validation_positive: 50 },
+      ...(comparedWith === undefined ? {} : { serving_comparison: { version: comparedWith.version, roc_auc: comparedWith.rocAuc, pr_auc: comparedWith.prAuc } }),
+    });
+  const model = (version: string, createdAt: string, metricsJson: string, status: string, promotedAt: string | null): string =>
+    `('${version}', '${createdAt}', 'histogram_random_forest', '["account_age_days","not_declared_90d"]', '{}', '2026-03-01T00:00:00Z', '2026-07-01T00:00:00Z',
+      '2026-09-01T00:00:00Z', '2026-10-27T00:00:00Z', '${metricsJson}', '${status}', '{"kind":"fixture"}', ${promotedAt === null ? 'NULL' : `'${promotedAt}'`})`;
+  await connection.run(`INSERT INTO model_registry VALUES
+    ${model('m-0', '2026-11-10T03:00:00Z', metrics(0.85, 0.5), 'retired', '2026-11-10T03:00:00Z')},
+    ${model('m-1', '2026-11-17T03:00:00Z', metrics(0.9, 0.6, { version: 'm-0', rocAuc: 0.85, prAuc: 0.5 }), 'serving', '2026-11-17T03:00:00Z')},
+    ${model('m-2', '2026-11-18T03:00:00Z', metrics(0.91, 0.62, { version: 'm-1', rocAuc: 0.9, prAuc: 0.6 }), 'candidate', null)},
+    ${model('m-3', '2026-11-19T03:00:00Z', metrics(0.88, 0.55, { version: 'm-1', rocAuc: 0.9, prAuc: 0.6 }), 'candidate', null)}`);
   // quality_weekly is a view over quality_weekly_counts (rates and Wilson bounds computed on read);
   // the counts table's layout belongs to the quality job, so rows are built from its columns.
   const columns = (await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = 'quality_weekly_counts' ORDER BY ordinal_position`))

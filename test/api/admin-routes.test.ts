@@ -113,10 +113,10 @@ describe('GET /v1/audit', () => {
     const response = await api.app.inject({ method: 'GET', url: '/v1/audit?action=zzz', headers: admin() });
     expect(response.statusCode, response.body).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'query.action', message: 'must be one of flag.decide, flag.correct, key.create, key.revoke' }] });
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'query.action', message: 'must be one of flag.decide, flag.correct, key.create, key.revoke, model.train, model.promote' }] });
   });
 
-  it('records key changes and flag decisions with who, what and the request id, newest first', async () => {
+  it('records key changes, flag decisions, trainings and promotions with who, what and the request id, newest first', async () => {
     const created = await createKey('risk', 'analyst bob');
     await api.app.inject({ method: 'DELETE', url: `/v1/keys/${FIXTURE_REVOCABLE_KEY_ID}`, headers: admin() });
     const decision = await api.app.inject({ method: 'POST', url: '/v1/flags/flg_01/decision', headers: bearer(created.key), payload: { verdict: 'fraud', fraudType: 'item_swap', note: 'scale photo' } });
@@ -126,11 +126,16 @@ describe('GET /v1/audit', () => {
       method: 'POST', url: '/v1/flags/flg_01/decision', headers: bearer(api.keys.risk), payload: { verdict: 'legitimate', note: 'the photo was of another parcel', supersedes: decisionId },
     });
     expect(correction.statusCode, correction.body).toBe(200);
+    const training = await api.app.inject({ method: 'POST', url: '/v1/models/train', headers: admin() });
+    expect(training.statusCode, training.body).toBe(202);
+    expect((await api.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: admin() })).statusCode).toBe(200);
 
     const response = await api.app.inject({ method: 'GET', url: '/v1/audit', headers: admin() });
     expect(response.statusCode).toBe(200);
     const page = response.json() as AuditPage;
     expect(page.entries.map((entry) => [entry.action, entry.target])).toEqual([
+      ['model.promote', 'm-2'],
+      ['model.train', String((training.json() as { runId: number }).runId)],
       ['flag.correct', 'flg_01'],
       ['flag.decide', 'flg_01'],
       ['key.revoke', FIXTURE_REVOCABLE_KEY_ID],
@@ -139,17 +144,19 @@ describe('GET /v1/audit', () => {
     // Every action written is one the `action` filter admits.
     expect(new Set(page.entries.map((entry) => entry.action))).toEqual(new Set(AUDIT_ACTIONS));
     const adminId = apiKeyId(api.keys.admin);
+    expect(page.entries[0]).toMatchObject({ keyId: adminId, role: 'admin', details: { forced: false, previousVersion: 'm-1' } });
+    expect(page.entries[1]).toMatchObject({ keyId: adminId, role: 'admin', details: { job: 'train' } });
     // Both decisions stay: who corrected what, when, and which decision it superseded.
-    expect(page.entries[0]).toMatchObject({
+    expect(page.entries[2]).toMatchObject({
       keyName: 'risk-tester', role: 'risk',
       details: {
         decisionId: (correction.json() as { decisionId: string }).decisionId, verdict: 'legitimate', fraudType: null, note: 'the photo was of another parcel',
         supersedes: { decisionId, verdict: 'fraud', fraudType: 'item_swap', note: 'scale photo', decidedBy: 'analyst bob', decidedAt: '2026-11-20T12:00:00.000Z' },
       },
     });
-    expect(page.entries[1]).toMatchObject({ keyId: created.keyId, keyName: 'analyst bob', role: 'risk', details: { decisionId, verdict: 'fraud', note: 'scale photo' } });
-    expect(page.entries[2]).toMatchObject({ keyId: adminId, keyName: 'admin-tester', role: 'admin', details: { role: 'product', name: 'fixture key to revoke' } });
-    expect(page.entries[3]).toMatchObject({ keyId: adminId, role: 'admin', details: { role: 'risk', name: 'analyst bob' } });
+    expect(page.entries[3]).toMatchObject({ keyId: created.keyId, keyName: 'analyst bob', role: 'risk', details: { decisionId, verdict: 'fraud', note: 'scale photo' } });
+    expect(page.entries[4]).toMatchObject({ keyId: adminId, keyName: 'admin-tester', role: 'admin', details: { role: 'product', name: 'fixture key to revoke' } });
+    expect(page.entries[5]).toMatchObject({ keyId: adminId, role: 'admin', details: { role: 'risk', name: 'analyst bob' } });
     expect(page.entries.every((entry) => entry.requestId !== '')).toBe(true);
     // Never the secret of a created key.
     expect(response.body).not.toContain(created.key.slice(-20));

@@ -9,6 +9,7 @@ import { buildApp, type AppDependencies } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { API_ROLES, type ApiRole } from '../../domain/api-roles.ts';
 import { FIXTURE_NOW, fixtureSnapshots, insertFixtures } from '../../scripts/api/api-fixtures.ts';
+import { recordJobStart } from '../../store/job-runs.ts';
 import { openDatabase, type Database } from '../../store/open-database.ts';
 
 export { FIXTURE_NOW, insertFixtures, snapshot } from '../../scripts/api/api-fixtures.ts';
@@ -34,6 +35,8 @@ export async function createTestApi(options: { rateLimitPerMinute?: number; conf
     config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {}, ...options.config },
     riskSnapshots,
     now: () => FIXTURE_NOW,
+    // A training "run" is a job_runs row: the scheduler behind it is tested in test/jobs.
+    modelTraining: { start: () => recordJobStart(connection, 'train', FIXTURE_NOW), isRunning: () => false, promoted: () => undefined },
     ...options.dependencies,
   });
   const keys = {} as Record<ApiRole, string>;

@@ -169,7 +169,7 @@ describe('Arrow columns come from the schema', () => {
   it('a job list without failures still has its error column; an alert list with nothing resolved its resolvedAt', async () => {
     const columnsOf = async (url: string) =>
       tableFromIPC((await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.keys.admin}`, accept: 'application/vnd.apache.arrow.stream' } })).rawPayload).schema.fields.map((field) => field.name);
-    expect(await columnsOf('/v1/jobs')).toEqual(['runId', 'job', 'startedAt', 'finishedAt', 'status', 'rowsWritten', 'error', 'durationSeconds']);
+    expect(await columnsOf('/v1/jobs')).toEqual(['runId', 'job', 'startedAt', 'finishedAt', 'status', 'rowsWritten', 'error', 'skipReason', 'durationSeconds']);
     expect(await columnsOf('/v1/alerts?status=resolved')).toContain('resolvedAt');
     expect(await columnsOf('/v1/alerts')).toContain('resolvedAt');
   });
@@ -179,9 +179,23 @@ describe('GET /v1/jobs', () => {
   it('lists recent runs newest first with durations', async () => {
     const body = (await api.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${api.keys.ops}` } })).json() as { runs: unknown[] };
     expect(body.runs).toEqual([
-      { runId: 2, job: 'quality', startedAt: '2026-11-20T10:01:00.000Z', finishedAt: null, status: 'running', rowsWritten: null, error: null, durationSeconds: null },
-      { runId: 1, job: 'risk', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:12.500Z', status: 'succeeded', rowsWritten: 120, error: null, durationSeconds: 12.5 },
+      { runId: 2, job: 'quality', startedAt: '2026-11-20T10:01:00.000Z', finishedAt: null, status: 'running', rowsWritten: null, error: null, skipReason: null, durationSeconds: null },
+      { runId: 1, job: 'risk', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:12.500Z', status: 'succeeded', rowsWritten: 120, error: null, skipReason: null, durationSeconds: 12.5 },
     ]);
+  });
+
+  it('gives a skipped run its reason', async () => {
+    const own = await createTestApi();
+    try {
+      await own.connection.run(`INSERT INTO job_runs (job, started_at, finished_at, status, rows_written, details) VALUES
+        ('train', '2026-11-20T11:00:00Z', '2026-11-20T11:00:01Z', 'skipped', 0, '{"skipped":"not enough history to train with a time split: need 204 days of orders, have 90"}')`);
+      const body = (await own.app.inject({ method: 'GET', url: '/v1/jobs?job=train', headers: { authorization: `Bearer ${own.keys.ops}` } })).json() as { runs: unknown[] };
+      expect(body.runs).toEqual([
+        { runId: 3, job: 'train', startedAt: '2026-11-20T11:00:00.000Z', finishedAt: '2026-11-20T11:00:01.000Z', status: 'skipped', rowsWritten: 0, error: null, skipReason: 'not enough history to train with a time split: need 204 days of orders, have 90', durationSeconds: 1 },
+      ]);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -36,6 +36,10 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', url: '/v1/ops/feedback', permission: 'ops:read' },
   { method: 'GET', url: '/v1/quarantine', permission: 'quarantine:read' },
   { method: 'GET', url: '/v1/status', permission: 'status:read' },
+  { method: 'GET', url: '/v1/models', permission: 'models:read' },
+  { method: 'POST', url: '/v1/models/train', permission: 'models:manage', okStatus: 202 },
+  // Promoting the model already in service changes nothing, so the allowed role gets 200 however often it runs.
+  { method: 'POST', url: '/v1/models/m-1/promote', permission: 'models:manage', body: {} },
   { method: 'GET', url: '/v1/keys', permission: 'keys:manage' },
   { method: 'POST', url: '/v1/keys', permission: 'keys:manage', body: { role: 'product', name: 'role matrix' }, okStatus: 201 },
   // Revoking is idempotent, so the allowed role gets 200 however often it runs.

@@ -1,0 +1,224 @@
+/**
+ * The model routes on the API fixture's registry: m-0 retired, m-1 in service, m-2 trained against
+ * m-1 and not worse, m-3 worse than m-1 on the same rows. Training is a stand-in here (the scheduler
+ * behind it: test/jobs/job-scheduler.test.ts; real training in a server: test/cli/commands/serve-model-training.int.test.ts).
+ */
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/build-app.ts';
+import type { ModelTrainingControl } from '../../api/routes/model-routes.ts';
+import { RetourError } from '../../domain/errors/retour-error.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { FIXTURE_NOW } from '../../scripts/api/api-fixtures.ts';
+import { createTestApi, type TestApi } from './api-test-app.ts';
+
+let api: TestApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+/** A training control that records what the routes asked of it. */
+function recordingTraining(options: { running?: boolean; start?: () => Promise<number> } = {}): ModelTrainingControl & { promotedVersions: string[]; starts: number } {
+  const control = {
+    promotedVersions: [] as string[],
+    starts: 0,
+    start: async () => {
+      control.starts += 1;
+      return options.start === undefined ? 41 + control.starts : options.start();
+    },
+    isRunning: () => options.running ?? false,
+    promoted: (version: string) => void control.promotedVersions.push(version),
+  };
+  return control;
+}
+
+async function start(training: ModelTrainingControl = recordingTraining()): Promise<TestApi> {
+  api = await createTestApi({ dependencies: { modelTraining: training } });
+  return api;
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+type ModelList = { inService: string | null; training: boolean; models: { version: string; status: string; inService: boolean; createdAt: string; promotedAt: string | null; metrics: Record<string, unknown>; servingComparison: unknown; promotion: unknown; trainingWindow: unknown }[] };
+
+async function models(test: TestApi): Promise<ModelList> {
+  const response = await test.app.inject({ method: 'GET', url: '/v1/models', headers: bearer(test.keys.risk) });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as ModelList;
+}
+
+async function auditOf(test: TestApi, action: string) {
+  const response = await test.app.inject({ method: 'GET', url: `/v1/audit?action=${action}`, headers: bearer(test.keys.admin) });
+  return (response.json() as { entries: { keyId: string; role: string; target: string; details: Record<string, unknown> }[] }).entries;
+}
+
+describe('GET /v1/models', () => {
+  it('lists the registry newest first with the model in service, windows, metrics and comparisons', async () => {
+    const test = await start(recordingTraining({ running: true }));
+    const body = await models(test);
+    expect(body.inService).toBe('m-1');
+    expect(body.training).toBe(true);
+    expect(body.models.map((model) => [model.version, model.status, model.inService])).toEqual([
+      ['m-3', 'candidate', false],
+      ['m-2', 'candidate', false],
+      ['m-1', 'serving', true],
+      ['m-0', 'retired', false],
+    ]);
+    const m1 = body.models[2]!;
+    expect(m1).toMatchObject({
+      createdAt: '2026-11-17T03:00:00.000Z',
+      promotedAt: '2026-11-17T03:00:00.000Z',
+      trainingWindow: { start: '2026-03-01T00:00:00.000Z', end: '2026-07-01T00:00:00.000Z' },
+      metrics: { rocAuc: 0.9, prAuc: 0.6, precisionAtTop1Percent: 1, precisionAtTop100: 0.9, brier: 0.05, rows: { training: 4000, trainingPositive: 200, validation: 1000, validationPositive: 50 } },
+      servingComparison: { version: 'm-0', rocAuc: 0.85, prAuc: 0.5 },
+      promotion: null,
+    });
+    expect(body.models[3]!.servingComparison).toBeNull();
+  });
+
+  it('pages with limit and names a wrong one', async () => {
+    const test = await start();
+    const page = await test.app.inject({ method: 'GET', url: '/v1/models?limit=1', headers: bearer(test.keys.admin) });
+    expect((page.json() as ModelList).models.map((model) => model.version)).toEqual(['m-3']);
+    const wrong = await test.app.inject({ method: 'GET', url: '/v1/models?limit=0', headers: bearer(test.keys.admin) });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(wrong.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'query.limit' }] });
+  });
+});
+
+describe('POST /v1/models/train', () => {
+  it('starts a run and answers 202 with its job run id, audited as model.train', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin) });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running' });
+    expect(training.starts).toBe(1);
+    expect(await auditOf(test, 'model.train')).toMatchObject([{ role: 'admin', target: '42', details: { job: 'train' } }]);
+  });
+
+  it('is 409 while a run is in progress', async () => {
+    const training = recordingTraining({ start: () => Promise.reject(new RetourError('RETOUR_JOB_RUNNING', 'job train is already running')) });
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: {} });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'RETOUR_JOB_RUNNING', detail: 'job train is already running' });
+    expect(await auditOf(test, 'model.train')).toEqual([]);
+  });
+
+  it('names an unknown body field', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote: false } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.promote' }] });
+    expect(training.starts).toBe(0);
+  });
+
+  it('is 501 in an app without a job scheduler (training then needs `retour model train`)', async () => {
+    const database = await openDatabase({ path: ':memory:' });
+    const connection = await database.connect();
+    const app = await buildApp({
+      logger: pino({ level: 'silent' }), connection, schemaVersion: database.schemaVersion, ingestState: () => ({ state: 'disabled', ready: true }),
+      config: { rateLimitPerMinute: 1000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30 },
+      now: () => FIXTURE_NOW,
+    });
+    try {
+      const { key } = await app.retour.keyring.create({ role: 'admin', name: 'admin' });
+      const response = await app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(key) });
+      expect(response.statusCode).toBe(501);
+      expect(response.json()).toMatchObject({ code: 'RETOUR_NOT_AVAILABLE' });
+      expect((response.json() as { detail: string }).detail).toContain('retour model train');
+    } finally {
+      await app.close();
+      database.close();
+    }
+  });
+});
+
+describe('POST /v1/models/{version}/promote', () => {
+  it('promotes a model not worse than the one in service, retires that one, audits and asks for fresh scores', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(test.keys.admin) });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ version: 'm-2', outcome: 'promoted', forced: false, previousVersion: 'm-1' });
+    expect((response.json() as { reason: string }).reason).toMatch(/^not worse than the serving model \(PR-AUC 0\.6200 vs 0\.6000/);
+    expect(training.promotedVersions).toEqual(['m-2']);
+    const after = await models(test);
+    expect(after.inService).toBe('m-2');
+    expect(after.models.find((model) => model.version === 'm-2')).toMatchObject({ status: 'serving', promotedAt: FIXTURE_NOW.toISOString(), promotion: { promote: true } });
+    expect(after.models.find((model) => model.version === 'm-1')?.status).toBe('retired');
+    expect(await auditOf(test, 'model.promote')).toMatchObject([{ role: 'admin', target: 'm-2', details: { forced: false, previousVersion: 'm-1' } }]);
+  });
+
+  it('refuses a model worse than the one in service (409 with the reason) unless forced', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const refused = await test.app.inject({ method: 'POST', url: '/v1/models/m-3/promote', headers: bearer(test.keys.admin), payload: {} });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'RETOUR_CONFLICT' });
+    expect((refused.json() as { detail: string }).detail).toBe('not promoted: PR-AUC 0.5500 is below the serving model\'s 0.6000 on the same validation rows; send {"force": true} to override');
+    expect((await models(test)).inService).toBe('m-1');
+
+    const forced = await test.app.inject({ method: 'POST', url: '/v1/models/m-3/promote', headers: bearer(test.keys.admin), payload: { force: true } });
+    expect(forced.statusCode, forced.body).toBe(200);
+    expect(forced.json()).toMatchObject({ version: 'm-3', outcome: 'promoted', forced: true, reason: "forced by an operator: PR-AUC 0.5500 is below the serving model's 0.6000 on the same validation rows" });
+    expect((await models(test)).inService).toBe('m-3');
+    expect(training.promotedVersions).toEqual(['m-3']);
+    expect(await auditOf(test, 'model.promote')).toMatchObject([{ target: 'm-3', details: { forced: true } }]);
+  });
+
+  it('refuses a model compared with another model than the one in service', async () => {
+    const test = await start();
+    expect((await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(test.keys.admin) })).statusCode).toBe(200);
+    // m-3 was validated against m-1, which is no longer in service.
+    const refused = await test.app.inject({ method: 'POST', url: '/v1/models/m-3/promote', headers: bearer(test.keys.admin) });
+    expect(refused.statusCode).toBe(409);
+    expect((refused.json() as { detail: string }).detail).toContain('m-3 was not validated against the serving model m-2 on the same rows');
+  });
+
+  it('answers 200 without a change for the model in service', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/m-1/promote', headers: bearer(test.keys.admin) });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ version: 'm-1', outcome: 'already_serving', reason: null });
+    expect(training.promotedVersions).toEqual([]);
+    expect(await auditOf(test, 'model.promote')).toEqual([]);
+  });
+
+  it('is 409 while a training run is in progress, 404 for an unknown version, 400 naming a malformed one or a wrong body', async () => {
+    const busy = await start(recordingTraining({ running: true }));
+    const during = await busy.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(busy.keys.admin) });
+    expect(during.statusCode).toBe(409);
+    expect(during.json()).toMatchObject({ code: 'RETOUR_JOB_RUNNING' });
+    expect((await models(busy)).inService).toBe('m-1');
+
+    const unknown = await busy.app.inject({ method: 'POST', url: '/v1/models/nope/promote', headers: bearer(busy.keys.admin) });
+    expect(unknown.statusCode).toBe(409);
+    await busy.close();
+    api = undefined;
+
+    const test = await start();
+    const missing = await test.app.inject({ method: 'POST', url: '/v1/models/m-9/promote', headers: bearer(test.keys.admin) });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'RETOUR_NOT_FOUND' });
+    const malformed = await test.app.inject({ method: 'POST', url: '/v1/models/m%201/promote', headers: bearer(test.keys.admin) });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ errors: [{ field: 'params.version', message: 'must be a model version as GET /v1/models lists it' }] });
+    const wrongBody = await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(test.keys.admin), payload: { force: 'yes' } });
+    expect(wrongBody.statusCode).toBe(400);
+    expect(wrongBody.json()).toMatchObject({ errors: [{ field: 'body.force' }] });
+    const text = await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: { ...bearer(test.keys.admin), 'content-type': 'text/plain' }, payload: 'force' });
+    expect(text.statusCode).toBe(415);
+  });
+
+  it('is refused to a risk key (models:manage is admin only), which may read the registry', async () => {
+    const test = await start();
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(test.keys.risk) });
+    expect(response.statusCode).toBe(403);
+    expect((await models(test)).inService).toBe('m-1');
+  });
+});
