@@ -7,12 +7,14 @@ import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
+import { riskJob } from '../../jobs/risk/risk-job.ts';
+import { firstTrainingDelayMs, promotedVersionOf, trainJob } from '../../jobs/risk/train-job.ts';
 import { createJobScheduler, type JobSchedulerOptions } from '../../jobs/job-scheduler.ts';
 import type { ConsumerConnection } from '../../messaging/consumer/batch-consumer.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
 import { createRequestActivity } from '../../observability/request-activity.ts';
-import { failAbandonedJobRuns } from '../../store/job-runs.ts';
+import { failAbandonedJobRuns, readLastCompletedJobRun } from '../../store/job-runs.ts';
 import { keepMainThreadFirst } from '../thread-priority.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { loadRiskSnapshots } from '../../store/risk/load-risk-snapshots.ts';
@@ -88,12 +90,26 @@ export const serveCommand: Command = {
       // The hot risk routes answer from memory; the whole Map is swapped after each risk run.
       const riskSnapshots = createRiskSnapshotHolder(await loadRiskSnapshots(maintenance));
       const demoKeys = demo ? await ensureDemoKeys(maintenance, config.dataDir, new Date()) : undefined;
+      // Training runs on its own cadence (RETOUR_TRAIN_EVERY), counted from the last training recorded,
+      // so a restart does not retrain; with `off` it runs only when an admin asks (POST /v1/models/train).
+      const trainEverySeconds = config.trainEverySeconds;
+      const intervalSeconds = trainEverySeconds === null ? config.jobIntervalSeconds : { ...config.jobIntervalSeconds, [trainJob.name]: trainEverySeconds };
+      const firstRunDelayMs =
+        trainEverySeconds === null ? {} : { [trainJob.name]: firstTrainingDelayMs({ lastCompleted: await readLastCompletedJobRun(maintenance, trainJob.name), everySeconds: trainEverySeconds, now: new Date() }) };
       const schedulerOptions: Omit<JobSchedulerOptions, 'jobs'> = {
-        intervalSeconds: config.jobIntervalSeconds,
+        intervalSeconds,
+        firstRunDelayMs,
         logger,
         metrics,
-        onSuccess: async (job) => {
-          if (job.name === 'risk') riskSnapshots.replace(await loadRiskSnapshots(maintenance));
+        onSuccess: async (job, result) => {
+          if (job.name === riskJob.name) riskSnapshots.replace(await loadRiskSnapshots(maintenance));
+          // A new model in service: rescore everyone now, not at the next interval (the snapshots follow the risk run).
+          const promoted = promotedVersionOf(job, result);
+          if (promoted !== undefined) {
+            logger.info({ version: promoted }, 'new fraud model in service; rescoring');
+            // mainScheduler is declared below; the scheduler calls this only after it started.
+            mainScheduler.runSoon(riskJob.name);
+          }
         },
         contextFor: async (job) => {
           let connection = jobConnections.get(job.name);
@@ -106,7 +122,8 @@ export const serveCommand: Command = {
         },
       };
       // The demo starts quality's schedule after its replay (below), the other jobs at once.
-      const scheduler = createJobScheduler({ ...schedulerOptions, jobs: demo ? JOBS.filter((job) => job.name !== qualityJob.name) : JOBS });
+      const jobs = [...(demo ? JOBS.filter((job) => job.name !== qualityJob.name) : JOBS), trainJob];
+      const mainScheduler = createJobScheduler({ ...schedulerOptions, jobs });
       const demoQualityScheduler = demo ? createJobScheduler({ ...schedulerOptions, jobs: [qualityJob] }) : undefined;
       // The API goes first: while it serves requests, ingest works in short batches with rests.
       const requestActivity = createRequestActivity();
@@ -121,6 +138,11 @@ export const serveCommand: Command = {
         metrics,
         riskSnapshots,
         ...(producer === undefined ? {} : { producer }),
+        modelTraining: {
+          start: () => mainScheduler.runNow(trainJob.name),
+          isRunning: () => mainScheduler.state()[trainJob.name]?.running === true,
+          promoted: () => mainScheduler.runSoon(riskJob.name),
+        },
       });
       let analyticsStarted: Promise<void> | undefined;
       try {
@@ -138,7 +160,7 @@ export const serveCommand: Command = {
         context.stdout.write(`Review console: ${address}/console\n`);
         if (demoKeys !== undefined) context.stdout.write(`Demo API keys (one per role): ${demoKeys.path} — paste the "risk" key into the console\n`);
         // In the demo the jobs start once the simulated history is in (see startDemoAnalytics).
-        if (!demo) scheduler.start();
+        if (!demo) mainScheduler.start();
         const ingestConnection = await database.connect();
         if (demo) {
           // Quality alerts for the simulated history, as if the job had run every day all along
@@ -177,7 +199,7 @@ export const serveCommand: Command = {
                 }
                 if (progress.caughtUp && analyticsStarted === undefined) {
                   // Risk flags need no history replay: their schedule starts with the quality replay.
-                  scheduler.start();
+                  mainScheduler.start();
                   analyticsStarted = startDemoAnalytics().catch((error: unknown) => logger.error({ err: error }, 'demo quality replay could not start; the scheduler runs the jobs anyway'));
                 }
                 ingestState = { state: progress.caughtUp ? 'demo-live' : 'demo-history', ready: true };
@@ -212,7 +234,7 @@ export const serveCommand: Command = {
         ingestState = { state: 'stopped', ready: false };
       } finally {
         await analyticsStarted;
-        await scheduler.stop();
+        await mainScheduler.stop();
         await demoQualityScheduler?.stop();
         await app.close();
       }

@@ -1,0 +1,123 @@
+/**
+ * The model keeps learning while `retour serve` runs: on a real DuckDB file with a simulated
+ * marketplace (enough history and labels for the time split), an admin starts training over HTTP,
+ * the train job trains and promotes inside the server, the risk job rescores at once and the score
+ * endpoint carries the new version — no restart. Then a promotion over HTTP (refused without force,
+ * since the older model was never compared with the newer one) does the same.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventBatchWriter, type RawMessage } from '../../../ingest/ingest-batch.ts';
+import { importMessages } from '../../../ingest/import-messages.ts';
+import { simulateMarketplace } from '../../../simulator/simulate-marketplace.ts';
+import { createApiKey } from '../../../store/api/api-keys.ts';
+import { openDatabase } from '../../../store/open-database.ts';
+import { startRetourServe } from '../../support/retour-cli.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'retour-serve-training-'));
+const path = join(directory, 'retour.duckdb');
+const DAY = 86_400_000;
+let keys: { admin: string; service: string };
+let customerId: string;
+
+beforeAll(async () => {
+  // 240 days ending today: ≥ 204 days for the split (warm-up, training, horizon, validation, horizon)
+  // and, on this seed, not-declared-item inspections in both periods (the labels). Imported in ~5 s.
+  const simulation = simulateMarketplace({ seed: 31, days: 240, customers: 1500, startDate: new Date(Date.now() - 240 * DAY) });
+  const database = await openDatabase({ path });
+  try {
+    const writer = await createEventBatchWriter(await database.connect());
+    const messages = [...simulation.events()].map((event, offset): RawMessage => ({ topic: 'test:training', partition: 0, offset, value: JSON.stringify(event) }));
+    const imported = await importMessages(writer, messages, { batchSize: 5000, maxEventBytes: 1 << 20 });
+    expect(imported.stored).toBeGreaterThan(10_000);
+    writer.close();
+    const connection = await database.connect();
+    const now = new Date();
+    keys = {
+      admin: (await createApiKey(connection, { role: 'admin', name: 'ops lead', now })).key,
+      service: (await createApiKey(connection, { role: 'service', name: 'checkout', now })).key,
+    };
+    customerId = String((await connection.runAndReadAll('SELECT customer_id FROM orders ORDER BY placed_at DESC LIMIT 1')).getRows()[0]![0]);
+  } finally {
+    database.close();
+  }
+});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+type JobRun = { runId: number; job: string; status: string; error: string | null; skipReason: string | null };
+
+describe('retour serve: training and promotion without a restart', () => {
+  it('trains over HTTP, promotes, rescores, and serves scores of the new model', async () => {
+    // No Kafka (stored data only); the risk job runs once at the start, then only when a promotion asks.
+    const server = await startRetourServe([], { RETOUR_DATABASE: path, RETOUR_DATA_DIR: directory, RETOUR_KAFKA_BROKERS: '', RETOUR_JOB_INTERVAL_SECONDS: 'quality=3600,ops=3600,risk=3600' });
+    try {
+      const call = async (method: string, url: string, key: string, body?: unknown) => {
+        const response = await fetch(`${server.url}${url}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const runs = async (job: string) => ((await call('GET', `/v1/jobs?job=${job}&limit=20`, keys.admin)).body['runs'] as JobRun[]);
+      const score = async () =>
+        (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
+      const finished = async (runId: number): Promise<JobRun> => {
+        let run: JobRun | undefined;
+        await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === runId))?.status, { timeout: 120_000, interval: 500 }).not.toBe('running');
+        return run!;
+      };
+
+      // The first risk run scores with the rules alone: no model yet.
+      await expect.poll(async () => (await runs('risk')).filter((run) => run.status === 'succeeded').length, { timeout: 60_000, interval: 500 }).toBe(1);
+      expect(await score()).toMatchObject({ status: 'scored', modelVersion: null });
+      expect((await call('GET', '/v1/models', keys.admin)).body).toMatchObject({ inService: null, models: [] });
+
+      // Training over HTTP: 202 with the run, 409 for a second one while it runs.
+      const started = await call('POST', '/v1/models/train', keys.admin);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const firstRun = started.body['runId'] as number;
+      const again = await call('POST', '/v1/models/train', keys.admin);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: 'RETOUR_JOB_RUNNING' });
+      const first = await finished(firstRun);
+      expect(first, JSON.stringify(first)).toMatchObject({ status: 'succeeded', error: null, skipReason: null });
+
+      const registry = (await call('GET', '/v1/models', keys.admin)).body as { inService: string; models: { version: string; status: string; promotion: { promote: boolean; reason: string } }[] };
+      expect(registry.models).toHaveLength(1);
+      const firstVersion = registry.models[0]!.version;
+      expect(registry).toMatchObject({ inService: firstVersion, models: [{ status: 'serving', promotion: { promote: true, reason: 'no model in service' } }] });
+      // The promotion brought the next risk run forward; its snapshots carry the model's version.
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(firstVersion);
+
+      // A second training on the same data is compared with the model in service on the same rows.
+      const secondRun = (await call('POST', '/v1/models/train', keys.admin)).body['runId'] as number;
+      expect((await finished(secondRun)).status).toBe('succeeded');
+      const afterSecond = (await call('GET', '/v1/models', keys.admin)).body as { inService: string; models: { version: string; servingComparison: { version: string } | null; promotion: { promote: boolean } }[] };
+      const second = afterSecond.models[0]!;
+      expect(second.version).not.toBe(firstVersion);
+      expect(second.servingComparison?.version).toBe(firstVersion);
+      const secondVersion = afterSecond.inService === second.version ? second.version : firstVersion;
+      expect(second.promotion.promote).toBe(secondVersion === second.version);
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(secondVersion);
+
+      // Promoting the other model over HTTP: refused (it was never compared with the one in service), then forced.
+      const other = secondVersion === firstVersion ? second.version : firstVersion;
+      const refused = await call('POST', `/v1/models/${other}/promote`, keys.admin);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'RETOUR_CONFLICT' });
+      const forced = await call('POST', `/v1/models/${other}/promote`, keys.admin, { force: true });
+      expect(forced.status, JSON.stringify(forced.body)).toBe(200);
+      expect(forced.body).toMatchObject({ version: other, outcome: 'promoted', forced: true, previousVersion: secondVersion });
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(other);
+      expect((await call('GET', '/v1/models', keys.admin)).body['inService']).toBe(other);
+      // Who trained and promoted, in the audit log.
+      const audit = (await call('GET', '/v1/audit?keyId=' + keys.admin.slice(4, 16), keys.admin)).body['entries'] as { action: string; target: string }[];
+      expect(audit.map((entry) => entry.action)).toEqual(['model.promote', 'model.train', 'model.train']);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
