@@ -22,6 +22,19 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** The API settings of the test apps (the defaults of config/, with a rate limit no test reaches unless it asks). */
+export const TEST_APP_CONFIG: AppDependencies['config'] = {
+  rateLimitPerMinute: 100_000,
+  topicDecisions: 'retour.decisions',
+  riskReviewThreshold: 0.5,
+  riskHighThreshold: 0.8,
+  riskNoReceiptDays: 14,
+  returnWindowDays: 30,
+  returnWindowByCategory: {},
+  riskHighValue: 20_000,
+  riskHighValueByCurrency: {},
+};
+
 export async function createTestApi(options: { rateLimitPerMinute?: number; config?: Partial<AppDependencies['config']>; dependencies?: Partial<AppDependencies>; path?: string } = {}): Promise<TestApi> {
   const database = await openDatabase({ path: options.path ?? ':memory:' });
   const connection = await database.connect();
@@ -32,7 +45,7 @@ export async function createTestApi(options: { rateLimitPerMinute?: number; conf
     connection,
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'live', ready: true }),
-    config: { rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {}, ...options.config },
+    config: { ...TEST_APP_CONFIG, rateLimitPerMinute: options.rateLimitPerMinute ?? TEST_APP_CONFIG.rateLimitPerMinute, ...options.config },
     riskSnapshots,
     now: () => FIXTURE_NOW,
     // A training "run" is a job_runs row: the scheduler behind it is tested in test/jobs.

@@ -10,7 +10,7 @@ import type { ModelTrainingControl } from '../../api/routes/model-routes.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { FIXTURE_NOW } from '../../scripts/api/api-fixtures.ts';
-import { createTestApi, type TestApi } from './api-test-app.ts';
+import { createTestApi, TEST_APP_CONFIG, type TestApi } from './api-test-app.ts';
 
 let api: TestApi | undefined;
 afterEach(async () => {
@@ -121,7 +121,7 @@ describe('POST /v1/models/train', () => {
     const connection = await database.connect();
     const app = await buildApp({
       logger: pino({ level: 'silent' }), connection, schemaVersion: database.schemaVersion, ingestState: () => ({ state: 'disabled', ready: true }),
-      config: { rateLimitPerMinute: 1000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30 },
+      config: TEST_APP_CONFIG,
       now: () => FIXTURE_NOW,
     });
     try {
