@@ -18,7 +18,7 @@ import {
   type OrderTotal,
 } from '../store/event-batch-store.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
-import type { EventRejection } from '../domain/events/decode-event.ts';
+import { dropNullAttributes, type EventRejection } from '../domain/events/decode-event.ts';
 import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
 import { findJsonDifference } from './find-json-difference.ts';
 import { createEventLoopSlicer } from './yield-to-event-loop.ts';
@@ -177,9 +177,19 @@ export async function decodeBatchInSlices(messages: readonly RawMessage[], optio
   return decoded;
 }
 
+/**
+ * An event's message text parsed for the duplicate comparison: optional attributes set to null are
+ * dropped, as the decoder does, since they mean the same as absent ones (docs/events.md).
+ */
+function parseForComparison(text: string): unknown {
+  const value = JSON.parse(text) as Record<string, unknown>;
+  dropNullAttributes(value);
+  return value;
+}
+
 /** The validated event a decoded message was made from (parsed again: only the rare id-collision path needs it). */
 function parsedEvent(decoded: DecodedEvent): unknown {
-  return JSON.parse(payloadText(decoded.payload));
+  return parseForComparison(payloadText(decoded.payload));
 }
 
 /**
@@ -300,7 +310,7 @@ async function writeOnce(
       if (earlier !== undefined || storedPayload !== undefined) {
         let reference: unknown;
         if (storedPayload !== undefined) {
-          if (!storedEvents.has(result.id)) storedEvents.set(result.id, JSON.parse(storedPayload));
+          if (!storedEvents.has(result.id)) storedEvents.set(result.id, parseForComparison(storedPayload));
           reference = storedEvents.get(result.id);
         } else {
           reference = parsedEvent(earlier!);

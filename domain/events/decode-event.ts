@@ -69,8 +69,10 @@ const REQUIRED_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'tim
 /**
  * CloudEvents' JSON format: an attribute whose value is null "MUST be treated as the equivalent of
  * unset or omitted". Removes such optional attributes (a required one stays and fails the schema).
+ * Ingest applies it to both sides when it compares a re-sent event with the first one, so
+ * `"subject": null` and no subject are the same content.
  */
-function dropNullAttributes(envelope: Record<string, unknown>): void {
+export function dropNullAttributes(envelope: Record<string, unknown>): void {
   for (const name in envelope) {
     if (envelope[name] === null && !REQUIRED_ATTRIBUTES.has(name)) delete envelope[name];
   }

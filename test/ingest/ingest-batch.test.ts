@@ -165,6 +165,22 @@ describe('ingestBatch', () => {
     expect(await count('SELECT count(*) FROM ingest_duplicates')).toBe(4);
   });
 
+  it('counts a re-sent event whose optional attributes are null where the first had none (or the reverse) as a duplicate', async () => {
+    // docs/events.md: an optional attribute set to null is the same as an absent one.
+    const withoutSubject = orderPlaced('e1', 'o1');
+    delete withoutSubject['subject'];
+    const nullSubject = { ...withoutSubject, subject: null, dataschema: null };
+    const first = await ingestBatch(writer, messages([withoutSubject, nullSubject]), OPTIONS);
+    expect(first).toMatchObject({ stored: 1, duplicates: 1, quarantined: [] });
+    const second = await ingestBatch(writer, messages([nullSubject, withoutSubject]), OPTIONS);
+    expect(second).toMatchObject({ stored: 0, duplicates: 2, quarantined: [] });
+    // Stored with the nulls (its payload is the message as received), then re-sent without them.
+    const nullFirst = { ...orderPlaced('e2', 'o2'), subject: null };
+    const third = await ingestBatch(writer, messages([nullFirst]), OPTIONS);
+    const fourth = await ingestBatch(writer, messages([{ ...nullFirst, subject: undefined }]), OPTIONS);
+    expect([third.stored, fourth.duplicates, fourth.quarantined]).toEqual([1, 1, []]);
+  });
+
   it('quarantines an id seen again with different content as RETOUR_EVENT_ID_CONFLICT, in and across batches', async () => {
     const original = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]);
     const changed = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 3, unitPrice: 1500 }]);
