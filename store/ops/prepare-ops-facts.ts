@@ -66,7 +66,8 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
              json_extract_string(doc, '$.data.returnId') AS return_id,
              json_extract_string(doc, '$.data.orderId') AS order_id,
              json_extract_string(doc, '$.data.customerId') AS customer_id,
-             TRY_CAST(json_extract_string(doc, '$.data.issuedAt') AS TIMESTAMPTZ) AS issued_at,
+             -- upper(): DuckDB refuses the lower-case t/z that RFC 3339 (and the contract) allow.
+             TRY_CAST(upper(json_extract_string(doc, '$.data.issuedAt')) AS TIMESTAMPTZ) AS issued_at,
              TRY_CAST(json_extract_string(doc, '$.data.amount') AS BIGINT) AS amount,
              json_extract_string(doc, '$.data.currency') AS currency,
              json_extract_string(doc, '$.data.method') AS method,

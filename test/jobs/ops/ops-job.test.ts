@@ -48,6 +48,18 @@ describe('opsJob refund checks', () => {
     expect(exception!.evidence).toMatchObject({ quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 9000, quarantined: true }] });
   });
 
+  it('over_refund: a quarantined refund whose issuedAt is spelled in lower case (RFC 3339 allows 2026-01-11t00:00:00z) is read back too', async () => {
+    const s = await open();
+    const refund = s.refunded('f1', 'r1', 'o1', 10, 9000);
+    const data = refund['data'] as Record<string, string>;
+    data['issuedAt'] = data['issuedAt']!.toLowerCase();
+    const outcome = await s.ingest(...requestedReturn(s), s.received('r1', 8), refund);
+    expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_REFERENCE_INVALID']);
+    await s.run(30);
+    expect(await s.exceptionStates()).toEqual(['r1:over_refund:open']);
+    expect((await s.exceptions())[0]).toMatchObject({ amount: 9000, observed_at: day(10) });
+  });
+
   it('over_refund against the order total when the refund came before the return request (out of order)', async () => {
     const s = await open();
     await s.ingest(s.order('o1'), s.refunded('f1', 'r1', 'o1', 3, 6000));
