@@ -5,7 +5,7 @@
  * are checked on what they wrote and on what the API answers.
  *
  * A failure names its seed. Reproduce one with RETOUR_SCENARIO_SEED=N; explore more with
- * RETOUR_SCENARIO_RUNS=M (seeds 1…M, default 20) or RETOUR_SCENARIO_FIRST_SEED=F (seeds F…F+M−1).
+ * RETOUR_SCENARIO_RUNS=M (seeds 1…M, default 16) or RETOUR_SCENARIO_FIRST_SEED=F (seeds F…F+M−1).
  */
 import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -31,7 +31,7 @@ const BATCH_SIZES = [1, 2, 5, 17, 64, 5000];
 function seedsToRun(): number[] {
   const single = process.env['RETOUR_SCENARIO_SEED'];
   if (single !== undefined && single !== '') return [Number(single)];
-  const runs = Number(process.env['RETOUR_SCENARIO_RUNS'] ?? 20);
+  const runs = Number(process.env['RETOUR_SCENARIO_RUNS'] ?? 16);
   const first = Number(process.env['RETOUR_SCENARIO_FIRST_SEED'] ?? 1);
   return Array.from({ length: runs }, (_, index) => first + index);
 }
