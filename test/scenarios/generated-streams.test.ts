@@ -135,7 +135,8 @@ beforeAll(async () => {
     connection: await database.connect(),
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'live', ready: true }),
-    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: config.riskReviewThreshold, riskHighThreshold: config.riskHighThreshold, riskNoReceiptDays: config.riskNoReceiptDays, returnWindowDays: config.returnWindowDays },
+    // The defaults `retour serve` runs with, without a rate limit in the way.
+    config: { ...config, rateLimitPerMinute: 1_000_000 },
     now: () => apiNow,
   });
   const adminKey = (await app.retour.keyring.create({ role: 'admin', name: 'scenario' })).key;
