@@ -15,6 +15,7 @@ import type { SerialQueue } from '../serial-queue.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { ModelList, ModelListQuery, ModelParams, PromoteRequest, PromotionResult, TrainingStarted, TrainRequest } from '../schemas/model-schemas.ts';
 import { duckTimestampToIso } from './operations-routes.ts';
+import { OPTIONAL_BODY } from '../plugins/openapi-docs.ts';
 
 /** What the process owner (the serve command, through its job scheduler) lets the API do with training. */
 export interface ModelTrainingControl {
@@ -78,7 +79,8 @@ function modelInfo(model: RegisteredModel, servingVersion: string | undefined): 
 
 /** Lets a command route be called without a body (`curl -X POST …`): no body is an empty one. */
 function defaultEmptyBody(request: FastifyRequest, _reply: unknown, done: () => void): void {
-  if (request.body === undefined || request.body === null) request.body = {};
+  // No body at all is the empty request; a JSON `null` is a body of the wrong type (400).
+  if (request.body === undefined) request.body = {};
   done();
 }
 
@@ -119,6 +121,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
           'Start a training run now (the train job, as retour model train: time split, promoted only if not worse than the model in service). 202 with the job run; 409 while one runs. Audited as model.train',
         security: [{ apiKey: [] }],
         body: TrainRequest,
+        ...OPTIONAL_BODY,
         response: { 202: okResponse(TrainingStarted, 'The run started; follow it at GET /v1/jobs?job=train'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 409, 413, 415, 501) },
       },
     },
@@ -148,6 +151,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
         security: [{ apiKey: [] }],
         params: ModelParams,
         body: PromoteRequest,
+        ...OPTIONAL_BODY,
         response: { 200: okResponse(PromotionResult, 'In service'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 413, 415) },
       },
     },

@@ -12,6 +12,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
+import { createJobScheduler } from '../../jobs/job-scheduler.ts';
+import { trainJob } from '../../jobs/risk/train-job.ts';
+import { configWith } from '../../config/load-config.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { fixtureSnapshots, insertFixtures } from './api-fixtures.ts';
 
@@ -23,6 +26,16 @@ const logger = pino({ level: values['log-level'] }, pino.destination(2));
 try {
   const connection = await database.connect();
   await insertFixtures(connection);
+  // A real train job, run only when asked (POST /v1/models/train), as `retour serve` runs it: on the
+  // fixture's few customers it is recorded as skipped (too little history), never a server error.
+  const trainingConnection = await database.connect();
+  const training = createJobScheduler({
+    jobs: [trainJob],
+    intervalSeconds: {},
+    logger,
+    contextFor: async () => ({ connection: trainingConnection, config: configWith({}), logger, now: new Date(), fullRebuild: false }),
+  });
+  training.start();
   const app = await buildApp({
     logger,
     connection,
@@ -30,6 +43,12 @@ try {
     ingestState: () => ({ state: 'fixture', ready: true }),
     config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {} },
     riskSnapshots: createRiskSnapshotHolder(fixtureSnapshots()),
+    modelTraining: {
+      start: () => training.runNow(trainJob.name),
+      isRunning: () => training.state()[trainJob.name]?.running === true,
+      // The fixture's risk snapshots are synthetic: there is no risk run to bring forward.
+      promoted: () => undefined,
+    },
   });
   const { key } = await app.retour.keyring.create({ role: 'admin', name: 'schemathesis' });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: Number(values.port) });
@@ -39,6 +58,7 @@ try {
     process.once('SIGINT', () => resolve());
   });
   await app.close();
+  await training.stop();
 } finally {
   database.close();
   rmSync(directory, { recursive: true, force: true });

@@ -107,6 +107,19 @@ describe('POST /v1/models/train', () => {
     expect(await auditOf(test, 'model.train')).toEqual([]);
   });
 
+  it('takes no body, but a JSON null is a body of the wrong type (400), not an empty request', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: { ...bearer(test.keys.admin), 'content-type': 'application/json' }, payload: 'null' });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST' });
+    expect(training.starts).toBe(0);
+    // The OpenAPI document says the body may be left out, as the route allows.
+    const document = (await test.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, { post: { requestBody: { required: boolean } } }> };
+    expect(document.paths['/v1/models/train']!.post.requestBody.required).toBe(false);
+    expect(document.paths['/v1/models/{version}/promote']!.post.requestBody.required).toBe(false);
+  });
+
   it('names an unknown body field', async () => {
     const training = recordingTraining();
     const test = await start(training);
