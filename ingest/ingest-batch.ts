@@ -16,7 +16,9 @@ import {
   type EventBatchStore,
   type EventBatchWriterSettings,
   type OrderTotal,
+  type RepeatedEntity,
 } from '../store/event-batch-store.ts';
+import { ENTITY_KEYS } from '../store/event-fact-statements.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
 import { dropNullAttributes, type EventRejection } from '../domain/events/decode-event.ts';
 import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
@@ -192,6 +194,21 @@ function parsedEvent(decoded: DecodedEvent): unknown {
   return parseForComparison(payloadText(decoded.payload));
 }
 
+/** `data` of a parsed, validated event. */
+function dataOf(event: unknown): unknown {
+  return (event as { data: unknown }).data;
+}
+
+/** How a quarantine message names an entity and what created it, per entity-creating type. */
+const ENTITY_WORDING: Readonly<Record<string, { noun: string; created: string }>> = {
+  'order.placed': { noun: 'order', created: 'placed' },
+  'return.requested': { noun: 'return', created: 'requested' },
+  'refund.issued': { noun: 'refund', created: 'issued' },
+  'claim.opened': { noun: 'claim', created: 'opened' },
+  'risk.decision': { noun: 'decision', created: 'made' },
+};
+const ENTITY_FIELDS = new Map(ENTITY_KEYS.map((entity) => [entity.eventType, entity.dataField]));
+
 /**
  * One DuckDB transaction: events + facts + duplicates + quarantine + offsets, then COMMIT. Rolls back
  * and rethrows on failure (RETOUR_DB_FAILED with the DuckDB error as cause).
@@ -222,12 +239,30 @@ export async function writeDecodedBatch(
   // 20k at 1M stored events). Without the lookup, the primary key of `events` (its ART index, a
   // point probe per row) still refuses a stored id; the transaction is then rolled back whole and
   // the batch written again with the lookup, which decides duplicate vs conflict exactly as before.
+  // The repeated entities of the first attempt hold for the second (the rollback left the stored facts
+  // as they were, and the staged events are the same); one that was stored by the staged event's own
+  // id is a stored id, so the first attempt stops there instead of waiting for the primary key.
+  const firstAttempt: WriteAttempt = { lookUpStoredIds: false };
   try {
-    return await writeOnce(store, messages, decoded, options, at, false);
+    return await writeOnce(store, messages, decoded, options, at, firstAttempt);
   } catch (error: unknown) {
-    if (!isPrimaryKeyViolation(error)) throw error;
+    if (!(error instanceof StoredIdStaged) && !isPrimaryKeyViolation(error)) throw error;
   }
-  return writeOnce(store, messages, decoded, options, at, true);
+  return writeOnce(store, messages, decoded, options, at, { lookUpStoredIds: true, repeatedEntities: firstAttempt.repeatedEntities });
+}
+
+interface WriteAttempt {
+  lookUpStoredIds: boolean;
+  /** Set by the attempt that looked them up, reused by the next one. */
+  repeatedEntities?: readonly RepeatedEntity[] | undefined;
+}
+
+/** The first attempt found a staged event whose entity that very event id stored: a replay. */
+class StoredIdStaged extends Error {}
+
+/** The map key of an entity: type and entity id. */
+function entityName(type: string, key: string): string {
+  return `${type}\u0000${key}`;
 }
 
 /** DuckDB's "Duplicate key … violates primary key constraint", anywhere in the cause chain. */
@@ -244,8 +279,9 @@ async function writeOnce(
   decoded: readonly DecodedMessage[],
   options: IngestBatchOptions,
   at: Date,
-  lookUpStoredIds: boolean,
+  attempt: WriteAttempt,
 ): Promise<BatchOutcome> {
+  const { lookUpStoredIds } = attempt;
   const outcome: BatchOutcome = { consumed: messages.length, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {} };
 
   const quarantine = (index: number, code: RetourErrorCode, path: string, reason: string, eventId?: string, eventType?: string): void => {
@@ -291,6 +327,24 @@ async function writeOnce(
     }
     const storedPayloads = lookUpStoredIds ? await store.findStoredEvents() : new Map<string, string>();
     const storedTotals: Map<string, OrderTotal> = await store.readOrderTotals([...refundOrderIds]);
+    // Entities (orders, returns, refunds, claims, decisions) that a staged event repeats under its own
+    // id: normally none, and then nothing more is read.
+    attempt.repeatedEntities ??= await store.findRepeatedEntities();
+    const repeatedEntities = new Map<number, RepeatedEntity>();
+    const storingEventIds = new Set<string>();
+    for (const repeated of attempt.repeatedEntities) {
+      repeatedEntities.set(repeated.seq, repeated);
+      if (repeated.storedEventId === null) continue;
+      // Stored by this very event id: a replay, which the id check decides (with the stored-id lookup).
+      if (repeated.storedEventId === (decoded[repeated.seq] as DecodedEvent).id) {
+        if (!lookUpStoredIds) throw new StoredIdStaged();
+      } else {
+        storingEventIds.add(repeated.storedEventId);
+      }
+    }
+    const storingPayloads = await store.readStoredPayloads([...storingEventIds]);
+    const storedEntityData = new Map<string, unknown>();
+    const acceptedEntities = new Map<string, DecodedEvent>();
 
     // Sequential pass in arrival order: what counts as "earlier in the same batch" depends on it.
     const storedEvents = new Map<string, unknown>();
@@ -327,6 +381,39 @@ async function writeOnce(
         }
         continue;
       }
+      const entity = repeatedEntities.get(index);
+      if (entity !== undefined) {
+        const name = entityName(entity.type, entity.key);
+        const stored = entity.storedEventId;
+        const earlier = acceptedEntities.get(name);
+        // Stored by this very event id (a replay the id check above let through: cannot happen once
+        // ids are looked up, and the first attempt stopped on it) is left to the primary key.
+        const referenceId = stored !== null ? (stored === result.id ? undefined : stored) : earlier?.id;
+        if (referenceId !== undefined) {
+          // The same entity is the same `data`; the envelope (id, time, source, …) may differ between sends.
+          let referenceData: unknown;
+          if (stored !== null) {
+            if (!storedEntityData.has(stored)) storedEntityData.set(stored, dataOf(JSON.parse(storingPayloads.get(stored)!)));
+            referenceData = storedEntityData.get(stored);
+          } else {
+            referenceData = dataOf(parsedEvent(earlier!));
+          }
+          unstaged.push(index);
+          const difference = findJsonDifference(referenceData, dataOf(parsedEvent(result)), '$.data');
+          const message = messages[index]!;
+          if (difference === undefined) {
+            outcome.duplicates++;
+            store.appendDuplicate({ eventId: result.id, repeatOf: referenceId, topic: message.topic, partition: message.partition, offset: message.offset });
+          } else {
+            const path = `$.data.${ENTITY_FIELDS.get(entity.type)!}`;
+            const wording = ENTITY_WORDING[entity.type]!;
+            const where = stored !== null ? '' : ' earlier in this batch';
+            const reason = `${path}: ${wording.noun} ${JSON.stringify(entity.key)} was already ${wording.created} by event ${JSON.stringify(referenceId)}${where} with other data (first difference at ${difference})`;
+            quarantine(index, 'RETOUR_EVENT_ENTITY_CONFLICT', path, reason, result.id, result.type);
+          }
+          continue;
+        }
+      }
       if (result.type === 'refund.issued' && result.orderId !== undefined) {
         const stored = storedTotals.get(result.orderId);
         const inBatch = batchOrderTotals.get(result.orderId);
@@ -360,6 +447,7 @@ async function writeOnce(
         batchOrderTotals.set(result.orderId, { total: (earlierTotal?.total ?? 0) + result.amount, currency: earlierTotal?.currency ?? result.currency ?? '' });
       }
       acceptedInBatch.set(result.id, result);
+      if (entity !== undefined) acceptedEntities.set(entityName(entity.type, entity.key), result);
       outcome.stored++;
       outcome.storedByType[result.type] = (outcome.storedByType[result.type] ?? 0) + 1;
     }

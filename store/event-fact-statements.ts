@@ -154,3 +154,57 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
       FROM (${staged('risk.decision', { decisionId: V, customerId: V, flagId: V, decidedAt: V, decidedBy: V, verdict: V, fraudType: V, note: V })})`,
   },
 ];
+
+/**
+ * The event types that create an entity under an id of its own: one such event per entity, so the
+ * same id under another event id is a re-send (or a contradiction), never a second entity. Types
+ * that legitimately repeat per entity — deliveries (partial ones), receipts, inspections
+ * (re-inspections), closures, feedback — are not listed. `dataField` is the key in `data`, `table`
+ * and `column` where the stored key is.
+ */
+export const ENTITY_KEYS: readonly { eventType: string; dataField: string; table: string; column: string }[] = [
+  { eventType: 'order.placed', dataField: 'orderId', table: 'orders', column: 'order_id' },
+  { eventType: 'return.requested', dataField: 'returnId', table: 'return_requests', column: 'return_id' },
+  { eventType: 'refund.issued', dataField: 'refundId', table: 'refunds', column: 'refund_id' },
+  { eventType: 'claim.opened', dataField: 'claimId', table: 'claims', column: 'claim_id' },
+  { eventType: 'risk.decision', dataField: 'decisionId', table: 'risk_decisions', column: 'decision_id' },
+];
+
+/**
+ * The staged events of `entityTypes` (a subset of ENTITY_KEYS, the types staged in this batch) that
+ * repeat an entity: its key is already in the fact table, or another staged event of the batch has
+ * it. One row per such staged event: seq, type, entity_key, stored_event_id (the event that stored
+ * the entity — the least id if a database from before this check holds several — or NULL when it
+ * only repeats within the batch). Normally it returns nothing.
+ *
+ * Cost: the key of each staged event of those types is read from its JSON (`doc`, as the fact
+ * statements read it), and each fact table is scanned on its key column (a semi-join probing the
+ * batch's keys; event_id is read only for the rows found).
+ */
+export function findRepeatedEntitiesSql(entityTypes: readonly string[]): string {
+  const entities = ENTITY_KEYS.filter((entity) => entityTypes.includes(entity.eventType));
+  if (entities.length === 0) throw new RangeError('findRepeatedEntitiesSql needs at least one entity type');
+  const keyed = entities
+    .map((entity) => `SELECT seq, type, json_extract_string(${DOC}, '$.data.${entity.dataField}') AS entity_key FROM ingest_staging WHERE type = '${entity.eventType}'`)
+    .join('\n    UNION ALL ');
+  const stored = entities
+    .map(
+      (entity) =>
+        `SELECT '${entity.eventType}' AS type, ${entity.column} AS entity_key, min(event_id) AS stored_event_id FROM ${entity.table} WHERE ${entity.column} IN (SELECT entity_key FROM keyed WHERE type = '${entity.eventType}') GROUP BY ${entity.column}`,
+    )
+    .join('\n    UNION ALL ');
+  // Keys repeated within the batch by a GROUP BY (a window over the batch cost more), and the staged
+  // rows joined to the (normally empty) set of repeated keys: a batch without repeats costs one scan
+  // of staging, a hash aggregate and a scan of each key column, which DuckDB filters early with a
+  // Bloom filter of the batch's keys (≈ 12–15 ms of CPU per 20,000 staged events against 1M stored
+  // orders and 200k refunds, one thread; docs/ingest.md).
+  return `WITH keyed AS MATERIALIZED (
+    ${keyed}
+  ), repeated AS (
+    ${stored}
+    UNION ALL SELECT type, entity_key, NULL AS stored_event_id FROM keyed GROUP BY type, entity_key HAVING count(*) > 1
+  )
+  SELECT k.seq, k.type, k.entity_key, max(r.stored_event_id) AS stored_event_id
+  FROM keyed k JOIN repeated r ON r.type = k.type AND r.entity_key = k.entity_key
+  GROUP BY k.seq, k.type, k.entity_key`;
+}

@@ -66,7 +66,7 @@ const IngestStatusBody = Type.Object(
   {
     eventsTotal: Type.Integer({ minimum: 0, description: 'Rows of the event log' }),
     events: Counts,
-    duplicatesTotal: Type.Integer({ minimum: 0, description: 'Messages seen again with the same id and content (counted, not stored)' }),
+    duplicatesTotal: Type.Integer({ minimum: 0, description: 'Messages seen again with the same id and content, or an order, return, refund, claim or decision re-sent under a new id with the same data (counted, not stored)' }),
     quarantinedTotal: Type.Integer({ minimum: 0 }),
     quarantined: Counts,
     offsets: Type.Array(

@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   RETOUR_EVENT_IMPOSSIBLE_VALUE: { status: 400, retryable: false, meaning: 'A value is impossible within the event itself (e.g. duplicate line ids).' },
   RETOUR_EVENT_REFERENCE_INVALID: { status: 400, retryable: false, meaning: 'The event contradicts a stored fact it refers to (e.g. a refund above what the order cost).' },
   RETOUR_EVENT_ID_CONFLICT: { status: 409, retryable: false, meaning: 'An event id was seen before with different content.' },
+  RETOUR_EVENT_ENTITY_CONFLICT: { status: 409, retryable: false, meaning: 'An order, return, refund, claim or decision id was already created by another event with different data.' },
   RETOUR_DB_IN_USE: { status: 503, retryable: true, meaning: 'Another process holds the DuckDB file open for writing.' },
   RETOUR_DB_TOO_NEW: { status: 500, retryable: false, meaning: 'The database was written by a newer Retour; this version refuses to touch it.' },
   RETOUR_DB_FAILED: { status: 500, retryable: false, meaning: 'A database statement failed.' },

@@ -49,3 +49,11 @@ export function refundIssued(id: string, orderId: string, amount: number, curren
     method: 'original_payment',
   });
 }
+
+export function claimOpened(id: string, claimId: string, orderId: string) {
+  return envelope('claim.opened', id, { claimId, orderId, customerId: 'cus_1', openedAt: '2026-03-06T10:00:00Z', kind: 'not_received' });
+}
+
+export function riskDecision(id: string, decisionId: string, verdict = 'fraud') {
+  return envelope('risk.decision', id, { decisionId, customerId: 'cus_1', flagId: 'flg_1', decidedAt: '2026-03-10T10:00:00Z', decidedBy: 'analyst', verdict });
+}

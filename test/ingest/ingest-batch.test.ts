@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDatabase, type Database } from '../../store/open-database.ts';
 import { createEventBatchWriter, ingestBatch, readStoredOffsets, type BatchOutcome, type EventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
-import { envelope, orderDelivered, orderPlaced, refundIssued, returnInspected, returnRequested } from './contract-event-builders.ts';
+import { claimOpened, envelope, orderDelivered, orderPlaced, refundIssued, returnInspected, returnRequested, riskDecision } from './contract-event-builders.ts';
 
 const OPTIONS = { maxEventBytes: 4096, now: () => new Date('2026-04-01T00:00:00Z') };
 
@@ -377,5 +377,176 @@ describe('ingestBatch', () => {
     await expect(createEventBatchWriter(other, { memoryLimit: "1GB'; DROP TABLE events; --" })).rejects.toThrow(/memory_limit must be a size such as 256MB/);
     await expect(createEventBatchWriter(other, { threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 1024, got 0/);
     expect(await count('SELECT count(*) FROM events')).toBe(1);
+  });
+});
+
+/** The same event under another id (and, as a producer that mints ids would send it, another time). */
+function resentUnderNewId(event: Record<string, unknown>, id: string): Record<string, unknown> {
+  return { ...event, id, time: '2026-03-20T10:00:00Z', source: 'test-retry' };
+}
+
+function withData(event: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  return { ...event, data: { ...(event['data'] as Record<string, unknown>), ...patch } };
+}
+
+/** Every entity-creating type: the first event, the same entity with other data, and where it is stored. */
+const ENTITIES = [
+  {
+    type: 'order.placed',
+    original: orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]),
+    changed: orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 3, unitPrice: 1500 }]),
+    table: 'orders',
+    path: '$.data.orderId',
+    reason: (by: string) => `$.data.orderId: order "o1" was already placed by event "${by}" with other data (first difference at $.data.lines[0].quantity)`,
+  },
+  {
+    type: 'return.requested',
+    original: returnRequested('e1', 'r1', 'o1'),
+    changed: withData(returnRequested('e1', 'r1', 'o1'), { method: 'drop_off' }),
+    table: 'return_requests',
+    path: '$.data.returnId',
+    reason: (by: string) => `$.data.returnId: return "r1" was already requested by event "${by}" with other data (first difference at $.data.method)`,
+  },
+  {
+    type: 'refund.issued',
+    original: withData(refundIssued('e1', 'o-unknown', 500), { refundId: 'rf1' }),
+    changed: withData(refundIssued('e1', 'o-unknown', 700), { refundId: 'rf1' }),
+    table: 'refunds',
+    path: '$.data.refundId',
+    reason: (by: string) => `$.data.refundId: refund "rf1" was already issued by event "${by}" with other data (first difference at $.data.amount)`,
+  },
+  {
+    type: 'claim.opened',
+    original: claimOpened('e1', 'c1', 'o1'),
+    changed: withData(claimOpened('e1', 'c1', 'o1'), { kind: 'wrong_item' }),
+    table: 'claims',
+    path: '$.data.claimId',
+    reason: (by: string) => `$.data.claimId: claim "c1" was already opened by event "${by}" with other data (first difference at $.data.kind)`,
+  },
+  {
+    type: 'risk.decision',
+    original: riskDecision('e1', 'd1'),
+    changed: riskDecision('e1', 'd1', 'legitimate'),
+    table: 'risk_decisions',
+    path: '$.data.decisionId',
+    reason: (by: string) => `$.data.decisionId: decision "d1" was already made by event "${by}" with other data (first difference at $.data.verdict)`,
+  },
+];
+
+describe('ingestBatch: an entity re-sent under a new event id', () => {
+  describe.each(ENTITIES)('$type', ({ type, original, changed, table, path, reason }) => {
+    it('is a duplicate across batches when its data is the same (envelope ignored), naming the event that stored it', async () => {
+      expect((await ingestBatch(writer, messages([original]), OPTIONS)).stored).toBe(1);
+      const outcome = await ingestBatch(writer, messages([resentUnderNewId(original, 'e2')]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ consumed: 1, stored: 0, duplicates: 1, quarantined: [] });
+      expect(await count(`SELECT count(*) FROM ${table}`)).toBe(1);
+      expect(await count('SELECT count(*) FROM events')).toBe(1);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of, kafka_offset FROM ingest_duplicates');
+      expect(duplicates.getRows()).toEqual([['e2', 'e1', 1n]]);
+    });
+
+    it('is quarantined across batches when its data differs, at the id path, naming the event that stored it and the difference', async () => {
+      await ingestBatch(writer, messages([original]), OPTIONS);
+      const outcome = await ingestBatch(writer, messages([resentUnderNewId(changed, 'e2')]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ stored: 0, duplicates: 0 });
+      expect(outcome.quarantined.map((entry) => [entry.code, entry.path, entry.reason, entry.eventId, entry.eventType])).toEqual([
+        ['RETOUR_EVENT_ENTITY_CONFLICT', path, reason('e1'), 'e2', type],
+      ]);
+      const rows = await connection.runAndReadAll('SELECT error_code, json_path, message, event_id FROM quarantine');
+      expect(rows.getRows()).toEqual([['RETOUR_EVENT_ENTITY_CONFLICT', path, reason('e1'), 'e2']]);
+      expect(await count(`SELECT count(*) FROM ${table}`)).toBe(1);
+      expect(await count(`SELECT count(*) FROM ${table} WHERE event_id = 'e1'`)).toBe(1);
+    });
+
+    it('is a duplicate or quarantined within one batch, against the copy accepted first', async () => {
+      const outcome = await ingestBatch(writer, messages([original, resentUnderNewId(original, 'e2'), resentUnderNewId(changed, 'e3'), resentUnderNewId(original, 'e4')]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ consumed: 4, stored: 1, duplicates: 2, storedByType: { [type]: 1 } });
+      expect(outcome.quarantined.map((entry) => [entry.code, entry.path, entry.reason])).toEqual([
+        ['RETOUR_EVENT_ENTITY_CONFLICT', path, reason('e1').replace('"e1" with', '"e1" earlier in this batch with')],
+      ]);
+      expect(await count(`SELECT count(*) FROM ${table}`)).toBe(1);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates ORDER BY event_id');
+      expect(duplicates.getRows()).toEqual([
+        ['e2', 'e1'],
+        ['e4', 'e1'],
+      ]);
+    });
+
+    it('is still an id duplicate or an id conflict when the same event id comes again', async () => {
+      await ingestBatch(writer, messages([original]), OPTIONS);
+      const outcome = await ingestBatch(writer, messages([original, changed]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ stored: 0, duplicates: 1 });
+      expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_ID_CONFLICT']);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates');
+      expect(duplicates.getRows()).toEqual([['e1', null]]);
+    });
+  });
+
+  it('decides a replayed id by the id and a copy under a new id by the entity, in the same batch', async () => {
+    const order = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]);
+    await ingestBatch(writer, messages([order]), OPTIONS);
+    const changed = orderPlaced('e3', 'o1', [{ lineId: 'l1', quantity: 5, unitPrice: 1500 }]);
+    const outcome = await ingestBatch(writer, messages([resentUnderNewId(order, 'e2'), order, changed, orderPlaced('e4', 'o4')]), OPTIONS);
+    expectReconciles(outcome);
+    expect(outcome).toMatchObject({ stored: 1, duplicates: 2, storedByType: { 'order.placed': 1 } });
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code, entry.reason])).toEqual([
+      ['e3', 'RETOUR_EVENT_ENTITY_CONFLICT', '$.data.orderId: order "o1" was already placed by event "e1" with other data (first difference at $.data.lines[0].quantity)'],
+    ]);
+    const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates ORDER BY event_id');
+    expect(duplicates.getRows()).toEqual([
+      ['e1', null],
+      ['e2', 'e1'],
+    ]);
+    expect(await count('SELECT count(*) FROM orders')).toBe(2);
+  });
+
+  it('leaves events that legitimately repeat for one entity alone: deliveries, receipts, inspections, closures, feedback', async () => {
+    const received = (id: string) => envelope('return.received', id, { returnId: 'r1', receivedAt: '2026-03-07T10:00:00Z', lines: [{ lineId: 'l1', quantity: 1 }] });
+    const closed = (id: string) => envelope('return.closed', id, { returnId: 'r1', closedAt: '2026-03-10T10:00:00Z', outcome: 'refunded' });
+    const feedback = (id: string) => envelope('return.feedback', id, { returnId: 'r1', customerId: 'cus_1', submittedAt: '2026-03-11T10:00:00Z', rating: 4 });
+    const outcome = await ingestBatch(
+      writer,
+      messages([orderDelivered('d1', 'o1', ['l1']), orderDelivered('d2', 'o1', ['l1']), received('v1'), received('v2'), returnInspected('i1', 'r1'), returnInspected('i2', 'r1'), closed('c1'), closed('c2'), feedback('f1'), feedback('f2')]),
+      OPTIONS,
+    );
+    expect(outcome).toMatchObject({ consumed: 10, stored: 10, duplicates: 0, quarantined: [] });
+    expect(await count('SELECT count(*) FROM deliveries')).toBe(2);
+    expect(await count('SELECT count(*) FROM inspections')).toBe(2);
+  });
+
+  it('does not count a copy of an order twice in the refund check of the same batch', async () => {
+    const order = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }]);
+    const outcome = await ingestBatch(writer, messages([order, resentUnderNewId(order, 'e2'), refundIssued('rf1', 'o1', 2000)]), OPTIONS);
+    expectReconciles(outcome);
+    expect(outcome).toMatchObject({ stored: 1, duplicates: 1 });
+    expect(outcome.quarantined.map((entry) => [entry.code, entry.reason])).toEqual([
+      ['RETOUR_EVENT_REFERENCE_INVALID', '$.data.amount: refund of 2000 EUR is above the 1000 EUR paid for order "o1" (sum of unitPrice × quantity of its lines)'],
+    ]);
+  });
+
+  it('compares a later copy with the stored entity when the first copy of the batch was refused', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }])]), OPTIONS);
+    const tooMuch = withData(refundIssued('rf1', 'o1', 5000), { refundId: 'R' });
+    const outcome = await ingestBatch(writer, messages([tooMuch, resentUnderNewId(tooMuch, 'rf2'), withData(refundIssued('rf3', 'o1', 900), { refundId: 'R' }), withData(refundIssued('rf4', 'o1', 900), { refundId: 'R' })]), OPTIONS);
+    expectReconciles(outcome);
+    // Neither refused copy stored the refund, so the second is refused on its own; rf3 stores it, rf4 repeats rf3.
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code])).toEqual([
+      ['rf1', 'RETOUR_EVENT_REFERENCE_INVALID'],
+      ['rf2', 'RETOUR_EVENT_REFERENCE_INVALID'],
+    ]);
+    expect(outcome).toMatchObject({ stored: 1, duplicates: 1 });
+    expect(await count(`SELECT count(*) FROM refunds WHERE refund_id = 'R' AND event_id = 'rf3'`)).toBe(1);
+  });
+
+  it('finds entity ids holding quotes, backslashes and non-ASCII characters, in bytes or pretty-printed text', async () => {
+    const orderId = 'o "quoted" \\ back — ünï';
+    const order = orderPlaced('e1', orderId);
+    await ingestBatch(writer, messages([new TextEncoder().encode(JSON.stringify(order))]), OPTIONS);
+    const outcome = await ingestBatch(writer, messages([JSON.stringify(resentUnderNewId(order, 'e2'), null, 2)]), OPTIONS);
+    expect(outcome).toMatchObject({ stored: 0, duplicates: 1, quarantined: [] });
   });
 });
