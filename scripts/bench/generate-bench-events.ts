@@ -13,6 +13,11 @@ export interface GenerateBenchEventsOptions {
   seed?: number;
   /** First event time; later events follow a few minutes apart. Default 2026-01-01T00:00:00Z. */
   start?: Date;
+  /**
+   * Put after `evt_`, `ord_`, `ret_`, `rfd_` and `clm_` in every event and entity id, so that runs
+   * with several seeds into one database do not re-send one order under new ids (default none).
+   */
+  idPrefix?: string;
 }
 
 const CATEGORIES = ['apparel', 'shoes', 'electronics', 'home', 'beauty', 'toys', 'sports', 'books'];
@@ -34,10 +39,11 @@ export function generateBenchEvents(options: GenerateBenchEventsOptions): string
   const lines: string[] = [];
   let clock = (options.start ?? new Date('2026-01-01T00:00:00Z')).getTime();
   let eventNumber = 0;
+  const prefix = options.idPrefix ?? '';
   const envelope = (type: string, source: string, subject: string, at: number, data: object): string =>
     JSON.stringify({
       specversion: '1.0',
-      id: `evt_${(eventNumber++).toString(36).padStart(8, '0')}`,
+      id: `evt_${prefix}${(eventNumber++).toString(36).padStart(8, '0')}`,
       source,
       type,
       time: new Date(at).toISOString(),
@@ -50,7 +56,7 @@ export function generateBenchEvents(options: GenerateBenchEventsOptions): string
   let order = 0;
   while (lines.length < options.events) {
     clock += 1000 + random.nextInt(120_000);
-    const orderId = `ord_${order}`;
+    const orderId = `ord_${prefix}${order}`;
     const customerId = `cus_${random.nextInt(50_000)}`;
     const lineCount = 1 + random.nextInt(4);
     const orderLines = Array.from({ length: lineCount }, (_, index) => {
@@ -85,7 +91,7 @@ export function generateBenchEvents(options: GenerateBenchEventsOptions): string
       if (random.next() < 0.06) {
         lines.push(
           envelope('claim.opened', 'support-service', orderId, deliveredAt + 3_600_000, {
-            claimId: `clm_${order}`,
+            claimId: `clm_${prefix}${order}`,
             orderId,
             customerId,
             openedAt: iso(deliveredAt + 3_600_000),
@@ -94,7 +100,7 @@ export function generateBenchEvents(options: GenerateBenchEventsOptions): string
         );
       }
       if (random.next() < 0.3) {
-        const returnId = `ret_${order}`;
+        const returnId = `ret_${prefix}${order}`;
         const returned = orderLines.filter((_, index) => index === 0 || random.next() < 0.4);
         const requestedAt = deliveredAt + 86_400_000 * (1 + random.nextInt(20));
         lines.push(
@@ -134,7 +140,7 @@ export function generateBenchEvents(options: GenerateBenchEventsOptions): string
         const issuedAt = inspectedAt + 3_600_000 * (1 + random.nextInt(72));
         lines.push(
           envelope('refund.issued', 'payments-service', returnId, issuedAt, {
-            refundId: `rfd_${order}`,
+            refundId: `rfd_${prefix}${order}`,
             returnId,
             orderId,
             customerId,

@@ -25,9 +25,10 @@ export async function produceBenchEvents(
   let produced = 0;
   let bytes = 0;
   try {
-    // Generated in slices so the generator never holds the whole backlog at once; ids made unique per slice.
+    // Generated in slices so the generator never holds the whole backlog at once; event and entity
+    // ids made unique per slice (one order under two event ids is RETOUR_EVENT_ENTITY_CONFLICT).
     for (let slice = 0; produced < options.events; slice++) {
-      const texts = generateBenchEvents({ events: Math.min(50_000, options.events - produced), seed: 1000 + slice }).map((text) => text.replace('"evt_', `"evt_${slice}_`));
+      const texts = generateBenchEvents({ events: Math.min(50_000, options.events - produced), seed: 1000 + slice, idPrefix: `${slice}_` });
       const sends: Promise<unknown>[] = [];
       for (let start = 0; start < texts.length; start += 5000) {
         const messages = texts.slice(start, start + 5000).map((value) => {

@@ -110,6 +110,29 @@ describe('retour import', () => {
     expect(text).toMatch(/order\.placed\s+8971/); // + one order each from the NDJSON and stdin tests
   });
 
+  it('stores an order re-sent under a new event id once: the same data is a duplicate, other data is quarantined', async () => {
+    const resendDatabase = join(directory, 'resend.duckdb');
+    const importInto = async (...args: string[]): Promise<Record<string, unknown>> =>
+      JSON.parse((await run(process.execPath, [RETOUR, ...args], { cwd: REPO, env: { ...env(), RETOUR_DATABASE: resendDatabase } })).stdout) as Record<string, unknown>;
+    const order = orderPlaced('o-1', 'ord_resent', [{ lineId: 'l1', quantity: 2, unitPrice: 1500 }]);
+    const file = join(directory, 'resent.ndjson');
+    writeFileSync(
+      file,
+      [order, { ...order, id: 'o-1-retry', time: '2026-03-02T10:00:00Z' }, orderPlaced('o-1-changed', 'ord_resent', [{ lineId: 'l1', quantity: 3, unitPrice: 1500 }])].map((event) => JSON.stringify(event)).join('\n'),
+    );
+    expect(await importInto('import', file, '--json')).toMatchObject({ consumed: 3, stored: 1, duplicates: 1, quarantinedTotal: 1, quarantined: { RETOUR_EVENT_ENTITY_CONFLICT: 1 } });
+    const later = join(directory, 'resent-later.ndjson');
+    writeFileSync(later, `${JSON.stringify({ ...order, id: 'o-1-replayed-from-cdc' })}\n`);
+    expect(await importInto('import', later, '--json')).toMatchObject({ consumed: 1, stored: 0, duplicates: 1, quarantinedTotal: 0 });
+    expect(await importInto('status', '--json')).toMatchObject({ eventsTotal: 1, duplicatesTotal: 2, quarantinedTotal: 1 });
+    const listed = (await run(process.execPath, [RETOUR, 'quarantine', 'list', '--json'], { cwd: REPO, env: { ...env(), RETOUR_DATABASE: resendDatabase } })).stdout;
+    expect(JSON.parse(listed.trim())).toMatchObject({
+      errorCode: 'RETOUR_EVENT_ENTITY_CONFLICT',
+      eventId: 'o-1-changed',
+      message: '$.data.orderId: order "ord_resent" was already placed by event "o-1" earlier in this batch with other data (first difference at $.data.lines[0].quantity)',
+    });
+  });
+
   it('refuses a second writer on the same file with "in use by PID"', async () => {
     const lockedDatabase = join(directory, 'locked.duckdb');
     const lockedEnv = { ...env(), RETOUR_DATABASE: lockedDatabase };

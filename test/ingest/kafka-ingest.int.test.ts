@@ -48,7 +48,7 @@ function specialMessages(): { messages: Message[]; valid: number; quarantinedByC
       orderId: 'ord_b', customerId: 'cus_a', placedAt: '2026-03-01T11:00:00Z', currency: 'EUR',
       lines: [{ lineId: 'l1', productId: 'prd_3', category: 'shoes', quantity: 1, unitPrice: 7000 }],
     })),
-    json(envelope('evt_refund_ok', 'refund.issued', { refundId: 'rfd_1', returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 1000, currency: 'EUR', method: 'original_payment' })),
+    json(envelope('evt_refund_ok', 'refund.issued', { refundId: 'rfd_a1', returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 1000, currency: 'EUR', method: 'original_payment' })),
   ];
   const bad: Message[] = [
     { key: 'cus_a', value: '{"specversion": "1.0", "id": ' }, // not JSON
@@ -57,8 +57,10 @@ function specialMessages(): { messages: Message[]; valid: number; quarantinedByC
     json(envelope('evt_schema', 'order.delivered', { orderId: 'ord_x', deliveredAt: '2026-03-03T10:00:00Z' })), // customerId missing
     json(envelope('evt_oversize', 'return.feedback', { returnId: 'ret_a', customerId: 'cus_a', submittedAt: '2026-03-11T10:00:00Z', rating: 4, comment: 'x'.repeat(9000) })),
     json(envelope('evt_negative', 'return.received', { returnId: 'ret_a', receivedAt: '2026-03-08T10:00:00Z', lines: [{ lineId: 'l1', quantity: -1 }] })),
-    json(envelope('evt_refund_high', 'refund.issued', { refundId: 'rfd_2', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 2501, currency: 'EUR', method: 'original_payment' })),
+    json(envelope('evt_refund_high', 'refund.issued', { refundId: 'rfd_a2', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 2501, currency: 'EUR', method: 'original_payment' })),
     json({ ...orderA, data: { ...(orderA['data'] as object), currency: 'USD' } }), // same id, different content
+    // The refund of ret_a under a new event id with another amount (the same id with the same data is a duplicate, below).
+    json(envelope('evt_refund_again', 'refund.issued', { refundId: 'rfd_a1', returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 900, currency: 'EUR', method: 'original_payment' })),
   ];
   return {
     messages: [...valid, ...bad],
@@ -70,8 +72,33 @@ function specialMessages(): { messages: Message[]; valid: number; quarantinedByC
       RETOUR_EVENT_OVERSIZE: 1,
       RETOUR_EVENT_REFERENCE_INVALID: 1,
       RETOUR_EVENT_ID_CONFLICT: 1,
+      RETOUR_EVENT_ENTITY_CONFLICT: 1 + ENTITY_TYPES.length,
     },
   };
+}
+
+const ENTITY_TYPES = [
+  { type: 'order.placed', time: 'placedAt' },
+  { type: 'return.requested', time: 'requestedAt' },
+  { type: 'refund.issued', time: 'issuedAt' },
+  { type: 'claim.opened', time: 'openedAt' },
+];
+
+/**
+ * The first entity of each entity-creating type in `texts` re-sent under a new event id (as a
+ * producer that mints an id per retry would, with a new `time`) with the same data — a duplicate —
+ * and the second one with another date in its data — quarantined. Same Kafka key as the original.
+ */
+function entityResends(texts: readonly string[]): Message[] {
+  const resends: Message[] = [];
+  for (const { type, time } of ENTITY_TYPES) {
+    const originals = texts.filter((text) => text.includes(`"type":"${type}"`)).slice(0, 2);
+    if (originals.length < 2) throw new Error(`the bulk holds fewer than two ${type} events`);
+    const [same, changed] = originals.map((text) => JSON.parse(text) as Record<string, unknown> & { id: string; data: Record<string, unknown> });
+    resends.push({ key: customerKey(originals[0]!), value: JSON.stringify({ ...same, id: `${same!.id}_again`, time: '2026-06-01T00:00:00Z' }) });
+    resends.push({ key: customerKey(originals[1]!), value: JSON.stringify({ ...changed, id: `${changed!.id}_again`, data: { ...changed!.data, [time]: '2026-06-01T00:00:00Z' } }) });
+  }
+  return resends;
 }
 
 const RESENT = 25;
@@ -79,7 +106,12 @@ const bulk = generateBenchEvents({ events: 3000, seed: 11 }).map((text): Message
 /** The generator finishes the order it is on, so it may give a few more than asked. */
 const BULK = bulk.length;
 const special = specialMessages();
-const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, ...bulk.slice(1500), ...bulk.slice(0, RESENT)];
+/** order ord_b under a new event id with the same data: a duplicate, like the RESENT copies of the bulk. */
+const orderBAgain: Message = { key: 'cus_a', value: special.messages[4]!.value!.toString().replace('"evt_order_b"', '"evt_order_b_again"') };
+const resentEntities = entityResends(bulk.map((message) => message.value!.toString()));
+/** Re-sent messages counted as duplicates: the RESENT copies, one entity per type of ENTITY_TYPES and ord_b. */
+const DUPLICATES = RESENT + ENTITY_TYPES.length + 1;
+const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, orderBAgain, ...bulk.slice(1500), ...bulk.slice(0, RESENT), ...resentEntities];
 const quarantinedTotal = Object.values(special.quarantinedByCode).reduce((sum, count) => sum + count, 0);
 
 interface Suite {
@@ -141,13 +173,24 @@ describe.each([
     expect(first).toMatchObject({
       consumed: phaseOne.length,
       stored: BULK + special.valid,
-      duplicates: RESENT,
+      duplicates: DUPLICATES,
       quarantined: quarantinedTotal,
       stoppedBy: 'idle',
     });
     expect(first.consumed).toBe(first.stored + first.duplicates + first.quarantined);
     expect(await countRows(main.path, 'events')).toBe(BULK + special.valid);
-    expect(await countRows(main.path, 'ingest_duplicates')).toBe(RESENT);
+    expect(await countRows(main.path, 'ingest_duplicates')).toBe(DUPLICATES);
+    // Each entity once in its fact table, whatever was re-sent under new ids.
+    const repeatedKeys = await queryDatabase(
+      main.path,
+      `SELECT (SELECT count(*) - count(DISTINCT order_id) FROM orders)::INTEGER AS orders, (SELECT count(*) - count(DISTINCT return_id) FROM return_requests)::INTEGER AS returns,
+              (SELECT count(*) - count(DISTINCT refund_id) FROM refunds)::INTEGER AS refunds, (SELECT count(*) - count(DISTINCT claim_id) FROM claims)::INTEGER AS claims`,
+    );
+    expect(repeatedKeys[0]).toEqual({ orders: 0, returns: 0, refunds: 0, claims: 0 });
+    const repeats = await queryDatabase(main.path, `SELECT event_id, repeat_of FROM ingest_duplicates WHERE repeat_of IS NOT NULL ORDER BY event_id`);
+    expect(repeats).toHaveLength(ENTITY_TYPES.length + 1);
+    expect(repeats).toContainEqual({ event_id: 'evt_order_b_again', repeat_of: 'evt_order_b' });
+    for (const repeat of repeats) expect(repeat['event_id']).toBe(`${String(repeat['repeat_of'])}_again`);
     const byCode = await queryDatabase(main.path, 'SELECT error_code, count(*)::INTEGER AS n FROM quarantine GROUP BY error_code');
     expect(Object.fromEntries(byCode.map((row) => [row['error_code'], row['n']]))).toEqual(special.quarantinedByCode);
   });
@@ -180,17 +223,26 @@ describe.each([
     expect(notUtf8?.value).toEqual(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
     const conflict = letters.find((letter) => letter.headers['retour.error.code'] === 'RETOUR_EVENT_ID_CONFLICT');
     expect(conflict?.headers).toMatchObject({ 'retour.event.id': 'evt_order_a', 'retour.event.type': 'order.placed' });
+    const entityConflict = letters.find((letter) => letter.headers['retour.event.id'] === 'evt_refund_again');
+    expect(entityConflict?.headers).toMatchObject({
+      'retour.error.code': 'RETOUR_EVENT_ENTITY_CONFLICT',
+      'retour.error.path': '$.data.refundId',
+    });
+    // "earlier in this batch" when both came in one batch, which the consumer decides.
+    expect(entityConflict?.headers['retour.error.reason']).toMatch(
+      /^\$\.data\.refundId: refund "rfd_a1" was already issued by event "evt_refund_ok"( earlier in this batch)? with other data \(first difference at \$\.data\.amount\)$/,
+    );
   });
 
   it('resumes from the offsets in DuckDB when the group committed less (crash before the Kafka commit), and re-sends dead letters', async () => {
-    const more = generateBenchEvents({ events: 200, seed: 12 }).map((text): Message => ({ key: customerKey(text), value: text.replace('"evt_', '"evt_more_') }));
+    const more = generateBenchEvents({ events: 200, seed: 12, idPrefix: 'more_' }).map((text): Message => ({ key: customerKey(text), value: text }));
     await produceInChunks(topic, [...more, ...bulk.slice(100, 103)]);
     // The group is empty now: rewind its committed offsets to the start, as if every Kafka commit had been lost.
     await withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
     const second = await ingestUntilIdle(main.path, suite);
     expect(second).toMatchObject({ consumed: more.length + 3, stored: more.length, duplicates: 3, quarantined: 0, deadLettersRecovered: quarantinedTotal });
     expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + more.length);
-    expect(await countRows(main.path, 'ingest_duplicates')).toBe(RESENT + 3);
+    expect(await countRows(main.path, 'ingest_duplicates')).toBe(DUPLICATES + 3);
     // At least once: each dead letter is there twice now, none is missing.
     const letters = await readTopic(deadLetterTopic, 2 * quarantinedTotal);
     expect(letters).toHaveLength(2 * quarantinedTotal);
