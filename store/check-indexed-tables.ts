@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ENTITY_KEYS } from './event-fact-statements.ts';
 
 /** What one table with a PRIMARY KEY, UNIQUE constraint or CREATE INDEX looked like. */
 export interface IndexedTableCheck {
@@ -68,6 +69,29 @@ export async function checkIndexedTables(connection: DuckDBConnection): Promise<
       error = caught instanceof Error ? caught.message : String(caught);
     }
     checks.push({ table, keys, indexes, rows, duplicateKeys, keysMissingFromIndex, error });
+  }
+  return checks;
+}
+
+/** One entity fact table (orders, return_requests, refunds, claims, risk_decisions) checked by its entity id. */
+export interface EntityKeyCheck {
+  readonly table: string;
+  readonly column: string;
+  readonly rows: number;
+  /** Rows beyond the first with the same entity id (0 when every entity is stored once). */
+  readonly repeatedKeys: number;
+}
+
+/**
+ * Counts entities stored more than once in the tables whose rows ingest keeps unique by entity id
+ * (ENTITY_KEYS; these tables have no index to enforce it). A database written before that check may
+ * hold repeats; ingest itself adds none. One scan of each key column.
+ */
+export async function checkEntityKeys(connection: DuckDBConnection): Promise<EntityKeyCheck[]> {
+  const checks: EntityKeyCheck[] = [];
+  for (const { table, column } of ENTITY_KEYS) {
+    const [rows, distinct] = (await connection.runAndReadAll(`SELECT count(*)::BIGINT, count(DISTINCT ${quoted(column)})::BIGINT FROM ${quoted(table)}`)).getRows()[0]!.map(Number);
+    checks.push({ table, column, rows: rows!, repeatedKeys: rows! - distinct! });
   }
   return checks;
 }

@@ -15,7 +15,7 @@ import pino from 'pino';
 import { configWith } from '../../config/load-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { runJob } from '../../jobs/run-job.ts';
-import { checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
+import { checkEntityKeys, checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { STREAM_TOPIC } from './stress-topics.ts';
@@ -78,6 +78,11 @@ if (database !== undefined) {
     result['streamOffset'] = nextOffset;
     result['events'] = events;
     if (linesKept !== nextOffset || beyond !== nextOffset) failures.push({ step: 'stream complete', message: `offset ${nextOffset}, but ${linesKept} lines kept up to offset ${beyond}` });
+  });
+  await step('entities once', async () => {
+    for (const check of await checkEntityKeys(connection)) {
+      if (check.repeatedKeys > 0) failures.push({ step: 'entities once', message: `${check.table}: ${check.repeatedKeys} rows repeat a ${check.column}` });
+    }
   });
   await step('decisions whole', async () => {
     const counts = (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIndexedTables, listIndexedTables } from '../../store/check-indexed-tables.ts';
+import { checkEntityKeys, checkIndexedTables, listIndexedTables } from '../../store/check-indexed-tables.ts';
 import { openDatabase } from '../../store/open-database.ts';
 
 describe('checkIndexedTables', () => {
@@ -23,6 +23,25 @@ describe('checkIndexedTables', () => {
       expect(checks.filter((check) => check.error !== null || check.duplicateKeys > 0 || check.keysMissingFromIndex > 0)).toEqual([]);
       // The re-insert and the delete were rolled back.
       expect(Number((await connection.runAndReadAll('SELECT count(*) FROM ingest_offsets')).getRows()[0]![0])).toBe(2);
+    } finally {
+      database.close();
+    }
+  });
+});
+
+describe('checkEntityKeys', () => {
+  it('counts the rows that repeat an entity id in each entity table', async () => {
+    const database = await openDatabase({ path: ':memory:' });
+    try {
+      const connection = await database.connect();
+      // As a database written before ingest checked entity ids could hold them: one order under two events.
+      await connection.run(`INSERT INTO orders (order_id, customer_id, placed_at, currency, event_id)
+        VALUES ('o1', 'c', now(), 'EUR', 'e1'), ('o1', 'c', now(), 'EUR', 'e2'), ('o2', 'c', now(), 'EUR', 'e3')`);
+      await connection.run(`INSERT INTO claims VALUES ('c1', 'o1', 'c', now(), 'not_received', 'e4')`);
+      const checks = await checkEntityKeys(connection);
+      expect(checks.map((check) => check.table)).toEqual(['orders', 'return_requests', 'refunds', 'claims', 'risk_decisions']);
+      expect(checks.find((check) => check.table === 'orders')).toEqual({ table: 'orders', column: 'order_id', rows: 3, repeatedKeys: 1 });
+      expect(checks.filter((check) => check.table !== 'orders').map((check) => check.repeatedKeys)).toEqual([0, 0, 0, 0]);
     } finally {
       database.close();
     }
