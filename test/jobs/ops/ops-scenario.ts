@@ -34,8 +34,9 @@ export interface ExceptionRow {
 /**
  * Hand-built event sequences for the ops job, fed through the real ingest path (validation,
  * quarantine of refunds above the order's total) into an in-memory DuckDB with the fact and ops
- * migrations. Every order has lines l1 (apparel, 2 × 1500, seller s1) and l2 (electronics,
- * 1 × 4000, seller s2) unless told otherwise.
+ * migrations (and 013, the `repeat_of` column of the duplicates ingest writes). Every order has
+ * lines l1 (apparel, 2 × 1500, seller s1) and l2 (electronics, 1 × 4000, seller s2) unless told
+ * otherwise.
  */
 export class OpsScenario {
   private eventNumber = 0;
@@ -50,7 +51,7 @@ export class OpsScenario {
   static async open(overrides: Partial<Record<ConfigVariableName, string>> = {}): Promise<OpsScenario> {
     const database = await openDatabase({ path: ':memory:', migrate: false });
     const connection = await database.connect();
-    await migrate(connection, listMigrations().filter((migration) => migration.version === 1 || migration.version === 6));
+    await migrate(connection, listMigrations().filter((migration) => [1, 6, 13].includes(migration.version)));
     const writer = await createEventBatchWriter(await database.connect());
     return new OpsScenario(database, connection, writer, configWith(overrides));
   }
