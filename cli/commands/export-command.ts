@@ -9,7 +9,7 @@ export const exportCommand: Command = {
   usage: 'export TABLE --format ndjson|csv|parquet [--out FILE]',
   options: {
     format: { type: 'string', valueName: 'FORMAT', description: 'ndjson, csv or parquet' },
-    out: { type: 'string', valueName: 'FILE', description: 'Write to this file (default: stdout; required for parquet)' },
+    out: { type: 'string', valueName: 'FILE', description: 'Write to this file (default, or -: stdout; a file is required for parquet)' },
   },
   details: `Tables: ${EXPORTABLE_TABLES.join(', ')}. The row count goes to stderr, so stdout holds only the data.`,
   async run(context) {
@@ -19,7 +19,8 @@ export const exportCommand: Command = {
     if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) {
       throw new RetourError('RETOUR_USAGE', `--format must be one of ${EXPORT_FORMATS.join(', ')}; got ${JSON.stringify(format ?? null)}`);
     }
-    const out = context.options['out'];
+    // `--out -` is stdout, as for most command-line tools (it used to create a file named "-").
+    const out = context.options['out'] === '-' ? undefined : context.options['out'];
     // Check the name before opening (and possibly creating) the database.
     if (!(EXPORTABLE_TABLES as readonly string[]).includes(table)) {
       throw new RetourError('RETOUR_USAGE', `TABLE must be one of ${EXPORTABLE_TABLES.join(', ')}; got ${JSON.stringify(table)}`);

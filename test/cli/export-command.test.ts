@@ -59,6 +59,14 @@ describe('retour export', () => {
     for (const time of times) expect(time).toMatch(/^2026-03-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('takes --out - as stdout, not as a file named "-"', async () => {
+    const result = await runExport(['refund_exceptions'], { format: 'ndjson', out: '-' });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(2);
+    expect(result.stderr).toBe('exported 2 rows of refund_exceptions\n');
+    await expect(runExport(['refund_exceptions'], { format: 'parquet', out: '-' })).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--out FILE') });
+  });
+
   it('writes CSV with a header', async () => {
     const result = await runExport(['refund_exceptions'], { format: 'csv' });
     const lines = result.stdout.trim().split('\n');
