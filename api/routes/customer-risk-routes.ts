@@ -7,23 +7,17 @@ import type { Static } from '@sinclair/typebox';
 import { DEFAULT_PROPOSED_RETURN_POLICY, scoreProposedReturn, type ProposedReturnPolicy } from '../../models/risk/score-proposed-return.ts';
 import type { RiskTierThresholds } from '../../models/risk/risk-tier.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
-import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 import { roundScore } from '../round-score.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { CustomerParams, CustomerRisk, ScoreRequest, ScoreResponse } from '../schemas/risk-schemas.ts';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 export function registerCustomerRiskRoutes(
   app: FastifyInstance,
   options: { riskSnapshots: RiskSnapshotHolder; thresholds: RiskTierThresholds; highValue: Pick<ProposedReturnPolicy, 'highValue' | 'highValueByCurrency'> },
 ): void {
   const policy: ProposedReturnPolicy = Object.freeze({ ...DEFAULT_PROPOSED_RETURN_POLICY, thresholds: options.thresholds, ...options.highValue });
-  // Serialized answers of GET /v1/customers/{id}/risk by snapshot object: the entries go with the
-  // Map a risk run replaces, and only customers asked for are held.
-  const answers = new WeakMap<CustomerRiskSnapshot, { openFlagId: string | null; json: string }>();
   app.get<{ Params: Static<typeof CustomerParams> }>(
     '/v1/customers/:customerId/risk',
     {
@@ -36,27 +30,18 @@ export function registerCustomerRiskRoutes(
         response: { 200: okResponse(CustomerRisk, 'The latest score (status unscored when none could be computed)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const snapshot = options.riskSnapshots.get().get(request.params.customerId);
       if (snapshot === undefined) {
         throw new RetourError('RETOUR_NOT_FOUND', `no risk score for customer ${JSON.stringify(request.params.customerId)}: unknown, or no activity since the last risk run`);
       }
-      const openFlagId = options.riskSnapshots.openFlagIdOf(snapshot);
-      // A snapshot does not change until the next risk run replaces it, so its answer is serialized
-      // once, by the route's response schema, and sent as text afterwards; only a flag decided since
-      // (no longer open) makes a new one.
-      const cached = answers.get(snapshot);
-      if (cached !== undefined && cached.openFlagId === openFlagId) return reply.type(JSON_TYPE).send(cached.json);
-      // The snapshot itself, not a copy: the serializer writes only the CustomerRisk fields (the
-      // request-time features stay in memory). Only a score with more than 4 decimals costs a copy,
-      // rounded as POST /v1/risk/score rounds, or a flag decided since the last risk run.
+      // The snapshot itself, not a copy: the response schema's serializer writes only the
+      // CustomerRisk fields (the request-time features stay in memory), without a per-request copy.
+      // Only a score with more than 4 decimals costs a copy, rounded as POST /v1/risk/score rounds,
+      // or a flag decided since the last risk run (it is no longer open).
       const score = roundScore(snapshot.score);
-      const serializeAnswer = reply.getSerializationFunction('200', 'application/json');
-      if (serializeAnswer === undefined) throw new Error('GET /v1/customers/{id}/risk has no compiled serializer for 200 application/json');
-      const answer = score === snapshot.score && openFlagId === snapshot.openFlagId ? snapshot : { ...snapshot, score, openFlagId };
-      const json = serializeAnswer(answer as unknown as Record<string, unknown>);
-      answers.set(snapshot, { openFlagId, json });
-      return reply.type(JSON_TYPE).send(json);
+      const openFlagId = options.riskSnapshots.openFlagIdOf(snapshot);
+      return score === snapshot.score && openFlagId === snapshot.openFlagId ? snapshot : { ...snapshot, score, openFlagId };
     },
   );
 
