@@ -1,23 +1,11 @@
-import { userInfo } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { API_ROLES, isApiRole } from '../../domain/api-roles.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/api/api-keys.ts';
-import type { AuditActor } from '../../store/api/audit-log.ts';
 import { openDatabase } from '../../store/open-database.ts';
+import { cliActor } from '../cli-actor.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 const USAGE = 'keys create --role ROLE [--name NAME] | keys list [--all] [--json] | keys revoke KEY_ID';
-
-/** The CLI as an audit actor: key id and role `cli`, the operating-system user as the name. */
-function cliActor(): AuditActor {
-  let user = 'unknown user';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): keep the placeholder.
-  }
-  return { keyId: 'cli', keyName: user, role: 'cli', requestId: '' };
-}
 
 function usageError(context: CommandContext, message: string): number {
   context.stderr.write(`retour keys: ${message} (RETOUR_USAGE)\nusage: retour ${USAGE}\n`);

@@ -4,6 +4,8 @@ import { decideManualPromotion } from '../../models/risk/decide-manual-promotion
 import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { findModel, listModels, promoteModel, promotionFiguresOf, readServingVersion } from '../../store/risk/model-registry.ts';
+import { appendAuditEntry } from '../../store/api/audit-log.ts';
+import { cliActor } from '../cli-actor.ts';
 import type { Command } from '../command.ts';
 
 function positiveInteger(name: string, value: string | boolean | string[] | boolean[] | undefined): number | undefined {
@@ -96,7 +98,15 @@ export const modelCommand: Command = {
           context.stderr.write(`not promoted: ${promotion.reason} (use --force to override)\n`);
           return 1;
         }
-        await promoteModel(connection, { version, decision: promotion.decision, at: new Date() });
+        const at = new Date();
+        // Audited as POST /v1/models/{version}/promote is, with the CLI as the actor.
+        await promoteModel(connection, {
+          version,
+          decision: promotion.decision,
+          at,
+          alsoRecord: () =>
+            appendAuditEntry(connection, { occurredAt: at, actor: cliActor(), action: 'model.promote', target: version, details: { reason: promotion.decision.reason, forced: promotion.forced, previousVersion: servingVersion ?? null } }),
+        });
         context.stdout.write(`${version} is now serving (${promotion.decision.reason})\n`);
         return 0;
       }

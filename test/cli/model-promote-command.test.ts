@@ -1,0 +1,64 @@
+/**
+ * `retour model promote` keeps the rule of POST /v1/models/{version}/promote and is audited like it,
+ * with the CLI (its operating-system user) as the actor.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelCommand } from '../../cli/commands/model-command.ts';
+import { configWith } from '../../config/load-config.ts';
+import { insertFixtures } from '../../scripts/api/api-fixtures.ts';
+import { openDatabase } from '../../store/open-database.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'retour-model-promote-test-'));
+const databasePath = join(folder, 'retour.duckdb');
+
+beforeAll(async () => {
+  const database = await openDatabase({ path: databasePath });
+  try {
+    await insertFixtures(await database.connect());
+  } finally {
+    database.close();
+  }
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+async function runModel(positionals: string[], options: Record<string, string | boolean> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await modelCommand.run({ options, positionals, config: configWith({ RETOUR_DATABASE: databasePath }), logger: pino({ level: 'silent' }), stdout, stderr, signal: new AbortController().signal });
+  return { code, stdout: out, stderr: err };
+}
+
+async function auditRows(): Promise<unknown[][]> {
+  const database = await openDatabase({ path: databasePath });
+  try {
+    const reader = await (await database.connect()).runAndReadAll("SELECT key_id, role, target, details FROM audit_log WHERE action = 'model.promote' ORDER BY audit_id");
+    return reader.getRows();
+  } finally {
+    database.close();
+  }
+}
+
+describe('retour model promote', () => {
+  it('puts a model in service and records who did it in the audit log, as the API does', async () => {
+    const promoted = await runModel(['promote', 'm-2']);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stdout).toContain('m-2 is now serving');
+    const rows = await auditRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.slice(0, 3)).toEqual(['cli', 'cli', 'm-2']);
+    expect(JSON.parse(String(rows[0]![3]))).toMatchObject({ forced: false, previousVersion: 'm-1' });
+
+    // Promoting the model in service changes nothing and records nothing.
+    expect((await runModel(['promote', 'm-2'])).stdout).toContain('already serving');
+    expect(await auditRows()).toHaveLength(1);
+  });
+});
