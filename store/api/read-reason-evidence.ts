@@ -59,12 +59,13 @@ const SUBJECT_LINES_CTE = `subject_lines AS (
   ) ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
 )`;
 
-// The features' inspection_facts join: every inspection of a line in the window made before as_of.
+// The features' subject_inspections: the latest inspection of each line in the window made before
+// as_of (a re-inspection replaces the first), kept when it meets the reason's condition.
 const INSPECTED_LINES_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
 SELECT sl.customer_id, 'return.inspected' AS kind, sl.return_id AS id, sl.line_id, i.inspected_at AS fact_at, i.inspected_at >= b.since_90d AS in_90d
 FROM subject_lines sl CROSS JOIN bounds b
 JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < b.as_of
-WHERE %CONDITION%
+QUALIFY row_number() OVER (PARTITION BY sl.customer_id, sl.return_id, sl.line_id ORDER BY i.inspected_at DESC, i.event_id DESC) = 1 AND (%CONDITION%)
 ORDER BY fact_at DESC, id, line_id`;
 
 const INSPECTION_CONDITIONS = {

@@ -121,6 +121,12 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       -- over all return requests, as a property of the data like product_weight below.
       SELECT ${receiptsReportedSql('return_requests', 'return_receipts')} AS reported
     ),
+    latest_inspections AS (
+      -- One inspection per returned line, its latest: a re-inspection (a second opinion, or the same
+      -- inspection re-sent under a new event id) replaces the first instead of counting twice.
+      SELECT * FROM inspections
+      QUALIFY row_number() OVER (PARTITION BY return_id, line_id ORDER BY inspected_at DESC, event_id DESC) = 1
+    ),
     order_facts AS (
       SELECT s.subject_row,
         min(o.placed_at) AS first_order_at,
@@ -144,7 +150,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       FROM (SELECT category, sum(quantity) AS items FROM order_lines GROUP BY category) sold
       LEFT JOIN (
         SELECT ol.category, sum(rl.quantity) AS items
-        FROM inspections i
+        FROM latest_inspections i
         JOIN return_lines rl ON rl.return_id = i.return_id AND rl.line_id = i.line_id
         JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
         WHERE i.condition IN ('X_not_declared_item', 'C_used') OR (rl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found')
@@ -197,6 +203,13 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
       LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
     ),
+    subject_inspections AS (
+      -- Each subject line with its latest inspection before the subject's as-of (point in time, as
+      -- latest_inspections is over all time).
+      SELECT sl.subject_row, sl.since_30d, sl.since_90d, sl.product_id, sl.reason, sl.days_to_return, sl.late_days, i.condition, i.fault, i.inspected_at
+      FROM subject_lines sl JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
+      QUALIFY row_number() OVER (PARTITION BY sl.subject_row, sl.return_id, sl.line_id ORDER BY i.inspected_at DESC, i.event_id DESC) = 1
+    ),
     return_facts AS (
       SELECT subject_row,
         sum(quantity) FILTER (WHERE requested_at >= since_90d) AS items_returned_90d,
@@ -213,22 +226,22 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       FROM subject_lines GROUP BY subject_row
     ),
     inspection_facts AS (
-      SELECT sl.subject_row,
-        avg(CASE WHEN i.condition = 'A_new' THEN 1.0 ELSE 0.0 END) AS new_condition_share_365d,
-        avg(CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS no_fault_found_share_365d,
-        count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.since_30d) AS not_declared_30d,
-        count(*) FILTER (WHERE i.condition = 'X_not_declared_item' AND i.inspected_at >= sl.since_90d) AS not_declared_90d,
-        count(*) FILTER (WHERE i.condition = 'X_not_declared_item') AS not_declared_365d,
-        count(*) FILTER (WHERE i.condition = 'C_used' AND i.inspected_at >= sl.since_90d) AS used_returns_90d,
-        count(*) FILTER (WHERE i.condition = 'C_used') AS used_returns_365d,
+      SELECT si.subject_row,
+        avg(CASE WHEN si.condition = 'A_new' THEN 1.0 ELSE 0.0 END) AS new_condition_share_365d,
+        avg(CASE WHEN si.fault = 'none_found' THEN 1.0 ELSE 0.0 END) FILTER (WHERE si.reason IN (${DEFECT_REASON_LIST})) AS no_fault_found_share_365d,
+        count(*) FILTER (WHERE si.condition = 'X_not_declared_item' AND si.inspected_at >= si.since_30d) AS not_declared_30d,
+        count(*) FILTER (WHERE si.condition = 'X_not_declared_item' AND si.inspected_at >= si.since_90d) AS not_declared_90d,
+        count(*) FILTER (WHERE si.condition = 'X_not_declared_item') AS not_declared_365d,
+        count(*) FILTER (WHERE si.condition = 'C_used' AND si.inspected_at >= si.since_90d) AS used_returns_90d,
+        count(*) FILTER (WHERE si.condition = 'C_used') AS used_returns_365d,
         -- Worn and sent back at the end of the window: the wardrobing pattern, rare for honest returns.
-        count(*) FILTER (WHERE i.condition = 'C_used' AND sl.days_to_return >= sl.late_days) AS late_used_returns_365d,
-        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST})) AS defect_claims_inspected_365d,
-        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found') AS no_fault_defect_claims_365d,
+        count(*) FILTER (WHERE si.condition = 'C_used' AND si.days_to_return >= si.late_days) AS late_used_returns_365d,
+        count(*) FILTER (WHERE si.reason IN (${DEFECT_REASON_LIST})) AS defect_claims_inspected_365d,
+        count(*) FILTER (WHERE si.reason IN (${DEFECT_REASON_LIST}) AND si.fault = 'none_found') AS no_fault_defect_claims_365d,
         -- "Defective", yet back unused and working.
-        count(*) FILTER (WHERE sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found' AND i.condition = 'A_new') AS unused_defect_claims_365d
-      FROM subject_lines sl JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
-      GROUP BY sl.subject_row
+        count(*) FILTER (WHERE si.reason IN (${DEFECT_REASON_LIST}) AND si.fault = 'none_found' AND si.condition = 'A_new') AS unused_defect_claims_365d
+      FROM subject_inspections si
+      GROUP BY si.subject_row
     ),
     refund_facts AS (
       SELECT s.subject_row, count(*) AS refunds_without_receipt_365d, sum(f.amount) AS refunded_value_without_receipt_365d
@@ -261,7 +274,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     ),
     defect_inspections AS (
       SELECT rl.product_id, CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END AS no_fault
-      FROM return_lines rl JOIN inspections i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
+      FROM return_lines rl JOIN latest_inspections i ON i.return_id = rl.return_id AND i.line_id = rl.line_id
       WHERE rl.reason IN (${DEFECT_REASON_LIST})
     ),
     product_no_fault AS (
@@ -273,13 +286,12 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     unexpected_no_fault AS (
       -- No-fault-found defect claims beyond what the claimed products' own rates predict: ~0 for an
       -- honest customer however many defects they report, positive for claims that keep finding nothing.
-      SELECT sl.subject_row,
-        sum(CASE WHEN i.fault = 'none_found' THEN 1.0 ELSE 0.0 END - coalesce(p.share, (SELECT avg(no_fault) FROM defect_inspections))) AS unexpected_no_fault_365d
-      FROM subject_lines sl
-      JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < sl.as_of
-      LEFT JOIN product_no_fault p ON p.product_id = sl.product_id
-      WHERE sl.reason IN (${DEFECT_REASON_LIST})
-      GROUP BY sl.subject_row
+      SELECT si.subject_row,
+        sum(CASE WHEN si.fault = 'none_found' THEN 1.0 ELSE 0.0 END - coalesce(p.share, (SELECT avg(no_fault) FROM defect_inspections))) AS unexpected_no_fault_365d
+      FROM subject_inspections si
+      LEFT JOIN product_no_fault p ON p.product_id = si.product_id
+      WHERE si.reason IN (${DEFECT_REASON_LIST})
+      GROUP BY si.subject_row
     ),
     light AS (
       -- DISTINCT over the few light lines only (a parcel counts once however many lines it had).

@@ -120,6 +120,8 @@ beforeAll(async () => {
       { returnId: 'r3', lineId: 'l3', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
       { returnId: 'r4', lineId: 'l4', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
       { returnId: 'r5', lineId: 'l5', inspectedAt: '2026-04-10T00:00:00Z', condition: 'C_used' },
+      // r3's line inspected again with the same finding: still one used item, in the features and here.
+      { returnId: 'r3', lineId: 'l3', inspectedAt: '2026-04-12T00:00:00Z', condition: 'C_used' },
       { returnId: 'r9', lineId: 'l9', inspectedAt: '2026-03-18T00:00:00Z', condition: 'A_new', fault: 'none_found' },
       { returnId: 'r9', lineId: 'l10', inspectedAt: '2026-03-18T00:00:00Z', condition: 'A_new', fault: 'none_found' },
       { returnId: 'r9', lineId: 'l11', inspectedAt: '2026-03-18T00:00:00Z', condition: 'B_open_box', fault: 'none_found' },

@@ -436,3 +436,46 @@ describe('where receipts are not reported at all', () => {
     }
   });
 });
+
+describe('re-inspected lines', () => {
+  it('count by their latest inspection before as_of, once: a second opinion replaces the first, a re-sent inspection does not double', async () => {
+    const separate = await openRiskTestDatabase();
+    const separateConnection = await separate.connect();
+    try {
+      await insertRiskFacts(separateConnection, {
+        orders: [{ orderId: 'o1', customerId: 'c1', placedAt: '2026-01-01T00:00:00Z' }],
+        lines: [
+          { orderId: 'o1', lineId: 'l1', customerId: 'c1', productId: 'p1', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' },
+          { orderId: 'o1', lineId: 'l2', customerId: 'c1', productId: 'p2', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' },
+          { orderId: 'o1', lineId: 'l3', customerId: 'c1', productId: 'p3', unitPrice: 1000, placedAt: '2026-01-01T00:00:00Z' },
+        ],
+        deliveries: [{ orderId: 'o1', customerId: 'c1', deliveredAt: '2026-01-03T00:00:00Z' }],
+        returns: [
+          { returnId: 'r1', orderId: 'o1', customerId: 'c1', requestedAt: '2026-01-10T00:00:00Z', lines: [
+            { lineId: 'l1', productId: 'p1', reason: 'other' },
+            { lineId: 'l2', productId: 'p2', reason: 'other' },
+            { lineId: 'l3', productId: 'p3', reason: 'other' },
+          ] },
+        ],
+        inspections: [
+          // l1: "not the declared item", overturned by a second opinion.
+          { returnId: 'r1', lineId: 'l1', inspectedAt: '2026-01-13T00:00:00Z', condition: 'X_not_declared_item' },
+          { returnId: 'r1', lineId: 'l1', inspectedAt: '2026-01-20T00:00:00Z', condition: 'A_new' },
+          // l2: the same finding recorded twice.
+          { returnId: 'r1', lineId: 'l2', inspectedAt: '2026-01-14T00:00:00Z', condition: 'X_not_declared_item' },
+          { returnId: 'r1', lineId: 'l2', inspectedAt: '2026-01-14T00:00:00Z', condition: 'X_not_declared_item' },
+          // l3: confirmed only after as_of: as of then, its first inspection stands.
+          { returnId: 'r1', lineId: 'l3', inspectedAt: '2026-01-15T00:00:00Z', condition: 'C_used' },
+          { returnId: 'r1', lineId: 'l3', inspectedAt: '2026-02-10T00:00:00Z', condition: 'X_not_declared_item' },
+        ],
+      });
+      await computeRings(separateConnection, { asOf: AS_OF });
+      await createSnapshotTargets(separateConnection, AS_OF);
+      await computeCustomerFeatures(separateConnection);
+      const reader = await separateConnection.runAndReadAll(`SELECT not_declared_365d, used_returns_365d, new_condition_share_365d FROM risk_feature_rows WHERE customer_id = 'c1'`);
+      expect(reader.getRowObjectsJS()).toEqual([{ not_declared_365d: 1, used_returns_365d: 1, new_condition_share_365d: 1 / 3 }]);
+    } finally {
+      separate.close();
+    }
+  });
+});
