@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
+import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { testKafka } from '../support/kafka.ts';
 
@@ -46,6 +47,23 @@ export async function produceInChunks(topic: string, messages: readonly Message[
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * A private broker's topic with simulated marketplace events on it: `topic` created with
+ * `partitions` partitions on `brokers`, then about `events` events (whole orders) produced, keyed by
+ * customer. Returns how many were produced.
+ */
+export async function createTopicWithEvents(brokers: readonly string[], topic: string, options: { partitions: number; events: number; seed: number }): Promise<number> {
+  await createTopicOn(brokers, topic, options.partitions);
+  const lines = generateBenchEvents({ events: options.events, seed: options.seed });
+  await produceInChunks(
+    topic,
+    lines.map((value) => ({ key: customerKey(value), value })),
+    2000,
+    brokers,
+  );
+  return lines.length;
 }
 
 /** `customerId` of an event text, as Kafka key (keeps a customer's events on one partition). */

@@ -11,11 +11,10 @@ import { configWith } from '../../config/load-config.ts';
 import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import type { ConsumerConnection } from '../../messaging/consumer/batch-consumer.ts';
 import { createRetourMetrics } from '../../observability/metrics-registry.ts';
-import { generateBenchEvents } from '../../scripts/bench/generate-bench-events.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { uniqueTopicName } from '../support/kafka.ts';
 import { privateKafkaBroker } from '../support/private-kafka-broker.ts';
-import { createTopicOn, customerKey, produceInChunks, temporaryDatabase } from './kafka-ingest-helpers.ts';
+import { createTopicWithEvents, temporaryDatabase } from './kafka-ingest-helpers.ts';
 
 const broker = privateKafkaBroker({ port: 29392, controllerPort: 29393 });
 const topic = uniqueTopicName('ingest-outage');
@@ -24,14 +23,7 @@ let brokers: string[] = [];
 
 beforeAll(async () => {
   brokers = await broker.start();
-  await createTopicOn(brokers, topic, 2);
-  const lines = generateBenchEvents({ events: 500, seed: 5 });
-  await produceInChunks(
-    topic,
-    lines.map((value) => ({ key: customerKey(value), value })),
-    2000,
-    brokers,
-  );
+  await createTopicWithEvents(brokers, topic, { partitions: 2, events: 500, seed: 5 });
 }, 180_000);
 
 afterAll(async () => {

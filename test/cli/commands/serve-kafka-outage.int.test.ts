@@ -6,8 +6,8 @@
  * when the outage starts, one info line when it ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBenchEvents } from '../../../scripts/bench/generate-bench-events.ts';
-import { createTopicOn, customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
+import { createTopicWithEvents, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
+import { sumOf } from '../../support/prometheus-text.ts';
 import { uniqueTopicName } from '../../support/kafka.ts';
 import { privateKafkaBroker } from '../../support/private-kafka-broker.ts';
 import { runRetour, startRetourServe } from '../../support/retour-cli.ts';
@@ -18,14 +18,6 @@ const database = temporaryDatabase('serve-kafka-outage');
 let brokers: string[] = [];
 let produced = 0;
 
-/** The sum of a Prometheus text exposition's samples whose line starts with `prefix`. */
-function sumOf(metrics: string, prefix: string): number {
-  return metrics
-    .split('\n')
-    .filter((line) => line.startsWith(prefix))
-    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
 interface Readiness {
   status: number;
   body: { status: string; ingest: string; ingestSince?: string; ingestError?: string };
@@ -33,15 +25,7 @@ interface Readiness {
 
 beforeAll(async () => {
   brokers = await broker.start();
-  await createTopicOn(brokers, topic, 2);
-  const lines = generateBenchEvents({ events: 2000, seed: 7 });
-  produced = lines.length;
-  await produceInChunks(
-    topic,
-    lines.map((value) => ({ key: customerKey(value), value })),
-    2000,
-    brokers,
-  );
+  produced = await createTopicWithEvents(brokers, topic, { partitions: 2, events: 2000, seed: 7 });
 }, 180_000);
 
 afterAll(async () => {

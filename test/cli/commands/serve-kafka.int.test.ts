@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchEvents } from '../../../scripts/bench/generate-bench-events.ts';
 import { customerKey, produceInChunks, temporaryDatabase } from '../../ingest/kafka-ingest-helpers.ts';
 import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, uniqueTopicName } from '../../support/kafka.ts';
+import { sample, sumOf } from '../../support/prometheus-text.ts';
 import { runRetour, startRetourServe } from '../../support/retour-cli.ts';
 
 const topic = uniqueTopicName('serve-kafka');
@@ -15,19 +16,6 @@ const groupId = `${topic}-group`;
 // generateBenchEvents gives about this many (whole orders): the exact count is taken from it.
 let produced = 0;
 const database = temporaryDatabase('serve-kafka');
-
-/** The value of one sample line of a Prometheus text exposition (0 when absent). */
-function sample(metrics: string, name: string, labels = ''): number {
-  const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${name}${labels} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-function sumOf(metrics: string, prefix: string): number {
-  return metrics
-    .split('\n')
-    .filter((line) => line.startsWith(prefix))
-    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
 
 beforeAll(async () => {
   await createTopic(topic, 3);
