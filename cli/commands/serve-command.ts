@@ -8,7 +8,7 @@ import { kafkaSecurityFromConfig } from '../../ingest/kafka-security-from-config
 import { JOBS } from '../../jobs/job-registry.ts';
 import { qualityJob } from '../../jobs/quality/quality-job.ts';
 import { riskJob } from '../../jobs/risk/risk-job.ts';
-import { firstTrainingDelayMs, promotedVersionOf, trainJob } from '../../jobs/risk/train-job.ts';
+import { firstTrainingDelayMs, promotedVersionOf, trainingControlOf, trainJob } from '../../jobs/risk/train-job.ts';
 import { createJobScheduler, type JobSchedulerOptions } from '../../jobs/job-scheduler.ts';
 import type { ConsumerConnection } from '../../messaging/consumer/batch-consumer.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
@@ -138,11 +138,7 @@ export const serveCommand: Command = {
         metrics,
         riskSnapshots,
         ...(producer === undefined ? {} : { producer }),
-        modelTraining: {
-          start: () => mainScheduler.runNow(trainJob.name),
-          isRunning: () => mainScheduler.state()[trainJob.name]?.running === true,
-          promoted: () => mainScheduler.runSoon(riskJob.name),
-        },
+        modelTraining: trainingControlOf(mainScheduler, () => mainScheduler.runSoon(riskJob.name)),
       });
       let analyticsStarted: Promise<void> | undefined;
       try {

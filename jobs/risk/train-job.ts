@@ -2,6 +2,7 @@ import { isRetourError } from '../../domain/errors/retour-error.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { readFactTimeRange } from '../../store/risk/training-labels.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
+import type { JobScheduler } from '../job-scheduler.ts';
 import { RING_TABLES_LOCK } from './compute-rings.ts';
 import { trainRiskModel, type TrainRiskModelOptions } from './train-risk-model.ts';
 
@@ -61,6 +62,19 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
 
 /** The train job with the default forest, as `retour model train` trains it. */
 export const trainJob: Job = createTrainJob();
+
+/**
+ * What the API's training routes need (api/routes/model-routes.ts ModelTrainingControl) from a
+ * scheduler that holds the train job: start a run now, whether one runs, and what to do after a
+ * promotion over HTTP.
+ */
+export function trainingControlOf(scheduler: Pick<JobScheduler, 'runNow' | 'state'>, promoted: (version: string) => void) {
+  return {
+    start: () => scheduler.runNow(trainJob.name),
+    isRunning: () => scheduler.state()[trainJob.name]?.running === true,
+    promoted,
+  };
+}
 
 /** The version a train run put in service, if it promoted one. */
 export function promotedVersionOf(job: Job, result: JobResult): string | undefined {

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { buildApp } from '../../api/build-app.ts';
 import { createRiskSnapshotHolder } from '../../api/risk-snapshot-holder.ts';
 import { createJobScheduler } from '../../jobs/job-scheduler.ts';
-import { trainJob } from '../../jobs/risk/train-job.ts';
+import { trainingControlOf, trainJob } from '../../jobs/risk/train-job.ts';
 import { configWith } from '../../config/load-config.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { fixtureSnapshots, insertFixtures } from './api-fixtures.ts';
@@ -43,12 +43,8 @@ try {
     ingestState: () => ({ state: 'fixture', ready: true }),
     config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {} },
     riskSnapshots: createRiskSnapshotHolder(fixtureSnapshots()),
-    modelTraining: {
-      start: () => training.runNow(trainJob.name),
-      isRunning: () => training.state()[trainJob.name]?.running === true,
-      // The fixture's risk snapshots are synthetic: there is no risk run to bring forward.
-      promoted: () => undefined,
-    },
+    // The fixture's risk snapshots are synthetic: after a promotion there is no risk run to bring forward.
+    modelTraining: trainingControlOf(training, () => undefined),
   });
   const { key } = await app.retour.keyring.create({ role: 'admin', name: 'schemathesis' });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: Number(values.port) });
