@@ -7,6 +7,7 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { RetourError } from '../domain/errors/retour-error.ts';
 import { ENTITY_KEYS, findRepeatedEntitiesSql, INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS } from './event-fact-statements.ts';
+import { prepareWithoutStatistics } from './prepare-without-statistics.ts';
 import type { PartitionOffset } from './read-ingest-status.ts';
 
 export interface StagedEvent {
@@ -209,12 +210,13 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
   // The per-batch statements, prepared once per connection on first use: parsing and planning the
   // 13 JSON-heavy inserts costs ≈ 9 ms per batch (measured), executing them prepared ≈ 3 ms, and a
   // prepared statement with parameters runs in one round trip (connection.run with parameters takes
-  // three: extract, prepare, run).
+  // three: extract, prepare, run). Prepared without DuckDB's statistics propagation, so a plan does
+  // not keep what the staging and fact tables held in the batch that prepared it (see that file).
   const prepared = new Map<string, DuckDBPreparedStatement>();
   const statement = async (sql: string): Promise<DuckDBPreparedStatement> => {
     let found = prepared.get(sql);
     if (found === undefined) {
-      found = await connection.prepare(sql);
+      found = await prepareWithoutStatistics(connection, sql);
       prepared.set(sql, found);
     }
     return found;
