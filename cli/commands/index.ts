@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { checkCommand } from './check-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { ingestCommand } from './ingest-command.ts';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   keysCommand,
   statusCommand,
   quarantineCommand,
+  checkCommand,
 ];
