@@ -15,7 +15,8 @@ import pino from 'pino';
 import { configWith } from '../../config/load-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { runJob } from '../../jobs/run-job.ts';
-import { checkEntityKeys, checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
+import { checkDatabase } from '../../store/check-database.ts';
+import { checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { STREAM_TOPIC } from './stress-topics.ts';
@@ -59,10 +60,12 @@ if (database !== undefined) {
     }
   };
   await step('abandoned job runs', () => failAbandonedJobRuns(connection, new Date()));
-  await step('tables after reopen', async () => {
-    const checks = await checkIndexedTables(connection);
-    result['tables'] = checks.length;
-    tableFailures('after reopen:', checks);
+  // What `retour check` checks (indexes, offsets, entities once, decisions whole): any finding that is not ok fails here.
+  await step('database after reopen', async () => {
+    const report = await checkDatabase(connection);
+    result['tables'] = report.findings.filter((finding) => finding.check.startsWith('index ')).length;
+    result['decisions'] = report.findings.find((finding) => finding.check === 'decisions')?.detail;
+    for (const finding of report.findings) if (finding.status !== 'ok') failures.push({ step: `after reopen: ${finding.check}`, message: finding.detail });
   });
   await step('stream complete', async () => {
     const row = (
@@ -78,21 +81,6 @@ if (database !== undefined) {
     result['streamOffset'] = nextOffset;
     result['events'] = events;
     if (linesKept !== nextOffset || beyond !== nextOffset) failures.push({ step: 'stream complete', message: `offset ${nextOffset}, but ${linesKept} lines kept up to offset ${beyond}` });
-  });
-  await step('entities once', async () => {
-    for (const check of await checkEntityKeys(connection)) {
-      if (check.repeatedKeys > 0) failures.push({ step: 'entities once', message: `${check.table}: ${check.repeatedKeys} rows repeat a ${check.column}` });
-    }
-  });
-  await step('decisions whole', async () => {
-    const counts = (
-      await connection.runAndReadAll(`SELECT (SELECT count(*) FROM api_outbox)::BIGINT,
-        (SELECT count(*) FROM risk_decisions d JOIN api_outbox o USING (event_id))::BIGINT,
-        (SELECT count(*) FROM events e JOIN api_outbox o USING (event_id))::BIGINT,
-        (SELECT count(*) FROM audit_log WHERE action IN ('flag.decide', 'flag.correct'))::BIGINT`)
-    ).getRows()[0]!.map(Number);
-    result['decisions'] = counts[0];
-    if (new Set(counts).size !== 1) failures.push({ step: 'decisions whole', message: `outbox, facts, events, audit rows: ${counts.join(', ')}` });
   });
   const now = new Date(Number((await connection.runAndReadAll("SELECT epoch_ms(coalesce(max(event_time), TIMESTAMPTZ '2025-01-02')) FROM events")).getRows()[0]![0]));
   for (const job of JOBS) {
