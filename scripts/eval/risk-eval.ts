@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- risk [--seed N] [--customers C] [--days D]`: simulate a marketplace, ingest it
+ * `npm run eval -- risk [--seed N] [--customers C] [--days D] [--dump FILE] [--database FILE]`: simulate a marketplace, ingest it
  * through the real ingest path, train the fraud model with its time split, run the risk job, and
  * compare the scores with the simulator's truth — next to the plain return-rate score of the same run.
  *
@@ -12,6 +12,7 @@
  * (development used seeds 1 and 2, 11 and 12 for the evidence features and rules of issue #6, and 11,
  * 12 and 13 for session 3's; 8802 was an unseen check after issue #6).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -30,6 +31,7 @@ import { HONEST_BEHAVIOURS } from '../../simulator/simulation-parameters.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { countFraudulentActs } from './count-fraudulent-acts.ts';
+import { writeTruthTables } from './write-truth-tables.ts';
 
 /** The longest window of the risk features (`as_of − INTERVAL 365 DAY` in store/risk/compute-customer-features.ts). */
 const FEATURE_WINDOW_DAYS = 365;
@@ -75,6 +77,9 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       days: { type: 'string', default: '365' },
       // One CSV row per scored customer (truth, acts, scores, every feature), for analysis outside the eval.
       dump: { type: 'string' },
+      // Keep the eval's database (facts, features, scores, flags and the truth's eval_truth_* tables) in
+      // this new file instead of in memory, to join the fraudulent acts to their inspections, parcels and refunds.
+      database: { type: 'string' },
     },
   });
   const seed = Number(values.seed);
@@ -86,7 +91,8 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
   // with other return windows can be evaluated.
   const config = configWith({}, process.env);
   const simulation = simulateMarketplace({ seed, days, customers, returnWindowDays: config.returnWindowDays, returnWindowByCategory: config.returnWindowByCategory });
-  const database = await openDatabase({ path: ':memory:' });
+  if (values.database !== undefined && existsSync(values.database)) throw new Error(`--database ${values.database} exists: the eval ingests into a new database only`);
+  const database = await openDatabase({ path: values.database ?? ':memory:' });
   try {
     const connection = await database.connect();
     const writer = await createEventBatchWriter(connection);
@@ -245,6 +251,10 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       },
       seconds: round((performance.now() - started) / 1000, 1),
     };
+    if (values.database !== undefined) {
+      await writeTruthTables(connection, truth);
+      console.log(`kept the database in ${values.database} (with eval_truth_customers, eval_truth_fraudulent_returns, eval_truth_fraudulent_claims)`);
+    }
     if (values.dump !== undefined) await dumpScoredCustomers(connection, { path: values.dump, truth, actsByCustomer });
     printSummary({ headline: combined, headlineReturnRate: result.returnRateBaseline, diagnostic: diagnosticFraudstersWithEvidence, fraudActsByFraudType, flaggedShareByFraudType });
     console.log(JSON.stringify(result, null, 2));
