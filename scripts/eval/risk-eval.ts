@@ -10,7 +10,8 @@
  *
  * The default seed (7301) was not used while developing the features, rules or forest settings
  * (development used seeds 1 and 2, 11 and 12 for the evidence features and rules of issue #6, and 11,
- * 12 and 13 for session 3's; 8802 was an unseen check after issue #6).
+ * 12 and 13 for session 3's; 8802 was an unseen check after issue #6; session 10's analysis of false
+ * defect claims and refund abuse used 101 and 202, then 9901 and 9902 once).
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
