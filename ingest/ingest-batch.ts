@@ -18,7 +18,7 @@ import {
   type OrderTotal,
   type RepeatedEntity,
 } from '../store/event-batch-store.ts';
-import { ENTITY_KEYS } from '../store/event-fact-statements.ts';
+import { ENTITY_KEYS, OCCURRENCE_KEYS } from '../store/event-fact-statements.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
 import { dropNullAttributes, type EventRejection } from '../domain/events/decode-event.ts';
 import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
@@ -208,6 +208,8 @@ const ENTITY_WORDING: Readonly<Record<string, { noun: string; created: string }>
   'risk.decision': { noun: 'decision', created: 'made' },
 };
 const ENTITY_FIELDS = new Map(ENTITY_KEYS.map((entity) => [entity.eventType, entity.dataField]));
+/** Types that repeat per order or return: a copy (same `data`) is a re-send, other data a fact of its own. */
+const OCCURRENCE_TYPES = new Set(OCCURRENCE_KEYS.map((occurrence) => occurrence.eventType));
 
 /**
  * One DuckDB transaction: events + facts + duplicates + quarantine + offsets, then COMMIT. Rolls back
@@ -260,9 +262,9 @@ interface WriteAttempt {
 /** The first attempt found a staged event whose entity that very event id stored: a replay. */
 class StoredIdStaged extends Error {}
 
-/** The map key of an entity: type and entity id. */
-function entityName(type: string, key: string): string {
-  return `${type}\u0000${key}`;
+/** The map key of an entity or occurrence: type, entity (or order, return) id and an occurrence's time. */
+function entityName(repeated: RepeatedEntity): string {
+  return `${repeated.type}\u0000${repeated.key}\u0000${repeated.occurredAt ?? ''}`;
 }
 
 /** DuckDB's "Duplicate key … violates primary key constraint", anywhere in the cause chain. */
@@ -327,24 +329,32 @@ async function writeOnce(
     }
     const storedPayloads = lookUpStoredIds ? await store.findStoredEvents() : new Map<string, string>();
     const storedTotals: Map<string, OrderTotal> = await store.readOrderTotals([...refundOrderIds]);
-    // Entities (orders, returns, refunds, claims, decisions) that a staged event repeats under its own
-    // id: normally none, and then nothing more is read.
+    // Entities (orders, returns, refunds, claims, decisions) and occurrences (deliveries, receipts,
+    // inspections, closures, feedback: same order or return and time) that a staged event may repeat
+    // under an id of its own: normally none, and then nothing more is read.
     attempt.repeatedEntities ??= await store.findRepeatedEntities();
     const repeatedEntities = new Map<number, RepeatedEntity>();
     const storingEventIds = new Set<string>();
     for (const repeated of attempt.repeatedEntities) {
       repeatedEntities.set(repeated.seq, repeated);
-      if (repeated.storedEventId === null) continue;
-      // Stored by this very event id: a replay, which the id check decides (with the stored-id lookup).
-      if (repeated.storedEventId === (decoded[repeated.seq] as DecodedEvent).id) {
-        if (!lookUpStoredIds) throw new StoredIdStaged();
-      } else {
-        storingEventIds.add(repeated.storedEventId);
+      const ownId = (decoded[repeated.seq] as DecodedEvent).id;
+      for (const storedEventId of repeated.storedEventIds) {
+        // Stored by this very event id: a replay, which the id check decides (with the stored-id lookup).
+        if (storedEventId === ownId) {
+          if (!lookUpStoredIds) throw new StoredIdStaged();
+        } else {
+          storingEventIds.add(storedEventId);
+        }
       }
     }
     const storingPayloads = await store.readStoredPayloads([...storingEventIds]);
     const storedEntityData = new Map<string, unknown>();
-    const acceptedEntities = new Map<string, DecodedEvent>();
+    const storedDataOf = (eventId: string): unknown => {
+      if (!storedEntityData.has(eventId)) storedEntityData.set(eventId, dataOf(JSON.parse(storingPayloads.get(eventId)!)));
+      return storedEntityData.get(eventId);
+    };
+    /** The events accepted so far in this batch per entity or occurrence (one per entity, several per occurrence). */
+    const acceptedEntities = new Map<string, DecodedEvent[]>();
 
     // Sequential pass in arrival order: what counts as "earlier in the same batch" depends on it.
     const storedEvents = new Map<string, unknown>();
@@ -382,36 +392,45 @@ async function writeOnce(
         continue;
       }
       const entity = repeatedEntities.get(index);
-      if (entity !== undefined) {
-        const name = entityName(entity.type, entity.key);
-        const stored = entity.storedEventId;
-        const earlier = acceptedEntities.get(name);
-        // Stored by this very event id (a replay the id check above let through: cannot happen once
-        // ids are looked up, and the first attempt stopped on it) is left to the primary key.
-        const referenceId = stored !== null ? (stored === result.id ? undefined : stored) : earlier?.id;
-        if (referenceId !== undefined) {
-          // The same entity is the same `data`; the envelope (id, time, source, …) may differ between sends.
-          let referenceData: unknown;
-          if (stored !== null) {
-            if (!storedEntityData.has(stored)) storedEntityData.set(stored, dataOf(JSON.parse(storingPayloads.get(stored)!)));
-            referenceData = storedEntityData.get(stored);
-          } else {
-            referenceData = dataOf(parsedEvent(earlier!));
-          }
-          unstaged.push(index);
-          const difference = findJsonDifference(referenceData, dataOf(parsedEvent(result)), '$.data');
-          const message = messages[index]!;
-          if (difference === undefined) {
+      // Stored by this very event id (a replay the id check above let through: cannot happen once
+      // ids are looked up, and the first attempt stopped on it) is left to the primary key.
+      if (entity !== undefined && !entity.storedEventIds.includes(result.id)) {
+        const earlierInBatch = acceptedEntities.get(entityName(entity)) ?? [];
+        // The same entity or occurrence is the same `data`; the envelope (id, time, source, …) may differ between sends.
+        const data = dataOf(parsedEvent(result));
+        const message = messages[index]!;
+        const repeats = (reference: unknown): boolean => findJsonDifference(reference, data, '$.data') === undefined;
+        if (OCCURRENCE_TYPES.has(entity.type)) {
+          // Any stored or earlier event with the same data: a re-send. None: a fact of its own (a second
+          // partial delivery, another grade at the same time), stored below.
+          const repeatOf =
+            entity.storedEventIds.find((storedEventId) => repeats(storedDataOf(storedEventId))) ?? earlierInBatch.find((earlier) => repeats(dataOf(parsedEvent(earlier))))?.id;
+          if (repeatOf !== undefined) {
+            unstaged.push(index);
             outcome.duplicates++;
-            store.appendDuplicate({ eventId: result.id, repeatOf: referenceId, topic: message.topic, partition: message.partition, offset: message.offset });
-          } else {
-            const path = `$.data.${ENTITY_FIELDS.get(entity.type)!}`;
-            const wording = ENTITY_WORDING[entity.type]!;
-            const where = stored !== null ? '' : ' earlier in this batch';
-            const reason = `${path}: ${wording.noun} ${JSON.stringify(entity.key)} was already ${wording.created} by event ${JSON.stringify(referenceId)}${where} with other data (first difference at ${difference})`;
-            quarantine(index, 'RETOUR_EVENT_ENTITY_CONFLICT', path, reason, result.id, result.type);
+            store.appendDuplicate({ eventId: result.id, repeatOf, topic: message.topic, partition: message.partition, offset: message.offset });
+            continue;
           }
-          continue;
+        } else {
+          const stored = entity.storedEventIds[0];
+          const earlier = earlierInBatch[0];
+          const referenceId = stored ?? earlier?.id;
+          if (referenceId !== undefined) {
+            const referenceData = stored !== undefined ? storedDataOf(stored) : dataOf(parsedEvent(earlier!));
+            unstaged.push(index);
+            const difference = findJsonDifference(referenceData, data, '$.data');
+            if (difference === undefined) {
+              outcome.duplicates++;
+              store.appendDuplicate({ eventId: result.id, repeatOf: referenceId, topic: message.topic, partition: message.partition, offset: message.offset });
+            } else {
+              const path = `$.data.${ENTITY_FIELDS.get(entity.type)!}`;
+              const wording = ENTITY_WORDING[entity.type]!;
+              const where = stored !== undefined ? '' : ' earlier in this batch';
+              const reason = `${path}: ${wording.noun} ${JSON.stringify(entity.key)} was already ${wording.created} by event ${JSON.stringify(referenceId)}${where} with other data (first difference at ${difference})`;
+              quarantine(index, 'RETOUR_EVENT_ENTITY_CONFLICT', path, reason, result.id, result.type);
+            }
+            continue;
+          }
         }
       }
       if (result.type === 'refund.issued' && result.orderId !== undefined) {
@@ -447,7 +466,10 @@ async function writeOnce(
         batchOrderTotals.set(result.orderId, { total: (earlierTotal?.total ?? 0) + result.amount, currency: earlierTotal?.currency ?? result.currency ?? '' });
       }
       acceptedInBatch.set(result.id, result);
-      if (entity !== undefined) acceptedEntities.set(entityName(entity.type, entity.key), result);
+      if (entity !== undefined) {
+        const name = entityName(entity);
+        acceptedEntities.set(name, [...(acceptedEntities.get(name) ?? []), result]);
+      }
       outcome.stored++;
       outcome.storedByType[result.type] = (outcome.storedByType[result.type] ?? 0) + 1;
     }

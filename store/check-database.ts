@@ -8,7 +8,7 @@
  * the offset it committed with it, a review decision with parts missing).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { checkEntityKeys, checkIndexedTables } from './check-indexed-tables.ts';
+import { checkEntityKeys, checkIndexedTables, checkOccurrenceRepeats } from './check-indexed-tables.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -34,6 +34,7 @@ export async function checkDatabase(connection: DuckDBConnection): Promise<Datab
   const findings: CheckFinding[] = [
     ...(await checkIndexes(connection)),
     ...(await checkEntities(connection)),
+    ...(await checkOccurrences(connection)),
     ...(await checkStreamOffsets(connection)),
     await checkDecisionsWhole(connection),
     await checkUnfinishedJobRuns(connection),
@@ -71,6 +72,18 @@ async function checkEntities(connection: DuckDBConnection): Promise<CheckFinding
       entity.repeatedKeys === 0
         ? `${entity.rows} rows, each ${entity.column} once`
         : `${entity.repeatedKeys} of ${entity.rows} rows repeat another row's ${entity.column} (stored before ingest checked entity ids; jobs count them twice)`,
+  }));
+}
+
+async function checkOccurrences(connection: DuckDBConnection): Promise<CheckFinding[]> {
+  return (await checkOccurrenceRepeats(connection)).map((occurrence) => ({
+    check: `re-sends ${occurrence.eventType}`,
+    // Ingest stores such a copy once since session 10; as for entities, an older database may hold them.
+    status: occurrence.repeatedData === 0 ? 'ok' : 'warn',
+    detail:
+      occurrence.repeatedData === 0
+        ? `${occurrence.events} events, none with the same data as another`
+        : `${occurrence.repeatedData} of ${occurrence.events} events have the same data as another (re-sent under a new id before ingest checked them; jobs count them twice)`,
   }));
 }
 

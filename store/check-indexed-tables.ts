@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ENTITY_KEYS } from './event-fact-statements.ts';
+import { COUNT_REPEATED_OCCURRENCES, ENTITY_KEYS, OCCURRENCE_KEYS } from './event-fact-statements.ts';
 
 /** What one table with a PRIMARY KEY, UNIQUE constraint or CREATE INDEX looked like. */
 export interface IndexedTableCheck {
@@ -94,4 +94,23 @@ export async function checkEntityKeys(connection: DuckDBConnection): Promise<Ent
     checks.push({ table, column, rows: rows!, repeatedKeys: rows! - distinct! });
   }
   return checks;
+}
+
+/** One type that repeats per order or return (deliveries, receipts, …) checked for re-sends under new ids. */
+export interface OccurrenceRepeatCheck {
+  readonly eventType: string;
+  readonly events: number;
+  /** Stored events whose `data` equals that of another stored event of the type, beyond the first (0 when none). */
+  readonly repeatedData: number;
+}
+
+/**
+ * Counts the events of the types that repeat per order or return (OCCURRENCE_KEYS) stored with the
+ * same `data` as another of their type: re-sends under a new id, which a database written before
+ * ingest checked them may hold; ingest itself adds none. One read of those events' payloads.
+ */
+export async function checkOccurrenceRepeats(connection: DuckDBConnection): Promise<OccurrenceRepeatCheck[]> {
+  const counts = new Map((await connection.runAndReadAll(COUNT_REPEATED_OCCURRENCES)).getRows().map(([eventType, events, repeatedData]) => [String(eventType), [Number(events), Number(repeatedData)]]));
+  // In the order of OCCURRENCE_KEYS (UNION ALL promises none).
+  return OCCURRENCE_KEYS.map(({ eventType }) => ({ eventType, events: counts.get(eventType)![0]!, repeatedData: counts.get(eventType)![1]! }));
 }

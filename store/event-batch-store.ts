@@ -6,7 +6,7 @@
  */
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { RetourError } from '../domain/errors/retour-error.ts';
-import { ENTITY_KEYS, findRepeatedEntitiesSql, INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS } from './event-fact-statements.ts';
+import { ENTITY_KEYS, findRepeatedEntitiesSql, INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS, OCCURRENCE_KEYS } from './event-fact-statements.ts';
 import { prepareWithoutStatistics } from './prepare-without-statistics.ts';
 import type { PartitionOffset } from './read-ingest-status.ts';
 
@@ -26,7 +26,7 @@ export interface StagedEvent {
 
 export interface DuplicateRow {
   eventId: string;
-  /** The stored event whose entity (order, return, …) this one repeats under another id; undefined for a re-sent id. */
+  /** The stored event whose entity (order, return, …) or occurrence (delivery, inspection, …) this one repeats under another id; undefined for a re-sent id. */
   repeatOf?: string | undefined;
   topic: string;
   partition: number;
@@ -45,13 +45,22 @@ export interface QuarantineRow {
   offset: number;
 }
 
-/** A staged event whose entity id is stored already, or staged more than once in the batch. */
+/**
+ * A staged event whose entity id — or, for a type that repeats per order or return (OCCURRENCE_KEYS),
+ * whose order or return id and time — is stored already, or staged more than once in the batch.
+ */
 export interface RepeatedEntity {
   seq: number;
   type: string;
+  /** The entity id, or the order or return id of an occurrence. */
   key: string;
-  /** The event that stored the entity, or null when it only repeats within the batch. */
-  storedEventId: string | null;
+  /** An occurrence's time (epoch µs, as text); null for an entity. */
+  occurredAt: string | null;
+  /**
+   * The events that stored it, sorted: for an entity the one that stored it (at most one), for an
+   * occurrence every stored event with the same key and time; [] when it only repeats within the batch.
+   */
+  storedEventIds: string[];
 }
 
 export interface OrderTotal {
@@ -72,7 +81,8 @@ export interface EventBatchStore {
   findStoredEvents(): Promise<Map<string, string>>;
   /**
    * Staged events of entity-creating types (ENTITY_KEYS) whose entity id is stored already or staged
-   * more than once; [] at once when the batch staged no such type.
+   * more than once, and of repeating types (OCCURRENCE_KEYS) whose order or return id and time are;
+   * [] at once when the batch staged no such type.
    */
   findRepeatedEntities(): Promise<RepeatedEntity[]>;
   /** Stored payloads (`events.payload`) of these event ids; ids not stored are absent. */
@@ -121,7 +131,8 @@ export interface EventBatchWriterSettings {
  */
 export const STAGING_FLUSH_ROWS = 1024;
 
-const ENTITY_TYPES = new Set(ENTITY_KEYS.map((entity) => entity.eventType));
+/** The types findRepeatedEntities looks at: entity-creating and repeating ones. */
+const KEYED_TYPES = new Set([...ENTITY_KEYS, ...OCCURRENCE_KEYS].map((keyed) => keyed.eventType));
 
 const BYTE_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
@@ -313,7 +324,7 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       }
     },
     async findRepeatedEntities() {
-      const types = [...stagedTypes].filter((type) => ENTITY_TYPES.has(type)).sort();
+      const types = [...stagedTypes].filter((type) => KEYED_TYPES.has(type)).sort();
       if (types.length === 0) return [];
       flushStaging();
       try {
@@ -321,14 +332,15 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
         // with the column statistics of prepare time, and a prepared `SELECT DISTINCT order_id FROM
         // orders WHERE …` prepared while `orders` was empty later returned "p" for "o1" (scratch test).
         const reader = await connection.runAndReadAll(findRepeatedEntitiesSql(types));
-        return reader.getRows().map(([seq, type, key, storedEventId]) => ({
+        return reader.getRowsJS().map(([seq, type, key, occurredAt, storedEventIds]) => ({
           seq: Number(seq),
           type: String(type),
           key: String(key),
-          storedEventId: storedEventId === null ? null : String(storedEventId),
+          occurredAt: occurredAt === null ? null : String(occurredAt),
+          storedEventIds: (storedEventIds as unknown[]).map(String),
         }));
       } catch (error: unknown) {
-        throw dbFailed('looking up stored entity ids', error);
+        throw dbFailed('looking up stored entity ids and occurrences', error);
       }
     },
     async readStoredPayloads(eventIds) {

@@ -36,6 +36,13 @@ function staged(type: string, data: Record<string, unknown>): string {
 
 const V = 'VARCHAR';
 
+/** `data` of the types that repeat per order or return, as json_transform reads it (see OCCURRENCE_KEYS). */
+const DELIVERED_DATA = { orderId: V, customerId: V, deliveredAt: V, lineIds: [V] };
+const RECEIVED_DATA = { returnId: V, receivedAt: V, weightGrams: 'INTEGER', lines: [{ lineId: V, quantity: 'INTEGER' }] };
+const INSPECTED_DATA = { returnId: V, inspectedAt: V, lines: [{ lineId: V, condition: V, fault: V, disposition: V }] };
+const CLOSED_DATA = { returnId: V, closedAt: V, outcome: V };
+const FEEDBACK_DATA = { returnId: V, customerId: V, submittedAt: V, rating: 'INTEGER', comment: V };
+
 /** Inserts the staged rows into `events`; `$ingestedAt` is the batch's clock reading. */
 export const INSERT_STAGED_EVENTS = `INSERT INTO events
   SELECT event_id, type, e.source, e.subject, ${timestamp('e.time')}, e.data.customerId, ${PAYLOAD}, topic, kafka_partition, kafka_offset, $ingestedAt::TIMESTAMPTZ
@@ -73,7 +80,7 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
     eventType: 'order.delivered',
     sql: `INSERT INTO deliveries
       SELECT d.orderId, d.customerId, line_id, ${timestamp('d.deliveredAt')}, event_id
-      FROM (SELECT event_id, d, unnest(coalesce(d.lineIds, [NULL::VARCHAR])) AS line_id FROM (${staged('order.delivered', { orderId: V, customerId: V, deliveredAt: V, lineIds: [V] })}))`,
+      FROM (SELECT event_id, d, unnest(coalesce(d.lineIds, [NULL::VARCHAR])) AS line_id FROM (${staged('order.delivered', DELIVERED_DATA)}))`,
   },
   {
     table: 'return_requests',
@@ -100,23 +107,14 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
     eventType: 'return.received',
     sql: `INSERT INTO return_receipts
       SELECT d.returnId, l.lineId, l.quantity, ${timestamp('d.receivedAt')}, d.weightGrams, event_id
-      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.received', {
-        returnId: V,
-        receivedAt: V,
-        weightGrams: 'INTEGER',
-        lines: [{ lineId: V, quantity: 'INTEGER' }],
-      })}))`,
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.received', RECEIVED_DATA)}))`,
   },
   {
     table: 'inspections',
     eventType: 'return.inspected',
     sql: `INSERT INTO inspections
       SELECT d.returnId, l.lineId, ${timestamp('d.inspectedAt')}, l.condition, l.fault, l.disposition, event_id
-      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.inspected', {
-        returnId: V,
-        inspectedAt: V,
-        lines: [{ lineId: V, condition: V, fault: V, disposition: V }],
-      })}))`,
+      FROM (SELECT event_id, d, unnest(d.lines) AS l FROM (${staged('return.inspected', INSPECTED_DATA)}))`,
   },
   {
     table: 'refunds',
@@ -130,7 +128,7 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
     eventType: 'return.closed',
     sql: `INSERT INTO return_closures
       SELECT d.returnId, ${timestamp('d.closedAt')}, d.outcome, event_id
-      FROM (${staged('return.closed', { returnId: V, closedAt: V, outcome: V })})`,
+      FROM (${staged('return.closed', CLOSED_DATA)})`,
   },
   {
     table: 'claims',
@@ -144,7 +142,7 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
     eventType: 'return.feedback',
     sql: `INSERT INTO return_feedback
       SELECT d.returnId, d.customerId, ${timestamp('d.submittedAt')}, d.rating, d.comment, event_id
-      FROM (${staged('return.feedback', { returnId: V, customerId: V, submittedAt: V, rating: 'INTEGER', comment: V })})`,
+      FROM (${staged('return.feedback', FEEDBACK_DATA)})`,
   },
   {
     table: 'risk_decisions',
@@ -157,10 +155,8 @@ export const INSERT_STAGED_FACTS: readonly { table: string; eventType: string; s
 
 /**
  * The event types that create an entity under an id of its own: one such event per entity, so the
- * same id under another event id is a re-send (or a contradiction), never a second entity. Types
- * that legitimately repeat per entity — deliveries (partial ones), receipts, inspections
- * (re-inspections), closures, feedback — are not listed. `dataField` is the key in `data`, `table`
- * and `column` where the stored key is.
+ * same id under another event id is a re-send (or a contradiction), never a second entity.
+ * `dataField` is the key in `data`, `table` and `column` where the stored key is.
  */
 export const ENTITY_KEYS: readonly { eventType: string; dataField: string; table: string; column: string }[] = [
   { eventType: 'order.placed', dataField: 'orderId', table: 'orders', column: 'order_id' },
@@ -171,28 +167,59 @@ export const ENTITY_KEYS: readonly { eventType: string; dataField: string; table
 ];
 
 /**
- * The staged events of `entityTypes` (a subset of ENTITY_KEYS, the types staged in this batch) that
- * repeat an entity: its key is already in the fact table, or another staged event of the batch has
- * it. One row per such staged event: seq, type, entity_key, stored_event_id (the event that stored
- * the entity — the least id if a database from before this check holds several — or NULL when it
- * only repeats within the batch). Normally it returns nothing.
+ * The event types that legitimately repeat for one order or return — deliveries (partial ones),
+ * receipts, inspections (re-inspections), closures, feedback — so they have no id of their own. Each
+ * carries the time it happened (`timeField`): a second event of the type with the same `data` (so
+ * the same order or return and the same time) is a re-send, one with other data a fact of its own.
+ * Candidates are looked up by (`column`, `timeColumn`) of `table`; `dataShape` is the whole of their
+ * `data` (the schemas allow no other member) for json_transform.
+ */
+export const OCCURRENCE_KEYS: readonly { eventType: string; dataField: string; timeField: string; table: string; column: string; timeColumn: string; dataShape: Record<string, unknown> }[] = [
+  { eventType: 'order.delivered', dataField: 'orderId', timeField: 'deliveredAt', table: 'deliveries', column: 'order_id', timeColumn: 'delivered_at', dataShape: DELIVERED_DATA },
+  { eventType: 'return.received', dataField: 'returnId', timeField: 'receivedAt', table: 'return_receipts', column: 'return_id', timeColumn: 'received_at', dataShape: RECEIVED_DATA },
+  { eventType: 'return.inspected', dataField: 'returnId', timeField: 'inspectedAt', table: 'inspections', column: 'return_id', timeColumn: 'inspected_at', dataShape: INSPECTED_DATA },
+  { eventType: 'return.closed', dataField: 'returnId', timeField: 'closedAt', table: 'return_closures', column: 'return_id', timeColumn: 'closed_at', dataShape: CLOSED_DATA },
+  { eventType: 'return.feedback', dataField: 'returnId', timeField: 'submittedAt', table: 'return_feedback', column: 'return_id', timeColumn: 'submitted_at', dataShape: FEEDBACK_DATA },
+];
+
+/**
+ * The staged events of `types` (entity-creating ones of ENTITY_KEYS and repeating ones of
+ * OCCURRENCE_KEYS, those staged in this batch) that may repeat an earlier event: an entity whose key
+ * is already in its fact table, or an occurrence whose (order or return id, time) is; or another
+ * staged event of the batch has the same key. One row per such staged event: seq, type, entity_key,
+ * occurred_at (epoch µs of an occurrence's time, NULL for an entity) and stored_event_ids — for an
+ * entity the event that stored it (the least id if a database from before this check holds
+ * several), for an occurrence every stored event with that key, sorted; [] when it only repeats
+ * within the batch. Normally it returns nothing.
  *
  * Cost: the key of each staged event of those types is read from its JSON (`doc`, as the fact
  * statements read it), and each fact table is scanned on its key column (a semi-join probing the
- * batch's keys; event_id is read only for the rows found).
+ * batch's keys; the time and event_id are read only for the rows found).
  */
-export function findRepeatedEntitiesSql(entityTypes: readonly string[]): string {
-  const entities = ENTITY_KEYS.filter((entity) => entityTypes.includes(entity.eventType));
-  if (entities.length === 0) throw new RangeError('findRepeatedEntitiesSql needs at least one entity type');
-  const keyed = entities
-    .map((entity) => `SELECT seq, type, json_extract_string(${DOC}, '$.data.${entity.dataField}') AS entity_key FROM ingest_staging WHERE type = '${entity.eventType}'`)
-    .join('\n    UNION ALL ');
-  const stored = entities
-    .map(
+export function findRepeatedEntitiesSql(types: readonly string[]): string {
+  const entities = ENTITY_KEYS.filter((entity) => types.includes(entity.eventType));
+  const occurrences = OCCURRENCE_KEYS.filter((occurrence) => types.includes(occurrence.eventType));
+  if (entities.length + occurrences.length === 0) throw new RangeError('findRepeatedEntitiesSql needs at least one entity or occurrence type');
+  const keyed = [
+    ...entities.map(
+      (entity) => `SELECT seq, type, json_extract_string(${DOC}, '$.data.${entity.dataField}') AS entity_key, NULL::TIMESTAMPTZ AS occurred_at FROM ingest_staging WHERE type = '${entity.eventType}'`,
+    ),
+    ...occurrences.map(
+      (occurrence) =>
+        `SELECT seq, type, json_extract_string(${DOC}, '$.data.${occurrence.dataField}') AS entity_key, ${timestamp(`json_extract_string(${DOC}, '$.data.${occurrence.timeField}')`)} AS occurred_at FROM ingest_staging WHERE type = '${occurrence.eventType}'`,
+    ),
+  ].join('\n    UNION ALL ');
+  const stored = [
+    ...entities.map(
       (entity) =>
-        `SELECT '${entity.eventType}' AS type, ${entity.column} AS entity_key, min(event_id) AS stored_event_id FROM ${entity.table} WHERE ${entity.column} IN (SELECT entity_key FROM keyed WHERE type = '${entity.eventType}') GROUP BY ${entity.column}`,
-    )
-    .join('\n    UNION ALL ');
+        `SELECT '${entity.eventType}' AS type, ${entity.column} AS entity_key, NULL::TIMESTAMPTZ AS occurred_at, min(event_id) AS stored_event_id FROM ${entity.table} WHERE ${entity.column} IN (SELECT entity_key FROM keyed WHERE type = '${entity.eventType}') GROUP BY ${entity.column}`,
+    ),
+    // Every event of the order or return in the table (a few); the join below keeps those at the same time.
+    ...occurrences.map(
+      (occurrence) =>
+        `SELECT DISTINCT '${occurrence.eventType}' AS type, ${occurrence.column} AS entity_key, ${occurrence.timeColumn} AS occurred_at, event_id AS stored_event_id FROM ${occurrence.table} WHERE ${occurrence.column} IN (SELECT entity_key FROM keyed WHERE type = '${occurrence.eventType}')`,
+    ),
+  ].join('\n    UNION ALL ');
   // Keys repeated within the batch by a GROUP BY (a window over the batch cost more), and the staged
   // rows joined to the (normally empty) set of repeated keys: a batch without repeats costs one scan
   // of staging, a hash aggregate and a scan of each key column, which DuckDB filters early with a
@@ -202,9 +229,23 @@ export function findRepeatedEntitiesSql(entityTypes: readonly string[]): string 
     ${keyed}
   ), repeated AS (
     ${stored}
-    UNION ALL SELECT type, entity_key, NULL AS stored_event_id FROM keyed GROUP BY type, entity_key HAVING count(*) > 1
+    UNION ALL SELECT type, entity_key, occurred_at, NULL AS stored_event_id FROM keyed GROUP BY type, entity_key, occurred_at HAVING count(*) > 1
   )
-  SELECT k.seq, k.type, k.entity_key, max(r.stored_event_id) AS stored_event_id
-  FROM keyed k JOIN repeated r ON r.type = k.type AND r.entity_key = k.entity_key
-  GROUP BY k.seq, k.type, k.entity_key`;
+  SELECT k.seq, k.type, k.entity_key, epoch_us(k.occurred_at) AS occurred_at,
+    coalesce(list(r.stored_event_id ORDER BY r.stored_event_id) FILTER (WHERE r.stored_event_id IS NOT NULL), []) AS stored_event_ids
+  FROM keyed k JOIN repeated r ON r.type = k.type AND r.entity_key = k.entity_key AND r.occurred_at IS NOT DISTINCT FROM k.occurred_at
+  GROUP BY k.seq, k.type, k.entity_key, k.occurred_at`;
 }
+
+/**
+ * One row per OCCURRENCE_KEYS type: type, its stored events, and how many of them repeat the `data`
+ * of another stored event of the type (beyond the first) — the re-sends under new ids that a
+ * database written before ingest checked them may hold. One read of the payloads of those types.
+ * It reads `events.payload` as stored: json_transform ignores key order and white space as ingest's
+ * comparison does, but takes an optional member set to null for an absent one, and the first of
+ * duplicate keys where ingest took the last (both rare; the count may then be off by those events).
+ */
+export const COUNT_REPEATED_OCCURRENCES = OCCURRENCE_KEYS.map(
+  (occurrence) =>
+    `SELECT '${occurrence.eventType}' AS type, count(*)::BIGINT AS events, (count(*) - count(DISTINCT json_transform(payload, ${shape({ data: occurrence.dataShape })}).data))::BIGINT AS repeated FROM events WHERE type = '${occurrence.eventType}'`,
+).join('\nUNION ALL ');

@@ -433,6 +433,53 @@ const ENTITIES = [
   },
 ];
 
+const returnReceived = (id: string) => envelope('return.received', id, { returnId: 'r1', receivedAt: '2026-03-07T10:00:00Z', lines: [{ lineId: 'l1', quantity: 1 }], weightGrams: 800 });
+const returnClosed = (id: string) => envelope('return.closed', id, { returnId: 'r1', closedAt: '2026-03-10T10:00:00Z', outcome: 'refunded' });
+const returnFeedback = (id: string) => envelope('return.feedback', id, { returnId: 'r1', customerId: 'cus_1', submittedAt: '2026-03-11T10:00:00Z', rating: 4 });
+
+/**
+ * Every type that legitimately repeats per order or return: the first event, another event of the
+ * same order or return at the same time with other data (a fact of its own), the first one's data at
+ * another time, where it is stored and how many rows one event adds there.
+ */
+const OCCURRENCES = [
+  {
+    type: 'order.delivered',
+    original: orderDelivered('e1', 'o1', ['l1']),
+    sameTimeOtherData: orderDelivered('e1', 'o1', ['l2']),
+    otherTime: withData(orderDelivered('e1', 'o1', ['l1']), { deliveredAt: '2026-03-04T10:00:00Z' }),
+    table: 'deliveries',
+  },
+  {
+    type: 'return.received',
+    original: returnReceived('e1'),
+    sameTimeOtherData: withData(returnReceived('e1'), { lines: [{ lineId: 'l2', quantity: 1 }] }),
+    otherTime: withData(returnReceived('e1'), { receivedAt: '2026-03-08T10:00:00Z' }),
+    table: 'return_receipts',
+  },
+  {
+    type: 'return.inspected',
+    original: returnInspected('e1', 'r1'),
+    sameTimeOtherData: withData(returnInspected('e1', 'r1'), { lines: [{ lineId: 'l1', condition: 'C_used', disposition: 'b_stock' }] }),
+    otherTime: withData(returnInspected('e1', 'r1'), { inspectedAt: '2026-03-09T10:00:00Z' }),
+    table: 'inspections',
+  },
+  {
+    type: 'return.closed',
+    original: returnClosed('e1'),
+    sameTimeOtherData: withData(returnClosed('e1'), { outcome: 'rejected' }),
+    otherTime: withData(returnClosed('e1'), { closedAt: '2026-03-12T10:00:00Z' }),
+    table: 'return_closures',
+  },
+  {
+    type: 'return.feedback',
+    original: returnFeedback('e1'),
+    sameTimeOtherData: withData(returnFeedback('e1'), { rating: 2, comment: 'slow refund' }),
+    otherTime: withData(returnFeedback('e1'), { submittedAt: '2026-03-12T10:00:00Z' }),
+    table: 'return_feedback',
+  },
+];
+
 describe('ingestBatch: an entity re-sent under a new event id', () => {
   describe.each(ENTITIES)('$type', ({ type, original, changed, table, path, reason }) => {
     it('is a duplicate across batches when its data is the same (envelope ignored), naming the event that stored it', async () => {
@@ -504,20 +551,6 @@ describe('ingestBatch: an entity re-sent under a new event id', () => {
     expect(await count('SELECT count(*) FROM orders')).toBe(2);
   });
 
-  it('leaves events that legitimately repeat for one entity alone: deliveries, receipts, inspections, closures, feedback', async () => {
-    const received = (id: string) => envelope('return.received', id, { returnId: 'r1', receivedAt: '2026-03-07T10:00:00Z', lines: [{ lineId: 'l1', quantity: 1 }] });
-    const closed = (id: string) => envelope('return.closed', id, { returnId: 'r1', closedAt: '2026-03-10T10:00:00Z', outcome: 'refunded' });
-    const feedback = (id: string) => envelope('return.feedback', id, { returnId: 'r1', customerId: 'cus_1', submittedAt: '2026-03-11T10:00:00Z', rating: 4 });
-    const outcome = await ingestBatch(
-      writer,
-      messages([orderDelivered('d1', 'o1', ['l1']), orderDelivered('d2', 'o1', ['l1']), received('v1'), received('v2'), returnInspected('i1', 'r1'), returnInspected('i2', 'r1'), closed('c1'), closed('c2'), feedback('f1'), feedback('f2')]),
-      OPTIONS,
-    );
-    expect(outcome).toMatchObject({ consumed: 10, stored: 10, duplicates: 0, quarantined: [] });
-    expect(await count('SELECT count(*) FROM deliveries')).toBe(2);
-    expect(await count('SELECT count(*) FROM inspections')).toBe(2);
-  });
-
   it('does not count a copy of an order twice in the refund check of the same batch', async () => {
     const order = orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }]);
     const outcome = await ingestBatch(writer, messages([order, resentUnderNewId(order, 'e2'), refundIssued('rf1', 'o1', 2000)]), OPTIONS);
@@ -548,5 +581,91 @@ describe('ingestBatch: an entity re-sent under a new event id', () => {
     await ingestBatch(writer, messages([new TextEncoder().encode(JSON.stringify(order))]), OPTIONS);
     const outcome = await ingestBatch(writer, messages([JSON.stringify(resentUnderNewId(order, 'e2'), null, 2)]), OPTIONS);
     expect(outcome).toMatchObject({ stored: 0, duplicates: 1, quarantined: [] });
+  });
+});
+
+describe('ingestBatch: a delivery, receipt, inspection, closure or feedback re-sent under a new event id', () => {
+  describe.each(OCCURRENCES)('$type', ({ type, original, sameTimeOtherData, otherTime, table }) => {
+    it('is a duplicate across batches when its data is the same (envelope ignored), naming the event that stored it', async () => {
+      expect((await ingestBatch(writer, messages([original]), OPTIONS)).stored).toBe(1);
+      const rows = await count(`SELECT count(*) FROM ${table}`);
+      const outcome = await ingestBatch(writer, messages([resentUnderNewId(original, 'e2')]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ consumed: 1, stored: 0, duplicates: 1, quarantined: [] });
+      expect(await count(`SELECT count(*) FROM ${table}`)).toBe(rows);
+      expect(await count('SELECT count(*) FROM events')).toBe(1);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of, kafka_offset FROM ingest_duplicates');
+      expect(duplicates.getRows()).toEqual([['e2', 'e1', 1n]]);
+    });
+
+    it('is stored when its data differs, at the same time or another, and a copy of either is a duplicate of it, within one batch', async () => {
+      const outcome = await ingestBatch(
+        writer,
+        messages([
+          original,
+          resentUnderNewId(original, 'e2'),
+          resentUnderNewId(sameTimeOtherData, 'e3'),
+          resentUnderNewId(sameTimeOtherData, 'e4'),
+          resentUnderNewId(otherTime, 'e5'),
+          resentUnderNewId(otherTime, 'e6'),
+        ]),
+        OPTIONS,
+      );
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ consumed: 6, stored: 3, duplicates: 3, quarantined: [], storedByType: { [type]: 3 } });
+      expect(await count(`SELECT count(DISTINCT event_id) FROM ${table}`)).toBe(3);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates ORDER BY event_id');
+      expect(duplicates.getRows()).toEqual([
+        ['e2', 'e1'],
+        ['e4', 'e3'],
+        ['e6', 'e5'],
+      ]);
+    });
+
+    it('is compared with every stored event of the same order or return and time, not only the first', async () => {
+      await ingestBatch(writer, messages([original, resentUnderNewId(sameTimeOtherData, 'e2')]), OPTIONS);
+      const outcome = await ingestBatch(writer, messages([resentUnderNewId(sameTimeOtherData, 'e3'), resentUnderNewId(original, 'e4')]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ stored: 0, duplicates: 2, quarantined: [] });
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates ORDER BY event_id');
+      expect(duplicates.getRows()).toEqual([
+        ['e3', 'e2'],
+        ['e4', 'e1'],
+      ]);
+    });
+
+    it('is still an id duplicate or an id conflict when the same event id comes again', async () => {
+      await ingestBatch(writer, messages([original]), OPTIONS);
+      const outcome = await ingestBatch(writer, messages([original, sameTimeOtherData]), OPTIONS);
+      expectReconciles(outcome);
+      expect(outcome).toMatchObject({ stored: 0, duplicates: 1 });
+      expect(outcome.quarantined.map((entry) => entry.code)).toEqual(['RETOUR_EVENT_ID_CONFLICT']);
+      const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates');
+      expect(duplicates.getRows()).toEqual([['e1', null]]);
+    });
+  });
+
+  it('decides a replayed id by the id and a copy under a new id by its data, in the same batch', async () => {
+    const first = returnInspected('i1', 'r1');
+    await ingestBatch(writer, messages([first, orderDelivered('d1', 'o1')]), OPTIONS);
+    const outcome = await ingestBatch(writer, messages([resentUnderNewId(first, 'i2'), first, orderDelivered('d1', 'o1'), resentUnderNewId(orderDelivered('d1', 'o1'), 'd2'), orderDelivered('d3', 'o1', ['l9'])]), OPTIONS);
+    expectReconciles(outcome);
+    expect(outcome).toMatchObject({ stored: 1, duplicates: 4, quarantined: [], storedByType: { 'order.delivered': 1 } });
+    const duplicates = await connection.runAndReadAll('SELECT event_id, repeat_of FROM ingest_duplicates ORDER BY event_id');
+    expect(duplicates.getRows()).toEqual([
+      ['d1', null],
+      ['d2', 'd1'],
+      ['i1', null],
+      ['i2', 'i1'],
+    ]);
+    expect(await count('SELECT count(*) FROM inspections')).toBe(1);
+    expect(await count('SELECT count(*) FROM deliveries')).toBe(2);
+  });
+
+  it('takes a time written another way for other data: the same instant with another offset is stored', async () => {
+    await ingestBatch(writer, messages([orderDelivered('d1', 'o1')]), OPTIONS);
+    // orderDelivered says 2026-03-03T10:00:00+01:00; the same instant in UTC is other text, so other data.
+    const outcome = await ingestBatch(writer, messages([withData(orderDelivered('d2', 'o1'), { deliveredAt: '2026-03-03T09:00:00Z' })]), OPTIONS);
+    expect(outcome).toMatchObject({ stored: 1, duplicates: 0, quarantined: [] });
   });
 });

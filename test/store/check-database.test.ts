@@ -39,6 +39,7 @@ describe('checkDatabase', () => {
     expect(report.status).toBe('ok');
     expect(finding(report.findings, 'offsets orders/0').detail).toBe('offsets 0–4: each stored, counted as a duplicate or quarantined');
     expect(finding(report.findings, 'entities orders').detail).toBe('2 rows, each order_id once');
+    expect(finding(report.findings, 're-sends order.delivered').detail).toBe('1 events, none with the same data as another');
     expect(finding(report.findings, 'index events').detail).toBe('4 rows agree with key event_id');
     expect(finding(report.findings, 'index ingest_offsets').detail).toBe('1 rows agree with key (topic, kafka_partition)');
   });
@@ -65,6 +66,13 @@ describe('checkDatabase', () => {
     await connection.run(`INSERT INTO orders SELECT * FROM orders WHERE order_id = 'o2'`);
     const report = await checkDatabase(connection);
     expect(finding(report.findings, 'entities orders')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^1 of 3 rows repeat another row's order_id/) });
+  });
+
+  it('warns about a delivery stored twice under two ids (a database older than the re-send check)', async () => {
+    // As ingest before session 10 stored it: the same delivery under another event id.
+    await connection.run(`INSERT INTO events SELECT * REPLACE ('e5' AS event_id, 5 AS kafka_offset) FROM events WHERE event_id = 'e2'`);
+    const report = await checkDatabase(connection);
+    expect(finding(report.findings, 're-sends order.delivered')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^1 of 2 events have the same data as another/) });
   });
 
   it('fails an API decision with parts missing', async () => {

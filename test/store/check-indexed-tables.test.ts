@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEntityKeys, checkIndexedTables, listIndexedTables } from '../../store/check-indexed-tables.ts';
+import { checkEntityKeys, checkIndexedTables, checkOccurrenceRepeats, listIndexedTables } from '../../store/check-indexed-tables.ts';
 import { openDatabase } from '../../store/open-database.ts';
 
 describe('checkIndexedTables', () => {
@@ -42,6 +42,36 @@ describe('checkEntityKeys', () => {
       expect(checks.map((check) => check.table)).toEqual(['orders', 'return_requests', 'refunds', 'claims', 'risk_decisions']);
       expect(checks.find((check) => check.table === 'orders')).toEqual({ table: 'orders', column: 'order_id', rows: 3, repeatedKeys: 1 });
       expect(checks.filter((check) => check.table !== 'orders').map((check) => check.repeatedKeys)).toEqual([0, 0, 0, 0]);
+    } finally {
+      database.close();
+    }
+  });
+});
+
+describe('checkOccurrenceRepeats', () => {
+  it('counts the events of each repeating type whose data another stored event of the type holds, key order and white space ignored', async () => {
+    const database = await openDatabase({ path: ':memory:' });
+    try {
+      const connection = await database.connect();
+      const event = (id: string, type: string, data: string) =>
+        `('${id}', '${type}', 'test', 's', now(), NULL, '{"id":"${id}","type":"${type}","data":${data}}', 't', 0, 0, now())`;
+      // As a database written before ingest checked them could hold: one inspection three times (once
+      // with its keys in another order), a re-inspection at another time, and two partial deliveries.
+      await connection.run(`INSERT INTO events VALUES
+        ${event('i1', 'return.inspected', '{"returnId":"r1","inspectedAt":"2026-03-08T10:00:00Z","lines":[{"lineId":"l1","condition":"A_new","disposition":"restock"}]}')},
+        ${event('i2', 'return.inspected', '{"returnId":"r1","inspectedAt":"2026-03-08T10:00:00Z","lines":[{"lineId":"l1","condition":"A_new","disposition":"restock"}]}')},
+        ${event('i3', 'return.inspected', '{ "lines": [{"disposition":"restock","condition":"A_new","lineId":"l1"}], "inspectedAt":"2026-03-08T10:00:00Z", "returnId":"r1"}')},
+        ${event('i4', 'return.inspected', '{"returnId":"r1","inspectedAt":"2026-03-09T10:00:00Z","lines":[{"lineId":"l1","condition":"A_new","disposition":"restock"}]}')},
+        ${event('d1', 'order.delivered', '{"orderId":"o1","customerId":"c","deliveredAt":"2026-03-03T10:00:00Z","lineIds":["l1"]}')},
+        ${event('d2', 'order.delivered', '{"orderId":"o1","customerId":"c","deliveredAt":"2026-03-03T10:00:00Z","lineIds":["l2"]}')}`);
+      const checks = await checkOccurrenceRepeats(connection);
+      expect(checks).toEqual([
+        { eventType: 'order.delivered', events: 2, repeatedData: 0 },
+        { eventType: 'return.received', events: 0, repeatedData: 0 },
+        { eventType: 'return.inspected', events: 4, repeatedData: 2 },
+        { eventType: 'return.closed', events: 0, repeatedData: 0 },
+        { eventType: 'return.feedback', events: 0, repeatedData: 0 },
+      ]);
     } finally {
       database.close();
     }
