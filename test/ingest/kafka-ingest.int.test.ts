@@ -101,6 +101,29 @@ function entityResends(texts: readonly string[]): Message[] {
   return resends;
 }
 
+/** Types that repeat per order or return, with the member holding when it happened. */
+const OCCURRENCE_TYPES = [
+  { type: 'order.delivered', time: 'deliveredAt' },
+  { type: 'return.inspected', time: 'inspectedAt' },
+];
+
+/**
+ * The first delivery and inspection in `texts` re-sent under a new event id (and `time`) with the
+ * same data — a duplicate — and the second one under a new id at another time in its data — a fact
+ * of its own (a later delivery, a re-inspection), stored. Same Kafka key as the original.
+ */
+function occurrenceResends(texts: readonly string[]): Message[] {
+  const resends: Message[] = [];
+  for (const { type, time } of OCCURRENCE_TYPES) {
+    const originals = texts.filter((text) => text.includes(`"type":"${type}"`)).slice(0, 2);
+    if (originals.length < 2) throw new Error(`the bulk holds fewer than two ${type} events`);
+    const [same, later] = originals.map((text) => JSON.parse(text) as Record<string, unknown> & { id: string; data: Record<string, unknown> });
+    resends.push({ key: customerKey(originals[0]!), value: JSON.stringify({ ...same, id: `${same!.id}_again`, time: '2026-06-01T00:00:00Z' }) });
+    resends.push({ key: customerKey(originals[1]!), value: JSON.stringify({ ...later, id: `${later!.id}_later`, data: { ...later!.data, [time]: '2026-06-01T00:00:00Z' } }) });
+  }
+  return resends;
+}
+
 const RESENT = 25;
 const bulk = generateBenchEvents({ events: 3000, seed: 11 }).map((text): Message => ({ key: customerKey(text), value: text }));
 /** The generator finishes the order it is on, so it may give a few more than asked. */
@@ -109,9 +132,12 @@ const special = specialMessages();
 /** order ord_b under a new event id with the same data: a duplicate, like the RESENT copies of the bulk. */
 const orderBAgain: Message = { key: 'cus_a', value: special.messages[4]!.value!.toString().replace('"evt_order_b"', '"evt_order_b_again"') };
 const resentEntities = entityResends(bulk.map((message) => message.value!.toString()));
-/** Re-sent messages counted as duplicates: the RESENT copies, one entity per type of ENTITY_TYPES and ord_b. */
-const DUPLICATES = RESENT + ENTITY_TYPES.length + 1;
-const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, orderBAgain, ...bulk.slice(1500), ...bulk.slice(0, RESENT), ...resentEntities];
+const resentOccurrences = occurrenceResends(bulk.map((message) => message.value!.toString()));
+/** Re-sent messages counted as duplicates: the RESENT copies, one entity per type of ENTITY_TYPES and ord_b, one occurrence per type of OCCURRENCE_TYPES. */
+const DUPLICATES = RESENT + ENTITY_TYPES.length + 1 + OCCURRENCE_TYPES.length;
+/** The occurrences re-sent at another time: stored. */
+const LATER_OCCURRENCES = OCCURRENCE_TYPES.length;
+const phaseOne: Message[] = [...bulk.slice(0, 1500), ...special.messages, orderBAgain, ...bulk.slice(1500), ...bulk.slice(0, RESENT), ...resentEntities, ...resentOccurrences];
 const quarantinedTotal = Object.values(special.quarantinedByCode).reduce((sum, count) => sum + count, 0);
 
 interface Suite {
@@ -172,13 +198,13 @@ describe.each([
   it('reconciles consumed = stored + duplicates + quarantined, with every bad input quarantined by its code', async () => {
     expect(first).toMatchObject({
       consumed: phaseOne.length,
-      stored: BULK + special.valid,
+      stored: BULK + special.valid + LATER_OCCURRENCES,
       duplicates: DUPLICATES,
       quarantined: quarantinedTotal,
       stoppedBy: 'idle',
     });
     expect(first.consumed).toBe(first.stored + first.duplicates + first.quarantined);
-    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid);
+    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + LATER_OCCURRENCES);
     expect(await countRows(main.path, 'ingest_duplicates')).toBe(DUPLICATES);
     // Each entity once in its fact table, whatever was re-sent under new ids.
     const repeatedKeys = await queryDatabase(
@@ -188,9 +214,26 @@ describe.each([
     );
     expect(repeatedKeys[0]).toEqual({ orders: 0, returns: 0, refunds: 0, claims: 0 });
     const repeats = await queryDatabase(main.path, `SELECT event_id, repeat_of FROM ingest_duplicates WHERE repeat_of IS NOT NULL ORDER BY event_id`);
-    expect(repeats).toHaveLength(ENTITY_TYPES.length + 1);
+    expect(repeats).toHaveLength(ENTITY_TYPES.length + 1 + OCCURRENCE_TYPES.length);
     expect(repeats).toContainEqual({ event_id: 'evt_order_b_again', repeat_of: 'evt_order_b' });
     for (const repeat of repeats) expect(repeat['event_id']).toBe(`${String(repeat['repeat_of'])}_again`);
+    // Each delivery and inspection event once in its fact table: the copies not, the later ones as facts of their own.
+    const occurrenceEvents = await queryDatabase(
+      main.path,
+      `SELECT (SELECT count(*) FROM events WHERE type = 'order.delivered')::INTEGER AS deliveryEvents, (SELECT count(DISTINCT event_id) FROM deliveries)::INTEGER AS deliveries,
+              (SELECT count(*) FROM events WHERE type = 'return.inspected')::INTEGER AS inspectionEvents, (SELECT count(DISTINCT event_id) FROM inspections)::INTEGER AS inspections,
+              (SELECT count(*) FROM events WHERE ends_with(event_id, '_later'))::INTEGER AS later, (SELECT count(*) FROM events WHERE ends_with(event_id, '_again'))::INTEGER AS again`,
+    );
+    const bulkOfType = (type: string) => bulk.filter((message) => message.value!.toString().includes(`"type":"${type}"`)).length;
+    // The special messages hold one valid delivery (ord_b) and one valid inspection (ret_a).
+    expect(occurrenceEvents[0]).toEqual({
+      deliveryEvents: bulkOfType('order.delivered') + 1 + 1,
+      deliveries: bulkOfType('order.delivered') + 1 + 1,
+      inspectionEvents: bulkOfType('return.inspected') + 1 + 1,
+      inspections: bulkOfType('return.inspected') + 1 + 1,
+      later: LATER_OCCURRENCES,
+      again: 0,
+    });
     const byCode = await queryDatabase(main.path, 'SELECT error_code, count(*)::INTEGER AS n FROM quarantine GROUP BY error_code');
     expect(Object.fromEntries(byCode.map((row) => [row['error_code'], row['n']]))).toEqual(special.quarantinedByCode);
   });
@@ -241,7 +284,7 @@ describe.each([
     await withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
     const second = await ingestUntilIdle(main.path, suite);
     expect(second).toMatchObject({ consumed: more.length + 3, stored: more.length, duplicates: 3, quarantined: 0, deadLettersRecovered: quarantinedTotal });
-    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + more.length);
+    expect(await countRows(main.path, 'events')).toBe(BULK + special.valid + LATER_OCCURRENCES + more.length);
     expect(await countRows(main.path, 'ingest_duplicates')).toBe(DUPLICATES + 3);
     // At least once: each dead letter is there twice now, none is missing.
     const letters = await readTopic(deadLetterTopic, 2 * quarantinedTotal);
