@@ -5,7 +5,9 @@
  * deliveries before their order), several deliveries of one line, returns split over several
  * requests, returns of undelivered lines, goodwill and partial refunds, unicode and 128-character ids,
  * timestamps at midnight UTC, across daylight-saving changes and on 29 February, spelled with
- * offsets, fractions and lower-case `t`/`z`, exact and re-serialised duplicates, and conflicting ones.
+ * offsets, fractions and lower-case `t`/`z`, exact and re-serialised duplicates, and conflicting ones,
+ * copies under a new event id (as a producer minting an id per retry sends them) of every type, and
+ * feedback given twice at the same time with another rating.
  *
  * It also says what ingest must make of the stream (`expected`), computed from the rules of
  * docs/events.md and docs/ingest.md alone — not from the code under test.
@@ -51,7 +53,16 @@ export interface GeneratedStream {
   sellerIds: string[];
 }
 
-type QuarantineCode = 'RETOUR_EVENT_ID_CONFLICT' | 'RETOUR_EVENT_REFERENCE_INVALID';
+type QuarantineCode = 'RETOUR_EVENT_ID_CONFLICT' | 'RETOUR_EVENT_REFERENCE_INVALID' | 'RETOUR_EVENT_ENTITY_CONFLICT';
+
+/** The types that create an entity under an id of its own, and that id's member of `data` (docs/ingest.md). */
+const ENTITY_ID_FIELDS: Readonly<Record<string, string>> = {
+  'order.placed': 'orderId',
+  'return.requested': 'returnId',
+  'refund.issued': 'refundId',
+  'claim.opened': 'claimId',
+  'risk.decision': 'decisionId',
+};
 
 interface PlannedEvent {
   id: string;
@@ -146,18 +157,20 @@ function escapeNonAscii(text: string): string {
   return text.replace(/[\u007f-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** The same JSON value with every object's keys sorted. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value as Json)
+      .sort()
+      .map((key) => [key, sortKeys((value as Json)[key])]),
+  );
+}
+
 /** A canonical text of the value with null envelope attributes dropped, for the duplicate rule. */
 function canonical(envelope: Json): string {
   const withoutNulls = Object.fromEntries(Object.entries(envelope).filter(([, value]) => value !== null));
-  const sortKeys = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (typeof value !== 'object' || value === null) return value;
-    return Object.fromEntries(
-      Object.keys(value as Json)
-        .sort()
-        .map((key) => [key, sortKeys((value as Json)[key])]),
-    );
-  };
   return JSON.stringify(sortKeys(withoutNulls));
 }
 
@@ -454,9 +467,27 @@ export function generateContractEvents(seed: number, options: GenerateOptions = 
     if (chance(random, 0.15)) text = escapeNonAscii(text);
     return text;
   };
+  // Copies under new ids draw from a random of their own, so the streams of the other shapes stay as they were.
+  const resendRandom = createSeededRandom(seed ^ 0x2e5e);
+  const resendIds = new IdMaker(resendRandom, idStyle);
   const messages: Message[] = [];
   for (const item of planned) {
     messages.push({ id: item.id, envelope: item.envelope, text: serialise(item.envelope), atMs: item.atMs, type: item.type });
+    if (chance(resendRandom, 0.05)) {
+      // A producer that mints an id per retry, or a replay with fresh ids: the same data in a new envelope.
+      note('duplicate:new-id');
+      const copy: Json = { ...structuredClone(item.envelope), id: resendIds.make('rsd'), time: new Date(item.atMs + HOUR).toISOString(), source: 'retry-ü' };
+      messages.push({ id: String(copy['id']), envelope: copy, text: serialise(copy), atMs: item.atMs, type: item.type });
+    }
+    if (item.type === 'return.feedback' && chance(resendRandom, 0.2)) {
+      // Feedback changed at the same instant: other data, so a fact of its own, not a re-send.
+      note('feedback:same-time-other-rating');
+      const copy = structuredClone(item.envelope);
+      const data = copy['data'] as Json;
+      copy['id'] = resendIds.make('rsd');
+      data['rating'] = (Number(data['rating']) % 5) + 1;
+      messages.push({ id: String(copy['id']), envelope: copy, text: serialise(copy), atMs: item.atMs, type: item.type });
+    }
     if (chance(random, 0.06)) {
       note('duplicate:exact');
       const copy = structuredClone(item.envelope);
@@ -512,6 +543,9 @@ export function generateContractEvents(seed: number, options: GenerateOptions = 
 
   // What ingest must do, by the documented rules, in arrival order.
   const storedById = new Map<string, string>();
+  /** Stored entities (type and entity id → canonical data) and stored `data` of the other types (type and canonical data). */
+  const storedEntities = new Map<string, string>();
+  const storedOccurrences = new Set<string>();
   const storedOrders = new Map<string, { total: number; currency: string }>();
   const orderOf = new Map(orders.map((item) => [item.orderId, item]));
   const expected: GeneratedStream['expected'] = { stored: 0, duplicates: 0, quarantined: {} };
@@ -527,6 +561,21 @@ export function generateContractEvents(seed: number, options: GenerateOptions = 
       continue;
     }
     const data = message.envelope['data'] as Json;
+    // Under a new id: an entity is the same when its data is (else a conflict); another type is a re-send when its data equals a stored one's.
+    const dataText = JSON.stringify(sortKeys(data));
+    const entityField = ENTITY_ID_FIELDS[message.type];
+    const entityKey = entityField === undefined ? undefined : `${message.type}\u0000${String(data[entityField])}`;
+    const storedEntity = entityKey === undefined ? undefined : storedEntities.get(entityKey);
+    if (storedEntity !== undefined) {
+      if (storedEntity === dataText) expected.duplicates++;
+      else quarantine('RETOUR_EVENT_ENTITY_CONFLICT');
+      continue;
+    }
+    const occurrenceKey = `${message.type}\u0000${dataText}`;
+    if (entityKey === undefined && storedOccurrences.has(occurrenceKey)) {
+      expected.duplicates++;
+      continue;
+    }
     if (message.type === 'refund.issued') {
       const known = storedOrders.get(String(data['orderId']));
       if (known !== undefined && (Number(data['amount']) > known.total || data['currency'] !== known.currency)) {
@@ -539,6 +588,8 @@ export function generateContractEvents(seed: number, options: GenerateOptions = 
       storedOrders.set(plan.orderId, { total: plan.total, currency: plan.currency });
     }
     storedById.set(message.id, content);
+    if (entityKey !== undefined) storedEntities.set(entityKey, dataText);
+    else storedOccurrences.add(occurrenceKey);
     expected.stored++;
   }
 
