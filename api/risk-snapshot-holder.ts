@@ -10,7 +10,10 @@ export interface RiskSnapshotHolder {
   replace(snapshots: ReadonlyMap<string, CustomerRiskSnapshot>): void;
   /** When the current Map was installed (null: never). */
   loadedAt(): Date | null;
-  /** A reviewer decided this flag: until a risk run's snapshots stop naming it, it is not shown as open. */
+  /**
+   * A decision closed this flag (through the API, or one ingest stored from another publisher): until
+   * a risk run's snapshots stop naming it, it is not shown as open.
+   */
   noteFlagClosed(flag: { flagId: string; customerId: string }): void;
   /** The snapshot's open flag, unless it was decided since the snapshot was loaded. */
   openFlagIdOf(snapshot: CustomerRiskSnapshot): string | null;

@@ -56,6 +56,11 @@ export interface BatchOutcome {
   /** The next offsets now stored in ingest_offsets (never lower than before the batch). */
   nextOffsets: { topic: string; partition: number; nextOffset: number }[];
   storedByType: Record<string, number>;
+  /**
+   * Open flags closed in this transaction by the `risk.decision` events the batch stored (from another
+   * publisher: the API's own come back as duplicates); `retour serve` tells the API's snapshots.
+   */
+  closedFlags: { flagId: string; customerId: string }[];
 }
 
 export interface IngestBatchOptions {
@@ -234,7 +239,7 @@ export async function writeDecodedBatch(
   if (decoded.length !== messages.length) throw new RangeError(`decoded has ${decoded.length} entries for ${messages.length} messages; they must match`);
   const store = stores.get(writer);
   if (store === undefined) throw new TypeError('writer must come from createEventBatchWriter');
-  if (messages.length === 0) return { consumed: 0, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {} };
+  if (messages.length === 0) return { consumed: 0, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {}, closedFlags: [] };
   const at = (options.now ?? (() => new Date()))();
   // Optimistic first: a batch normally holds no id that is already stored, and looking stored ids
   // up is a join against all of events.event_id, which grows with the table (≈ 0.3 s per batch of
@@ -246,11 +251,42 @@ export async function writeDecodedBatch(
   // id is a stored id, so the first attempt stops there instead of waiting for the primary key.
   const firstAttempt: WriteAttempt = { lookUpStoredIds: false };
   try {
-    return await writeOnce(store, messages, decoded, options, at, firstAttempt);
+    return await writeRetryingConflicts(() => writeOnce(store, messages, decoded, options, at, firstAttempt));
   } catch (error: unknown) {
     if (!(error instanceof StoredIdStaged) && !isPrimaryKeyViolation(error)) throw error;
   }
-  return writeOnce(store, messages, decoded, options, at, { lookUpStoredIds: true, repeatedEntities: firstAttempt.repeatedEntities });
+  return writeRetryingConflicts(() => writeOnce(store, messages, decoded, options, at, { lookUpStoredIds: true, repeatedEntities: firstAttempt.repeatedEntities }));
+}
+
+/**
+ * Attempts of a batch that a concurrent write to the same risk flag rolled back, before giving up:
+ * pauses of 25 ms doubling up to 1 s, ≈ 4.6 s in all — far longer than the other writers' transactions.
+ */
+const WRITE_CONFLICT_ATTEMPTS = 10;
+
+/**
+ * Writes a batch again (after a short pause) when DuckDB rolled it back for a write-write conflict.
+ * Ingest writes one table others write too — `risk_flags`, when the batch stores a review decision
+ * (the API deciding, the risk job refreshing the same flag at that moment) — and a failed batch
+ * stops ingest, so a conflict is retried: the transaction was rolled back whole, nothing is lost.
+ */
+async function writeRetryingConflicts(write: () => Promise<BatchOutcome>): Promise<BatchOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error: unknown) {
+      if (attempt >= WRITE_CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** (attempt - 1))));
+    }
+  }
+}
+
+/** DuckDB's "TransactionContext Error: Conflict on update!" (or delete/append), anywhere in the cause chain. */
+function isWriteConflict(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (/Conflict on (update|delete|tuple)|write-write conflict/i.test(current.message)) return true;
+  }
+  return false;
 }
 
 interface WriteAttempt {
@@ -284,7 +320,7 @@ async function writeOnce(
   attempt: WriteAttempt,
 ): Promise<BatchOutcome> {
   const { lookUpStoredIds } = attempt;
-  const outcome: BatchOutcome = { consumed: messages.length, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {} };
+  const outcome: BatchOutcome = { consumed: messages.length, stored: 0, duplicates: 0, quarantined: [], nextOffsets: [], storedByType: {}, closedFlags: [] };
 
   const quarantine = (index: number, code: RetourErrorCode, path: string, reason: string, eventId?: string, eventType?: string): void => {
     const message = messages[index]!;
@@ -476,6 +512,7 @@ async function writeOnce(
 
     await store.unstage(unstaged);
     await store.insertStaged(at);
+    if ((outcome.storedByType['risk.decision'] ?? 0) > 0) outcome.closedFlags = await store.applyStoredDecisions();
     await store.insertBookkeeping(at);
     outcome.nextOffsets = await store.upsertOffsets(nextOffsetsOf(messages), at);
     await store.commit();

@@ -58,6 +58,11 @@ export interface KafkaIngestOptions {
   readonly progressIntervalMs?: number;
   /** Called after every committed batch (progress bars, benchmarks). */
   readonly onBatch?: (progress: KafkaIngestProgress) => void;
+  /**
+   * Told, after the commit, of the open flags a batch's review decisions closed (decisions from
+   * another publisher); `retour serve` hides them from the API's risk snapshots until the next risk run.
+   */
+  readonly onFlagsClosed?: (flags: readonly { flagId: string; customerId: string }[]) => void;
   /** Gives way to the API in `retour serve` (ingest-pacer.ts); absent = always full speed. */
   readonly pacer?: IngestPacer;
   /** The process's metrics (`retour serve`): events by outcome, batch durations, lag, rests, consumer state. */
@@ -285,6 +290,7 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
           },
           'batch committed',
         );
+        if (outcome.closedFlags.length > 0) options.onFlagsClosed?.(outcome.closedFlags);
         options.onBatch?.({ ...totals });
         if (options.metrics !== undefined) {
           recordBatchMetrics(options.metrics, outcome, lastBatchMs / 1000);

@@ -9,6 +9,7 @@ import { RetourError } from '../domain/errors/retour-error.ts';
 import { ENTITY_KEYS, findRepeatedEntitiesSql, INSERT_STAGED_EVENTS, INSERT_STAGED_FACTS, OCCURRENCE_KEYS } from './event-fact-statements.ts';
 import { prepareWithoutStatistics } from './prepare-without-statistics.ts';
 import type { PartitionOffset } from './read-ingest-status.ts';
+import { applyRecordedDecisions } from './risk/risk-flags.ts';
 
 export interface StagedEvent {
   /** Position of the message in its batch; used to un-stage rejected events. */
@@ -93,6 +94,12 @@ export interface EventBatchStore {
   unstage(seqs: readonly number[]): Promise<void>;
   /** Staged events → `events` and the fact tables. */
   insertStaged(ingestedAt: Date): Promise<void>;
+  /**
+   * After insertStaged, when the batch stored `risk.decision` events: the flags those decisions
+   * decide follow them in this transaction (applyRecordedDecisions, the rule the API and the risk job
+   * apply). Returns the open flags they closed.
+   */
+  applyStoredDecisions(): Promise<{ flagId: string; customerId: string }[]>;
   appendDuplicate(row: DuplicateRow): void;
   appendQuarantine(row: QuarantineRow): void;
   /** Appended duplicates and quarantine rows → their tables. */
@@ -381,6 +388,16 @@ export async function openEventBatchStore(connection: DuckDBConnection): Promise
       await runPrepared('inserting events', INSERT_STAGED_EVENTS, { ingestedAt: ingestedAt.toISOString() });
       for (const fact of INSERT_STAGED_FACTS) {
         if (stagedTypes.has(fact.eventType)) await runPrepared(`inserting ${fact.table}`, fact.sql);
+      }
+    },
+    async applyStoredDecisions() {
+      try {
+        // ingest_staging holds exactly the events this batch stores (the rejected ones were unstaged),
+        // so an echo of the API's own decision — a duplicate — is not applied a second time.
+        const applied = await applyRecordedDecisions(connection, { decisionEventIdsSql: `SELECT event_id FROM ingest_staging WHERE type = 'risk.decision'` });
+        return [...applied.closed];
+      } catch (error: unknown) {
+        throw dbFailed('applying review decisions to their flags', error);
       }
     },
     appendDuplicate(row) {

@@ -158,6 +158,10 @@ export const serveCommand: Command = {
         // In the demo the jobs start once the simulated history is in (see startDemoAnalytics).
         if (!demo) mainScheduler.start();
         const ingestConnection = await database.connect();
+        // Review decisions ingest stored (another reviewing tool) close flags at once: not shown as open meanwhile.
+        const noteFlagsClosed = (flags: readonly { flagId: string; customerId: string }[]): void => {
+          for (const flag of flags) riskSnapshots.noteFlagClosed(flag);
+        };
         if (demo) {
           // Quality alerts for the simulated history, as if the job had run every day all along
           // (the fault scan is built for daily runs: a weekly replay tests an episode's first days
@@ -183,6 +187,7 @@ export const serveCommand: Command = {
               logger,
               signal: stopping.signal,
               metrics,
+              onFlagsClosed: noteFlagsClosed,
               onProgress: (progress) => {
                 // A progress line on a terminal only; logs and pipes stay quiet.
                 if (context.stderr.isTTY === true && !historyReported) {
@@ -215,6 +220,7 @@ export const serveCommand: Command = {
             signal: stopping.signal,
             pacer: ingestPacer,
             metrics,
+            onFlagsClosed: noteFlagsClosed,
             onConsumerConnection: (connection) => {
               ingestState = kafkaIngestHealth(connection);
             },

@@ -39,6 +39,8 @@ export interface DemoFeedOptions {
   metrics?: RetourMetrics;
   /** Called after each committed batch with the simulated time reached. */
   onProgress?: (progress: { ingested: number; simulatedUntil: string; caughtUp: boolean }) => void;
+  /** The open flags a batch's review decisions closed (kafka-ingest.ts' onFlagsClosed). */
+  onFlagsClosed?: (flags: readonly { flagId: string; customerId: string }[]) => void;
   /** Wall clock (tests inject one). */
   now?: () => number;
 }
@@ -118,6 +120,7 @@ export async function runDemoFeed(options: DemoFeedOptions, state: DemoState): P
         const started = performance.now();
         const outcome = await ingestBatch(writer, batch, { maxEventBytes: config.maxEventBytes });
         ingested += outcome.stored;
+        if (outcome.closedFlags.length > 0) options.onFlagsClosed?.(outcome.closedFlags);
         quarantined += outcome.quarantined.length;
         if (options.metrics !== undefined) recordBatchMetrics(options.metrics, outcome, (performance.now() - started) / 1000);
         options.onProgress?.({ ingested, simulatedUntil, caughtUp });

@@ -134,7 +134,7 @@ export const riskJob: Job = {
       rowsWritten: scores.written,
       details: {
         customers, scored: scores.scored, unscored: scores.unscored, modelVersion: scores.modelVersion, modelError: scores.modelError,
-        rings: { ...rings, written: ringCount }, flags: { ...flags, closedByDecisions: decided.closed, redecidedByDecisions: decided.redecided, published }, timings: { ...timings, scoring: scores.timings }, totalMs: Math.round(performance.now() - started),
+        rings: { ...rings, written: ringCount }, flags: { ...flags, closedByDecisions: decided.closed.length, redecidedByDecisions: decided.redecided, published }, timings: { ...timings, scoring: scores.timings }, totalMs: Math.round(performance.now() - started),
       },
     };
   },

@@ -39,20 +39,22 @@ export async function recordReviewDecision(connection: DuckDBConnection, record:
   const at = record.decidedAt.toISOString();
   await connection.run('BEGIN TRANSACTION');
   try {
+    // No RETURNING: in DuckDB 1.5.6 an UPDATE … RETURNING skips the write-write conflict check, and a
+    // concurrent write of the flag (ingest applying another tool's decision, the risk job) was lost.
     const closed =
       record.supersedes === undefined
-        ? await connection.runAndReadAll(
+        ? await connection.run(
             `UPDATE risk_flags SET status = $status, closed_at = $at::TIMESTAMPTZ, updated_at = $at::TIMESTAMPTZ, decision_id = $decisionId
-             WHERE flag_id = $flagId AND status = 'open' RETURNING flag_id`,
+             WHERE flag_id = $flagId AND status = 'open'`,
             { status: record.flagStatus, at, decisionId: record.decisionId, flagId: record.flagId },
           )
         : // closed_at stays when the flag was first decided: its evidence is as of the run before that.
-          await connection.runAndReadAll(
+          await connection.run(
             `UPDATE risk_flags SET status = $status, updated_at = $at::TIMESTAMPTZ, decision_id = $decisionId
-             WHERE flag_id = $flagId AND status IN ('confirmed', 'dismissed') AND decision_id = $supersedes RETURNING flag_id`,
+             WHERE flag_id = $flagId AND status IN ('confirmed', 'dismissed') AND decision_id = $supersedes`,
             { status: record.flagStatus, at, decisionId: record.decisionId, flagId: record.flagId, supersedes: record.supersedes.decisionId },
           );
-    if (closed.getRows().length === 0) {
+    if (closed.rowsChanged === 0) {
       await connection.run('ROLLBACK');
       return false;
     }

@@ -80,25 +80,54 @@ export async function closeFlagWithDecision(
 const STATUS_OF_VERDICT = `CASE WHEN l.verdict = 'legitimate' THEN 'dismissed' ELSE 'confirmed' END`;
 
 /**
+ * Which flags applyRecordedDecisions looks at: all (the risk job), one (the API, before it decides
+ * it), or those the decisions stored by some events can decide (ingest: the events of its batch) —
+ * the flags they name and the open flags of the customers of those that name none.
+ */
+export type DecisionScope =
+  | { readonly flagId?: undefined; readonly decisionEventIdsSql?: undefined }
+  | { readonly flagId: string; readonly decisionEventIdsSql?: undefined }
+  /** A query of event ids (e.g. `SELECT event_id FROM ingest_staging`), inlined: never user input. */
+  | { readonly flagId?: undefined; readonly decisionEventIdsSql: string };
+
+function scopeFilter(scope: DecisionScope): string {
+  if (scope.flagId !== undefined) return 'f.flag_id = $flagId';
+  if (scope.decisionEventIdsSql === undefined) return 'TRUE';
+  const decisions = `risk_decisions d WHERE d.event_id IN (${scope.decisionEventIdsSql})`;
+  return `(f.flag_id IN (SELECT d.flag_id FROM ${decisions}) OR f.customer_id IN (SELECT d.customer_id FROM ${decisions} AND d.flag_id IS NULL))`;
+}
+
+/**
  * Each flag's latest decision (effective-decisions.ts) among those that can decide it: the decisions
  * naming it, the one it holds, and for an open flag the customer's decisions without a flag made
  * since it opened. Expired flags were never decided and are left out.
  */
-const LATEST_DECISION_PER_FLAG = `(
+function latestDecisionPerFlag(scope: DecisionScope): string {
+  const inScope = scopeFilter(scope);
+  return `(
   SELECT flag_id, decision_id, verdict, decided_at, min(decided_at) OVER (PARTITION BY flag_id) AS first_decided_at
   FROM (
     SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f JOIN risk_decisions d ON d.flag_id = f.flag_id
-    WHERE f.status <> 'expired' AND ($flagId IS NULL OR f.flag_id = $flagId)
+    WHERE f.status <> 'expired' AND ${inScope}
     UNION ALL
     SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f JOIN risk_decisions d ON d.decision_id = f.decision_id
-    WHERE f.status IN ('confirmed', 'dismissed') AND ($flagId IS NULL OR f.flag_id = $flagId)
+    WHERE f.status IN ('confirmed', 'dismissed') AND ${inScope}
     UNION ALL
     SELECT f.flag_id, d.decision_id, d.verdict, d.decided_at FROM risk_flags f
     JOIN risk_decisions d ON d.flag_id IS NULL AND d.customer_id = f.customer_id AND d.decided_at >= f.opened_at
-    WHERE f.status = 'open' AND ($flagId IS NULL OR f.flag_id = $flagId)
+    WHERE f.status = 'open' AND ${inScope}
   )
   QUALIFY row_number() OVER (PARTITION BY flag_id ORDER BY ${LATEST_DECISION_FIRST}) = 1
 )`;
+}
+
+/** What applyRecordedDecisions changed. */
+export interface RecordedDecisionsApplied {
+  /** Open flags a decision closed (the API's in-memory snapshots stop showing them as open). */
+  readonly closed: readonly { readonly flagId: string; readonly customerId: string }[];
+  /** Decided flags that moved to a later decision. */
+  readonly redecided: number;
+}
 
 /**
  * Brings flags in line with the review decisions in `risk_decisions` — those ingest stored (another
@@ -108,26 +137,35 @@ const LATEST_DECISION_PER_FLAG = `(
  *   without a flag made after it opened (closed at the first of them);
  * - a decided flag follows a later decision naming it (`confirmed` ↔ `dismissed`; its `closed_at`
  *   stays when it was first decided). An earlier decision arriving late changes nothing.
- * With `flagId`, only that flag (the API, before it decides it). Returns how many flags were closed
- * and how many decided flags changed decision.
+ * Idempotent: a flag already in line is not written. Runs in the caller's transaction, if any (ingest
+ * runs it in the batch's). `scope` limits it to some flags (DecisionScope).
  */
-export async function applyRecordedDecisions(connection: DuckDBConnection, options: { flagId?: string } = {}): Promise<{ closed: number; redecided: number }> {
-  const flagId = options.flagId ?? null;
-  const closed = await connection.runAndReadAll(
+export async function applyRecordedDecisions(connection: DuckDBConnection, scope: DecisionScope = {}): Promise<RecordedDecisionsApplied> {
+  const latest = latestDecisionPerFlag(scope);
+  const values = scope.flagId === undefined ? {} : { flagId: scope.flagId };
+  // No UPDATE … RETURNING: in DuckDB 1.5.6 it skips the write-write conflict check (a concurrent
+  // update of the same flag on another connection — the risk job, the API, ingest — was silently lost
+  // either way round; test/ingest/ingest-review-decisions.test.ts). The flags to close are read first.
+  const closing = await connection.runAndReadAll(
+    `SELECT f.flag_id, f.customer_id FROM risk_flags f JOIN ${latest} l USING (flag_id) WHERE f.status = 'open' ORDER BY f.flag_id`,
+    values,
+  );
+  await connection.run(
     `UPDATE risk_flags f SET status = ${STATUS_OF_VERDICT}, decision_id = l.decision_id, closed_at = l.first_decided_at, updated_at = l.decided_at
-     FROM ${LATEST_DECISION_PER_FLAG} l
-     WHERE f.flag_id = l.flag_id AND f.status = 'open'
-     RETURNING f.flag_id`,
-    { flagId },
+     FROM ${latest} l
+     WHERE f.flag_id = l.flag_id AND f.status = 'open'`,
+    values,
   );
-  const redecided = await connection.runAndReadAll(
+  const redecided = await connection.run(
     `UPDATE risk_flags f SET status = ${STATUS_OF_VERDICT}, decision_id = l.decision_id, updated_at = greatest(f.updated_at, l.decided_at)
-     FROM ${LATEST_DECISION_PER_FLAG} l
-     WHERE f.flag_id = l.flag_id AND f.status IN ('confirmed', 'dismissed') AND (f.decision_id IS DISTINCT FROM l.decision_id OR f.status <> ${STATUS_OF_VERDICT})
-     RETURNING f.flag_id`,
-    { flagId },
+     FROM ${latest} l
+     WHERE f.flag_id = l.flag_id AND f.status IN ('confirmed', 'dismissed') AND (f.decision_id IS DISTINCT FROM l.decision_id OR f.status <> ${STATUS_OF_VERDICT})`,
+    values,
   );
-  return { closed: closed.getRows().length, redecided: redecided.getRows().length };
+  return {
+    closed: closing.getRows().map(([flagId, customerId]) => ({ flagId: String(flagId), customerId: String(customerId) })),
+    redecided: Number(redecided.rowsChanged),
+  };
 }
 
 /** A customer the flag lifecycle has to look at: in review/high now, or with an open flag. */

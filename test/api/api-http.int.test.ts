@@ -2,7 +2,8 @@
  * The API over real HTTP on a DuckDB file, publishing to the real Kafka broker of the integration
  * setup: the decision flow end to end (decide → the flag leaves the open queue → risk.decision on
  * the topic → its echo through ingest is a duplicate → the next training sees the label), and the
- * same for a corrected verdict (a second risk.decision; the label flips).
+ * same for a corrected verdict (a second risk.decision; the label flips); and a decision another
+ * publisher sends through Kafka, which ingest applies to its flag at once (no risk run).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,23 +11,31 @@ import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configWith } from '../../config/load-config.ts';
 import { ingestBatch, createEventBatchWriter } from '../../ingest/ingest-batch.ts';
+import { runKafkaIngest } from '../../ingest/kafka-ingest.ts';
 import { decodeEvent } from '../../domain/events/decode-event.ts';
 import { createEventProducer } from '../../messaging/producer/create-event-producer.ts';
 import { appendLabelSnapshots, resetLabelTargets } from '../../store/risk/training-labels.ts';
 import { createTopic, deleteConsumerGroups, deleteTopics, kafkaBrokers, testConsumer, uniqueTopicName } from '../support/kafka.ts';
-import { createTestApi, type TestApi } from './api-test-app.ts';
+import { createTestApi, snapshot, type TestApi } from './api-test-app.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'retour-api-http-'));
 const topic = uniqueTopicName('api-decisions');
 const group = uniqueTopicName('api-decisions-reader');
 const correctionGroup = uniqueTopicName('api-corrections-reader');
+const otherPublisherTopic = uniqueTopicName('other-tool-decisions');
+const otherPublisherDeadLetters = uniqueTopicName('other-tool-decisions-dlq');
+const ingestGroup = uniqueTopicName('api-http-ingest');
+const echoGroup = uniqueTopicName('api-echo-reader');
 let api: TestApi;
 let base: string;
 const producer = createEventProducer({ brokers: kafkaBrokers(), clientId: 'retour-api-test', logger: pino({ level: 'silent' }), retries: 2 });
 
 beforeAll(async () => {
   await createTopic(topic, 3);
+  await createTopic(otherPublisherTopic, 1);
+  await createTopic(otherPublisherDeadLetters, 1);
   api = await createTestApi({ path: join(directory, 'retour.duckdb'), config: { topicDecisions: topic }, dependencies: { producer } });
   base = await api.app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -34,8 +43,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await producer.close();
-  await deleteConsumerGroups([group, correctionGroup]).catch(() => undefined);
-  await deleteTopics([topic]);
+  await deleteConsumerGroups([group, correctionGroup, ingestGroup, echoGroup]).catch(() => undefined);
+  await deleteTopics([topic, otherPublisherTopic, otherPublisherDeadLetters]);
   rmSync(directory, { recursive: true, force: true });
 });
 
@@ -187,5 +196,59 @@ describe('API over HTTP', () => {
     expect(((await retry.json()) as { decisionId: string }).decisionId).toBe(correction.decisionId);
     const outbox = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(published_at)::INTEGER FROM api_outbox`)).getRows()[0];
     expect(outbox).toEqual([3, 3]);
+  });
+
+  it('a decision another publisher sends through Kafka takes effect at once: the flag leaves the open queue and openFlagId is null, without a risk run', async () => {
+    const snapshots = api.app.retour.riskSnapshots;
+    snapshots.replace(new Map([...snapshots.get(), ['cus_2', snapshot('cus_2', { score: 0.97, tier: 'high', openFlagId: 'flg_02' })]]));
+    const queueIds = async () => ((await (await call('/v1/flags?limit=500', { role: 'risk' })).json()) as { flags: { flagId: string }[] }).flags.map((flag) => flag.flagId);
+    const openFlagOfCus2 = async () => ((await (await call('/v1/customers/cus_2/risk', { role: 'risk' })).json()) as { openFlagId: string | null }).openFlagId;
+    const flagOf = async () => (await (await call('/v1/flags/flg_02', { role: 'risk' })).json()) as { flag: { status: string; decisionId: string }; decisions: { decisionId: string; current: boolean }[] };
+    expect(await queueIds()).toContain('flg_02');
+    expect(await openFlagOfCus2()).toBe('flg_02');
+
+    // Another reviewing tool decides flg_02, then corrects itself; the echo of the API's own decision on flg_00 comes along.
+    const otherDecision = (decisionId: string, verdict: string, decidedAt: string) => ({
+      key: 'cus_2',
+      value: JSON.stringify({
+        specversion: '1.0', id: `evt_${decisionId}`, source: 'other-review-tool', type: 'risk.decision', time: decidedAt, subject: 'flg_02',
+        datacontenttype: 'application/json', dataschema: 'retour/v1',
+        data: { decisionId, customerId: 'cus_2', flagId: 'flg_02', decidedAt, decidedBy: 'other-tool-analyst', verdict },
+      }),
+    });
+    const [apiEcho] = await readMessages({ group: echoGroup, key: 'cus_0', count: 1 });
+    // As in `retour serve`: ingest tells the API's snapshots which flags its batches closed.
+    const ingestUntilIdle = async () =>
+      runKafkaIngest({
+        connection: await api.database.connect(),
+        config: configWith({
+          RETOUR_KAFKA_BROKERS: kafkaBrokers().join(','), RETOUR_TOPICS: otherPublisherTopic, RETOUR_GROUP_ID: ingestGroup,
+          RETOUR_TOPIC_DLQ: otherPublisherDeadLetters, RETOUR_BATCH_MAX_WAIT_MS: '100',
+        }),
+        logger: pino({ level: 'silent' }),
+        signal: new AbortController().signal,
+        exitWhenIdleMs: 1500,
+        onFlagsClosed: (flags) => {
+          for (const flag of flags) snapshots.noteFlagClosed(flag);
+        },
+      });
+    const flg00Before = (await api.connection.runAndReadAll(`SELECT status, decision_id, updated_at::VARCHAR FROM risk_flags WHERE flag_id = 'flg_00'`)).getRows();
+    await producer.send(otherPublisherTopic, [{ key: 'cus_0', value: Buffer.from(apiEcho!.value!).toString('utf8') }, otherDecision('dec_other_1', 'fraud', '2026-11-20T10:00:00.000Z')]);
+    expect(await ingestUntilIdle()).toMatchObject({ consumed: 2, stored: 1, duplicates: 1, quarantined: 0 });
+
+    expect(await queueIds()).not.toContain('flg_02');
+    expect(await openFlagOfCus2()).toBeNull();
+    expect((await flagOf()).flag).toMatchObject({ status: 'confirmed', decisionId: 'dec_other_1' });
+    // The API's own decision came back as a duplicate and changed nothing.
+    expect((await api.connection.runAndReadAll(`SELECT status, decision_id, updated_at::VARCHAR FROM risk_flags WHERE flag_id = 'flg_00'`)).getRows()).toEqual(flg00Before);
+
+    // A correction through Kafka: the status follows it at once too.
+    await producer.send(otherPublisherTopic, [otherDecision('dec_other_2', 'legitimate', '2026-11-20T11:00:00.000Z')]);
+    expect(await ingestUntilIdle()).toMatchObject({ consumed: 1, stored: 1 });
+    const corrected = await flagOf();
+    expect(corrected.flag).toMatchObject({ status: 'dismissed', decisionId: 'dec_other_2' });
+    expect(corrected.decisions.map((decision) => [decision.decisionId, decision.current])).toEqual([['dec_other_2', true], ['dec_other_1', false]]);
+    // The audit log records what was done through this API only.
+    expect((await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM audit_log WHERE target = 'flg_02'`)).getRows()[0]).toEqual([0]);
   });
 });

@@ -55,6 +55,19 @@ describe('recordReviewDecision with supersedes (a correction)', () => {
   });
 });
 
+describe('recordReviewDecision next to another writer of the flag', () => {
+  it('fails on a concurrent uncommitted write of the flag instead of silently overwriting it (no UPDATE … RETURNING)', async () => {
+    // Ingest applying another tool's decision to the same flag, its batch not committed yet.
+    const ingest = await database.connect();
+    await ingest.run('BEGIN TRANSACTION');
+    await ingest.run(`UPDATE risk_flags SET status = 'dismissed', decision_id = 'd_other', closed_at = '2026-11-20T11:00:00Z', updated_at = '2026-11-20T11:00:00Z'`);
+    await expect(recordReviewDecision(connection, record('d1'))).rejects.toThrow(/Conflict on update/);
+    await ingest.run('COMMIT');
+    expect(await flagRow()).toMatchObject({ status: 'dismissed', decision_id: 'd_other' });
+    expect((await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM audit_log`)).getRows()[0]).toEqual([0]);
+  });
+});
+
 describe('readFlagDecisions', () => {
   it('lists the decisions naming the flag and the one it holds, the latest first, ties by the greater id, each decision once', async () => {
     await connection.run(`UPDATE risk_flags SET status = 'confirmed', decision_id = 'd_customer'`);
