@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { RetourError } from '../domain/errors/retour-error.ts';
 import type { RetourMetrics } from '../observability/metrics-registry.ts';
-import type { Job, JobContext, JobResult } from './job.ts';
+import type { Job, JobContext, JobResult, JobRunOptions } from './job.ts';
 import { runJob } from './run-job.ts';
 
 export interface JobSchedulerOptions {
@@ -32,9 +32,10 @@ export interface JobScheduler {
   /**
    * Runs a job now, out of its schedule; resolves with the job_runs id once its start is recorded
    * (the run goes on). RETOUR_JOB_RUNNING when the job is running already. A scheduled job's next
-   * run then comes one interval after this one.
+   * run then comes one interval after this one. `runOptions` apply to this run only (a retry after
+   * its failure is a regular run).
    */
-  runNow(name: string): Promise<number>;
+  runNow(name: string, runOptions?: JobRunOptions): Promise<number>;
   /** Runs a job now, or right after its current run when it is running (e.g. risk after a promotion). */
   runSoon(name: string): void;
   state(): Record<string, { running: boolean; consecutiveFailures: number; lastSuccessAt: string | null; lastError: string | null }>;
@@ -83,10 +84,10 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
   };
 
   /** Starts a run unless one is in flight; the returned run settles when it is done. */
-  const launch = (job: Job, onStarted?: (runId: number) => void): Promise<void> => {
+  const launch = (job: Job, onStarted?: (runId: number) => void, runOptions?: JobRunOptions): Promise<void> => {
     clearTimeout(timers.get(job.name));
     timers.delete(job.name);
-    const run = runOnce(job, onStarted).finally(() => {
+    const run = runOnce(job, onStarted, runOptions).finally(() => {
       inFlight.delete(job.name);
       if (rerun.delete(job.name)) void launch(job);
     });
@@ -100,13 +101,13 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
     if (intervalSeconds !== undefined) schedule(job, intervalSeconds * 1000);
   };
 
-  const runOnce = async (job: Job, onStarted?: (runId: number) => void): Promise<void> => {
+  const runOnce = async (job: Job, onStarted?: (runId: number) => void, runOptions?: JobRunOptions): Promise<void> => {
     const intervalMs = (options.intervalSeconds[job.name] ?? 60) * 1000;
     const state = stateOf(job);
     const started = performance.now();
     try {
       const context = await options.contextFor(job);
-      const result = await runJob(job, { ...context, signal: abort.signal }, onStarted === undefined ? {} : { onStarted });
+      const result = await runJob(job, { ...context, signal: abort.signal, ...(runOptions === undefined ? {} : { runOptions }) }, onStarted === undefined ? {} : { onStarted });
       const outcome = result.skipped === undefined ? 'succeeded' : 'skipped';
       state.consecutiveFailures = 0;
       state.lastSuccessAt = new Date().toISOString();
@@ -151,16 +152,20 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
       rerun.clear();
       await Promise.allSettled([...inFlight.values()]);
     },
-    runNow(name) {
+    runNow(name, runOptions) {
       const job = jobNamed(name);
       if (abort.signal.aborted) return Promise.reject(new RetourError('RETOUR_JOB_CANCELLED', `job ${name} cannot start: the scheduler is stopping`));
       if (inFlight.has(name)) return Promise.reject(new RetourError('RETOUR_JOB_RUNNING', `job ${name} is already running`));
       return new Promise<number>((resolve, reject) => {
         let runId: number | undefined;
-        const run = launch(job, (id) => {
-          runId = id;
-          resolve(id);
-        });
+        const run = launch(
+          job,
+          (id) => {
+            runId = id;
+            resolve(id);
+          },
+          runOptions,
+        );
         // A run that fails before its start is recorded (no connection, …) rejects; a later failure is in job_runs.
         void run.then(() => {
           if (runId === undefined) reject(new RetourError('RETOUR_JOB_FAILED', `job ${name} could not start: ${stateOf(job).lastError ?? 'stopped by the shutdown'}`));

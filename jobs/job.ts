@@ -15,6 +15,14 @@ export interface JobContext {
   signal: AbortSignal;
   /** Optional side effects a job may use (e.g. publishing new flags to Kafka). */
   publish?: (topic: string, messages: { key?: string; value: string }[]) => Promise<void>;
+  /** What whoever asked for this run wants of it (JobScheduler.runNow); absent for scheduled runs. */
+  runOptions?: JobRunOptions;
+}
+
+/** Per-run choices of a run started on demand. */
+export interface JobRunOptions {
+  /** train: false registers the new model as a candidate only (POST /v1/models/train with `promote: false`). Default true. */
+  readonly promote?: boolean;
 }
 
 export interface JobResult {

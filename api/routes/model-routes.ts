@@ -19,8 +19,11 @@ import { OPTIONAL_BODY } from '../plugins/openapi-docs.ts';
 
 /** What the process owner (the serve command, through its job scheduler) lets the API do with training. */
 export interface ModelTrainingControl {
-  /** Starts a training run now; resolves with its job_runs id once recorded. RETOUR_JOB_RUNNING when one runs. */
-  start(): Promise<number>;
+  /**
+   * Starts a training run now; resolves with its job_runs id once recorded. RETOUR_JOB_RUNNING when
+   * one runs. `promote: false`: the new model stays a candidate whatever its metrics.
+   */
+  start(options?: { promote?: boolean }): Promise<number>;
   /** Whether a training run is in progress. */
   isRunning(): boolean;
   /** A model was put in service over HTTP: the owner brings the scores up to date (the next risk run, now). */
@@ -118,7 +121,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
       schema: {
         tags: ['risk'],
         summary:
-          'Start a training run now (the train job, as retour model train: time split, promoted only if not worse than the model in service). 202 with the job run; 409 while one runs. Audited as model.train',
+          'Start a training run now (the train job, as retour model train: time split, promoted only if not worse than the model in service; with `promote: false` it stays a candidate, as retour model train --no-promote). 202 with the job run; 409 while one runs. Audited as model.train',
         security: [{ apiKey: [] }],
         body: TrainRequest,
         ...OPTIONAL_BODY,
@@ -130,11 +133,12 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
       if (training === undefined) {
         throw new RetourError('RETOUR_NOT_AVAILABLE', 'training over HTTP needs the job scheduler of retour serve; use `retour model train` while the server is stopped');
       }
+      const promote = request.body.promote ?? true;
       // RETOUR_JOB_RUNNING (409) when a run is in progress: a job never runs twice at once.
-      const runId = await training.start();
-      await serial(() => appendAuditEntry(connection, { occurredAt: options.now(), actor, action: 'model.train', target: String(runId), details: { job: 'train' } }));
-      request.log.info({ runId, by: actor.keyId }, 'model training started');
-      return reply.code(202).send({ runId, job: 'train', status: 'running' });
+      const runId = await training.start({ promote });
+      await serial(() => appendAuditEntry(connection, { occurredAt: options.now(), actor, action: 'model.train', target: String(runId), details: { job: 'train', promote } }));
+      request.log.info({ runId, promote, by: actor.keyId }, 'model training started');
+      return reply.code(202).send({ runId, job: 'train', status: 'running', promote });
     },
   );
 

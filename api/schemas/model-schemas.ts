@@ -64,13 +64,24 @@ export const ModelList = Type.Object(
 );
 
 /** Training takes no parameters yet: an empty body, or none. */
-export const TrainRequest = Type.Object({}, { additionalProperties: false, description: 'No fields; the job trains as `retour model train` does' });
+export const TrainRequest = Type.Object(
+  {
+    promote: Type.Optional(
+      Type.Boolean({
+        description:
+          'Default true: the new model is put in service if it is not worse than the one in service. false: it is registered as a candidate only (retour model train --no-promote); promote it later with POST /v1/models/{version}/promote',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Optional; no body trains as `retour model train` does' },
+);
 
 export const TrainingStarted = Type.Object(
   {
     runId: Type.Integer({ description: 'The job run (GET /v1/jobs?job=train shows its status: running, then succeeded, skipped or failed)' }),
     job: Type.Literal('train'),
     status: Type.Literal('running'),
+    promote: Type.Boolean({ description: 'Whether the run may put its model in service (the request\'s promote, default true)' }),
   },
   { additionalProperties: false },
 );

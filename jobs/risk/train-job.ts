@@ -22,7 +22,8 @@ export interface TrainJobDetails {
  * The train job: `retour model train` inside `retour serve`, on the scheduler's cadence
  * (RETOUR_TRAIN_EVERY) or when an admin asks (POST /v1/models/train). It trains as of the last stored
  * order, never after the run's own time, with the policy's feature windows (as the risk job scores),
- * and promotes the model only if it is not worse than the one in service on the same validation rows.
+ * and promotes the model only if it is not worse than the one in service on the same validation rows
+ * — unless the run was asked not to (`runOptions.promote: false`, POST /v1/models/train): then it is a candidate.
  * Too little history or too few labels for the time split is a skipped run with the reason, not a failure.
  */
 export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | 'maxTrainingRows'> = {}): Job {
@@ -37,6 +38,7 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
         const result = await trainRiskModel(context.connection, {
           ...options,
           now: asOf,
+          ...(context.runOptions?.promote === false ? { promote: false } : {}),
           featureOptions: featureOptionsOf(context.config),
           signal: context.signal,
           log: (message) => context.logger.info(message),
@@ -70,7 +72,7 @@ export const trainJob: Job = createTrainJob();
  */
 export function trainingControlOf(scheduler: Pick<JobScheduler, 'runNow' | 'state'>, promoted: (version: string) => void) {
   return {
-    start: () => scheduler.runNow(trainJob.name),
+    start: (runOptions: { promote?: boolean } = {}) => scheduler.runNow(trainJob.name, runOptions),
     isRunning: () => scheduler.state()[trainJob.name]?.running === true,
     promoted,
   };

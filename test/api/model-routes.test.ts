@@ -19,12 +19,14 @@ afterEach(async () => {
 });
 
 /** A training control that records what the routes asked of it. */
-function recordingTraining(options: { running?: boolean; start?: () => Promise<number> } = {}): ModelTrainingControl & { promotedVersions: string[]; starts: number } {
+function recordingTraining(options: { running?: boolean; start?: () => Promise<number> } = {}): ModelTrainingControl & { promotedVersions: string[]; starts: number; startOptions: unknown[] } {
   const control = {
     promotedVersions: [] as string[],
     starts: 0,
-    start: async () => {
+    startOptions: [] as unknown[],
+    start: async (startOptions?: { promote?: boolean }) => {
       control.starts += 1;
+      control.startOptions.push(startOptions);
       return options.start === undefined ? 41 + control.starts : options.start();
     },
     isRunning: () => options.running ?? false,
@@ -93,9 +95,35 @@ describe('POST /v1/models/train', () => {
     const test = await start(training);
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin) });
     expect(response.statusCode, response.body).toBe(202);
-    expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running' });
-    expect(training.starts).toBe(1);
-    expect(await auditOf(test, 'model.train')).toMatchObject([{ role: 'admin', target: '42', details: { job: 'train' } }]);
+    expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: true });
+    expect(training.startOptions).toEqual([{ promote: true }]);
+    expect(await auditOf(test, 'model.train')).toMatchObject([{ role: 'admin', target: '42', details: { job: 'train', promote: true } }]);
+  });
+
+  it('with { "promote": false } starts a run that keeps its model a candidate (retour model train --no-promote), audited so', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote: false } });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: false });
+    expect(training.startOptions).toEqual([{ promote: false }]);
+    expect(await auditOf(test, 'model.train')).toMatchObject([{ target: '42', details: { job: 'train', promote: false } }]);
+  });
+
+  it('a promote that is not a boolean is a 400 naming body.promote, and nothing starts', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    for (const promote of ['false', 0, null]) {
+      const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote } });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.promote' }] });
+    }
+    expect(training.starts).toBe(0);
+    // The OpenAPI document describes the field.
+    const document = (await test.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, { type: string }> } }> } } }>;
+    };
+    expect(document.paths['/v1/models/train']!.post.requestBody.content['application/json']!.schema.properties['promote']).toMatchObject({ type: 'boolean' });
   });
 
   it('is 409 while a run is in progress', async () => {
@@ -123,9 +151,9 @@ describe('POST /v1/models/train', () => {
   it('names an unknown body field', async () => {
     const training = recordingTraining();
     const test = await start(training);
-    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote: false } });
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promot: false } });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.promote' }] });
+    expect(response.json()).toMatchObject({ code: 'RETOUR_BAD_REQUEST', errors: [{ field: 'body.promot' }] });
     expect(training.starts).toBe(0);
   });
 

@@ -172,6 +172,32 @@ describe('createJobScheduler', () => {
     await expect(scheduler.runNow('train')).rejects.toMatchObject({ code: 'RETOUR_JOB_CANCELLED' });
   });
 
+  it("runNow's run options reach that run's context only (POST /v1/models/train with promote: false)", async () => {
+    const connection = await memoryConnection();
+    const seen: unknown[] = [];
+    const recording: Job = {
+      name: 'train',
+      summary: 'records its run options',
+      async run(context) {
+        seen.push(context.runOptions);
+        return { rowsWritten: 0 };
+      },
+    };
+    const scheduler = createJobScheduler({
+      jobs: [recording],
+      intervalSeconds: {},
+      logger: pino({ level: 'silent' }),
+      contextFor: async () => ({ connection, config: loadConfig({}), logger: pino({ level: 'silent' }), now: new Date('2026-11-20T00:00:00Z'), fullRebuild: false }),
+    });
+    await scheduler.runNow('train', { promote: false });
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5000, interval: 5 });
+    await vi.waitFor(() => expect(scheduler.state()['train']!.running).toBe(false), { timeout: 5000, interval: 5 });
+    await scheduler.runNow('train');
+    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5000, interval: 5 });
+    expect(seen).toEqual([{ promote: false }, undefined]);
+    await scheduler.stop();
+  });
+
   it('runSoon runs a job at once, or once more right after its current run', async () => {
     const connection = await memoryConnection();
     let calls = 0;

@@ -3,7 +3,8 @@
  * marketplace (enough history and labels for the time split), an admin starts training over HTTP,
  * the train job trains and promotes inside the server, the risk job rescores at once and the score
  * endpoint carries the new version — no restart. Then a promotion over HTTP (refused without force,
- * since the older model was never compared with the newer one) does the same.
+ * since the older model was never compared with the newer one) does the same; and a training with
+ * `promote: false` leaves its model a candidate.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,9 +114,22 @@ describe('retour serve: training and promotion without a restart', () => {
       expect(forced.body).toMatchObject({ version: other, outcome: 'promoted', forced: true, previousVersion: secondVersion });
       await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(other);
       expect((await call('GET', '/v1/models', keys.admin)).body['inService']).toBe(other);
+
+      // Training without promoting (retour model train --no-promote): the new model stays a candidate, the one in service stays.
+      const candidateRun = await call('POST', '/v1/models/train', keys.admin, { promote: false });
+      expect(candidateRun.status, JSON.stringify(candidateRun.body)).toBe(202);
+      expect(candidateRun.body).toMatchObject({ promote: false });
+      expect((await finished(candidateRun.body['runId'] as number)).status).toBe('succeeded');
+      const afterCandidate = (await call('GET', '/v1/models', keys.admin)).body as { inService: string; models: { version: string; status: string; inService: boolean; promotion: { promote: boolean } }[] };
+      expect(afterCandidate.models).toHaveLength(3);
+      expect(afterCandidate.inService).toBe(other);
+      expect(afterCandidate.models[0]).toMatchObject({ status: 'candidate', inService: false, promotion: { promote: false } });
+      expect([firstVersion, second.version]).not.toContain(afterCandidate.models[0]!.version);
+      expect((await score())['modelVersion']).toBe(other);
       // Who trained and promoted, in the audit log.
-      const audit = (await call('GET', '/v1/audit?keyId=' + keys.admin.slice(4, 16), keys.admin)).body['entries'] as { action: string; target: string }[];
-      expect(audit.map((entry) => entry.action)).toEqual(['model.promote', 'model.train', 'model.train']);
+      const audit = (await call('GET', '/v1/audit?keyId=' + keys.admin.slice(4, 16), keys.admin)).body['entries'] as { action: string; target: string; details: Record<string, unknown> }[];
+      expect(audit.map((entry) => entry.action)).toEqual(['model.train', 'model.promote', 'model.train', 'model.train']);
+      expect(audit[0]!.details).toMatchObject({ job: 'train', promote: false });
     } finally {
       expect(await server.stop()).toBe(0);
     }
