@@ -73,6 +73,8 @@ describe('retour serve: training and promotion without a restart', () => {
 
       // The first risk run scores with the rules alone: no model yet.
       await expect.poll(async () => (await runs('risk')).filter((run) => run.status === 'succeeded').length, { timeout: 60_000, interval: 500 }).toBe(1);
+      // job_runs says succeeded just before the server swaps in the run's snapshots (onSuccess): wait for them.
+      await expect.poll(async () => (await score())['status'], { timeout: 30_000, interval: 200 }).toBe('scored');
       expect(await score()).toMatchObject({ status: 'scored', modelVersion: null });
       expect((await call('GET', '/v1/models', keys.admin)).body).toMatchObject({ inService: null, models: [] });
 
