@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, SuiteEntry> = {
   risk: { module: 'bench/risk-bench.ts', exportName: 'runRiskBench', summary: 'features and scores for 1M customers, training time vs rows' },
   forest: { module: 'bench/forest-bench.ts', exportName: 'runForestBench', summary: 'histogram forest training vs ml-random-forest' },
   api: { module: 'bench/api-bench.ts', exportName: 'runApiBench', summary: 'risk endpoints under autocannon vs a bare fastify route' },
+  'api-reads': { module: 'bench/api-reads-bench.ts', exportName: 'runApiReadsBench', summary: 'read routes (flags, quality, alerts, jobs, Arrow) on a 100k-customer year, sequential p50/p99 vs a bare route' },
 };
 
 process.exitCode = await runNamedSuite('bench', BENCHMARKS, process.argv.slice(2));
