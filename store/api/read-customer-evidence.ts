@@ -19,21 +19,31 @@ export interface LinkedAccount {
   ringId: string;
 }
 
+// The fact tables have no index: each read of a table is a scan of the whole table. So the customer's
+// orders and returns are read once (MATERIALIZED: a CTE used twice is otherwise scanned twice), and an
+// order's or a return's lines are aggregated once for all of them, not in correlated subqueries per
+// row (two more scans of order_lines): docs/api.md § Read routes on a real-sized database.
 const TIMELINE_SQL = `
-WITH customer_returns AS (SELECT DISTINCT return_id FROM return_requests WHERE customer_id = $customerId)
+WITH customer_orders AS MATERIALIZED (SELECT order_id, placed_at, currency, channel FROM orders WHERE customer_id = $customerId),
+customer_returns AS MATERIALIZED (SELECT return_id, order_id, requested_at, method, resolution FROM return_requests WHERE customer_id = $customerId),
+order_totals AS (
+  SELECT order_id, count(*) AS lines, sum(quantity * unit_price) AS value FROM order_lines
+  WHERE order_id IN (SELECT order_id FROM customer_orders) GROUP BY order_id
+),
+return_line_lists AS (
+  SELECT return_id, list(json_object('productId', product_id, 'quantity', quantity, 'reason', reason)) AS lines FROM return_lines
+  WHERE return_id IN (SELECT return_id FROM customer_returns) GROUP BY return_id
+)
 SELECT occurred_at, kind, id, details FROM (
   SELECT o.placed_at AS occurred_at, 'order.placed' AS kind, o.order_id AS id,
-         json_object('currency', o.currency, 'channel', o.channel,
-                     'lines', (SELECT count(*) FROM order_lines l WHERE l.order_id = o.order_id),
-                     'value', (SELECT coalesce(sum(l.quantity * l.unit_price), 0)::DOUBLE FROM order_lines l WHERE l.order_id = o.order_id)) AS details
-  FROM orders o WHERE o.customer_id = $customerId
+         json_object('currency', o.currency, 'channel', o.channel, 'lines', coalesce(t.lines, 0), 'value', coalesce(t.value, 0)::DOUBLE) AS details
+  FROM customer_orders o LEFT JOIN order_totals t ON t.order_id = o.order_id
   UNION ALL
   SELECT d.delivered_at, 'order.delivered', d.order_id, json_object('lineId', d.line_id) FROM deliveries d WHERE d.customer_id = $customerId
   UNION ALL
   SELECT r.requested_at, 'return.requested', r.return_id,
-         json_object('orderId', r.order_id, 'method', r.method, 'resolution', r.resolution,
-                     'lines', (SELECT list(json_object('productId', rl.product_id, 'quantity', rl.quantity, 'reason', rl.reason)) FROM return_lines rl WHERE rl.return_id = r.return_id))
-  FROM return_requests r WHERE r.customer_id = $customerId
+         json_object('orderId', r.order_id, 'method', r.method, 'resolution', r.resolution, 'lines', l.lines)
+  FROM customer_returns r LEFT JOIN return_line_lists l ON l.return_id = r.return_id
   UNION ALL
   SELECT min(x.received_at), 'return.received', x.return_id, json_object('units', sum(x.quantity)::INTEGER, 'weightGrams', max(x.weight_grams))
   FROM return_receipts x WHERE x.return_id IN (SELECT return_id FROM customer_returns) GROUP BY x.return_id

@@ -37,19 +37,22 @@ interface EvidenceRow extends ReasonEvidenceItem {
   in90d: boolean;
 }
 
-// Window bounds exactly as risk_subjects computes them (TIMESTAMPTZ − INTERVAL).
-const BOUNDS_CTE = `bounds AS (
-  SELECT $asOf::TIMESTAMPTZ AS as_of, $asOf::TIMESTAMPTZ - INTERVAL 30 DAY AS since_30d, $asOf::TIMESTAMPTZ - INTERVAL 90 DAY AS since_90d,
-    $asOf::TIMESTAMPTZ - INTERVAL 365 DAY AS since_365d, $asOf::TIMESTAMPTZ - to_days($noReceiptDays::INTEGER) AS refunded_before
-)`;
+// Window bounds exactly as risk_subjects computes them (TIMESTAMPTZ − INTERVAL), written into each
+// predicate as constants: read from a one-row CTE joined to the facts, they kept DuckDB from filtering
+// the fact tables while scanning them, and every inspection was joined first (docs/api.md § Read routes).
+const AS_OF = '$asOf::TIMESTAMPTZ';
+const SINCE_30D = `(${AS_OF} - INTERVAL 30 DAY)`;
+const SINCE_90D = `(${AS_OF} - INTERVAL 90 DAY)`;
+const SINCE_365D = `(${AS_OF} - INTERVAL 365 DAY)`;
+const REFUNDED_BEFORE = `(${AS_OF} - to_days($noReceiptDays::INTEGER))`;
 
-// subject_lines of the features, for the given customers only.
-const SUBJECT_LINES_CTE = `subject_lines AS (
+// subject_lines of the features, for the given customers only; MATERIALIZED, so that a query using
+// it twice (the weighed parcels) scans return_lines, order_lines and deliveries once.
+const SUBJECT_LINES_CTE = `subject_lines AS MATERIALIZED (
   SELECT rl.customer_id, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
     ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return,
     %LATE_DAYS% AS late_days
-  FROM bounds b
-  JOIN return_lines rl ON list_contains($customerIds, rl.customer_id) AND rl.requested_at < b.as_of AND rl.requested_at >= b.since_365d
+  FROM return_lines rl
   LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
   LEFT JOIN (
     SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
@@ -57,16 +60,8 @@ const SUBJECT_LINES_CTE = `subject_lines AS (
     WHERE list_contains($customerIds, l.customer_id)
     GROUP BY d.order_id, l.line_id
   ) ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
+  WHERE list_contains($customerIds, rl.customer_id) AND rl.requested_at < ${AS_OF} AND rl.requested_at >= ${SINCE_365D}
 )`;
-
-// The features' subject_inspections: the latest inspection of each line in the window made before
-// as_of (a re-inspection replaces the first), kept when it meets the reason's condition.
-const INSPECTED_LINES_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
-SELECT sl.customer_id, 'return.inspected' AS kind, sl.return_id AS id, sl.line_id, i.inspected_at AS fact_at, i.inspected_at >= b.since_90d AS in_90d
-FROM subject_lines sl CROSS JOIN bounds b
-JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < b.as_of
-QUALIFY row_number() OVER (PARTITION BY sl.customer_id, sl.return_id, sl.line_id ORDER BY i.inspected_at DESC, i.event_id DESC) = 1 AND (%CONDITION%)
-ORDER BY fact_at DESC, id, line_id`;
 
 const INSPECTION_CONDITIONS = {
   notDeclared: `i.condition = 'X_not_declared_item'`,
@@ -75,15 +70,28 @@ const INSPECTION_CONDITIONS = {
   noFaultDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found'`,
   unusedDefect: `sl.reason IN (${DEFECT_REASON_LIST}) AND i.fault = 'none_found' AND i.condition = 'A_new'`,
 } as const;
+type InspectionCondition = keyof typeof INSPECTION_CONDITIONS;
 
-const LATE_RETURNS_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE}
+// The features' subject_inspections: the latest inspection of each line in the window made before
+// as_of (a re-inspection replaces the first), with whether it meets each reason's condition
+// (meets_<name>). One query serves every inspection reason of a read: with one query per condition,
+// a flag with five such reasons scanned the same tables five times.
+const INSPECTED_LINES_SQL = `WITH ${SUBJECT_LINES_CTE}
+SELECT sl.customer_id, 'return.inspected' AS kind, sl.return_id AS id, sl.line_id, i.inspected_at AS fact_at, i.inspected_at >= ${SINCE_90D} AS in_90d,
+  ${Object.entries(INSPECTION_CONDITIONS).map(([name, condition]) => `coalesce(${condition}, false) AS meets_${name}`).join(', ')}
+FROM subject_lines sl
+JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < ${AS_OF}
+QUALIFY row_number() OVER (PARTITION BY sl.customer_id, sl.return_id, sl.line_id ORDER BY i.inspected_at DESC, i.event_id DESC) = 1
+ORDER BY fact_at DESC, id, line_id`;
+
+const LATE_RETURNS_SQL = `WITH ${SUBJECT_LINES_CTE}
 SELECT customer_id, 'return.requested' AS kind, return_id AS id, line_id, requested_at AS fact_at, false AS in_90d
 FROM subject_lines WHERE days_to_return >= late_days
 ORDER BY fact_at DESC, id, line_id`;
 
 // Parcels weighed against the product's typical one-line return weight (all customers, all time,
 // restricted to the products the customers returned — the same medians, fewer rows read).
-const WEIGHED_PARCELS_SQL = `WITH ${BOUNDS_CTE}, ${SUBJECT_LINES_CTE},
+const WEIGHED_PARCELS_SQL = `WITH ${SUBJECT_LINES_CTE},
 products AS (SELECT DISTINCT product_id FROM subject_lines),
 single_line_returns AS (
   SELECT return_id FROM return_lines
@@ -99,8 +107,8 @@ product_weight AS (
 )
 -- A parcel counts once however many of its lines qualify (count(DISTINCT return_id) in the features).
 SELECT sl.customer_id, 'return.received' AS kind, sl.return_id AS id, NULL AS line_id, min(rr.received_at) AS fact_at, false AS in_90d
-FROM subject_lines sl CROSS JOIN bounds b
-JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < b.as_of
+FROM subject_lines sl
+JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < ${AS_OF}
 JOIN product_weight pw ON pw.product_id = sl.product_id
 WHERE %CONDITION%
 GROUP BY sl.customer_id, sl.return_id
@@ -112,40 +120,48 @@ const PARCEL_CONDITIONS = {
     AND abs(rr.weight_grams - pw.grams * sl.quantity) > 0.2 * pw.grams * sl.quantity`,
 } as const;
 
-const REFUNDS_WITHOUT_RECEIPT_SQL = `WITH ${BOUNDS_CTE}
-SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
-FROM bounds b JOIN refunds f ON list_contains($customerIds, f.customer_id) AND f.return_id IS NOT NULL
-  AND f.issued_at < b.refunded_before AND f.issued_at >= b.since_365d
-LEFT JOIN (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id) fr ON fr.return_id = f.return_id
-WHERE (fr.received_at IS NULL OR fr.received_at >= b.as_of) AND ${receiptsReportedSql('return_requests', 'return_receipts')}
+// The first receipt of each return among the given ones (not of every return: that aggregated the
+// whole table to join a few rows).
+const firstReceiptsOf = (returnIds: string): string =>
+  `(SELECT return_id, min(received_at) AS received_at FROM return_receipts WHERE return_id IN (${returnIds}) GROUP BY return_id)`;
+
+// $receiptsReported: receiptsReportedSql, evaluated once per read (readReasonEvidence), not once per query.
+const REFUNDS_WITHOUT_RECEIPT_SQL = `SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
+FROM refunds f
+LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM refunds WHERE list_contains($customerIds, customer_id)')} fr ON fr.return_id = f.return_id
+WHERE list_contains($customerIds, f.customer_id) AND f.return_id IS NOT NULL AND f.issued_at < ${REFUNDED_BEFORE} AND f.issued_at >= ${SINCE_365D}
+  AND (fr.received_at IS NULL OR fr.received_at >= ${AS_OF}) AND $receiptsReported
 ORDER BY fact_at DESC, id`;
 
-const UNSHIPPED_RETURNS_SQL = `WITH ${BOUNDS_CTE}
-SELECT r.customer_id, 'return.requested' AS kind, r.return_id AS id, NULL AS line_id, r.requested_at AS fact_at, false AS in_90d
-FROM bounds b JOIN return_requests r ON list_contains($customerIds, r.customer_id) AND r.requested_at < b.since_30d AND r.requested_at >= b.since_365d
-LEFT JOIN (SELECT return_id, min(received_at) AS received_at FROM return_receipts GROUP BY return_id) fr ON fr.return_id = r.return_id
-WHERE (fr.received_at IS NULL OR fr.received_at >= b.as_of) AND ${receiptsReportedSql('return_requests', 'return_receipts')}
+const UNSHIPPED_RETURNS_SQL = `SELECT r.customer_id, 'return.requested' AS kind, r.return_id AS id, NULL AS line_id, r.requested_at AS fact_at, false AS in_90d
+FROM return_requests r
+LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM return_requests WHERE list_contains($customerIds, customer_id)')} fr ON fr.return_id = r.return_id
+WHERE list_contains($customerIds, r.customer_id) AND r.requested_at < ${SINCE_30D} AND r.requested_at >= ${SINCE_365D}
+  AND (fr.received_at IS NULL OR fr.received_at >= ${AS_OF}) AND $receiptsReported
 ORDER BY fact_at DESC, id`;
 
-const CLAIMS_SQL = `WITH ${BOUNDS_CTE}
-SELECT c.customer_id, 'claim.opened' AS kind, c.claim_id AS id, NULL AS line_id, c.opened_at AS fact_at, c.opened_at >= b.since_90d AS in_90d
-FROM bounds b JOIN claims c ON list_contains($customerIds, c.customer_id) AND c.opened_at < b.as_of AND c.opened_at >= b.since_365d
-LEFT JOIN (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries GROUP BY order_id) cd ON cd.order_id = c.order_id
-WHERE %CONDITION%
+// The first delivery of the claimed orders only (not of every order).
+const CLAIMS_SQL = `SELECT c.customer_id, 'claim.opened' AS kind, c.claim_id AS id, NULL AS line_id, c.opened_at AS fact_at, c.opened_at >= ${SINCE_90D} AS in_90d
+FROM claims c
+LEFT JOIN (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries
+  WHERE order_id IN (SELECT order_id FROM claims WHERE list_contains($customerIds, customer_id)) GROUP BY order_id) cd ON cd.order_id = c.order_id
+WHERE list_contains($customerIds, c.customer_id) AND c.opened_at < ${AS_OF} AND c.opened_at >= ${SINCE_365D} AND (%CONDITION%)
 ORDER BY fact_at DESC, id`;
 
 const CLAIM_CONDITIONS = {
-  recent: 'c.opened_at >= b.since_90d',
+  recent: `c.opened_at >= ${SINCE_90D}`,
   // "Never arrived" after the carrier scanned it delivered.
   deliveredNotReceived: `c.kind = 'not_received' AND cd.delivered_at < c.opened_at`,
 } as const;
 
-const CONDITIONS = { ...INSPECTION_CONDITIONS, ...PARCEL_CONDITIONS, ...CLAIM_CONDITIONS } as const;
+const CONDITIONS = { ...PARCEL_CONDITIONS, ...CLAIM_CONDITIONS } as const;
 
 interface EvidenceQuery {
   sql: string;
   /** Replaces %CONDITION% in sql. */
   condition?: keyof typeof CONDITIONS;
+  /** The rows of the shared INSPECTED_LINES_SQL that meet this condition. */
+  meets?: InspectionCondition;
 }
 
 function queryText(query: EvidenceQuery): string {
@@ -153,11 +169,11 @@ function queryText(query: EvidenceQuery): string {
 }
 
 const QUERIES = {
-  notDeclared: { sql: INSPECTED_LINES_SQL, condition: 'notDeclared' },
-  used: { sql: INSPECTED_LINES_SQL, condition: 'used' },
-  lateUsed: { sql: INSPECTED_LINES_SQL, condition: 'lateUsed' },
-  noFaultDefect: { sql: INSPECTED_LINES_SQL, condition: 'noFaultDefect' },
-  unusedDefect: { sql: INSPECTED_LINES_SQL, condition: 'unusedDefect' },
+  notDeclared: { sql: INSPECTED_LINES_SQL, meets: 'notDeclared' },
+  used: { sql: INSPECTED_LINES_SQL, meets: 'used' },
+  lateUsed: { sql: INSPECTED_LINES_SQL, meets: 'lateUsed' },
+  noFaultDefect: { sql: INSPECTED_LINES_SQL, meets: 'noFaultDefect' },
+  unusedDefect: { sql: INSPECTED_LINES_SQL, meets: 'unusedDefect' },
   lateReturns: { sql: LATE_RETURNS_SQL },
   light: { sql: WEIGHED_PARCELS_SQL, condition: 'light' },
   offWeight: { sql: WEIGHED_PARCELS_SQL, condition: 'offWeight' },
@@ -172,15 +188,38 @@ interface QueryScope {
   connection: DuckDBConnection;
   asOf: string;
   options: FeatureOptions;
+  /** Whether the data reports return receipts (receiptsReportedSql), asked once per read when a query needs it. */
+  receiptsReported: () => Promise<boolean>;
+  /** INSPECTED_LINES_SQL's rows per set of customers (key: the ids joined), read once per read. */
+  inspectedLines: Map<string, Promise<Record<string, unknown>[]>>;
+}
+
+async function readEvidenceRows(scope: QueryScope, sqlTemplate: string, customerIds: readonly string[]): Promise<Record<string, unknown>[]> {
+  const sql = sqlTemplate.replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
+  const values: Record<string, DuckDBValue> = { asOf: scope.asOf, customerIds: listValue([...customerIds]) };
+  // DuckDB rejects parameters a statement does not use.
+  if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
+  if (sql.includes('$noReceiptDays')) values['noReceiptDays'] = scope.options.noReceiptDays;
+  if (sql.includes('$receiptsReported')) values['receiptsReported'] = await scope.receiptsReported();
+  const reader = await scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) });
+  return reader.getRowObjectsJS();
 }
 
 async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, customerIds: readonly string[], withCustomer: boolean): Promise<EvidenceRow[]> {
-  const sql = queryText(QUERIES[name]).replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
-  const values: Record<string, DuckDBValue> = { asOf: scope.asOf, noReceiptDays: scope.options.noReceiptDays, customerIds: listValue([...customerIds]) };
-  // DuckDB rejects parameters a statement does not use.
-  if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
-  const reader = await scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) });
-  return reader.getRowObjectsJS().map((row) => ({
+  const query: EvidenceQuery = QUERIES[name];
+  let rows: Record<string, unknown>[];
+  if (query.meets === undefined) {
+    rows = await readEvidenceRows(scope, queryText(query), customerIds);
+  } else {
+    const key = customerIds.join('\n');
+    let inspected = scope.inspectedLines.get(key);
+    if (inspected === undefined) {
+      inspected = readEvidenceRows(scope, query.sql, customerIds);
+      scope.inspectedLines.set(key, inspected);
+    }
+    rows = (await inspected).filter((row) => row[`meets_${query.meets}`] === true);
+  }
+  return rows.map((row) => ({
     kind: String(row['kind']),
     id: String(row['id']),
     at: toIsoTime(row['fact_at'])!,
@@ -209,7 +248,14 @@ export async function readReasonEvidence(
   connection: DuckDBConnection,
   request: { customerId: string; asOf: string; codes: readonly string[]; limit: number; options?: FeatureOptions },
 ): Promise<Map<string, ReasonEvidence>> {
-  const scope: QueryScope = { connection, asOf: request.asOf, options: request.options ?? DEFAULT_FEATURE_OPTIONS };
+  let receiptsReported: Promise<boolean> | undefined;
+  const scope: QueryScope = {
+    connection,
+    asOf: request.asOf,
+    options: request.options ?? DEFAULT_FEATURE_OPTIONS,
+    receiptsReported: () => (receiptsReported ??= readReceiptsReported(connection)),
+    inspectedLines: new Map(),
+  };
   const self = [request.customerId];
   // Each query once per read: NOT_DECLARED_ITEM and OFF_WEIGHT_PARCELS both read the off-weight parcels.
   const ownRows = new Map<EvidenceQueryName, Promise<EvidenceRow[]>>();
@@ -249,6 +295,12 @@ export async function readReasonEvidence(
     });
   }
   return result;
+}
+
+/** Whether the data reports return receipts: a scan of every return, so once per read, not once per query. */
+async function readReceiptsReported(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT ${receiptsReportedSql('return_requests', 'return_receipts')}`);
+  return reader.getRows()[0]?.[0] === true;
 }
 
 /**
