@@ -89,11 +89,20 @@ SELECT customer_id, 'return.requested' AS kind, return_id AS id, line_id, reques
 FROM subject_lines WHERE days_to_return >= late_days
 ORDER BY fact_at DESC, id, line_id`;
 
+const PARCEL_CONDITIONS = {
+  light: 'rr.weight_grams < 0.5 * pw.grams * sl.quantity',
+  offWeight: `sl.return_id IN (SELECT return_id FROM single_line_returns)
+    AND abs(rr.weight_grams - pw.grams * sl.quantity) > 0.2 * pw.grams * sl.quantity`,
+} as const;
+type ParcelCondition = keyof typeof PARCEL_CONDITIONS;
+
 // Parcels weighed against the product's typical one-line return weight (all customers, all time,
-// restricted to the products the customers returned — the same medians, fewer rows read).
+// restricted to the products the customers returned — the same medians, fewer rows read). One
+// query serves both parcel reasons (the medians are its costly part): a row per parcel and
+// condition it meets, meets_<condition> saying which.
 const WEIGHED_PARCELS_SQL = `WITH ${SUBJECT_LINES_CTE},
 products AS (SELECT DISTINCT product_id FROM subject_lines),
-single_line_returns AS (
+single_line_returns AS MATERIALIZED (
   SELECT return_id FROM return_lines
   WHERE return_id IN (SELECT return_id FROM return_lines WHERE product_id IN (SELECT product_id FROM products))
   GROUP BY return_id HAVING count(*) = 1
@@ -104,21 +113,22 @@ product_weight AS (
   WHERE rr.weight_grams IS NOT NULL AND rl.product_id IN (SELECT product_id FROM products)
     AND rr.return_id IN (SELECT return_id FROM single_line_returns)
   GROUP BY rl.product_id HAVING count(*) >= 3
+),
+weighed AS MATERIALIZED (
+  SELECT sl.customer_id, sl.return_id, rr.received_at, ${Object.entries(PARCEL_CONDITIONS).map(([name, condition]) => `(${condition}) AS meets_${name}`).join(', ')}
+  FROM subject_lines sl
+  JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < ${AS_OF}
+  JOIN product_weight pw ON pw.product_id = sl.product_id
 )
 -- A parcel counts once however many of its lines qualify (count(DISTINCT return_id) in the features).
-SELECT sl.customer_id, 'return.received' AS kind, sl.return_id AS id, NULL AS line_id, min(rr.received_at) AS fact_at, false AS in_90d
-FROM subject_lines sl
-JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < ${AS_OF}
-JOIN product_weight pw ON pw.product_id = sl.product_id
-WHERE %CONDITION%
-GROUP BY sl.customer_id, sl.return_id
+${Object.keys(PARCEL_CONDITIONS)
+  .map(
+    (name) => `SELECT customer_id, 'return.received' AS kind, return_id AS id, NULL AS line_id, min(received_at) AS fact_at, false AS in_90d,
+  ${Object.keys(PARCEL_CONDITIONS).map((other) => `${other === name} AS meets_${other}`).join(', ')}
+FROM weighed WHERE meets_${name} GROUP BY customer_id, return_id`,
+  )
+  .join('\nUNION ALL\n')}
 ORDER BY fact_at DESC, id`;
-
-const PARCEL_CONDITIONS = {
-  light: 'rr.weight_grams < 0.5 * pw.grams * sl.quantity',
-  offWeight: `sl.return_id IN (SELECT return_id FROM single_line_returns)
-    AND abs(rr.weight_grams - pw.grams * sl.quantity) > 0.2 * pw.grams * sl.quantity`,
-} as const;
 
 // The first receipt of each return among the given ones (not of every return: that aggregated the
 // whole table to join a few rows).
@@ -154,14 +164,14 @@ const CLAIM_CONDITIONS = {
   deliveredNotReceived: `c.kind = 'not_received' AND cd.delivered_at < c.opened_at`,
 } as const;
 
-const CONDITIONS = { ...PARCEL_CONDITIONS, ...CLAIM_CONDITIONS } as const;
+const CONDITIONS = CLAIM_CONDITIONS;
 
 interface EvidenceQuery {
   sql: string;
   /** Replaces %CONDITION% in sql. */
   condition?: keyof typeof CONDITIONS;
-  /** The rows of the shared INSPECTED_LINES_SQL that meet this condition. */
-  meets?: InspectionCondition;
+  /** The rows of sql (a query shared by several reasons) whose meets_<condition> column is true. */
+  meets?: InspectionCondition | ParcelCondition;
 }
 
 function queryText(query: EvidenceQuery): string {
@@ -175,8 +185,8 @@ const QUERIES = {
   noFaultDefect: { sql: INSPECTED_LINES_SQL, meets: 'noFaultDefect' },
   unusedDefect: { sql: INSPECTED_LINES_SQL, meets: 'unusedDefect' },
   lateReturns: { sql: LATE_RETURNS_SQL },
-  light: { sql: WEIGHED_PARCELS_SQL, condition: 'light' },
-  offWeight: { sql: WEIGHED_PARCELS_SQL, condition: 'offWeight' },
+  light: { sql: WEIGHED_PARCELS_SQL, meets: 'light' },
+  offWeight: { sql: WEIGHED_PARCELS_SQL, meets: 'offWeight' },
   refundsWithoutReceipt: { sql: REFUNDS_WITHOUT_RECEIPT_SQL },
   unshipped: { sql: UNSHIPPED_RETURNS_SQL },
   recentClaims: { sql: CLAIMS_SQL, condition: 'recent' },
@@ -190,8 +200,8 @@ interface QueryScope {
   options: FeatureOptions;
   /** Whether the data reports return receipts (receiptsReportedSql), asked once per read when a query needs it. */
   receiptsReported: () => Promise<boolean>;
-  /** INSPECTED_LINES_SQL's rows per set of customers (key: the ids joined), read once per read. */
-  inspectedLines: Map<string, Promise<Record<string, unknown>[]>>;
+  /** The rows of a shared query (INSPECTED_LINES_SQL, WEIGHED_PARCELS_SQL) per set of customers, read once per read. */
+  sharedRows: Map<string, Promise<Record<string, unknown>[]>>;
 }
 
 async function readEvidenceRows(scope: QueryScope, sqlTemplate: string, customerIds: readonly string[]): Promise<Record<string, unknown>[]> {
@@ -211,13 +221,13 @@ async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, cust
   if (query.meets === undefined) {
     rows = await readEvidenceRows(scope, queryText(query), customerIds);
   } else {
-    const key = customerIds.join('\n');
-    let inspected = scope.inspectedLines.get(key);
-    if (inspected === undefined) {
-      inspected = readEvidenceRows(scope, query.sql, customerIds);
-      scope.inspectedLines.set(key, inspected);
+    const key = `${query.sql}\n${customerIds.join('\n')}`;
+    let shared = scope.sharedRows.get(key);
+    if (shared === undefined) {
+      shared = readEvidenceRows(scope, query.sql, customerIds);
+      scope.sharedRows.set(key, shared);
     }
-    rows = (await inspected).filter((row) => row[`meets_${query.meets}`] === true);
+    rows = (await shared).filter((row) => row[`meets_${query.meets}`] === true);
   }
   return rows.map((row) => ({
     kind: String(row['kind']),
@@ -254,21 +264,32 @@ export async function readReasonEvidence(
     asOf: request.asOf,
     options: request.options ?? DEFAULT_FEATURE_OPTIONS,
     receiptsReported: () => (receiptsReported ??= readReceiptsReported(connection)),
-    inspectedLines: new Map(),
+    sharedRows: new Map(),
   };
   const self = [request.customerId];
+  const codes = new Set(request.codes);
+  // With a ring reason, the shared queries run once for the ring (the customer included) and the
+  // customer's own rows are taken from them: a customer's rows do not depend on who else is asked for
+  // (each row is one customer's line or parcel; the product weights are over every customer).
+  const members = codes.has('RING_EVIDENCE') ? readRingMembers(connection, request.customerId) : undefined;
   // Each query once per read: NOT_DECLARED_ITEM and OFF_WEIGHT_PARCELS both read the off-weight parcels.
   const ownRows = new Map<EvidenceQueryName, Promise<EvidenceRow[]>>();
   const own = (name: EvidenceQueryName): Promise<EvidenceRow[]> => {
     let rows = ownRows.get(name);
     if (rows === undefined) {
-      rows = runEvidenceQuery(scope, name, self, false);
+      const query: EvidenceQuery = QUERIES[name];
+      rows =
+        members === undefined || query.meets === undefined
+          ? runEvidenceQuery(scope, name, self, false)
+          : members.then(async (ids) =>
+              (await runEvidenceQuery(scope, name, ids, true)).filter((row) => row.customerId === request.customerId).map(({ customerId: _customerId, ...row }) => row),
+            );
       ownRows.set(name, rows);
     }
     return rows;
   };
   const result = new Map<string, ReasonEvidence>();
-  for (const code of new Set(request.codes)) {
+  for (const code of codes) {
     let rows: EvidenceRow[] | undefined;
     switch (code) {
       case 'NOT_DECLARED_ITEM': rows = await notDeclaredEvidence(await own('notDeclared'), () => own('offWeight')); break;
@@ -284,7 +305,7 @@ export async function readReasonEvidence(
       // The claims inspected unused and working: what the rule fires on (its text may also quote all no-fault claims).
       case 'DEFECT_CLAIMS_UNUSED': rows = await own('unusedDefect'); break;
       case 'REPEATED_CLAIMS': rows = await own('recentClaims'); break;
-      case 'RING_EVIDENCE': rows = await ringEvidence(scope, request.customerId); break;
+      case 'RING_EVIDENCE': rows = await ringEvidence(scope, await (members ?? readRingMembers(connection, request.customerId))); break;
       default: rows = undefined;
     }
     if (rows === undefined) continue;
@@ -303,20 +324,24 @@ async function readReceiptsReported(connection: DuckDBConnection): Promise<boole
   return reader.getRows()[0]?.[0] === true;
 }
 
-/**
- * RING_EVIDENCE counts, over the customer and its ring mates, not-declared items and refunds without
- * receipt (365 days) and ring_other_evidence_365d: worn items returned late, light parcels, "not
- * received" after delivery, unused defect claims. Membership is the latest (customer_ring_members), as in the features.
- */
-async function ringEvidence(scope: QueryScope, customerId: string): Promise<EvidenceRow[]> {
-  const reader = await scope.connection.runAndReadAll(
+/** The customer and its ring mates (latest membership), the customer first; just the customer outside a ring. */
+async function readRingMembers(connection: DuckDBConnection, customerId: string): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
     `SELECT customer_id FROM customer_ring_members
      WHERE ring_id = (SELECT ring_id FROM customer_ring_members WHERE customer_id = $customerId) OR customer_id = $customerId
      ORDER BY customer_id <> $customerId, customer_id`,
     { customerId },
   );
   const members = reader.getRows().map((row) => String(row[0]));
-  if (members.length === 0) members.push(customerId);
+  return members.length === 0 ? [customerId] : members;
+}
+
+/**
+ * RING_EVIDENCE counts, over the customer and its ring mates, not-declared items and refunds without
+ * receipt (365 days) and ring_other_evidence_365d: worn items returned late, light parcels, "not
+ * received" after delivery, unused defect claims. Membership is the latest (customer_ring_members), as in the features.
+ */
+async function ringEvidence(scope: QueryScope, members: readonly string[]): Promise<EvidenceRow[]> {
   const rows: EvidenceRow[] = [];
   for (const name of ['notDeclared', 'refundsWithoutReceipt', 'lateUsed', 'light', 'deliveredNotReceived', 'unusedDefect'] as const) {
     rows.push(...(await runEvidenceQuery(scope, name, members, true)));

@@ -209,6 +209,17 @@ describe('readReasonEvidence', () => {
     expect(evidence.get('REFUND_WITHOUT_RECEIPT')!.items[0]).toEqual({ kind: 'refund.issued', id: 'f7', at: '2026-04-02T00:00:00.000Z' });
   });
 
+  it("asking for the ring reason too changes no other reason's list: the ring's shared queries yield the customer's own rows only", async () => {
+    const ownCodes = ['NOT_DECLARED_ITEM', 'USED_ITEMS_RETURNED', 'WORN_AND_RETURNED', 'LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS', 'DEFECT_NO_FAULT_FOUND', 'DEFECT_CLAIMS_UNUSED'];
+    // c1 and its ring mate m1 (whose own not-declared item is one, so c1's would show if they leaked).
+    for (const customerId of ['c1', 'm1']) {
+      const alone = await readReasonEvidence(connection, { customerId, asOf: AS_OF, codes: ownCodes, limit: 50 });
+      const withRing = await readReasonEvidence(connection, { customerId, asOf: AS_OF, codes: [...ownCodes, 'RING_EVIDENCE'], limit: 50 });
+      expect(withRing.get('RING_EVIDENCE')!.total, customerId).toBeGreaterThan(0);
+      for (const code of ownCodes) expect(withRing.get(code), `${customerId} ${code}`).toEqual(alone.get(code));
+    }
+  });
+
   it('follows NOT_DECLARED_ITEM to the window its text quotes: 365 days, or one item and an off-weight parcel', async () => {
     for (const [customerId, expected] of [
       ['c2', ['return.inspected:rc2a', 'return.inspected:rc2b']],
