@@ -272,6 +272,8 @@ export async function readReasonEvidence(
   // customer's own rows are taken from them: a customer's rows do not depend on who else is asked for
   // (each row is one customer's line or parcel; the product weights are over every customer).
   const members = codes.has('RING_EVIDENCE') ? readRingMembers(connection, request.customerId) : undefined;
+  // Awaited by every use; this only keeps a failure before the first use from being an unhandled rejection.
+  members?.catch(() => undefined);
   // Each query once per read: NOT_DECLARED_ITEM and OFF_WEIGHT_PARCELS both read the off-weight parcels.
   const ownRows = new Map<EvidenceQueryName, Promise<EvidenceRow[]>>();
   const own = (name: EvidenceQueryName): Promise<EvidenceRow[]> => {
