@@ -148,12 +148,7 @@ export type QualityReportSort = keyof typeof QUALITY_REPORT_SORTS;
  * category/seller, the scope's own totals, and the top alerts by severity.
  */
 export async function readQualityReport(connection: DuckDBConnection, filter: QualityReportFilter): Promise<{ periodStart: string | null; totals: QualityPeriodRow[]; products: QualityPeriodRow[]; alerts: QualityAlert[] }> {
-  const latest = await connection.runAndReadAll(
-    `SELECT max(period_start) FROM quality_weekly WHERE scope = 'product' AND ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)`,
-    { category: filter.category ?? null, sellerId: filter.sellerId ?? null },
-  );
-  const latestValue = latest.getRowsJS()[0]?.[0];
-  const periodStart = filter.periodStart ?? toIsoDate(latestValue ?? null);
+  const periodStart = filter.periodStart ?? (await readLatestReportWeek(connection, filter));
   if (periodStart === null) return { periodStart: null, totals: [], products: [], alerts: [] };
   const params = { category: filter.category ?? null, sellerId: filter.sellerId ?? null, period: periodStart, limit: filter.limit, minUnits: filter.minUnits ?? 0 };
   // The ORDER BY comes from a fixed table keyed by a validated enum, never from the request's text.
@@ -185,6 +180,15 @@ export async function readQualityReport(connection: DuckDBConnection, filter: Qu
     products: products.getRowObjectsJS().map((row) => rowToPeriod(row)),
     alerts,
   };
+}
+
+/** The latest week with product rows in the category/seller (the report's default period), or null. */
+async function readLatestReportWeek(connection: DuckDBConnection, filter: Pick<QualityReportFilter, 'category' | 'sellerId'>): Promise<string | null> {
+  const latest = await connection.runAndReadAll(
+    `SELECT max(period_start) FROM quality_weekly WHERE scope = 'product' AND ($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)`,
+    { category: filter.category ?? null, sellerId: filter.sellerId ?? null },
+  );
+  return toIsoDate(latest.getRowsJS()[0]?.[0] ?? null);
 }
 
 /** A product's weekly series, oldest first (empty when the product has no delivered units). */
