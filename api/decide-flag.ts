@@ -30,6 +30,7 @@ import {
   type StoredFlagDecision,
 } from '../store/api/record-review-decision.ts';
 import { applyRecordedDecisions } from '../store/risk/risk-flags.ts';
+import { retryWriteConflicts } from '../store/retry-write-conflicts.ts';
 import type { ApiPrincipal } from './api-keyring.ts';
 import type { DecisionOutbox } from './decision-outbox.ts';
 import type { SerialQueue } from './serial-queue.ts';
@@ -120,7 +121,10 @@ function responseOf(decision: StoredFlagDecision, flag: { flagId: string; custom
 export async function decideFlag(context: DecideFlagContext, request: DecideFlagRequest): Promise<{ statusCode: number; body: DecisionResponse }> {
   const hash = requestHash(request);
   const supersedes = request.body.supersedes;
-  const stored = await context.serial(async () => {
+  // On a write-write conflict (ingest applying another tool's decision to this flag, the risk job
+  // refreshing it) the whole decision is tried again: it re-reads the flag, so a flag the other
+  // writer closed is answered 409 like any other flag decided meanwhile, never a 500.
+  const stored = await context.serial(() => retryWriteConflicts(async () => {
     if (request.idempotencyKey !== undefined) {
       const previous = await readIdempotentResponse(context.connection, { keyId: request.principal.keyId, idempotencyKey: request.idempotencyKey, route: DECISION_ROUTE });
       if (previous !== undefined) {
@@ -230,7 +234,7 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
     });
     if (!recorded) throw new RetourError('RETOUR_CONFLICT', `flag ${request.flagId} was ${current === undefined ? 'closed' : 'decided again'} by another request; read it again`);
     return { statusCode: 200, body, replay: false, eventId };
-  });
+  }));
   if (stored.replay || !('eventId' in stored)) return { statusCode: stored.statusCode, body: stored.body };
   const published = await context.outbox.flush();
   return { statusCode: stored.statusCode, body: { ...stored.body, published: published.has(stored.eventId as string) } };

@@ -20,6 +20,7 @@ import {
 } from '../store/event-batch-store.ts';
 import { ENTITY_KEYS, OCCURRENCE_KEYS } from '../store/event-fact-statements.ts';
 import { readStoredOffsets as readOffsets } from '../store/read-stored-offsets.ts';
+import { retryWriteConflicts } from '../store/retry-write-conflicts.ts';
 import { dropNullAttributes, type EventRejection } from '../domain/events/decode-event.ts';
 import { decodeRawMessage, payloadText, type DecodedEvent, type DecodedMessage } from './decode-raw-message.ts';
 import { findJsonDifference } from './find-json-difference.ts';
@@ -251,42 +252,11 @@ export async function writeDecodedBatch(
   // id is a stored id, so the first attempt stops there instead of waiting for the primary key.
   const firstAttempt: WriteAttempt = { lookUpStoredIds: false };
   try {
-    return await writeRetryingConflicts(() => writeOnce(store, messages, decoded, options, at, firstAttempt));
+    return await retryWriteConflicts(() => writeOnce(store, messages, decoded, options, at, firstAttempt));
   } catch (error: unknown) {
     if (!(error instanceof StoredIdStaged) && !isPrimaryKeyViolation(error)) throw error;
   }
-  return writeRetryingConflicts(() => writeOnce(store, messages, decoded, options, at, { lookUpStoredIds: true, repeatedEntities: firstAttempt.repeatedEntities }));
-}
-
-/**
- * Attempts of a batch that a concurrent write to the same risk flag rolled back, before giving up:
- * pauses of 25 ms doubling up to 1 s, ≈ 4.6 s in all — far longer than the other writers' transactions.
- */
-const WRITE_CONFLICT_ATTEMPTS = 10;
-
-/**
- * Writes a batch again (after a short pause) when DuckDB rolled it back for a write-write conflict.
- * Ingest writes one table others write too — `risk_flags`, when the batch stores a review decision
- * (the API deciding, the risk job refreshing the same flag at that moment) — and a failed batch
- * stops ingest, so a conflict is retried: the transaction was rolled back whole, nothing is lost.
- */
-async function writeRetryingConflicts(write: () => Promise<BatchOutcome>): Promise<BatchOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error: unknown) {
-      if (attempt >= WRITE_CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** (attempt - 1))));
-    }
-  }
-}
-
-/** DuckDB's "TransactionContext Error: Conflict on update!" (or delete/append), anywhere in the cause chain. */
-function isWriteConflict(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (/Conflict on (update|delete|tuple)|write-write conflict/i.test(current.message)) return true;
-  }
-  return false;
+  return retryWriteConflicts(() => writeOnce(store, messages, decoded, options, at, { lookUpStoredIds: true, repeatedEntities: firstAttempt.repeatedEntities }));
 }
 
 interface WriteAttempt {

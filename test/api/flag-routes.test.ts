@@ -314,6 +314,21 @@ describe('POST /v1/flags/{id}/decision', () => {
     expect(decoded.ok && decoded.event.type === 'risk.decision' && decoded.event.data).toMatchObject({ decisionId, customerId: 'cus_3', flagId: 'flg_03', verdict: 'fraud' });
   });
 
+  it('is tried again, not answered 500, when another writer holds the flag for a moment (write-write conflict)', async () => {
+    // Another connection (ingest applying another tool's decision, the risk job) writes the same flag
+    // and commits 60 ms later; DuckDB refuses the API's UPDATE meanwhile with "Conflict on update".
+    const other = await api.database.connect();
+    await other.run('BEGIN TRANSACTION');
+    await other.run(`UPDATE risk_flags SET updated_at = TIMESTAMPTZ '2026-11-20T11:59:00Z' WHERE flag_id = 'flg_03'`);
+    const committed = new Promise<void>((resolve, reject) => setTimeout(() => other.run('COMMIT').then(() => resolve(), reject), 60));
+    const response = await decide('flg_03', { verdict: 'fraud', fraudType: 'item_swap' });
+    await committed;
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ flagId: 'flg_03', flagStatus: 'confirmed' });
+    const audit = (await api.connection.runAndReadAll(`SELECT count(*)::INTEGER FROM audit_log WHERE target = 'flg_03'`)).getRows();
+    expect(audit).toEqual([[1]]);
+  });
+
   it('legitimate dismisses the flag', async () => {
     expect((await decide('flg_04', { verdict: 'legitimate' })).json()).toMatchObject({ flagStatus: 'dismissed', verdict: 'legitimate' });
   });
