@@ -42,7 +42,8 @@ export async function checkDatabase(connection: DuckDBConnection): Promise<Datab
   return { status: worstStatus(findings), findings };
 }
 
-async function checkIndexes(connection: DuckDBConnection): Promise<CheckFinding[]> {
+/** Every table with a key or index against its rows (checkIndexedTables): fail when they disagree. */
+export async function checkIndexes(connection: DuckDBConnection): Promise<CheckFinding[]> {
   return (await checkIndexedTables(connection)).map((table) => {
     const problems = [
       ...(table.error === null ? [] : [table.error]),

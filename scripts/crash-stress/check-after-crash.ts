@@ -15,8 +15,7 @@ import pino from 'pino';
 import { configWith } from '../../config/load-config.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { runJob } from '../../jobs/run-job.ts';
-import { checkDatabase } from '../../store/check-database.ts';
-import { checkIndexedTables, type IndexedTableCheck } from '../../store/check-indexed-tables.ts';
+import { checkDatabase, checkIndexes } from '../../store/check-database.ts';
 import { failAbandonedJobRuns } from '../../store/job-runs.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { STREAM_TOPIC } from './stress-topics.ts';
@@ -28,13 +27,6 @@ const failures: { step: string; message: string }[] = [];
 const messageOf = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error);
   return error instanceof Error && error.cause instanceof Error && !message.includes(error.cause.message) ? `${message} (cause: ${error.cause.message})` : message;
-};
-const tableFailures = (step: string, checks: readonly IndexedTableCheck[]): void => {
-  for (const check of checks) {
-    if (check.error !== null) failures.push({ step: `${step} ${check.table}`, message: check.error });
-    if (check.duplicateKeys > 0) failures.push({ step: `${step} ${check.table}`, message: `${check.duplicateKeys} duplicate keys (${check.keys.join(' | ')})` });
-    if (check.keysMissingFromIndex > 0) failures.push({ step: `${step} ${check.table}`, message: `${check.keysMissingFromIndex} rows whose key the index does not hold` });
-  }
 };
 
 /** Lines of the stream that left a trace: stored, counted as a re-sent duplicate, or quarantined. */
@@ -94,7 +86,10 @@ if (database !== undefined) {
       await connection.run('CHECKPOINT');
     });
   }
-  await step('tables after jobs', async () => tableFailures(keepWal ? 'after jobs:' : 'after jobs and checkpoint:', await checkIndexedTables(connection)));
+  await step('tables after jobs', async () => {
+    const when = keepWal ? 'after jobs:' : 'after jobs and checkpoint:';
+    for (const finding of await checkIndexes(connection)) if (finding.status !== 'ok') failures.push({ step: `${when} ${finding.check}`, message: finding.detail });
+  });
   database.close();
 }
 process.stdout.write(`${JSON.stringify({ ok: failures.length === 0, failures, ...result })}\n`);
