@@ -6,6 +6,8 @@
  * for goods that never came back.
  */
 
+import type { DuckDBConnection } from '@duckdb/node-api';
+
 /** Low, since requests lapse and "keep the item" resolutions ship nothing, but zero where receipts are never reported. */
 export const MIN_RECEIPT_COVERAGE = 0.1;
 
@@ -18,4 +20,13 @@ export const MIN_RECEIPT_COVERAGE = 0.1;
 export function receiptsReportedSql(requests: string, receipts: string): string {
   return `(SELECT coalesce(count(DISTINCT rc.return_id) / nullif(count(DISTINCT rq.return_id), 0), 0) >= ${MIN_RECEIPT_COVERAGE}
      FROM ${requests} rq LEFT JOIN (SELECT DISTINCT return_id FROM ${receipts}) rc ON rc.return_id = rq.return_id)`;
+}
+
+/**
+ * Whether the database's return requests and receipts report receipts (a scan of every return):
+ * asked once, and then passed to the queries that need it as a parameter.
+ */
+export async function readReceiptsReported(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT ${receiptsReportedSql('return_requests', 'return_receipts')}`);
+  return reader.getRows()[0]?.[0] === true;
 }

@@ -6,7 +6,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCustomerTimeline, readLinkedAccounts } from '../../store/api/read-customer-evidence.ts';
 import { readFlag, readFlagQueue, type FlagSummary } from '../../store/api/read-flag-queue.ts';
 import { readFlagDecisions } from '../../store/api/record-review-decision.ts';
-import { readReasonEvidence, readReasonsAsOf } from '../../store/api/read-reason-evidence.ts';
+import { readReasonEvidence, readReasonsRun } from '../../store/api/read-reason-evidence.ts';
 import type { FeatureOptions } from '../../store/risk/compute-customer-features.ts';
 import { decideFlag, type DecideFlagContext } from '../decide-flag.ts';
 import type { RiskSnapshotHolder } from '../risk-snapshot-holder.ts';
@@ -111,10 +111,11 @@ export function registerFlagRoutes(
       ];
       const timelineTruncated = timeline.length > TIMELINE_LIMIT;
       // Computed here, for this one customer, with the windows of the run that wrote the reasons.
-      const reasonsAsOf = await readReasonsAsOf(options.connection, flag);
+      const reasonsRun = await readReasonsRun(options.connection, flag);
       const evidence = await readReasonEvidence(options.connection, {
         customerId: flag.customerId,
-        asOf: reasonsAsOf,
+        asOf: reasonsRun.asOf,
+        receiptsReported: reasonsRun.receiptsReported,
         codes: flag.reasons.map((reason) => reason.code),
         limit: REASON_EVIDENCE_LIMIT,
         options: options.featureOptions,
@@ -138,7 +139,7 @@ export function registerFlagRoutes(
       return {
         flag: { ...withShownScore(flag), reasons },
         decisions,
-        reasonsAsOf,
+        reasonsAsOf: reasonsRun.asOf,
         timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline,
         timelineTruncated,
         linkedAccounts,

@@ -100,7 +100,7 @@ export const riskJob: Job = {
     const rings = await computeRings(connection, { asOf: now });
     t = lap('ringsMs', t);
     const customers = await createSnapshotTargets(connection, now);
-    await computeCustomerFeatures(connection, featureOptionsOf(config));
+    const { receiptsReported } = await computeCustomerFeatures(connection, featureOptionsOf(config), { asOf: now });
     t = lap('featuresMs', t);
     if (context.signal.aborted) throw new Error('risk job aborted after features');
     const thresholds = tierThresholdsOf(config);
@@ -133,7 +133,7 @@ export const riskJob: Job = {
     return {
       rowsWritten: scores.written,
       details: {
-        customers, scored: scores.scored, unscored: scores.unscored, modelVersion: scores.modelVersion, modelError: scores.modelError,
+        customers, receiptsReported, scored: scores.scored, unscored: scores.unscored, modelVersion: scores.modelVersion, modelError: scores.modelError,
         rings: { ...rings, written: ringCount }, flags: { ...flags, closedByDecisions: decided.closed.length, redecidedByDecisions: decided.redecided, published }, timings: { ...timings, scoring: scores.timings }, totalMs: Math.round(performance.now() - started),
       },
     };

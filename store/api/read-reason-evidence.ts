@@ -7,7 +7,7 @@
  */
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
-import { receiptsReportedSql } from '../receipts-reported.ts';
+import { readReceiptsReported } from '../receipts-reported.ts';
 import { DEFAULT_FEATURE_OPTIONS, lateDaysSql, type FeatureOptions } from '../risk/compute-customer-features.ts';
 import { toIsoTime } from '../to-iso-time.ts';
 
@@ -46,21 +46,39 @@ const SINCE_90D = `(${AS_OF} - INTERVAL 90 DAY)`;
 const SINCE_365D = `(${AS_OF} - INTERVAL 365 DAY)`;
 const REFUNDED_BEFORE = `(${AS_OF} - to_days($noReceiptDays::INTEGER))`;
 
-// subject_lines of the features, for the given customers only; MATERIALIZED, so that a query using
-// it twice (the weighed parcels) scans return_lines, order_lines and deliveries once.
-const SUBJECT_LINES_CTE = `subject_lines AS MATERIALIZED (
+// subject_lines of the features, for the given customers only: their return lines in the year before
+// as_of, with days from delivery to return and the category's end of window. Read once per read and
+// set of customers (SUBJECT_LINES_SQL: it scans order_lines and deliveries whole, the costly part of
+// every query that needs it) and handed to those queries as JSON text, which DuckDB writes and parses
+// back without loss (timestamps to the microsecond).
+const SUBJECT_LINE_COLUMNS = {
+  customer_id: 'VARCHAR', return_id: 'VARCHAR', line_id: 'VARCHAR', product_id: 'VARCHAR', quantity: 'INTEGER', reason: 'VARCHAR',
+  requested_at: 'TIMESTAMPTZ', days_to_return: 'DOUBLE', late_days: 'DOUBLE',
+} as const;
+
+const SUBJECT_LINES_SQL = `WITH subject_return_lines AS MATERIALIZED (
+  SELECT customer_id, return_id, order_id, line_id, product_id, quantity, reason, requested_at FROM return_lines
+  WHERE list_contains($customerIds, customer_id) AND requested_at < ${AS_OF} AND requested_at >= ${SINCE_365D}
+),
+line_delivery AS (
+  SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
+  FROM (SELECT DISTINCT order_id, line_id FROM subject_return_lines) l
+  JOIN deliveries d ON d.order_id = l.order_id AND (d.line_id IS NULL OR d.line_id = l.line_id)
+  GROUP BY d.order_id, l.line_id
+),
+subject_lines AS (
   SELECT rl.customer_id, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
     ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return,
     %LATE_DAYS% AS late_days
-  FROM return_lines rl
+  FROM subject_return_lines rl
   LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
-  LEFT JOIN (
-    SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
-    FROM return_lines l JOIN deliveries d ON d.order_id = l.order_id AND (d.line_id IS NULL OR d.line_id = l.line_id)
-    WHERE list_contains($customerIds, l.customer_id)
-    GROUP BY d.order_id, l.line_id
-  ) ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
-  WHERE list_contains($customerIds, rl.customer_id) AND rl.requested_at < ${AS_OF} AND rl.requested_at >= ${SINCE_365D}
+  LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
+)
+SELECT coalesce(to_json(list(struct_pack(${Object.keys(SUBJECT_LINE_COLUMNS).map((name) => `${name} := ${name}::${SUBJECT_LINE_COLUMNS[name as keyof typeof SUBJECT_LINE_COLUMNS]}`).join(', ')}))), '[]')::VARCHAR
+FROM subject_lines`;
+
+const SUBJECT_LINES_CTE = `subject_lines AS MATERIALIZED (
+  SELECT unnest(line) FROM (SELECT unnest(from_json($subjectLines::VARCHAR, '${JSON.stringify([SUBJECT_LINE_COLUMNS])}')) AS line)
 )`;
 
 const INSPECTION_CONDITIONS = {
@@ -96,13 +114,17 @@ const PARCEL_CONDITIONS = {
 } as const;
 type ParcelCondition = keyof typeof PARCEL_CONDITIONS;
 
-// Parcels weighed against the product's typical one-line return weight (all customers, all time,
-// restricted to the products the customers returned — the same medians, fewer rows read). One
-// query serves both parcel reasons (the medians are its costly part): a row per parcel and
+// Parcels weighed against the product's typical one-line return weight: the weights the risk run
+// that wrote the reasons kept (risk_product_weights, under its as_of), or, for reasons of an earlier
+// run, computed again (all customers, all time, restricted to the products the customers returned:
+// the same medians, fewer rows read). One query serves both parcel reasons: a row per parcel and
 // condition it meets, meets_<condition> saying which.
-const WEIGHED_PARCELS_SQL = `WITH ${SUBJECT_LINES_CTE},
-products AS (SELECT DISTINCT product_id FROM subject_lines),
-single_line_returns AS MATERIALIZED (
+const PRODUCT_WEIGHT_CTES = {
+  kept: `single_line_returns AS MATERIALIZED (
+  SELECT return_id FROM return_lines WHERE return_id IN (SELECT return_id FROM subject_lines) GROUP BY return_id HAVING count(*) = 1
+),
+product_weight AS (SELECT product_id, grams FROM risk_product_weights WHERE as_of = ${AS_OF})`,
+  computed: `single_line_returns AS MATERIALIZED (
   SELECT return_id FROM return_lines
   WHERE return_id IN (SELECT return_id FROM return_lines WHERE product_id IN (SELECT product_id FROM products))
   GROUP BY return_id HAVING count(*) = 1
@@ -113,7 +135,12 @@ product_weight AS (
   WHERE rr.weight_grams IS NOT NULL AND rl.product_id IN (SELECT product_id FROM products)
     AND rr.return_id IN (SELECT return_id FROM single_line_returns)
   GROUP BY rl.product_id HAVING count(*) >= 3
-),
+)`,
+} as const;
+
+const WEIGHED_PARCELS_SQL = `WITH ${SUBJECT_LINES_CTE},
+products AS (SELECT DISTINCT product_id FROM subject_lines),
+%PRODUCT_WEIGHT%,
 weighed AS MATERIALIZED (
   SELECT sl.customer_id, sl.return_id, rr.received_at, ${Object.entries(PARCEL_CONDITIONS).map(([name, condition]) => `(${condition}) AS meets_${name}`).join(', ')}
   FROM subject_lines sl
@@ -135,7 +162,8 @@ ORDER BY fact_at DESC, id`;
 const firstReceiptsOf = (returnIds: string): string =>
   `(SELECT return_id, min(received_at) AS received_at FROM return_receipts WHERE return_id IN (${returnIds}) GROUP BY return_id)`;
 
-// $receiptsReported: receiptsReportedSql, evaluated once per read (readReasonEvidence), not once per query.
+// $receiptsReported: what the risk run that wrote the reasons used (ReasonsRun), or else asked of the
+// data once per read (readReasonEvidence), not once per query.
 const REFUNDS_WITHOUT_RECEIPT_SQL = `SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
 FROM refunds f
 LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM refunds WHERE list_contains($customerIds, customer_id)')} fr ON fr.return_id = f.return_id
@@ -202,16 +230,37 @@ interface QueryScope {
   receiptsReported: () => Promise<boolean>;
   /** The rows of a shared query (INSPECTED_LINES_SQL, WEIGHED_PARCELS_SQL) per set of customers, read once per read. */
   sharedRows: Map<string, Promise<Record<string, unknown>[]>>;
+  /** SUBJECT_LINES_SQL's JSON per set of customers, read once per read. */
+  subjectLines: Map<string, Promise<string>>;
+  /** Whether the run that wrote the reasons kept its product weights (PRODUCT_WEIGHT_CTES), asked once per read when a query needs it. */
+  productWeightsKept: () => Promise<boolean>;
+}
+
+function readSubjectLines(scope: QueryScope, customerIds: readonly string[]): Promise<string> {
+  const key = customerIds.join('\n');
+  let lines = scope.subjectLines.get(key);
+  if (lines === undefined) {
+    const sql = SUBJECT_LINES_SQL.replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
+    const values: Record<string, DuckDBValue> = { asOf: scope.asOf, customerIds: listValue([...customerIds]) };
+    if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
+    lines = scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) }).then((reader) => String(reader.getRows()[0]![0]));
+    scope.subjectLines.set(key, lines);
+  }
+  return lines;
 }
 
 async function readEvidenceRows(scope: QueryScope, sqlTemplate: string, customerIds: readonly string[]): Promise<Record<string, unknown>[]> {
-  const sql = sqlTemplate.replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
-  const values: Record<string, DuckDBValue> = { asOf: scope.asOf, customerIds: listValue([...customerIds]) };
+  const sql = sqlTemplate.includes('%PRODUCT_WEIGHT%')
+    ? sqlTemplate.replace('%PRODUCT_WEIGHT%', PRODUCT_WEIGHT_CTES[(await scope.productWeightsKept()) ? 'kept' : 'computed'])
+    : sqlTemplate;
+  const values: Record<string, DuckDBValue> = {};
   // DuckDB rejects parameters a statement does not use.
-  if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
+  if (sql.includes('$asOf')) values['asOf'] = scope.asOf;
+  if (sql.includes('$customerIds')) values['customerIds'] = listValue([...customerIds]);
+  if (sql.includes('$subjectLines')) values['subjectLines'] = await readSubjectLines(scope, customerIds);
   if (sql.includes('$noReceiptDays')) values['noReceiptDays'] = scope.options.noReceiptDays;
   if (sql.includes('$receiptsReported')) values['receiptsReported'] = await scope.receiptsReported();
-  const reader = await scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) });
+  const reader = await scope.connection.runAndReadAll(sql, values, 'customerIds' in values ? { customerIds: LIST(VARCHAR) } : undefined);
   return reader.getRowObjectsJS();
 }
 
@@ -256,15 +305,22 @@ async function notDeclaredEvidence(notDeclared: EvidenceRow[], offWeight: () => 
  */
 export async function readReasonEvidence(
   connection: DuckDBConnection,
-  request: { customerId: string; asOf: string; codes: readonly string[]; limit: number; options?: FeatureOptions },
+  request: {
+    customerId: string; asOf: string; codes: readonly string[]; limit: number; options?: FeatureOptions;
+    /** What the run that wrote the reasons used (ReasonsRun); asked of the data (a scan of every return) when not given. */
+    receiptsReported?: boolean | undefined;
+  },
 ): Promise<Map<string, ReasonEvidence>> {
-  let receiptsReported: Promise<boolean> | undefined;
+  let productWeightsKept: Promise<boolean> | undefined;
+  let receiptsReported: Promise<boolean> | undefined = request.receiptsReported === undefined ? undefined : Promise.resolve(request.receiptsReported);
   const scope: QueryScope = {
     connection,
     asOf: request.asOf,
     options: request.options ?? DEFAULT_FEATURE_OPTIONS,
     receiptsReported: () => (receiptsReported ??= readReceiptsReported(connection)),
     sharedRows: new Map(),
+    subjectLines: new Map(),
+    productWeightsKept: () => (productWeightsKept ??= readProductWeightsKept(connection, request.asOf)),
   };
   const self = [request.customerId];
   const codes = new Set(request.codes);
@@ -320,9 +376,9 @@ export async function readReasonEvidence(
   return result;
 }
 
-/** Whether the data reports return receipts: a scan of every return, so once per read, not once per query. */
-async function readReceiptsReported(connection: DuckDBConnection): Promise<boolean> {
-  const reader = await connection.runAndReadAll(`SELECT ${receiptsReportedSql('return_requests', 'return_receipts')}`);
+/** Whether the risk run of `asOf` kept its typical product weights (the latest run's are kept). */
+async function readProductWeightsKept(connection: DuckDBConnection, asOf: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll('SELECT count(*) > 0 FROM risk_product_weights WHERE as_of = $asOf::TIMESTAMPTZ', { asOf });
   return reader.getRows()[0]?.[0] === true;
 }
 
@@ -351,23 +407,36 @@ async function ringEvidence(scope: QueryScope, members: readonly string[]): Prom
   return rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
+/** The risk run that wrote a flag's reasons, as far as the evidence needs it. */
+export interface ReasonsRun {
+  /** When the reasons were computed: the run's as_of (job_runs.started_at). */
+  asOf: string;
+  /** Whether that run counted missing receipts (job_runs.details.receiptsReported); undefined for runs before it was recorded. */
+  receiptsReported: boolean | undefined;
+}
+
 /**
- * When a flag's reasons were computed — the as_of of the risk run that last wrote them. An open flag's
- * `updated_at` is that run's time (opening and refreshing set it; only a decision changes it
- * otherwise, and that closes the flag). A closed flag keeps the reasons of its last refresh, while
- * its `updated_at` is the decision or expiry time: that refresh is the last succeeded risk run
- * (job_runs.started_at is the run's as_of) started before the flag closed and not before it opened;
- * with no such run recorded, the flag was never refreshed and its opening time is the answer.
+ * The risk run that wrote a flag's reasons. An open flag's `updated_at` is that run's time (opening
+ * and refreshing set it; only a decision changes it otherwise, and that closes the flag). A closed
+ * flag keeps the reasons of its last refresh, while its `updated_at` is the decision or expiry time:
+ * that refresh is the last succeeded risk run (job_runs.started_at is the run's as_of) started before
+ * the flag closed and not before it opened; with no such run recorded, the flag was never refreshed
+ * and its opening time is the answer.
  */
-export async function readReasonsAsOf(
+export async function readReasonsRun(
   connection: DuckDBConnection,
   flag: { status: string; openedAt: string; updatedAt: string; closedAt: string | null },
-): Promise<string> {
-  if (flag.status === 'open' || flag.closedAt === null) return flag.updatedAt;
+): Promise<ReasonsRun> {
+  const open = flag.status === 'open' || flag.closedAt === null;
   const reader = await connection.runAndReadAll(
-    `SELECT max(started_at) AS refreshed_at FROM job_runs
-     WHERE job = 'risk' AND status = 'succeeded' AND started_at >= $openedAt::TIMESTAMPTZ AND started_at < $closedAt::TIMESTAMPTZ`,
-    { openedAt: flag.openedAt, closedAt: flag.closedAt },
+    `SELECT max(started_at) AS refreshed_at, arg_max(details, started_at) ->> 'receiptsReported' AS receipts_reported FROM job_runs
+     WHERE job = 'risk' AND status = 'succeeded' AND ${open ? 'started_at = $updatedAt::TIMESTAMPTZ' : 'started_at >= $openedAt::TIMESTAMPTZ AND started_at < $closedAt::TIMESTAMPTZ'}`,
+    open ? { updatedAt: flag.updatedAt } : { openedAt: flag.openedAt, closedAt: flag.closedAt },
   );
-  return toIsoTime(reader.getRowObjectsJS()[0]?.['refreshed_at']) ?? flag.openedAt;
+  const row = reader.getRowObjectsJS()[0];
+  const recorded = row?.['receipts_reported'];
+  return {
+    asOf: open ? flag.updatedAt : (toIsoTime(row?.['refreshed_at']) ?? flag.openedAt),
+    receiptsReported: recorded === 'true' ? true : recorded === 'false' ? false : undefined,
+  };
 }

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
-import { receiptsReportedSql } from '../receipts-reported.ts';
+import { readReceiptsReported } from '../receipts-reported.ts';
 
 export interface FeatureOptions {
   /** A refund whose return has no receipt this many days after the refund counts as "never arrived". Default 14. */
@@ -65,6 +65,22 @@ export async function createSnapshotTargets(connection: DuckDBConnection, asOf: 
 }
 
 /**
+ * Typical parcel weight of a one-line return of each product, per unit (all customers, all time: a
+ * property of the product, not of anyone's future), for products with at least 3 such parcels.
+ */
+export const PRODUCT_WEIGHT_SQL = `SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
+  FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
+  WHERE rr.weight_grams IS NOT NULL
+    AND rr.return_id IN (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1)
+  GROUP BY rl.product_id HAVING count(*) >= 3`;
+
+/** What the features were computed with, beyond their options: recorded by the risk run (job_runs.details). */
+export interface ComputedFeatures {
+  /** Whether missing receipts counted as evidence (store/receipts-reported.ts): a property of the whole data set. */
+  receiptsReported: boolean;
+}
+
+/**
  * Computes the point-in-time features of every row of `risk_targets (target_id, customer_id, as_of)`
  * into the temporary table `risk_feature_rows (target_id, customer_id, as_of, <one DOUBLE per feature>)`;
  * the columns are models/risk/risk-feature-names.ts's RISK_FEATURE_NAMES (test/store/risk checks they agree).
@@ -75,7 +91,12 @@ export async function createSnapshotTargets(connection: DuckDBConnection, asOf: 
  * the customer's ring mates from `customer_ring_members` (ring membership itself is the latest one —
  * see docs/risk.md). Aggregation stays in DuckDB; nothing is pulled into JavaScript here.
  */
-export async function computeCustomerFeatures(connection: DuckDBConnection, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): Promise<void> {
+export async function computeCustomerFeatures(
+  connection: DuckDBConnection,
+  options: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
+  /** A risk run's: its as_of, under which the typical product weights are kept in risk_product_weights (migration 014). */
+  record?: { asOf: Date },
+): Promise<ComputedFeatures> {
   // Subjects: each target's own customer, plus its ring mates (for the ring aggregates), each with
   // its window bounds. TIMESTAMPTZ − INTERVAL goes through the time-zone calendar (~1 µs a value, 30×
   // a plain comparison), so the bounds are computed once per distinct as_of, not once per fact.
@@ -101,6 +122,16 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     { noReceiptDays: options.noReceiptDays },
   );
 
+  // Asked apart so that the run can record them: a flag's evidence lists missing receipts only if the
+  // run that wrote its reasons counted them, and weighs parcels against the same typical weights
+  // (store/api/read-reason-evidence.ts).
+  const receiptsReported = await readReceiptsReported(connection);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE risk_product_weight AS ${PRODUCT_WEIGHT_SQL}`);
+  if (record !== undefined) {
+    await connection.run('DELETE FROM risk_product_weights');
+    await connection.run('INSERT INTO risk_product_weights SELECT $asOf::TIMESTAMPTZ, product_id, grams FROM risk_product_weight', { asOf: record.asOf.toISOString() });
+  }
+
   // Elapsed days use epoch arithmetic: date_diff('second', …) on TIMESTAMPTZ goes through the
   // calendar too and gives the same whole seconds 40× slower.
   await connection.run(
@@ -119,7 +150,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     receipts_reported AS (
       -- A missing receipt is evidence only where receipts are reported at all (store/receipts-reported.ts);
       -- over all return requests, as a property of the data like product_weight below.
-      SELECT ${receiptsReportedSql('return_requests', 'return_receipts')} AS reported
+      SELECT $receiptsReported::BOOLEAN AS reported
     ),
     latest_inspections AS (
       -- One inspection per returned line, its latest: a re-inspection (a second opinion, or the same
@@ -252,15 +283,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
       GROUP BY s.subject_row
     ),
     single_line_returns AS (SELECT return_id FROM return_lines GROUP BY return_id HAVING count(*) = 1),
-    product_weight AS (
-      -- Typical parcel weight of a one-line return of each product (all customers, all time: a
-      -- property of the product, not of anyone's future).
-      SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
-      FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
-      WHERE rr.weight_grams IS NOT NULL
-        AND rr.return_id IN (SELECT return_id FROM single_line_returns)
-      GROUP BY rl.product_id HAVING count(*) >= 3
-    ),
+    product_weight AS (SELECT product_id, grams FROM risk_product_weight),
     off_weight AS (
       -- One-line parcels more than 20% off the product's typical weight, either way: something other
       -- than the product came back (a swap), not just different packaging.
@@ -361,7 +384,7 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     LEFT JOIN light lp USING (subject_row)
     LEFT JOIN off_weight ow USING (subject_row)
     LEFT JOIN unexpected_no_fault nf USING (subject_row)`,
-    { lateDays: options.lateReturnDays, priorClaims: NO_FAULT_PRIOR_CLAIMS },
+    { lateDays: options.lateReturnDays, priorClaims: NO_FAULT_PRIOR_CLAIMS, receiptsReported },
   );
 
   // Return rates divide by purchases of the same window (a return of an older purchase can push a
@@ -424,4 +447,6 @@ export async function computeCustomerFeatures(connection: DuckDBConnection, opti
     WHERE f.is_self`);
   await connection.run('DROP TABLE IF EXISTS risk_subject_facts');
   await connection.run('DROP TABLE IF EXISTS risk_subjects');
+  await connection.run('DROP TABLE IF EXISTS risk_product_weight');
+  return { receiptsReported };
 }

@@ -48,6 +48,8 @@ describe('riskJob', () => {
   it('scores every customer with activity by the rules before any model exists, with reasons, rings and one open flag per flagged customer', async () => {
     const result = await run('2026-02-01T00:00:00Z');
     expect(result.rowsWritten).toBe(5);
+    // Every return has its receipts: missing receipts count, and the run says so for the evidence.
+    expect(result.details).toMatchObject({ receiptsReported: true });
     const scores = (await connection.runAndReadAll('SELECT customer_id, score, tier, status, model_version, fraud_type_hint, reasons FROM customer_scores ORDER BY customer_id')).getRowObjectsJS();
     const byId = Object.fromEntries(scores.map((row) => [row['customer_id'], row]));
     expect(byId['honest']).toMatchObject({ score: 0, tier: 'low', status: 'scored', model_version: null, reasons: '[]' });
@@ -134,5 +136,32 @@ describe('riskJob', () => {
     const rows = (await connection.runAndReadAll("SELECT DISTINCT score, tier, status, model_version FROM customer_scores")).getRows();
     expect(rows).toEqual([[null, 'unscored', 'unscored', 'broken']]);
     await connection.run("DELETE FROM model_registry WHERE version = 'broken'");
+  });
+});
+
+describe('riskJob keeps what its evidence needs', () => {
+  it('keeps the typical parcel weight of each product under its as_of, replacing the previous run\'s', async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      // Three one-line returns of pW weighed 400, 500 and 1,200 g for 2 units: a median of 250 g a unit.
+      for (const [index, grams] of [400, 500, 1200].entries()) {
+        const customerId = `w${index}`;
+        await insertRiskFacts(conn, {
+          orders: [{ orderId: `o_${customerId}`, customerId, placedAt: '2026-01-02T00:00:00Z' }],
+          lines: [{ orderId: `o_${customerId}`, lineId: 'l0', customerId, productId: 'pW', quantity: 2, unitPrice: 1000, placedAt: '2026-01-02T00:00:00Z' }],
+          returns: [{ returnId: `r_${customerId}`, orderId: `o_${customerId}`, customerId, requestedAt: '2026-01-10T00:00:00Z', lines: [{ lineId: 'l0', productId: 'pW', quantity: 2, reason: 'fit.too_small' }] }],
+          receipts: [{ returnId: `r_${customerId}`, lineId: 'l0', quantity: 2, receivedAt: '2026-01-14T00:00:00Z', weightGrams: grams }],
+        });
+      }
+      const runAt = (now: string) => riskJob.run({ connection: conn, config, logger: pino({ level: 'silent' }), now: new Date(now), fullRebuild: true, signal: new AbortController().signal });
+      const kept = async () => (await conn.runAndReadAll('SELECT as_of::VARCHAR, product_id, grams FROM risk_product_weights')).getRows();
+      await runAt('2026-02-01T00:00:00Z');
+      expect(await kept()).toEqual([['2026-02-01 00:00:00+00', 'pW', 250]]);
+      await runAt('2026-02-02T00:00:00Z');
+      expect(await kept()).toEqual([['2026-02-02 00:00:00+00', 'pW', 250]]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeRings } from '../../../jobs/risk/compute-rings.ts';
 import { evaluateRiskRules, type FiredRule } from '../../../models/risk/evaluate-risk-rules.ts';
 import { RISK_FEATURE_NAMES, type RiskFeatureValues } from '../../../models/risk/risk-feature-names.ts';
-import { readReasonEvidence } from '../../../store/api/read-reason-evidence.ts';
-import { computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
+import { readReasonEvidence, readReasonsRun } from '../../../store/api/read-reason-evidence.ts';
+import { PRODUCT_WEIGHT_SQL, computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
 import { insertRiskFacts, type RiskFacts } from '../risk/insert-risk-facts.ts';
 import { openRiskTestDatabase } from '../risk/open-risk-test-database.ts';
 
@@ -234,11 +234,66 @@ describe('readReasonEvidence', () => {
     }
   });
 
+  it("lists refunds without receipt only if the run that wrote the reasons counted them (its receiptsReported), whatever today's data says", async () => {
+    const asked = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes: ['REFUND_WITHOUT_RECEIPT'], limit: 50 });
+    const counted = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes: ['REFUND_WITHOUT_RECEIPT'], limit: 50, receiptsReported: true });
+    const notCounted = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes: ['REFUND_WITHOUT_RECEIPT'], limit: 50, receiptsReported: false });
+    expect(asked.get('REFUND_WITHOUT_RECEIPT')!.total).toBe(1);
+    expect(counted.get('REFUND_WITHOUT_RECEIPT')).toEqual(asked.get('REFUND_WITHOUT_RECEIPT'));
+    expect(notCounted.get('REFUND_WITHOUT_RECEIPT')).toEqual({ items: [], total: 0, truncated: false });
+  });
+
+  it('weighs parcels against the typical weights the run kept, not against weights computed again from today\'s data', async () => {
+    const codes = ['LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS', 'NOT_DECLARED_ITEM', 'RING_EVIDENCE'];
+    const computed = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 });
+    await connection.run(`INSERT INTO risk_product_weights SELECT $asOf::TIMESTAMPTZ, product_id, grams FROM (${PRODUCT_WEIGHT_SQL})`, { asOf: AS_OF });
+    try {
+      expect(await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 })).toEqual(computed);
+      // Kept for another run only: computed again, as before.
+      await connection.run(`UPDATE risk_product_weights SET as_of = as_of - INTERVAL 1 DAY`);
+      expect(await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 })).toEqual(computed);
+      // The run's weights decide: had it weighed the light product at 100 times its weight, every parcel of it was light.
+      await connection.run(`UPDATE risk_product_weights SET as_of = $asOf::TIMESTAMPTZ, grams = CASE product_id WHEN 'pL' THEN grams * 100 ELSE grams END`, { asOf: AS_OF });
+      const kept = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 });
+      expect(kept.get('LIGHT_PARCEL')!.total).toBeGreaterThan(computed.get('LIGHT_PARCEL')!.total);
+    } finally {
+      await connection.run('DELETE FROM risk_product_weights');
+    }
+  });
+
   it('caps each list at the limit and says so', async () => {
     const evidence = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes: ['REPEATED_CLAIMS', 'MODEL_PATTERN'], limit: 2 });
     expect(evidence.get('REPEATED_CLAIMS')).toMatchObject({ total: 3, truncated: true });
     expect(evidence.get('REPEATED_CLAIMS')!.items).toHaveLength(2);
     expect(evidence.has('MODEL_PATTERN')).toBe(false);
+  });
+});
+
+describe('readReasonsRun', () => {
+  it("finds the risk run that wrote a flag's reasons, and what it recorded of receipts", async () => {
+    const db = await openRiskTestDatabase();
+    const conn = await db.connect();
+    try {
+      await conn.run(`INSERT INTO job_runs (job, started_at, finished_at, status, details) VALUES
+        ('risk', '2026-05-01T00:00:00Z', '2026-05-01T00:01:00Z', 'succeeded', '{"receiptsReported":false}'),
+        ('risk', '2026-05-02T00:00:00Z', '2026-05-02T00:01:00Z', 'succeeded', '{"receiptsReported":true}'),
+        ('risk', '2026-05-03T00:00:00Z', '2026-05-03T00:01:00Z', 'succeeded', '{}'),
+        ('risk', '2026-05-04T00:00:00Z', NULL, 'failed', '{"receiptsReported":false}')`);
+      const open = (updatedAt: string) => ({ status: 'open', openedAt: '2026-04-01T00:00:00.000Z', updatedAt, closedAt: null });
+      expect(await readReasonsRun(conn, open('2026-05-01T00:00:00.000Z'))).toEqual({ asOf: '2026-05-01T00:00:00.000Z', receiptsReported: false });
+      expect(await readReasonsRun(conn, open('2026-05-02T00:00:00.000Z'))).toEqual({ asOf: '2026-05-02T00:00:00.000Z', receiptsReported: true });
+      // A run from before the value was recorded, and a flag written by no recorded run: asked of the data.
+      expect(await readReasonsRun(conn, open('2026-05-03T00:00:00.000Z'))).toEqual({ asOf: '2026-05-03T00:00:00.000Z', receiptsReported: undefined });
+      expect(await readReasonsRun(conn, open('2026-04-01T00:00:00.000Z'))).toEqual({ asOf: '2026-04-01T00:00:00.000Z', receiptsReported: undefined });
+      // Closed on 5 May: its last refresh is the run of 3 May (the failed one does not count); closed on 2 May 12:00, that of 2 May.
+      const closed = (closedAt: string) => ({ status: 'dismissed', openedAt: '2026-04-01T00:00:00.000Z', updatedAt: closedAt, closedAt });
+      expect(await readReasonsRun(conn, closed('2026-05-05T00:00:00.000Z'))).toEqual({ asOf: '2026-05-03T00:00:00.000Z', receiptsReported: undefined });
+      expect(await readReasonsRun(conn, closed('2026-05-02T12:00:00.000Z'))).toEqual({ asOf: '2026-05-02T00:00:00.000Z', receiptsReported: true });
+      // Closed before any run refreshed it: its opening time.
+      expect(await readReasonsRun(conn, { ...closed('2026-04-02T00:00:00.000Z'), openedAt: '2026-03-01T00:00:00.000Z' })).toEqual({ asOf: '2026-03-01T00:00:00.000Z', receiptsReported: undefined });
+    } finally {
+      db.close();
+    }
   });
 });
 
