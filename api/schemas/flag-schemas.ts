@@ -62,7 +62,14 @@ export const TimelineEntry = Type.Object(
     at: Type.String({ format: 'date-time' }),
     kind: Type.String({ description: 'Event type: order.placed, return.requested, return.inspected, refund.issued, claim.opened, risk.decision, …' }),
     id: Type.String({ description: 'Order, return, refund, claim or decision id' }),
-    details: Type.Record(Type.String(), Type.Unknown()),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'What the fact says, by kind (absent fields are unknown; amounts in minor units of the currency): ' +
+        'order.placed {currency, channel, lines, value}; order.delivered {lineId} (none: the whole order); ' +
+        'return.requested {orderId, method, resolution, lines: [{productId, quantity, reason}]}; return.received {units, weightGrams}; ' +
+        'return.inspected {lines: [{lineId, condition, fault, disposition}]}; refund.issued {returnId, orderId, amount, currency, method}; ' +
+        'return.closed {outcome}; claim.opened {orderId, kind}; return.feedback {rating, comment}; risk.decision {flagId, verdict, fraudType, decidedBy, note}',
+    }),
   },
   { additionalProperties: false },
 );

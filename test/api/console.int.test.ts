@@ -62,6 +62,11 @@ describe('review console', () => {
     await page.getByTestId('reasons').waitFor();
     expect(await page.getByTestId('reasons').locator('li').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('timeline').locator('tbody tr').count()).toBeGreaterThan(0);
+    // Each fact's details read as a sentence, not as raw JSON: an order's lines and value in its currency.
+    const details = await page.getByTestId('timeline-details').allTextContents();
+    expect(details.filter((text) => text.includes('{"') || text.includes('[{'))).toEqual([]);
+    const orderRow = page.getByTestId('timeline').locator('tbody tr', { hasText: 'order.placed' }).first();
+    expect(await orderRow.getByTestId('timeline-details').textContent()).toMatch(/^\d+ lines? · [€£][\d,]+\.\d\d/);
     // The facts behind the reasons: clicking one highlights its timeline row.
     const facts = page.locator('[data-testid="reason-evidence"]');
     expect(await facts.count()).toBeGreaterThan(0);
