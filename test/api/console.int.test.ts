@@ -127,7 +127,7 @@ describe('review console', () => {
   });
 
   it('shows a product team the weekly defect rate with its interval', async () => {
-    const report = (await (await fetch(`${server.url}/v1/quality/report?limit=5`, { headers: { authorization: `Bearer ${productKey}` } })).json()) as {
+    const report = (await (await fetch(`${server.url}/v1/quality/report?limit=20`, { headers: { authorization: `Bearer ${productKey}` } })).json()) as {
       products: { scopeId: string }[];
     };
     expect(report.products.length).toBeGreaterThan(0);
@@ -138,9 +138,18 @@ describe('review console', () => {
     await page.getByTestId('tab-products').click();
     expect(await page.locator('#view-products').isVisible()).toBe(true);
     expect(await page.locator('#view-flags').isVisible()).toBe(false);
-    await page.locator('#product-id').fill(report.products[0]!.scopeId);
-    await page.locator('#show-product').click();
+    // The weekly report lists the latest week's products as the API ranks them; a row opens the product.
+    const reportRows = page.getByTestId('report-row');
+    await expect.poll(() => reportRows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await reportRows.first().getAttribute('data-product')).toBe(report.products[0]!.scopeId);
+    expect(await page.getByTestId('report-week').textContent()).toMatch(/^delivery week of \d{4}-\d{2}-\d{2}$/);
+    await reportRows.first().click();
     await page.getByTestId('defect-chart').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#product-id').inputValue()).toBe(report.products[0]!.scopeId);
+    // The week before: another week's report.
+    const week = await page.getByTestId('report-week').textContent();
+    await page.getByRole('button', { name: 'Previous week' }).click();
+    await expect.poll(() => page.getByTestId('report-week').textContent(), { timeout: 10_000 }).not.toBe(week);
     expect(await page.getByTestId('defect-chart').locator('circle').count()).toBeGreaterThan(3);
     await page.screenshot({ path: join(ARTIFACTS, 'console-product-quality.png'), fullPage: true });
     // An unknown product: the error, and no chart of the previous product under it.
