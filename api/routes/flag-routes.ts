@@ -142,7 +142,7 @@ export function registerFlagRoutes(
         reasonsAsOf: reasonsRun.asOf,
         timeline: timelineTruncated ? timeline.slice(0, TIMELINE_LIMIT) : timeline,
         timelineTruncated,
-        linkedAccounts,
+        linkedAccounts: linkedAccounts.map((account) => ({ ...account, score: account.score === null ? null : roundScore(account.score) })),
       };
     },
   );

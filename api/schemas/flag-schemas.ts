@@ -1,7 +1,7 @@
 /** Schemas of the flag queue, flag evidence and review decisions. */
 import { Type } from '@sinclair/typebox';
 import { FRAUD_TYPES } from '../../domain/events/vocabulary.ts';
-import { NullableString, Reason } from './common-schemas.ts';
+import { NullableNumber, NullableString, Reason } from './common-schemas.ts';
 
 /**
  * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`),
@@ -79,6 +79,9 @@ export const LinkedAccount = Type.Object(
     customerId: Type.String(),
     via: Type.Array(Type.String(), { description: 'Attributes shared with the flagged customer: address, payment, device; empty for a ring member linked only through other members' }),
     ringId: Type.String(),
+    score: NullableNumber({ description: "The account's latest fraud score, rounded as GET /v1/customers/{id}/risk rounds it; null when it was never scored or could not be" }),
+    tier: NullableString({ description: 'Its latest tier (low, review, high); null when it was never scored or could not be' }),
+    openFlagId: NullableString({ description: 'Its open flag, if any (GET /v1/flags/{flagId})' }),
   },
   { additionalProperties: false },
 );

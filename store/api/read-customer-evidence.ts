@@ -17,6 +17,11 @@ export interface LinkedAccount {
   customerId: string;
   via: string[];
   ringId: string;
+  /** The account's latest score and tier (customer_scores); null when it was never scored or could not be. */
+  score: number | null;
+  tier: string | null;
+  /** Its open flag, if any: a ring is reviewed account by account. */
+  openFlagId: string | null;
 }
 
 // The fact tables have no index: each read of a table is a scan of the whole table. So the customer's
@@ -104,14 +109,22 @@ export async function readLinkedAccounts(connection: DuckDBConnection, customerI
      ring AS (
        SELECT customer_id AS member_id, ring_id FROM customer_ring_members
        WHERE ring_id = (SELECT ring_id FROM customer_ring_members WHERE customer_id = $customerId) AND customer_id <> $customerId)
-     SELECT member_id, coalesce(direct.via, []::VARCHAR[]) AS via, coalesce(direct.ring_id, ring.ring_id) AS ring_id
-     FROM direct FULL OUTER JOIN ring USING (member_id)
-     ORDER BY direct.member_id IS NULL, member_id`,
+     SELECT m.member_id, m.via, m.ring_id, s.score, s.tier, f.flag_id AS open_flag_id
+     FROM (
+       SELECT member_id, coalesce(direct.via, []::VARCHAR[]) AS via, coalesce(direct.ring_id, ring.ring_id) AS ring_id, direct.member_id IS NULL AS indirect
+       FROM direct FULL OUTER JOIN ring USING (member_id)
+     ) m
+     LEFT JOIN customer_scores s ON s.customer_id = m.member_id
+     LEFT JOIN risk_flags f ON f.customer_id = m.member_id AND f.status = 'open'
+     ORDER BY m.indirect, m.member_id`,
     { customerId },
   );
   return reader.getRowObjectsJS().map((row) => ({
     customerId: String(row['member_id']),
     via: (row['via'] as unknown[]).map(String),
     ringId: String(row['ring_id']),
+    score: row['score'] === null ? null : Number(row['score']),
+    tier: row['tier'] === null || row['tier'] === 'unscored' ? null : String(row['tier']),
+    openFlagId: row['open_flag_id'] === null ? null : String(row['open_flag_id']),
   }));
 }

@@ -126,6 +126,35 @@ describe('review console', () => {
     await page.close();
   });
 
+  it("opens a linked account's flag from a ring member's evidence", async () => {
+    const headers = { authorization: `Bearer ${riskKey}` };
+    const queue = (await (await fetch(`${server.url}/v1/flags?limit=200`, { headers })).json()) as { flags: { flagId: string; customerId: string }[] };
+    let ringFlag: { customerId: string; linked: { customerId: string; openFlagId: string } } | undefined;
+    for (const flag of queue.flags) {
+      const evidence = (await (await fetch(`${server.url}/v1/flags/${flag.flagId}`, { headers })).json()) as { linkedAccounts: { customerId: string; openFlagId: string | null }[] };
+      const linked = evidence.linkedAccounts.find((account) => account.openFlagId !== null);
+      if (linked !== undefined) {
+        ringFlag = { customerId: flag.customerId, linked: { customerId: linked.customerId, openFlagId: linked.openFlagId! } };
+        break;
+      }
+    }
+    // The simulation has fraud rings whose members are flagged together.
+    expect(ringFlag).toBeDefined();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}/console`);
+    await page.getByTestId('api-key').fill(riskKey);
+    await page.getByTestId('save-key').click();
+    await page.locator('#filter-customer').fill(ringFlag!.customerId);
+    await page.locator('#filter-customer').dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('flag-row').count(), { timeout: 15_000 }).toBe(1);
+    await page.getByTestId('flag-row').first().click();
+    const linkedRow = page.getByTestId('linked-account').filter({ hasText: ringFlag!.linked.customerId });
+    await linkedRow.getByTestId('open-linked-flag').click();
+    await expect.poll(() => page.locator('#flag-detail h2').textContent(), { timeout: 15_000 }).toContain(ringFlag!.linked.customerId);
+    expect(await page.locator('#flag-detail').textContent()).toContain(ringFlag!.linked.openFlagId);
+    await page.close();
+  });
+
   it('shows a product team the weekly defect rate with its interval', async () => {
     const report = (await (await fetch(`${server.url}/v1/quality/report?limit=20`, { headers: { authorization: `Bearer ${productKey}` } })).json()) as {
       products: { scopeId: string }[];

@@ -164,7 +164,7 @@ describe('GET /v1/flags/{id}', () => {
     const body = response.json() as { flag: { customerId: string }; timeline: { kind: string; at: string }[]; linkedAccounts: unknown[] };
     expect(body.flag.customerId).toBe('cus_0');
     expect(body.timeline.map((entry) => entry.kind)).toEqual(['return.inspected', 'return.received', 'refund.issued', 'return.requested', 'claim.opened', 'order.delivered', 'order.placed']);
-    expect(body.linkedAccounts).toEqual([{ customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1' }]);
+    expect(body.linkedAccounts).toEqual([{ customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1', score: null, tier: null, openFlagId: null }]);
   });
 
   it("details each order with its lines' count and value and each return with its lines, the customer's only", async () => {
@@ -276,8 +276,22 @@ describe('GET /v1/flags/{id}: the whole ring', () => {
     await api.connection.run(`INSERT INTO customer_ring_members VALUES ('cus_0', 'ring_1'), ('cus_77', 'ring_1'), ('cus_78', 'ring_1'), ('cus_99', 'ring_9')`);
     const response = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });
     expect((response.json() as { linkedAccounts: unknown[] }).linkedAccounts).toEqual([
-      { customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1' },
-      { customerId: 'cus_78', via: [], ringId: 'ring_1' },
+      { customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1', score: null, tier: null, openFlagId: null },
+      { customerId: 'cus_78', via: [], ringId: 'ring_1', score: null, tier: null, openFlagId: null },
+    ]);
+  });
+
+  it("shows each linked account's score, tier and open flag, so a reviewer can go through the ring", async () => {
+    await api.connection.run(`INSERT INTO customer_ring_members VALUES ('cus_0', 'ring_1'), ('cus_77', 'ring_1'), ('cus_78', 'ring_1')`);
+    await api.connection.run(`INSERT INTO customer_scores (customer_id, score, tier, status, reasons, computed_at, evidence_count) VALUES
+      ('cus_77', 0.876543, 'high', 'scored', '[]', '2026-11-20T10:00:00Z', 2), ('cus_78', NULL, 'unscored', 'unscored', '[]', '2026-11-20T10:00:00Z', 0)`);
+    await api.connection.run(`INSERT INTO risk_flags SELECT * REPLACE ('flg_ring77' AS flag_id, 'cus_77' AS customer_id, 'open' AS status) FROM risk_flags WHERE flag_id = 'flg_03'`);
+    await api.connection.run(`INSERT INTO risk_flags SELECT * REPLACE ('flg_ring78' AS flag_id, 'cus_78' AS customer_id, 'dismissed' AS status) FROM risk_flags WHERE flag_id = 'flg_03'`);
+    const response = await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') });
+    expect((response.json() as { linkedAccounts: unknown[] }).linkedAccounts).toEqual([
+      // Rounded as GET /v1/customers/{id}/risk rounds it; an unscored account has no tier, a closed flag is not open.
+      { customerId: 'cus_77', via: ['address', 'device'], ringId: 'ring_1', score: 0.8765, tier: 'high', openFlagId: 'flg_ring77' },
+      { customerId: 'cus_78', via: [], ringId: 'ring_1', score: null, tier: null, openFlagId: null },
     ]);
   });
 });
