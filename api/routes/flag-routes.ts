@@ -21,20 +21,29 @@ import { correctionWithoutNote, DecisionRequest, legitimateWithFraudType } from 
  * The position after the last flag of a page, `KEY~FLAG_ID`: the score (`0.93~flg_05`) or, with
  * sort=oldest, the opening time in µs since the epoch (`1794182400000000~flg_05`). Its pattern in
  * the schema (FLAG_CURSOR_PATTERN) admits only decodable cursors, so a malformed one is a plain 400
- * naming query.cursor; every cursor it admits is a position under either order.
+ * naming query.cursor; a cursor of the other order (a score under sort=oldest, an opening time under
+ * sort=score) is a 400 too.
  */
 export function encodeFlagCursor(position: { key: number; flagId: string }): string {
   // String(number) round-trips a double exactly.
   return `${String(position.key)}~${position.flagId}`;
 }
 
-export function decodeFlagCursor(cursor: string): { key: number; flagId: string } {
+export function decodeFlagCursor(cursor: string, sort: 'score' | 'oldest'): { key: number; flagId: string } {
   const separator = cursor.indexOf('~');
   const key = Number(cursor.slice(0, separator));
   if (separator < 1 || !Number.isFinite(key) || separator === cursor.length - 1) {
     throw new RetourError('RETOUR_BAD_REQUEST', 'query.cursor is not a cursor this API returned (use nextCursor of the previous page)', {
       details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/flags' }] },
     });
+  }
+  // A cursor of the other order would read as a position far before the first flag (an opening time
+  // as a score above 1, a score as 1970): the page would silently restart the queue. Only 0 and 1 fit
+  // both, harmlessly.
+  const sortOfCursor = key > 1 ? 'oldest' : Number.isInteger(key) ? sort : 'score';
+  if (sortOfCursor !== sort) {
+    const message = `is a cursor of sort=${sortOfCursor}: pass sort=${sortOfCursor} with it, as on the page it came from`;
+    throw new RetourError('RETOUR_BAD_REQUEST', `query.cursor ${message}`, { details: { errors: [{ field: 'query.cursor', message }] } });
   }
   return { key, flagId: cursor.slice(separator + 1) };
 }
@@ -68,7 +77,7 @@ export function registerFlagRoutes(
     async (request, reply) => {
       const query = request.query;
       const limit = query.limit ?? 50;
-      const after = query.cursor === undefined ? undefined : decodeFlagCursor(query.cursor);
+      const after = query.cursor === undefined ? undefined : decodeFlagCursor(query.cursor, query.sort === 'oldest' ? 'oldest' : 'score');
       const page = await readFlagQueue(options.connection, {
         status: query.status ?? 'open',
         limit,

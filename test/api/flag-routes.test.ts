@@ -126,6 +126,23 @@ describe('GET /v1/flags?sort=oldest', () => {
     // The default order is still the score.
     expect((await walk('', 2)).ids).not.toEqual(expected);
   });
+
+  it("refuses a cursor of the other order (a page 2 asked without the first page's sort), instead of silently restarting the queue", async () => {
+    const oldestCursor = (await page('?sort=oldest&limit=2')).nextCursor;
+    const scoreCursor = (await page('?limit=2')).nextCursor;
+    expect(oldestCursor).toMatch(/^[0-9]{16}~/);
+    expect(scoreCursor).toMatch(/^0\.[0-9]+~/);
+    for (const [query, cursor, sortOfCursor] of [['', oldestCursor, 'oldest'], ['&sort=score', oldestCursor, 'oldest'], ['&sort=oldest', scoreCursor, 'score']] as const) {
+      const response = await api.app.inject({ method: 'GET', url: `/v1/flags?limit=2${query}&cursor=${cursor ?? ''}`, headers: as('risk') });
+      expect(response.statusCode, `${query} ${cursor ?? ''}`).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      const problem = response.json() as { detail: string; errors: { field: string; message: string }[] };
+      expect(problem.errors).toEqual([{ field: 'query.cursor', message: `is a cursor of sort=${sortOfCursor}: pass sort=${sortOfCursor} with it, as on the page it came from` }]);
+    }
+    // With the matching sort both still page on.
+    expect((await page(`?sort=oldest&limit=2&cursor=${oldestCursor ?? ''}`)).flags).toHaveLength(2);
+    expect((await page(`?limit=2&cursor=${scoreCursor ?? ''}`)).flags).toHaveLength(2);
+  });
 });
 
 describe('GET /v1/flags as Arrow: the columns do not depend on the data', () => {
