@@ -1,5 +1,6 @@
 /** Schemas of the product-quality routes and the job list. */
 import { Type } from '@sinclair/typebox';
+import { JOB_NAMES, type JobName } from '../../domain/job-names.ts';
 import { NullableNumber, NullableString } from './common-schemas.ts';
 
 const IsoDate = (description: string) => Type.String({ format: 'date', description });
@@ -145,7 +146,10 @@ export const AlertList = Type.Object(
 );
 
 export const JobQuery = Type.Object(
-  { job: Type.Optional(Id('Only this job')), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) },
+  {
+    job: Type.Optional(Type.Unsafe<JobName>({ type: 'string', enum: [...JOB_NAMES], description: 'Only this job (another name is a 400, not an empty list)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
   { additionalProperties: false },
 );
 

@@ -1,5 +1,8 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_NAMES } from '../../domain/job-names.ts';
+import { JOBS } from '../../jobs/job-registry.ts';
+import { createTrainJob } from '../../jobs/risk/train-job.ts';
 import { wilsonInterval } from '../../models/stats/wilson-interval.ts';
 import { createTestApi, type TestApi } from './api-test-app.ts';
 
@@ -182,6 +185,19 @@ describe('GET /v1/jobs', () => {
       { runId: 2, job: 'quality', startedAt: '2026-11-20T10:01:00.000Z', finishedAt: null, status: 'running', rowsWritten: null, error: null, skipReason: null, durationSeconds: null },
       { runId: 1, job: 'risk', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:12.500Z', status: 'succeeded', rowsWritten: 120, error: null, skipReason: null, durationSeconds: 12.5 },
     ]);
+  });
+
+  it('filters by job; an unknown job name (a typo) is a 400 naming query.job and the jobs there are, not an empty list', async () => {
+    const get = (query: string) => api.app.inject({ method: 'GET', url: `/v1/jobs${query}`, headers: { authorization: `Bearer ${api.keys.ops}` } });
+    expect(((await get('?job=risk')).json() as { runs: { job: string }[] }).runs.map((run) => run.job)).toEqual(['risk']);
+    expect(((await get('?job=train')).json() as { runs: unknown[] }).runs).toEqual([]);
+    const typo = await get('?job=risks');
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json()).toMatchObject({ errors: [{ field: 'query.job', message: 'must be one of quality, ops, risk, train' }] });
+  });
+
+  it('knows every job the scheduler runs', () => {
+    expect([...JOBS, createTrainJob()].map((job) => job.name).sort()).toEqual([...JOB_NAMES].sort());
   });
 
   it('gives a skipped run its reason', async () => {
