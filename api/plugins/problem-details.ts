@@ -77,6 +77,13 @@ function validationErrors(error: FastifyError): FieldError[] {
       result.push({ field, message: stated });
       continue;
     }
+    if (issue.keyword === 'additionalProperties') {
+      // A misspelt parameter (`?colour=`, `?actions=`): Ajv's "must NOT have additional properties" does not say what the route takes.
+      const names = Object.keys((issue as { parentSchema?: { properties?: Record<string, unknown> } }).parentSchema?.properties ?? {});
+      const taken = names.length === 0 ? 'none' : names.join(', ');
+      result.push({ field, message: context === 'querystring' ? `is not a parameter of this route; it takes ${taken}` : `is not a field here; the fields are ${taken}` });
+      continue;
+    }
     if (params.allowedValues !== undefined) {
       result.push({ field, message: `must be one of ${params.allowedValues.join(', ')}` });
       continue;

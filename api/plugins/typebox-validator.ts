@@ -8,6 +8,7 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { FastifyValidationResult } from 'fastify/types/schema.js';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { registerContractFormats } from '../../domain/events/date-time-format.ts';
 
 registerContractFormats();
@@ -30,7 +31,10 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
       // Only the first letter is lowered: the message may quote a pattern, where case matters (\S).
       // A schema may say what it wants in words (`errorMessage`), where a pattern would be cryptic.
       const stated = (error.schema as { errorMessage?: string }).errorMessage;
-      const message = stated ?? (allowed === undefined ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : `must be one of ${allowed.join(', ')}`);
+      const message =
+        error.type === ValueErrorType.ObjectAdditionalProperties
+          ? unknownFieldMessage(error.schema)
+          : (stated ?? (allowed === undefined ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : `must be one of ${allowed.join(', ')}`));
       errors.push({ keyword: 'typebox', instancePath: error.path, schemaPath: '', message, params: {} });
       if (errors.length === 10) break;
     }
@@ -39,6 +43,12 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({
   };
   return validate;
 };
+
+/** A misspelt field (`verdit`): TypeBox's "Unexpected property" does not say what was meant, so the fields the object takes are named. */
+function unknownFieldMessage(objectSchema: TSchema): string {
+  const fields = Object.keys((objectSchema as { properties?: Record<string, unknown> }).properties ?? {});
+  return fields.length === 0 ? 'is not a field here; this object takes none' : `is not a field here; the fields are ${fields.join(', ')}`;
+}
 
 /** The values an enum, or a union of literals, admits; undefined for other schemas. */
 function allowedValues(schema: TSchema): readonly unknown[] | undefined {

@@ -76,6 +76,18 @@ describe('400 names the field', () => {
     expect(problem['detail']).toBe(`${field} ${message}`);
   });
 
+  it.each([
+    ['GET', '/v1/jobs?status=failed', undefined, 'query.status', 'is not a parameter of this route; it takes job, limit'],
+    ['GET', '/v1/flags?colour=red', undefined, 'query.colour', 'is not a parameter of this route; it takes tier, status, fraudType, customerId, since, sort, limit, cursor'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1 }], coupon: 'x' }, 'body.coupon', 'is not a field here; the fields are customerId, orderId, currency, lines'],
+    ['POST', '/v1/risk/score', { customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1, colour: 'red' }] }, 'body.lines[0].colour', 'is not a field here; the fields are productId, quantity, reason, unitPrice'],
+    ['POST', '/v1/flags/flg_03/decision', { verdict: 'fraud', verdit: 'fraud' }, 'body.verdit', 'is not a field here; the fields are verdict, fraudType, note, supersedes'],
+  ] as const)('%s %s with an unknown name (a typo) says which names the route takes', async (method, url, body, field, message) => {
+    const response = await api.app.inject({ method, url, headers: as('admin'), ...(body === undefined ? {} : { payload: body }) });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([{ field, message }]);
+  });
+
   it.each(['/v1/flags?cursor=bm9wZQ', '/v1/ops/refund-exceptions?cursor=nope', '/v1/audit?cursor=0'])('a malformed cursor (%s) is explained in words, not as a regex', async (url) => {
     const problem = expectProblem(await api.app.inject({ method: 'GET', url, headers: as('admin') }), 400, 'RETOUR_BAD_REQUEST');
     expect(problem['errors']).toEqual([{ field: 'query.cursor', message: 'must be a cursor returned by a previous page' }]);
