@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
-import { readProductQuality, readQualityAlertPage, readQualityAlerts, readQualityReport, type AlertPosition } from '../../store/api/read-quality.ts';
+import { readProductQuality, readQualityAlertPage, readQualityAlerts, readQualityFilterMatches, readQualityReport, type AlertPosition } from '../../store/api/read-quality.ts';
 import { sendTabular } from '../plugins/arrow-tables.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
 import { AlertList, AlertQuery, ProductParams, ProductQuality, ProductQualityQuery, QualityAlert, QualityPeriod, QualityReport, QualityReportQuery } from '../schemas/quality-schemas.ts';
@@ -32,6 +32,27 @@ export function decodeAlertCursor(cursor: string): AlertPosition {
   return { severity: Number(severity), periodDays: Number(periodDays), alertId: BigInt(alertId ?? '0') };
 }
 
+/**
+ * An empty report for a category or seller that matches no product in any week is a typo
+ * (`Apparel`), not a quiet week: a 404 naming the field, with the categories there are. A filter
+ * that matched some week answers its (maybe empty) report as before.
+ */
+async function refuseFiltersWithoutData(connection: DuckDBConnection, filter: { category: string | undefined; seller: string | undefined }): Promise<void> {
+  const { category, seller } = filter;
+  const matches = await readQualityFilterMatches(connection, { ...(category === undefined ? {} : { category }), ...(seller === undefined ? {} : { sellerId: seller }) });
+  if (matches.both) return;
+  const errors: { field: string; message: string }[] = [];
+  const categoriesWithData = matches.knownCategories.length === 0 ? 'none yet' : matches.knownCategories.slice(0, 30).join(', ');
+  if (category !== undefined && !matches.category) errors.push({ field: 'query.category', message: `matches no product in any week; categories with data: ${categoriesWithData}` });
+  if (seller !== undefined && !matches.seller) errors.push({ field: 'query.seller', message: 'matches no product in any week' });
+  if (errors.length === 0 && category !== undefined && seller !== undefined) {
+    // Each exists, never together.
+    errors.push({ field: 'query.category', message: `has no product of seller ${seller} in any week` }, { field: 'query.seller', message: `has no product in category ${category} in any week` });
+  }
+  const scope = [category === undefined ? undefined : `category ${JSON.stringify(category)}`, seller === undefined ? undefined : `seller ${JSON.stringify(seller)}`].filter((part) => part !== undefined).join(' with ');
+  throw new RetourError('RETOUR_NOT_FOUND', `no quality data for ${scope} in any week (unknown, misspelt, or nothing delivered yet)`, { details: { errors } });
+}
+
 export function registerQualityRoutes(app: FastifyInstance, options: { connection: DuckDBConnection }): void {
   app.get<{ Querystring: Static<typeof QualityReportQuery> }>(
     '/v1/quality/report',
@@ -42,7 +63,7 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         summary: "A week's quality report: totals, products by product-fault rate (Wilson intervals; by default the interval's lower bound first), top alerts by severity",
         security: [{ apiKey: [] }],
         querystring: QualityReportQuery,
-        response: { 200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
+        response: { 200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
       },
     },
     async (request, reply) => {
@@ -55,6 +76,9 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         ...(query.seller === undefined ? {} : { sellerId: query.seller }),
         ...(query.period === undefined ? {} : { periodStart: isoWeekMondayOf(query.period) }),
       });
+      if (report.products.length === 0 && (query.category !== undefined || query.seller !== undefined)) {
+        await refuseFiltersWithoutData(options.connection, { category: query.category, seller: query.seller });
+      }
       return sendTabular(request, reply, { rows: report.products, rowSchema: QualityPeriod, json: report });
     },
   );

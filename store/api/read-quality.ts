@@ -182,6 +182,35 @@ export async function readQualityReport(connection: DuckDBConnection, filter: Qu
   };
 }
 
+/** What the report's category and seller filters match in any week, to tell a typo from a quiet week. */
+export interface QualityFilterMatches {
+  /** Product rows of the category (any seller), of the seller (any category), and of both together. */
+  category: boolean;
+  seller: boolean;
+  both: boolean;
+  /** Every category with product rows, sorted. */
+  knownCategories: string[];
+}
+
+export async function readQualityFilterMatches(connection: DuckDBConnection, filter: Pick<QualityReportFilter, 'category' | 'sellerId'>): Promise<QualityFilterMatches> {
+  const reader = await connection.runAndReadAll(
+    `SELECT
+       coalesce(bool_or(category = $category), false) AS category,
+       coalesce(bool_or(seller_id = $sellerId), false) AS seller,
+       coalesce(bool_or(($category IS NULL OR category = $category) AND ($sellerId IS NULL OR seller_id = $sellerId)), false) AS both,
+       list_sort(list_distinct(list(category))) AS known_categories
+     FROM quality_weekly_counts WHERE scope = 'product'`,
+    { category: filter.category ?? null, sellerId: filter.sellerId ?? null },
+  );
+  const row = reader.getRowObjectsJS()[0] ?? {};
+  return {
+    category: row['category'] === true,
+    seller: row['seller'] === true,
+    both: row['both'] === true,
+    knownCategories: Array.isArray(row['known_categories']) ? row['known_categories'].map(String) : [],
+  };
+}
+
 /** The latest week with product rows in the category/seller (the report's default period), or null. */
 async function readLatestReportWeek(connection: DuckDBConnection, filter: Pick<QualityReportFilter, 'category' | 'sellerId'>): Promise<string | null> {
   const latest = await connection.runAndReadAll(

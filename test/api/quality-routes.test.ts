@@ -42,6 +42,27 @@ describe('quality routes', () => {
     expect(old.alerts.map((alert) => alert.periodStart)).toEqual(['2026-11-09', '2026-11-09']);
   });
 
+  it.each([
+    ['?category=Apparel', 'no quality data for category "Apparel"', [{ field: 'query.category', message: 'matches no product in any week; categories with data: apparel, shoes' }]],
+    ['?category=nope&period=2026-11-09', 'no quality data for category "nope"', [{ field: 'query.category', message: 'matches no product in any week; categories with data: apparel, shoes' }]],
+    ['?seller=sel_9', 'no quality data for seller "sel_9"', [{ field: 'query.seller', message: 'matches no product in any week' }]],
+    ['?category=shoes&seller=sel_2', 'no quality data for category "shoes" with seller "sel_2"', [
+      { field: 'query.category', message: 'has no product of seller sel_2 in any week' },
+      { field: 'query.seller', message: 'has no product in category shoes in any week' },
+    ]],
+  ])('a category or seller without any quality data (%s, a typo) is a 404 naming the field, not an empty report with periodStart null', async (query, detail, errors) => {
+    const response = await get(`/v1/quality/report${query}`);
+    expect(response.statusCode, response.body).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'RETOUR_NOT_FOUND', errors });
+    expect((response.json() as { detail: string }).detail).toContain(detail);
+  });
+
+  it('a known category in a week without data, or with every product under minUnits, is still an empty 200', async () => {
+    expect((await get('/v1/quality/report?category=shoes&period=2026-11-02')).json()).toMatchObject({ periodStart: '2026-11-02', products: [] });
+    expect((await get('/v1/quality/report?category=shoes&minUnits=5000')).json()).toMatchObject({ periodStart: '2026-11-09', products: [] });
+  });
+
   it.each(['2026-11-10', '2026-11-15'])('a period that is not a Monday (%s) means its ISO week, not an empty report', async (period) => {
     const response = await get(`/v1/quality/report?period=${period}`);
     expect(response.statusCode, response.body).toBe(200);
