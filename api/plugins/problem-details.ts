@@ -133,7 +133,9 @@ export function registerProblemDetails(app: FastifyInstance, options: ProblemDet
       // messages describe the request, never the server.
       // Each of them is about the body as a whole (unparsable, empty, too large, wrong media type):
       // the field is `body`, so a client reads every 400/413/415 the same way as a validation error.
-      return sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail: error.message, errors: [{ field: 'body', message: error.message }] });
+      // fastify's 415 says only "Unsupported Media Type": say what to send instead.
+      const detail = status === 415 ? `the body must be JSON, sent with Content-Type: application/json; got ${request.headers['content-type']?.slice(0, 100) ?? 'no Content-Type'}` : error.message;
+      return sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail, errors: [{ field: 'body', message: detail }] });
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendProblem(request, reply, { code: 'RETOUR_INTERNAL', detail: `unexpected server error; see the server logs for request id ${String(request.id)}` });

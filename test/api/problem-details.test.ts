@@ -64,6 +64,9 @@ describe('400 names the field', () => {
     const response = await api.app.inject({ method: 'POST', url, headers: { ...as(role), 'content-type': 'text/plain' }, payload: '{"verdict":"fraud"}' });
     const problem = expectProblem(response, 415, 'RETOUR_BAD_REQUEST');
     expect(problem['title']).toBe('Unsupported media type');
+    // Says what to send, not only "Unsupported Media Type".
+    expect(problem['detail']).toBe('the body must be JSON, sent with Content-Type: application/json; got text/plain');
+    expect(problem['errors']).toEqual([{ field: 'body', message: problem['detail'] }]);
   });
 
   it.each([
