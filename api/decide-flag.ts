@@ -94,6 +94,11 @@ function requestHash(request: DecideFlagRequest): string {
   return sha256(JSON.stringify(fields));
 }
 
+/** A 409 whose `errors` name what to change, so a client need not parse the detail (e.g. for the current decisionId). */
+function conflict(detail: string, field: string, message: string): RetourError {
+  return new RetourError('RETOUR_CONFLICT', detail, { details: { errors: [{ field, message }] } });
+}
+
 function describeDecision(decision: StoredFlagDecision): string {
   return `${decision.verdict}${decision.fraudType === null ? '' : ` (${decision.fraudType})`} by ${decision.decidedBy} at ${decision.decidedAt.toISOString()} (decision ${decision.decisionId})`;
 }
@@ -129,7 +134,7 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
       const previous = await readIdempotentResponse(context.connection, { keyId: request.principal.keyId, idempotencyKey: request.idempotencyKey, route: DECISION_ROUTE });
       if (previous !== undefined) {
         if (previous.requestHash !== hash) {
-          throw new RetourError('RETOUR_CONFLICT', `Idempotency-Key ${JSON.stringify(request.idempotencyKey)} was used for a different request; use a new key for a new decision`);
+          throw conflict(`Idempotency-Key ${JSON.stringify(request.idempotencyKey)} was used for a different request; use a new key for a new decision`, 'headers.idempotency-key', 'was used for a different request; use a new key for a new decision');
         }
         // Responses stored before corrections existed have no supersedes.
         const body = JSON.parse(previous.response) as Omit<DecisionResponse, 'supersedes'> & { supersedes?: string | null };
@@ -144,10 +149,10 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
     if (flag === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no flag ${JSON.stringify(request.flagId)}`);
     const current = flag.status === 'open' || flag.decisionId === null ? undefined : await readFlagDecision(context.connection, flag.decisionId);
     if (flag.status !== 'open' && current === undefined) {
-      throw new RetourError('RETOUR_CONFLICT', `flag ${request.flagId} is ${flag.status} without a decision; it can no longer be decided`);
+      throw conflict(`flag ${request.flagId} is ${flag.status} without a decision; it can no longer be decided`, 'params.flagId', `is ${flag.status} without a decision; it can no longer be decided`);
     }
     if (supersedes !== undefined && current === undefined) {
-      throw new RetourError('RETOUR_CONFLICT', `flag ${request.flagId} is not decided yet, so decision ${supersedes} cannot be corrected; decide it without supersedes`);
+      throw conflict(`flag ${request.flagId} is not decided yet, so decision ${supersedes} cannot be corrected; decide it without supersedes`, 'body.supersedes', 'must be left out: the flag is not decided yet');
     }
     if (current !== undefined) {
       const correctionId = supersedes === undefined ? undefined : decisionIdsForCorrection(flag.flagId, supersedes).decisionId;
@@ -158,20 +163,22 @@ export async function decideFlag(context: DecideFlagContext, request: DecideFlag
         return { statusCode: 200, body: responseOf(current, flag, previous, await isDecisionEventPublished(context.connection, current.eventId)), replay: true };
       }
       if (supersedes === undefined) {
-        throw new RetourError(
-          'RETOUR_CONFLICT',
+        throw conflict(
           `flag ${request.flagId} was already decided ${describeDecision(current)}; got ${request.body.verdict}${request.body.fraudType === undefined ? '' : ` (${request.body.fraudType})`}${sameVerdictAndType(current, request.body) ? ' with another note' : ''}. ` +
             `To correct it, send the decision again with "supersedes": ${JSON.stringify(current.decisionId)} and a note saying why`,
+          'body.supersedes',
+          `must be ${current.decisionId}, the current decision, to change its verdict, fraud type or note (with a note saying why)`,
         );
       }
       if (supersedes !== current.decisionId) {
-        throw new RetourError(
-          'RETOUR_CONFLICT',
+        throw conflict(
           `supersedes names ${supersedes}, but the current decision on flag ${request.flagId} is ${describeDecision(current)}; read the flag again and correct that one`,
+          'body.supersedes',
+          `must be ${current.decisionId}, the current decision (read the flag again)`,
         );
       }
       if (sameContent(current, request.body)) {
-        throw new RetourError('RETOUR_CONFLICT', `the correction repeats decision ${current.decisionId} (same verdict, fraud type and note): there is nothing to correct`);
+        throw conflict(`the correction repeats decision ${current.decisionId} (same verdict, fraud type and note): there is nothing to correct`, 'body', `repeats decision ${current.decisionId} (same verdict, fraud type and note): nothing to correct`);
       }
     }
     const { decisionId, eventId } = current === undefined ? decisionIdsForFlag(flag.flagId) : decisionIdsForCorrection(flag.flagId, current.decisionId);

@@ -504,6 +504,29 @@ describe('POST /v1/flags/{id}/decision with supersedes: correcting a verdict', (
     expect(await rows(`SELECT count(*)::INTEGER AS n FROM risk_decisions`)).toEqual([{ n: 2 }]);
   });
 
+  it('every 409 names the field to change, and the current decision where there is one (a client need not parse the detail)', async () => {
+    const errorsOf = (response: { json(): unknown }) => (response.json() as { errors?: unknown }).errors;
+    const first = (await decide('flg_05', { verdict: 'fraud' }, { 'idempotency-key': 'k-9' })).json() as DecisionBody;
+    expect(errorsOf(await decide('flg_05', { verdict: 'abuse' }, { 'idempotency-key': 'k-9' }))).toEqual([
+      { field: 'headers.idempotency-key', message: 'was used for a different request; use a new key for a new decision' },
+    ]);
+    expect(errorsOf(await decide('flg_05', { verdict: 'legitimate' }))).toEqual([
+      { field: 'body.supersedes', message: `must be ${first.decisionId}, the current decision, to change its verdict, fraud type or note (with a note saying why)` },
+    ]);
+    expect(errorsOf(await decide('flg_05', { verdict: 'legitimate', note: 'why', supersedes: 'dec_nope' }))).toEqual([
+      { field: 'body.supersedes', message: `must be ${first.decisionId}, the current decision (read the flag again)` },
+    ]);
+    expect(errorsOf(await decide('flg_06', { verdict: 'legitimate', note: 'why', supersedes: first.decisionId }))).toEqual([
+      { field: 'body.supersedes', message: 'must be left out: the flag is not decided yet' },
+    ]);
+    const corrected = (await decide('flg_05', { verdict: 'fraud', note: 'same', supersedes: first.decisionId })).json() as DecisionBody;
+    expect(errorsOf(await decide('flg_05', { verdict: 'fraud', note: 'same', supersedes: corrected.decisionId }))).toEqual([
+      { field: 'body', message: `repeats decision ${corrected.decisionId} (same verdict, fraud type and note): nothing to correct` },
+    ]);
+    await api.connection.run(`UPDATE risk_flags SET status = 'expired' WHERE flag_id = 'flg_07'`);
+    expect(errorsOf(await decide('flg_07', { verdict: 'fraud' }))).toEqual([{ field: 'params.flagId', message: 'is expired without a decision; it can no longer be decided' }]);
+  });
+
   it('a retried correction gets the same decision, a stale one is 409, and a plain repeat of the current verdict is 200', async () => {
     const first = (await decide('flg_08', { verdict: 'fraud', fraudType: 'item_swap' })).json() as DecisionBody;
     const correction = { verdict: 'legitimate', note: 'refund was for a lost parcel', supersedes: first.decisionId };
