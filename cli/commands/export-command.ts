@@ -16,6 +16,7 @@ export const exportCommand: Command = {
     const [table, extra] = context.positionals;
     if (table === undefined || extra !== undefined) throw new RetourError('RETOUR_USAGE', `usage: retour ${exportCommand.usage}`);
     const format = context.options['format'];
+    if (format === undefined) throw new RetourError('RETOUR_USAGE', `--format is required: one of ${EXPORT_FORMATS.join(', ')}`);
     if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) {
       throw new RetourError('RETOUR_USAGE', `--format must be one of ${EXPORT_FORMATS.join(', ')}; got ${JSON.stringify(format ?? null)}`);
     }

@@ -39,7 +39,16 @@ export const modelCommand: Command = {
     const [verb, version, ...extra] = context.positionals;
     const valid = ((verb === 'train' || verb === 'list') && version === undefined) || (verb === 'promote' && version !== undefined && extra.length === 0);
     // Before opening the database: a usage mistake must not read "database in use" while `serve` runs.
-    if (!valid) throw new RetourError('RETOUR_USAGE', `usage: retour ${modelCommand.usage}`);
+    if (!valid) {
+      // Say what is wrong before the usage: "model promote" alone printed only the three usage lines.
+      const problem =
+        verb === 'promote' && version === undefined
+          ? 'model promote needs the VERSION to promote (retour model list shows them)\n'
+          : verb !== undefined && verb !== 'train' && verb !== 'list' && verb !== 'promote'
+            ? `unknown model command ${JSON.stringify(verb)}; one of train, list, promote\n`
+            : '';
+      throw new RetourError('RETOUR_USAGE', `${problem}usage: retour ${modelCommand.usage}`);
+    }
     const nowOption = context.options['now'];
     const now = typeof nowOption === 'string' ? new Date(nowOption) : undefined;
     if (now !== undefined && Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);

@@ -90,7 +90,7 @@ describe('retour export', () => {
   it('refuses a table outside the allow-list (the name is spliced into SQL), a missing format and parquet on stdout', async () => {
     await expect(runExport(['events; DROP TABLE refunds'], { format: 'csv' })).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('TABLE must be one of refund_exceptions') });
     await expect(runExport(['quarantine'], { format: 'csv' })).rejects.toMatchObject({ code: 'RETOUR_USAGE' });
-    await expect(runExport(['refund_exceptions'], {})).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--format must be one of ndjson, csv, parquet') });
+    await expect(runExport(['refund_exceptions'], {})).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--format is required: one of ndjson, csv, parquet') });
     await expect(runExport(['refund_exceptions'], { format: 'parquet' })).rejects.toMatchObject({ code: 'RETOUR_USAGE', message: expect.stringContaining('--out FILE') });
   });
 

@@ -37,12 +37,15 @@ describe('usage errors', () => {
     expectUsageError(['jobs'], 'usage: retour jobs run NAME|all');
     expectUsageError(['jobs', 'run', 'nosuchjob'], 'unknown job "nosuchjob"');
     expectUsageError(['export'], 'usage: retour export TABLE');
-    expectUsageError(['export', 'refund_exceptions', '--format', 'xml'], '--format must be one of');
+    expectUsageError(['export', 'refund_exceptions', '--format', 'xml'], '--format must be one of ndjson, csv, parquet; got "xml"');
+    // Not "got null".
+    expectUsageError(['export', 'refund_exceptions'], '--format is required: one of ndjson, csv, parquet');
   });
 
   it('model checks its usage before opening the database', () => {
     expectUsageError(['model'], 'usage: retour model train');
-    expectUsageError(['model', 'promote'], 'usage: retour model train');
+    expectUsageError(['model', 'promote'], /model promote needs the VERSION to promote \(retour model list shows them\)\nusage: retour model train/);
+    expectUsageError(['model', 'retrain'], /unknown model command "retrain"; one of train, list, promote\nusage: retour model train/);
     expectUsageError(['model', 'train', '--horizon-days', '0'], '--horizon-days must be a positive integer');
   });
 
