@@ -58,9 +58,12 @@ export const QualityAlert = Type.Object(
     baselineUnits: Type.Number({ description: 'Units delivered in the baseline' }),
     baselineEvents: Type.Number({ description: 'Product-fault units (product_fault_rate) or returned units (reason_mix) of the baseline' }),
     topReasons: Type.Array(Type.Unknown(), {
-      description: "The window's returned units per reason, at most 5: [{reason, units, share, baselineShare}] (share of the window's returns, and of the baseline's)",
+      description:
+        "At most 5 reasons of the window: [{reason, units, share, baselineShare}]. For product_fault_rate the product-fault reasons with the most units (share of the window's product-fault returns, and of the baseline's); for reason_mix the reasons whose share of all returns grew most over the baseline — what moved, so the largest reasons may not be listed",
     }),
-    topCommentWords: Type.Array(Type.Unknown(), { description: "Most frequent words of the window's return comments, stop words removed, one count per comment: [{word, count}]" }),
+    topCommentWords: Type.Array(Type.Unknown(), {
+      description: "Most frequent words of the window's return comments (of product-fault returns for product_fault_rate, of all returns for reason_mix), stop words removed, one count per comment: [{word, count}]",
+    }),
     firstDetectedAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     resolvedAt: NullableString({ format: 'date-time', description: 'When the rate stopped being elevated; null while open' }),

@@ -51,8 +51,12 @@ export const ScoreResponse = Type.Object(
     customerId: Type.String(),
     status: Type.Union([Type.Literal('scored'), Type.Literal('unscored')]),
     score: NullableNumber({ minimum: 0, maximum: 1, description: 'Risk of this return; null when the customer is unscored' }),
-    decision: Type.Union([Type.Literal('approve'), Type.Literal('inspect_before_refund'), Type.Literal('review'), Type.Literal('decline')]),
-    reasons: Type.Array(Type.Object({ code: Type.String(), text: Type.String() }, { additionalProperties: false })),
+    decision: Type.Union([Type.Literal('approve'), Type.Literal('inspect_before_refund'), Type.Literal('review'), Type.Literal('decline')], {
+      description:
+        'decline: score ≥ 0.95 and at least 2 pieces of hard evidence (items inspected X_not_declared_item in 90 days, refunds in 365 days for returns that never arrived); ' +
+        'review: high tier; inspect_before_refund: review tier, a valuable return from a review/high or unscored customer, or a defect claim from a customer whose defect returns are mostly not confirmed; approve otherwise',
+    }),
+    reasons: Type.Array(Type.Object({ code: Type.String(), text: Type.String() }, { additionalProperties: false }), { description: 'Never empty: LOW_RISK or RISK_TIER when no rule fired' }),
     modelVersion: NullableString(),
   },
   { additionalProperties: false },
