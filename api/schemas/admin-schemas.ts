@@ -36,7 +36,7 @@ export const KeyCreateRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ role: 'risk', name: 'alice' }] },
 );
 
 export const ApiKeyInfo = Type.Object(

@@ -43,7 +43,11 @@ export const ScoreRequest = Type.Object(
       { minItems: 1, maxItems: 500 },
     ),
   },
-  { additionalProperties: false, description: 'A return the customer is starting' },
+  {
+    additionalProperties: false,
+    description: 'A return the customer is starting',
+    examples: [{ customerId: 'cus_9pney1r2emepqmd5', orderId: 'ord_jnnhyexh7d2scg4y83', currency: 'EUR', lines: [{ productId: 'prd_k1s3p2c0gyabae', quantity: 1, reason: 'quality.defective', unitPrice: 89900 }] }],
+  },
 );
 
 export const ScoreResponse = Type.Object(
@@ -86,6 +90,15 @@ export const DecisionRequest = Type.Object(
     additionalProperties: false,
     description:
       "The reviewer's verdict; it becomes a label for the fraud model. fraudType only with the verdicts fraud and abuse. On a decided flag, send supersedes (and a note saying why) to correct the verdict",
+    // Swagger UI's Try it out sends the first: a first decision (its own sample filled supersedes with "string", a 409). The second is a correction.
+    // Named (x-examples becomes the media type's examples), so the list reads better than "example1".
+    'x-examples': {
+      decision: { summary: 'A first decision on an open flag', value: { verdict: 'fraud', fraudType: 'empty_box', note: 'parcel weighed 60 g for a phone' } },
+      correction: {
+        summary: "A correction: supersedes is the flag's current decisionId (GET /v1/flags/{flagId}, current: true)",
+        value: { verdict: 'legitimate', note: 'the carrier weighed the wrong parcel', supersedes: 'dec_03a3dd2f92bd871e9e878176d3868fe2' },
+      },
+    },
     // States the rules in the OpenAPI document; TypeBox's compiler skips if/then, so the route checks them (legitimateWithFraudType, correctionWithoutNote).
     allOf: [
       { if: { properties: { verdict: { const: 'legitimate' } }, required: ['verdict'] }, then: { not: { required: ['fraudType'] } } },

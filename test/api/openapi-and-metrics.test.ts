@@ -31,6 +31,25 @@ describe('OpenAPI document', () => {
     expect(Object.keys(document.paths['/v1/flags']!['get']!.responses['200']!.content!)).toEqual(['application/json', 'application/vnd.apache.arrow.stream']);
   });
 
+  it("offers request examples that the API accepts as they are (Swagger UI's Try it out sends the first; without one it fills every optional field, e.g. \"supersedes\": \"string\", a 409)", async () => {
+    type Media = { example?: unknown; examples?: Record<string, { value: unknown }> };
+    const document = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, Media> } }>> };
+    const firstExample = (path: string): unknown => {
+      const media = document.paths[path]!['post']!.requestBody!.content['application/json']!;
+      return media.example ?? Object.values(media.examples ?? {})[0]?.value;
+    };
+    for (const [path, url, role] of [
+      ['/v1/risk/score', '/v1/risk/score', 'service'],
+      ['/v1/flags/{flagId}/decision', '/v1/flags/flg_03/decision', 'risk'],
+      ['/v1/keys', '/v1/keys', 'admin'],
+    ] as const) {
+      const example = firstExample(path);
+      expect(example, path).toBeTypeOf('object');
+      const response = await api.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${api.keys[role]}` }, payload: example as Record<string, unknown> });
+      expect(response.statusCode, `${path}: ${response.body}`).toBeLessThan(300);
+    }
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/docs/' });
     expect(response.statusCode).toBe(200);
