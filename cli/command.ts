@@ -24,6 +24,8 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Longer help text (examples, notes). */
   details?: string;
+  /** What to use instead while `retour serve` holds the database: added to the "in use by PID" error. */
+  whileServing?: string;
   /** Returns the process exit code. */
   run(context: CommandContext): Promise<number>;
 }

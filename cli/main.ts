@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, unknownRetourVariables } from '../config/load-config.ts';
-import { isRetourError } from '../domain/errors/retour-error.ts';
+import { isRetourError, RetourError } from '../domain/errors/retour-error.ts';
 import type { Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { createLogger } from './create-logger.ts';
@@ -100,6 +100,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error: unknown) {
     // The long-running commands' logs are read by a log pipeline: why the process ends must be a
     // JSON line there too, not only the plain "retour: …" line run-cli.ts prints last.
+    if (isRetourError(error, 'RETOUR_DB_IN_USE') && command.whileServing !== undefined) {
+      throw new RetourError('RETOUR_DB_IN_USE', `${error.message}. ${command.whileServing}`, { cause: error, details: error.details });
+    }
     if (LONG_RUNNING.has(command.name) && !isRetourError(error, 'RETOUR_USAGE')) {
       logger.fatal({ err: error, code: isRetourError(error) ? error.code : undefined }, `retour ${command.name} stopped on an error`);
     }

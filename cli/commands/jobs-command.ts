@@ -8,6 +8,7 @@ import type { Command } from '../command.ts';
 export const jobsCommand: Command = {
   name: 'jobs',
   summary: 'Run batch jobs now (quality, risk, ops, … or all)',
+  whileServing: 'retour serve runs the jobs itself on its schedule; GET /v1/jobs lists the runs',
   usage: 'jobs run NAME|all [--full] [--now TIMESTAMP] [--replay-from TIMESTAMP [--step-days N]] [--json]',
   options: {
     full: { type: 'boolean', description: 'Full rebuild instead of only what new events touched' },

@@ -16,6 +16,7 @@ function usageError(context: CommandContext, message: string): number {
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'Create, list and revoke API keys (stored hashed; a new key is printed once)',
+  whileServing: 'While retour serve runs, an admin key does this over HTTP: POST /v1/keys, GET /v1/keys, DELETE /v1/keys/{keyId}',
   usage: USAGE,
   options: {
     role: { type: 'string', valueName: 'ROLE', description: `create: one of ${API_ROLES.join(', ')}` },

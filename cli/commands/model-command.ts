@@ -18,6 +18,7 @@ function positiveInteger(name: string, value: string | boolean | string[] | bool
 export const modelCommand: Command = {
   name: 'model',
   summary: 'Fraud model lifecycle: train (time split, registry), list, promote',
+  whileServing: 'While retour serve runs, an admin key does this over HTTP: GET /v1/models, POST /v1/models/train, POST /v1/models/{version}/promote',
   usage: 'model train [--now TIMESTAMP] [--no-promote] [--horizon-days N] [--max-rows N] [--json]\n       retour model list [--json]\n       retour model promote VERSION [--force]',
   options: {
     now: { type: 'string', valueName: 'TIMESTAMP', description: 'Train as of this RFC 3339 time (default: the last stored order)' },

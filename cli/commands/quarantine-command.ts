@@ -13,6 +13,7 @@ const JSON_PREVIEW_BYTES = 4096;
 export const quarantineCommand: Command = {
   name: 'quarantine',
   summary: 'List the messages ingest refused, with the error code, where in the event and why',
+  whileServing: 'While retour serve runs, an ops or admin key reads this over HTTP: GET /v1/quarantine',
   usage: USAGE,
   options: {
     code: { type: 'string', valueName: 'CODE', description: `Only this error code: ${QUARANTINE_ERROR_CODES.join(', ')}` },
