@@ -12,10 +12,26 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ARROW_MEDIA_TYPE } from '../schemas/common-schemas.ts';
 
-/** Whether the client asked for Arrow (explicitly; `*\/*` keeps JSON). */
+/**
+ * Whether the client asked for Arrow: named explicitly (`*\/*` keeps JSON) with a q-value above 0 and
+ * not below JSON's (`application/json`, `application/*` or `*\/*`); a tie goes to Arrow, which the
+ * client named. Media types compare case-insensitively. Until session 11 any mention of the Arrow type
+ * won, so `application/json, application/vnd.apache.arrow.stream;q=0.5` and `…arrow.stream;q=0` got Arrow.
+ */
 export function wantsArrow(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
-  return accept !== undefined && accept.includes(ARROW_MEDIA_TYPE);
+  if (accept === undefined) return false;
+  let arrowQuality = 0;
+  let jsonQuality = 0;
+  for (const range of accept.split(',')) {
+    const [mediaType = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const qualityParameter = parameters.find((parameter) => parameter.startsWith('q='));
+    const parsed = qualityParameter === undefined ? 1 : Number(qualityParameter.slice(2));
+    const quality = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), 1) : 0;
+    if (mediaType === ARROW_MEDIA_TYPE) arrowQuality = Math.max(arrowQuality, quality);
+    else if (mediaType === 'application/json' || mediaType === 'application/*' || mediaType === '*/*') jsonQuality = Math.max(jsonQuality, quality);
+  }
+  return arrowQuality > 0 && arrowQuality >= jsonQuality;
 }
 
 /** Arrow types follow the schema: integers Int64, date-times UTC timestamps, dates Date32, other numbers Float64. */

@@ -168,6 +168,22 @@ describe('quality routes', () => {
     expect(table.numRows).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['application/vnd.apache.arrow.stream', 'arrow'],
+    ['application/vnd.apache.arrow.stream, */*', 'arrow'],
+    ['application/json;q=0.5, application/vnd.apache.arrow.stream', 'arrow'],
+    ['application/json, application/vnd.apache.arrow.stream;q=0.5', 'json'],
+    ['application/vnd.apache.arrow.stream;q=0, application/json', 'json'],
+    ['application/vnd.apache.arrow.stream;q=0', 'json'],
+    ['APPLICATION/VND.APACHE.ARROW.STREAM', 'arrow'],
+    ['*/*', 'json'],
+    ['application/json', 'json'],
+  ])('Accept: %s gets %s (q-values are honoured: a client preferring JSON, or refusing Arrow with q=0, got Arrow)', async (accept, expected) => {
+    const response = await get('/v1/alerts', { accept });
+    expect(response.statusCode).toBe(200);
+    expect(String(response.headers['content-type']).startsWith(expected === 'arrow' ? 'application/vnd.apache.arrow.stream' : 'application/json')).toBe(true);
+  });
+
   it('Arrow rows flatten nested rates into columns', async () => {
     const response = await get('/v1/products/prd_1/quality', { accept: 'application/vnd.apache.arrow.stream' });
     const table = tableFromIPC(response.rawPayload);
