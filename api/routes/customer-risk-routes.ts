@@ -27,7 +27,7 @@ export function registerCustomerRiskRoutes(
         summary: "A customer's latest fraud risk: score, tier, reasons, model version, linked accounts",
         security: [{ apiKey: [] }],
         params: CustomerParams,
-        response: { 200: okResponse(CustomerRisk, 'The latest score (status unscored when none could be computed)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: { 200: okResponse(CustomerRisk, 'The latest score (status unscored when none could be computed)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, [404, 'No risk score for this customer: unknown, or no activity since the last risk run (POST /v1/risk/score answers such a customer unscored, with a cautious decision)']) },
       },
     },
     async (request) => {

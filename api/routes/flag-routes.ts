@@ -52,6 +52,10 @@ function withShownScore(flag: FlagSummary): FlagSummary {
   return { ...flag, score: roundScore(flag.score) };
 }
 
+const DECISION_CONFLICTS =
+  'The flag was decided otherwise (correct it with supersedes = the current decisionId), supersedes is not the current decision, the correction changes nothing, ' +
+  'the flag is expired or not decided yet, or the Idempotency-Key was used for another request; errors names the field to change (body.supersedes carries the current decisionId)';
+
 /** Facts shown with a flag, newest first; `timelineTruncated` says when there were more. */
 const TIMELINE_LIMIT = 500;
 
@@ -107,7 +111,7 @@ export function registerFlagRoutes(
         summary: "A flag with its evidence: the customer's timeline (orders, returns, inspections, refunds, claims, decisions), linked accounts, and the flag's decisions (current first)",
         security: [{ apiKey: [] }],
         params: FlagParams,
-        response: { 200: okResponse(FlagEvidence, 'The flag and its evidence'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: { 200: okResponse(FlagEvidence, 'The flag and its evidence'), ...problemResponses(...AUTHENTICATED_PROBLEMS, [404, 'No such flag']) },
       },
     },
     async (request) => {
@@ -168,7 +172,10 @@ export function registerFlagRoutes(
         params: FlagParams,
         headers: DecisionHeaders,
         body: DecisionRequest,
-        response: { 200: okResponse(Decision, 'The decision (the same one when repeated)'), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404, 409, 413, 415) },
+        response: {
+          200: okResponse(Decision, 'The decision (the same one when repeated)'),
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, [404, 'No such flag'], [409, DECISION_CONFLICTS], 413, 415),
+        },
       },
     },
     async (request, reply) => {

@@ -63,7 +63,10 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         summary: "A week's quality report: totals, products by product-fault rate (Wilson intervals; by default the interval's lower bound first), top alerts by severity",
         security: [{ apiKey: [] }],
         querystring: QualityReportQuery,
-        response: { 200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: {
+          200: okResponse(QualityReport, 'The report (Arrow: the product rows)', { arrow: true }),
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, [404, 'The category or seller matches no product in any week (a typo, or nothing delivered yet); errors names query.category or query.seller']),
+        },
       },
     },
     async (request, reply) => {
@@ -93,7 +96,10 @@ export function registerQualityRoutes(app: FastifyInstance, options: { connectio
         security: [{ apiKey: [] }],
         params: ProductParams,
         querystring: ProductQualityQuery,
-        response: { 200: okResponse(ProductQuality, 'The series (Arrow: one row per week)', { arrow: true }), ...problemResponses(...AUTHENTICATED_PROBLEMS, 404) },
+        response: {
+          200: okResponse(ProductQuality, 'The series (Arrow: one row per week)', { arrow: true }),
+          ...problemResponses(...AUTHENTICATED_PROBLEMS, [404, 'No quality data for this product in the weeks asked for: unknown, or nothing delivered since `since`']),
+        },
       },
     },
     async (request, reply) => {

@@ -44,11 +44,15 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is unavailable',
 };
 
-/** Problem responses for the given statuses, in application/problem+json. */
-export function problemResponses(...statuses: number[]): Record<number, unknown> {
+/**
+ * Problem responses for the given statuses, in application/problem+json; `[status, description]`
+ * says when this route answers it (a bare "Not found" or "Conflicts with the current state" does not).
+ */
+export function problemResponses(...statuses: (number | readonly [number, string])[]): Record<number, unknown> {
   const result: Record<number, unknown> = {};
-  for (const status of statuses) {
-    result[status] = { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem', content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } } };
+  for (const entry of statuses) {
+    const [status, description] = typeof entry === 'number' ? [entry, PROBLEM_DESCRIPTIONS[entry] ?? 'Problem'] : entry;
+    result[status] = { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } } };
   }
   return result;
 }

@@ -50,6 +50,16 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it("says when the risk and quality routes answer 404 and 409, not only \"Not found\" / \"Conflicts with the current state\"", async () => {
+    const document = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const described = (path: string, method: string, status: string) => document.paths[path]![method]!.responses[status]!.description;
+    expect(described('/v1/customers/{customerId}/risk', 'get', '404')).toContain('no activity since the last risk run');
+    expect(described('/v1/flags/{flagId}', 'get', '404')).toBe('No such flag');
+    expect(described('/v1/flags/{flagId}/decision', 'post', '409')).toContain('supersedes');
+    expect(described('/v1/quality/report', 'get', '404')).toContain('query.category');
+    expect(described('/v1/products/{productId}/quality', 'get', '404')).toContain('No quality data for this product');
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/docs/' });
     expect(response.statusCode).toBe(200);
