@@ -13,7 +13,7 @@ export const QuarantineQuery = Type.Object(
     eventType: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only messages whose envelope named this type' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only messages quarantined at or after this time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size' })),
-    cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$', errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
 );

@@ -91,7 +91,7 @@ describe('400 names the field', () => {
     expect(problem['errors']).toEqual([{ field, message }]);
   });
 
-  it.each(['/v1/flags?cursor=bm9wZQ', '/v1/ops/refund-exceptions?cursor=nope', '/v1/audit?cursor=0'])('a malformed cursor (%s) is explained in words, not as a regex', async (url) => {
+  it.each(['/v1/flags?cursor=bm9wZQ', '/v1/ops/refund-exceptions?cursor=nope', '/v1/audit?cursor=0', '/v1/quarantine?cursor=zzz', '/v1/alerts?cursor=zzz'])('a malformed cursor (%s) is explained in words, not as a regex', async (url) => {
     const problem = expectProblem(await api.app.inject({ method: 'GET', url, headers: as('admin') }), 400, 'RETOUR_BAD_REQUEST');
     expect(problem['errors']).toEqual([{ field: 'query.cursor', message: 'must be a cursor returned by a previous page' }]);
   });
