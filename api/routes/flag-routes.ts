@@ -21,15 +21,18 @@ import { correctionWithoutNote, DecisionRequest, legitimateWithFraudType } from 
  * The position after the last flag of a page, `KEY~FLAG_ID`: the score (`0.93~flg_05`) or, with
  * sort=oldest, the opening time in µs since the epoch (`1794182400000000~flg_05`). Its pattern in
  * the schema (FLAG_CURSOR_PATTERN) admits only decodable cursors, so a malformed one is a plain 400
- * naming query.cursor; a cursor of the other order (a score under sort=oldest, an opening time under
- * sort=score) is a 400 too.
+ * naming query.cursor.
  */
 export function encodeFlagCursor(position: { key: number; flagId: string }): string {
   // String(number) round-trips a double exactly.
   return `${String(position.key)}~${position.flagId}`;
 }
 
-export function decodeFlagCursor(cursor: string, sort: 'score' | 'oldest'): { key: number; flagId: string } {
+/**
+ * The cursor's position and the order it was written in: a key above 1 is an opening time (oldest),
+ * a fraction a score; 0 and 1 fit both (`sort` undefined: the request's sort decides).
+ */
+export function decodeFlagCursor(cursor: string): { key: number; flagId: string; sort: 'score' | 'oldest' | undefined } {
   const separator = cursor.indexOf('~');
   const key = Number(cursor.slice(0, separator));
   if (separator < 1 || !Number.isFinite(key) || separator === cursor.length - 1) {
@@ -37,15 +40,8 @@ export function decodeFlagCursor(cursor: string, sort: 'score' | 'oldest'): { ke
       details: { errors: [{ field: 'query.cursor', message: 'must be a nextCursor value returned by GET /v1/flags' }] },
     });
   }
-  // A cursor of the other order would read as a position far before the first flag (an opening time
-  // as a score above 1, a score as 1970): the page would silently restart the queue. Only 0 and 1 fit
-  // both, harmlessly.
-  const sortOfCursor = key > 1 ? 'oldest' : Number.isInteger(key) ? sort : 'score';
-  if (sortOfCursor !== sort) {
-    const message = `is a cursor of sort=${sortOfCursor}: pass sort=${sortOfCursor} with it, as on the page it came from`;
-    throw new RetourError('RETOUR_BAD_REQUEST', `query.cursor ${message}`, { details: { errors: [{ field: 'query.cursor', message }] } });
-  }
-  return { key, flagId: cursor.slice(separator + 1) };
+  const sort = key > 1 ? 'oldest' : Number.isInteger(key) ? undefined : 'score';
+  return { key, flagId: cursor.slice(separator + 1), sort };
 }
 
 function withShownScore(flag: FlagSummary): FlagSummary {
@@ -81,7 +77,11 @@ export function registerFlagRoutes(
     async (request, reply) => {
       const query = request.query;
       const limit = query.limit ?? 50;
-      const after = query.cursor === undefined ? undefined : decodeFlagCursor(query.cursor, query.sort === 'oldest' ? 'oldest' : 'score');
+      const after = query.cursor === undefined ? undefined : decodeFlagCursor(query.cursor);
+      // A cursor continues the order it was written in: read under the other order it was a position
+      // before the first flag (an opening time as a score above 1, a score as 1970), and a page 2 asked
+      // without the first page's sort silently restarted the queue.
+      const sort = after?.sort ?? query.sort ?? 'score';
       const page = await readFlagQueue(options.connection, {
         status: query.status ?? 'open',
         limit,
@@ -89,8 +89,8 @@ export function registerFlagRoutes(
         ...(query.fraudType === undefined ? {} : { fraudType: query.fraudType }),
         ...(query.customerId === undefined ? {} : { customerId: query.customerId }),
         ...(query.since === undefined ? {} : { since: query.since }),
-        ...(query.sort === 'oldest' ? { sort: 'oldest' as const } : {}),
-        ...(after === undefined ? {} : { after }),
+        ...(sort === 'oldest' ? { sort: 'oldest' as const } : {}),
+        ...(after === undefined ? {} : { after: { key: after.key, flagId: after.flagId } }),
       });
       const last = page.flags.at(-1);
       const nextCursor = page.hasMore && last !== undefined && page.lastKey !== undefined ? encodeFlagCursor({ key: page.lastKey, flagId: last.flagId }) : null;

@@ -6,7 +6,7 @@ import { NullableNumber, NullableString, Reason } from './common-schemas.ts';
 /**
  * `SCORE~FLAG_ID` with a score in [0, 1] written as JavaScript writes numbers (`0.93`, `1`, `1.5e-7`),
  * or `OPENED_MICROS~FLAG_ID` (sort=oldest): every string matching it decodes (decodeFlagCursor in
- * api/routes/flag-routes.ts, which refuses a cursor of the other order).
+ * api/routes/flag-routes.ts); a cursor continues the order it was written in.
  */
 export const FLAG_CURSOR_PATTERN = '^(?:0(?:\\.[0-9]{1,30})?|1(?:\\.0{1,30})?|[1-9](?:\\.[0-9]{1,30})?e-[0-9]{1,3}|[1-9][0-9]{0,16})~[\\s\\S]{1,128}$';
 
@@ -26,7 +26,7 @@ export const FlagQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Only flags opened at or after this time' })),
     sort: Type.Optional(enumString(['score', 'oldest'] as const, "Order: score (default) highest first; oldest first opened first, to work the queue by age. Pass the same sort with each page's cursor")),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Page size' })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID, or OPENED_MICROS~FLAG_ID with sort=oldest), with the same sort: a cursor of the other sort is a 400 naming query.cursor' })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: FLAG_CURSOR_PATTERN, errorMessage: 'must be a cursor returned by a previous page', description: 'nextCursor of the previous page (SCORE~FLAG_ID, or OPENED_MICROS~FLAG_ID with sort=oldest), a page continues the order its cursor was written in, whatever sort says (only the cursors 0~… and 1~… fit both and follow sort)' })),
   },
   { additionalProperties: false },
 );
