@@ -33,7 +33,10 @@ export const keysCommand: Command = {
     if (action === 'create' && rest.length === 0) return createKey(context);
     if (action === 'list' && rest.length === 0) return listKeys(context);
     if (action === 'revoke' && rest.length === 1 && rest[0] !== undefined) return revokeKey(context, rest[0]);
-    return usageError(context, action === undefined ? 'name an action' : `unknown or incomplete action ${JSON.stringify([action, ...rest].join(' '))}`);
+    if (action === undefined) return usageError(context, 'name an action: create, list or revoke');
+    if (action === 'revoke' && rest.length === 0) return usageError(context, 'revoke needs the KEY_ID to revoke (the 12 hex digits after rtr_; retour keys list shows them)');
+    if (action !== 'create' && action !== 'list' && action !== 'revoke') return usageError(context, `unknown action ${JSON.stringify(action)}; one of create, list, revoke`);
+    return usageError(context, `too many arguments for ${action}: ${JSON.stringify(rest.join(' '))}`);
   },
 };
 

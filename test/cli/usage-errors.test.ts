@@ -69,6 +69,11 @@ describe('usage errors', () => {
   it('keys create without --role says it is required', () => {
     expectUsageError(['keys', 'create'], '--role is required: one of risk, product, service, ops, admin');
   });
+
+  it('keys revoke without a key id says what it needs, not "unknown or incomplete action"', () => {
+    expectUsageError(['keys', 'revoke'], 'revoke needs the KEY_ID to revoke (the 12 hex digits after rtr_; retour keys list shows them)');
+    expectUsageError(['keys', 'remove', 'abc'], 'unknown action "remove"; one of create, list, revoke');
+  });
 });
 
 describe('retour --version', () => {
