@@ -21,7 +21,9 @@ export const CustomerRisk = Type.Object(
     computedAt: Type.String({ format: 'date-time' }),
     fraudTypeHint: NullableString({ description: 'The fraud type the evidence points to' }),
     openFlagId: NullableString({ description: 'The open review flag, if any' }),
-    linkedCustomerIds: Type.Array(Type.String(), { description: 'Accounts sharing an address, payment instrument or device' }),
+    linkedCustomerIds: Type.Array(Type.String(), {
+      description: "Accounts sharing an address, payment instrument or device with this one (directly); a RING_EVIDENCE reason counts the whole ring, listed by GET /v1/flags/{flagId} (linkedAccounts)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -45,7 +47,8 @@ export const ScoreRequest = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'A return the customer is starting',
+    description:
+      "A return the customer is starting. Answered from the customer's latest risk snapshot in memory: orderId and productId are not looked up (an unknown product is scored like any other); each line's reason, quantity and unitPrice count",
     examples: [{ customerId: 'cus_9pney1r2emepqmd5', orderId: 'ord_jnnhyexh7d2scg4y83', currency: 'EUR', lines: [{ productId: 'prd_k1s3p2c0gyabae', quantity: 1, reason: 'quality.defective', unitPrice: 89900 }] }],
   },
 );
