@@ -65,7 +65,19 @@ function selectRows(scores: Float64Array, labels: Uint8Array, keep: Uint8Array):
 
 const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
 
-function rankingFigures(scores: Float64Array, labels: Uint8Array): { rocAuc: number; prAuc: number; precisionAt1Percent: number } {
+interface RankingFigures {
+  rocAuc: number;
+  prAuc: number;
+  precisionAt1Percent: number;
+}
+
+/**
+ * null when the rows hold one class only — no fraudster scored (a small or short simulation may have
+ * none) or no honest customer: ROC-AUC and PR-AUC are not defined there, and the metrics throw.
+ */
+function rankingFigures(scores: Float64Array, labels: Uint8Array): RankingFigures | null {
+  const positives = labels.reduce((sum, label) => sum + label, 0);
+  if (positives === 0 || positives === labels.length) return null;
   return { rocAuc: round(rocAuc(scores, labels)), prAuc: round(averagePrecision(scores, labels)), precisionAt1Percent: round(precisionAtFraction(scores, labels, 0.01)) };
 }
 
@@ -191,6 +203,10 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     const heavy = (honest['heavy_returner']?.high ?? 0) + (honest['bracketer']?.high ?? 0);
     const heavyCount = (honest['heavy_returner']?.customers ?? 0) + (honest['bracketer']?.customers ?? 0);
     const combined = rankingFigures(score, labels);
+    const fraudCustomers = labels.reduce((sum, label) => sum + label, 0);
+    if (combined === null) {
+      console.log(`no ranking figures: ${fraudCustomers} of the ${n} scored customers are fraudsters (both kinds are needed); simulate more customers or days`);
+    }
 
     // Truth fraudsters with no activity before `now` have no score row at all (never ordered).
     const notScoredByType: Record<string, { customers: number }> = {};
@@ -217,7 +233,8 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     // The bound the fraudsters without an act put on the headline: every fraudster with ≥ 1 act ranked
     // above every honest customer, the others left where the score put them.
     const ceilingScore = score.map((value, index) => (labels[index] === 1 && leftEvidence[index] === 1 ? 2 : value));
-    const headlineCeiling = { note: 'fraudsters with >= 1 act ranked first, the rest at their score', rocAuc: round(rocAuc(ceilingScore, labels)), prAuc: round(averagePrecision(ceilingScore, labels)) };
+    const ceiling = rankingFigures(ceilingScore, labels);
+    const headlineCeiling = { note: 'fraudsters with >= 1 act ranked first, the rest at their score', rocAuc: ceiling?.rocAuc ?? null, prAuc: ceiling?.prAuc ?? null };
     const diagnosticFraudstersWithEvidence = {
       note: 'diagnostic only; the headline is combined/returnRateBaseline over all labelled fraudsters',
       actWindow: { from: actWindow.from.toISOString(), to: actWindow.to.toISOString() },
@@ -229,7 +246,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       headlineCeiling,
     };
     const result = {
-      seed, customers, days, scoredCustomers: n, fraudCustomers: labels.reduce((sum, label) => sum + label, 0), unscored,
+      seed, customers, days, scoredCustomers: n, fraudCustomers, unscored,
       combined,
       modelOnly: 'unavailable' in training ? null : rankingFigures(modelScore, labels),
       rulesOnly: rankingFigures(ruleScore, labels),
@@ -245,8 +262,8 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
           ? { version: null, modelUnavailable: training.unavailable }
           : { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
       goals: {
-        rocAucAtLeast097: combined.rocAuc >= 0.97,
-        precisionAt1PercentAtLeast095: combined.precisionAt1Percent >= 0.95,
+        rocAucAtLeast097: combined === null ? null : combined.rocAuc >= 0.97,
+        precisionAt1PercentAtLeast095: combined === null ? null : combined.precisionAt1Percent >= 0.95,
         everyFraudTypeFlaggedAtLeast80Percent: Object.values(perType).every((entry) => entry.flagged / entry.customers >= 0.8),
         honestHeavyHighTierAtMost2Percent: heavyCount === 0 || heavy / heavyCount <= 0.02,
       },
@@ -265,7 +282,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
   }
 }
 
-type Figures = ReturnType<typeof rankingFigures>;
+type Figures = RankingFigures | null;
 
 /** Writes `--dump FILE`: each scored customer's truth (behaviour, fraud type, ring, acts), scores and features as CSV. */
 async function dumpScoredCustomers(
@@ -291,19 +308,23 @@ async function dumpScoredCustomers(
 function printSummary(summary: {
   headline: Figures;
   headlineReturnRate: Figures;
-  diagnostic: { rows: number; fraudCustomers: number; fraudCustomersWithoutActs: number; combined: Figures; returnRateBaseline: Figures; headlineCeiling: { rocAuc: number; prAuc: number } };
+  diagnostic: { rows: number; fraudCustomers: number; fraudCustomersWithoutActs: number; combined: Figures; returnRateBaseline: Figures; headlineCeiling: { rocAuc: number | null; prAuc: number | null } };
   fraudActsByFraudType: Record<string, FraudActsFigures>;
   flaggedShareByFraudType: Record<string, { customers: number; flagged: number }>;
 }): void {
   const { diagnostic } = summary;
-  const figures = (label: string, value: Figures): string => `  ${label.padEnd(18)} ROC-AUC ${value.rocAuc.toFixed(4)}  PR-AUC ${value.prAuc.toFixed(4)}  precision@1% ${value.precisionAt1Percent.toFixed(4)}`;
+  const figures = (label: string, value: Figures): string =>
+    value === null
+      ? `  ${label.padEnd(18)} not defined (one class only among these rows)`
+      : `  ${label.padEnd(18)} ROC-AUC ${value.rocAuc.toFixed(4)}  PR-AUC ${value.prAuc.toFixed(4)}  precision@1% ${value.precisionAt1Percent.toFixed(4)}`;
+  const fixed = (value: number | null): string => (value === null ? '-' : value.toFixed(4));
   console.log('HEADLINE (all labelled fraudsters; the goals apply here):');
   console.log(figures('combined score', summary.headline));
   console.log(figures('plain return rate', summary.headlineReturnRate));
   console.log(`DIAGNOSTIC, not the headline (honest customers + the ${diagnostic.fraudCustomers} fraudsters with >= 1 fraudulent return or claim in the window; the ${diagnostic.fraudCustomersWithoutActs} scored fraudsters without one are left out; ${diagnostic.rows} rows):`);
   console.log(figures('combined score', diagnostic.combined));
   console.log(figures('plain return rate', diagnostic.returnRateBaseline));
-  console.log(`  headline ceiling   ROC-AUC ${diagnostic.headlineCeiling.rocAuc.toFixed(4)}  PR-AUC ${diagnostic.headlineCeiling.prAuc.toFixed(4)}  (every fraudster with >= 1 act ranked first, those without at their score)`);
+  console.log(`  headline ceiling   ROC-AUC ${fixed(diagnostic.headlineCeiling.rocAuc)}  PR-AUC ${fixed(diagnostic.headlineCeiling.prAuc)}  (every fraudster with >= 1 act ranked first, those without at their score)`);
   console.log('Flagged (review or high) per fraud type, by fraudulent acts in the window (scored fraudsters; notScored = no activity, no score row):');
   const percent = (share: number | null): string => (share === null ? '   -' : `${(share * 100).toFixed(0).padStart(3)}%`);
   for (const [type, groups] of Object.entries(summary.fraudActsByFraudType)) {
