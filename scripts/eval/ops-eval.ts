@@ -135,7 +135,8 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
       secondsPerRun: round(jobSeconds / Math.max(1, runs)),
       totalSeconds: round((performance.now() - started) / 1000),
       perKind,
-      overall: { truth: allTruth, found: open.size, recall: round(allHits / Math.max(1, allTruth)), precision: round(allHits / Math.max(1, open.size)) },
+      // Like each kind's: no truth (or nothing found) leaves recall (or precision) undefined, not 0.
+      overall: { truth: allTruth, found: open.size, recall: allTruth === 0 ? null : round(allHits / allTruth), precision: open.size === 0 ? null : round(allHits / open.size) },
       goalMet: allPass,
       resolvedDuringStream: resolutions,
       examples,
