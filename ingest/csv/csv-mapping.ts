@@ -72,15 +72,49 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkCondition(value: unknown, path: string): void {
+/** The CSV's header as the check needs it; no names = no header given (the mapping alone is checked). */
+interface Header {
+  names: ReadonlySet<string>;
+  /** Names the header holds more than once → their 1-based column numbers. */
+  repeated: ReadonlyMap<string, number[]>;
+}
+
+function headerOf(columns: readonly string[]): Header {
+  const positions = new Map<string, number[]>();
+  columns.forEach((name, index) => positions.set(name, [...(positions.get(name) ?? []), index + 1]));
+  return { names: new Set(columns), repeated: new Map([...positions].filter(([, at]) => at.length > 1)) };
+}
+
+/**
+ * A column the mapping reads must be in the header exactly once: with a repeated name, which cells
+ * the mapping would read is a guess (it silently read the last such column).
+ */
+function checkColumn(path: string, column: string, header: Header, rule: string, value: unknown): void {
+  if (header.names.size === 0) return;
+  if (!header.names.has(column)) fail(path, `${rule} ${[...header.names].join(', ')}`, value);
+  const repeated = header.repeated.get(column);
+  if (repeated !== undefined) {
+    fail(path, `the CSV header has ${repeated.length} columns named ${JSON.stringify(column)} (columns ${repeated.join(', ')}): rename them in the file so the mapping can tell them apart`, value);
+  }
+}
+
+function isListOfTexts(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function checkCondition(value: unknown, path: string, header: Header): void {
   if (!isObject(value)) fail(path, 'must be an object', value);
   if (Array.isArray(value['all']) || Array.isArray(value['any'])) {
     const list = (value['all'] ?? value['any']) as unknown[];
-    list.forEach((item, index) => checkCondition(item, `${path}.${value['all'] !== undefined ? 'all' : 'any'}[${index}]`));
+    list.forEach((item, index) => checkCondition(item, `${path}.${value['all'] !== undefined ? 'all' : 'any'}[${index}]`, header));
   } else if (value['not'] !== undefined) {
-    checkCondition(value['not'], `${path}.not`);
+    checkCondition(value['not'], `${path}.not`, header);
   } else {
     if (typeof value['column'] !== 'string') fail(`${path}.column`, 'must name a CSV column', value['column']);
+    // A condition on a column the file lacks would never match, silently sending rows to another rule.
+    checkColumn(`${path}.column`, value['column'], header, 'must be one of the CSV columns', value['column']);
+    if (value['in'] !== undefined && !isListOfTexts(value['in'])) fail(`${path}.in`, 'must be a list of texts', value['in']);
+    if (value['missing'] !== undefined && typeof value['missing'] !== 'boolean') fail(`${path}.missing`, 'must be true or false', value['missing']);
     for (const key of ['matches', 'notMatches'] as const) {
       if (value[key] === undefined) continue;
       if (typeof value[key] !== 'string') fail(`${path}.${key}`, 'must be a regular expression', value[key]);
@@ -93,19 +127,19 @@ function checkCondition(value: unknown, path: string): void {
   }
 }
 
-function checkField(value: unknown, path: string, columns: ReadonlySet<string>): void {
+function checkField(value: unknown, path: string, columns: Header): void {
   if (!isObject(value)) fail(path, 'must be an object (a value spec or nested fields)', value);
   if (!isValueSpec(value as FieldSpec)) {
     for (const [key, child] of Object.entries(value)) checkField(child, `${path}.${key}`, columns);
     return;
   }
-  if (typeof value['column'] === 'string' && columns.size > 0 && !columns.has(value['column'])) fail(`${path}.column`, `must be one of the CSV columns ${[...columns].join(', ')}`, value['column']);
+  if (typeof value['column'] === 'string') checkColumn(`${path}.column`, value['column'], columns, 'must be one of the CSV columns', value['column']);
   if (value['as'] !== undefined && !['string', 'integer', 'money', 'timestamp'].includes(value['as'] as string)) fail(`${path}.as`, 'must be string, integer, money or timestamp', value['as']);
   if (value['as'] === 'timestamp' && typeof value['format'] !== 'string') fail(`${path}.format`, 'a timestamp needs a format such as "YYYY-MM-DD HH:mm:ss"', value['format']);
   if (value['as'] === 'money' && !(Number.isInteger(value['decimals']) && (value['decimals'] as number) >= 0 && (value['decimals'] as number) <= 6)) fail(`${path}.decimals`, 'money needs decimals, an integer from 0 to 6', value['decimals']);
   if (value['template'] !== undefined) {
     for (const match of String(value['template']).matchAll(/\{([^}]+)\}/g)) {
-      if (columns.size > 0 && !columns.has(match[1]!)) fail(`${path}.template`, `{${match[1]}} must name a CSV column`, value['template']);
+      checkColumn(`${path}.template`, match[1]!, columns, `{${match[1]}} must name one of the CSV columns`, value['template']);
     }
   }
   if (value['ifMissing'] !== undefined) checkField(value['ifMissing'], `${path}.ifMissing`, columns);
@@ -124,12 +158,18 @@ function checkField(value: unknown, path: string, columns: ReadonlySet<string>):
  * Throws RETOUR_USAGE naming the place (`$.rules[1].emit[0].data.amount`) and the rule.
  */
 export function checkCsvMapping(value: unknown, columns: readonly string[] = []): CsvMapping {
-  const header = new Set(columns);
+  const header = headerOf(columns);
   if (!isObject(value)) fail('$', 'must be a JSON object', value);
   if (value['format'] !== CSV_MAPPING_FORMAT) fail('$.format', `must be "${CSV_MAPPING_FORMAT}"`, value['format']);
   for (const key of ['source', 'idNamespace'] as const) {
     if (typeof value[key] !== 'string' || value[key] === '') fail(`$.${key}`, 'must be a non-empty string', value[key]);
   }
+  const delimiter = value['delimiter'];
+  if (delimiter !== undefined && (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')) {
+    fail('$.delimiter', 'must be one character other than a quote or a line break, e.g. ";" or "\\t"', delimiter);
+  }
+  // A text here would be read letter by letter ("NA" → "N" and "A" missing, "NA" itself not).
+  if (value['missingValues'] !== undefined && !isListOfTexts(value['missingValues'])) fail('$.missingValues', 'must be a list of texts, e.g. ["", "NA"]', value['missingValues']);
   if (value['timeZone'] !== undefined) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: value['timeZone'] as string });
@@ -142,11 +182,14 @@ export function checkCsvMapping(value: unknown, columns: readonly string[] = [])
     const path = `$.rules[${index}]`;
     if (!isObject(rule)) fail(path, 'must be an object', rule);
     if (typeof rule['name'] !== 'string') fail(`${path}.name`, 'must be a string', rule['name']);
-    if (rule['when'] !== undefined) checkCondition(rule['when'], `${path}.when`);
+    if (rule['when'] !== undefined) checkCondition(rule['when'], `${path}.when`, header);
     if (rule['action'] === 'skip') return;
     if (rule['action'] !== 'emit') fail(`${path}.action`, 'must be "emit" or "skip"', rule['action']);
     if (!Array.isArray(rule['groupBy']) || rule['groupBy'].length === 0) fail(`${path}.groupBy`, 'an emit rule needs groupBy: the columns whose values identify a group (they also make the event ids)', rule['groupBy']);
-    for (const column of rule['groupBy']) if (header.size > 0 && !header.has(column)) fail(`${path}.groupBy`, `${JSON.stringify(column)} must be a CSV column`, rule['groupBy']);
+    for (const column of rule['groupBy']) {
+      if (typeof column !== 'string') fail(`${path}.groupBy`, 'must be a list of CSV column names', rule['groupBy']);
+      checkColumn(`${path}.groupBy`, column, header, `${JSON.stringify(column)} must be one of the CSV columns`, rule['groupBy']);
+    }
     if (!Array.isArray(rule['emit']) || rule['emit'].length === 0) fail(`${path}.emit`, 'must be a non-empty list of events', rule['emit']);
     rule['emit'].forEach((emit: unknown, emitIndex: number) => {
       const emitPath = `${path}.emit[${emitIndex}]`;

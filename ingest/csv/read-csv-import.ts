@@ -25,7 +25,8 @@ export function readCsvImport(options: { csvText: string; mappingText: string; t
   } catch (error: unknown) {
     throw new RetourError('RETOUR_USAGE', `the mapping is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const delimiter = typeof (mappingValue as { delimiter?: unknown })?.delimiter === 'string' ? (mappingValue as { delimiter: string }).delimiter : ',';
+  // Checked once alone (its delimiter is needed to read the header), then against the header.
+  const delimiter = checkCsvMapping(mappingValue).delimiter ?? ',';
   let records;
   try {
     records = parseCsv(options.csvText.replace(/^\uFEFF/, ''), delimiter);

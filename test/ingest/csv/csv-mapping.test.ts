@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { checkCsvMapping } from '../../../ingest/csv/csv-mapping.ts';
+import { readCsvImport } from '../../../ingest/csv/read-csv-import.ts';
+
+const header = ['Invoice', 'Sku', 'Qty', 'When', 'Customer'];
+
+function mappingWith(overrides: Record<string, unknown>, when: unknown = { column: 'Invoice', matches: '^C' }): Record<string, unknown> {
+  return {
+    format: 'retour-csv-mapping/1',
+    source: 'test-backfill',
+    idNamespace: 'test',
+    rules: [
+      { name: 'cancellation', ...(when === null ? {} : { when }), action: 'skip' },
+      {
+        name: 'sale',
+        action: 'emit',
+        groupBy: ['Invoice'],
+        emit: [
+          {
+            type: 'order.placed',
+            time: 'placedAt',
+            data: {
+              orderId: { template: 'o-{Invoice}' },
+              customerId: { template: 'c-{Customer}' },
+              placedAt: { column: 'When', as: 'timestamp', format: 'YYYY-MM-DD HH:mm' },
+              currency: { const: 'GBP' },
+              lines: { rows: { lineId: { column: 'Sku' }, productId: { column: 'Sku' }, category: { const: 'misc' }, quantity: { column: 'Qty', as: 'integer' }, unitPrice: { const: 100 } } },
+            },
+          },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+describe('checkCsvMapping against the header', () => {
+  it('accepts the mapping as written', () => {
+    expect(() => checkCsvMapping(mappingWith({}), header)).not.toThrow();
+  });
+
+  it('names a condition column the file lacks (the rule never matched, its rows went to the next rule)', () => {
+    // A misspelt "Invoice" in the cancellation rule sent every credit note to the sale rule.
+    expect(() => checkCsvMapping(mappingWith({}, { column: 'InvoiceNo', matches: '^C' }), header)).toThrow(
+      'mapping $.rules[0].when.column: must be one of the CSV columns Invoice, Sku, Qty, When, Customer (got "InvoiceNo")',
+    );
+    expect(() => checkCsvMapping(mappingWith({}, { all: [{ column: 'Invoice', matches: '^C' }, { not: { column: 'qty', missing: true } }] }), header)).toThrow(/\$\.rules\[0\]\.when\.all\[1\]\.not\.column: must be one of the CSV columns/);
+  });
+
+  it('refuses a column the header names twice, wherever the mapping reads it', () => {
+    // With two "Invoice" columns the mapping read the last one and grouped the rows by its values.
+    const twice = [...header, 'Invoice'];
+    expect(() => checkCsvMapping(mappingWith({}, null), twice)).toThrow(
+      'mapping $.rules[1].groupBy: the CSV header has 2 columns named "Invoice" (columns 1, 6): rename them in the file so the mapping can tell them apart',
+    );
+    expect(() => checkCsvMapping(mappingWith({}), ['Invoice', 'Sku', 'Qty', 'When', 'Customer', 'Sku'])).toThrow(/\$\.rules\[1\]\.emit\[0\]\.data\.lines\.rows\.lineId\.column: the CSV header has 2 columns named "Sku" \(columns 2, 6\)/);
+    expect(() => checkCsvMapping(mappingWith({}), ['Invoice', 'Sku', 'Qty', 'When', 'Customer', 'Customer'])).toThrow(/\$\.rules\[1\]\.emit\[0\]\.data\.customerId\.template: the CSV header has 2 columns named "Customer"/);
+    // A repeated column the mapping does not read is no problem.
+    expect(() => checkCsvMapping(mappingWith({}), [...header, 'Notes', 'Notes'])).not.toThrow();
+  });
+
+  it('checks the shapes a typo could turn into silent misreadings', () => {
+    // "NA" as a text was read letter by letter: "N" and "A" were missing values, "NA" was not.
+    expect(() => checkCsvMapping(mappingWith({ missingValues: 'NA' }), header)).toThrow('mapping $.missingValues: must be a list of texts, e.g. ["", "NA"] (got "NA")');
+    expect(() => checkCsvMapping(mappingWith({}, { column: 'Invoice', in: 'C1' }), header)).toThrow('mapping $.rules[0].when.in: must be a list of texts (got "C1")');
+    expect(() => checkCsvMapping(mappingWith({}, { column: 'Customer', missing: 'yes' }), header)).toThrow('mapping $.rules[0].when.missing: must be true or false (got "yes")');
+    for (const delimiter of ['', ';;', '"', '\n', 59]) {
+      expect(() => checkCsvMapping(mappingWith({ delimiter }), header)).toThrow(/^mapping \$\.delimiter: must be one character other than a quote or a line break/);
+    }
+    expect(checkCsvMapping(mappingWith({ delimiter: '\t' }), header).delimiter).toBe('\t');
+  });
+});
+
+describe('readCsvImport with a bad delimiter', () => {
+  it('is a usage error naming $.delimiter, not an unexpected RangeError from the parser', () => {
+    const mappingText = JSON.stringify(mappingWith({ delimiter: ';;' }));
+    expect(() => readCsvImport({ csvText: `${header.join(',')}\n1,A,1,2011-06-01 12:00,17\n`, mappingText, topic: 'import:test.csv' })).toThrow(
+      expect.objectContaining({ code: 'RETOUR_USAGE', message: expect.stringMatching(/^mapping \$\.delimiter: /) }),
+    );
+  });
+});
