@@ -8,10 +8,10 @@ import { readNdjsonMessages } from '../../ingest/read-ndjson-messages.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Codes of file-system errors that mean "this path cannot be read", with what to tell the user. */
@@ -92,8 +92,9 @@ export const importCommand: Command = {
       if (file !== '-') checkReadableFile(file);
       if (csv) {
         checkReadableFile(mappingPath as string);
-        const csvText = file === '-' ? await readAll(process.stdin) : readFileSync(file, 'utf8');
-        const imported = readCsvImport({ csvText, mappingText: readFileSync(mappingPath as string, 'utf8'), topic });
+        // Bytes, not text: the mapping names their encoding (UTF-8 unless it says otherwise).
+        const csvBytes = file === '-' ? await readAll(process.stdin) : readFileSync(file);
+        const imported = readCsvImport({ csvBytes, mappingText: readFileSync(mappingPath as string, 'utf8'), topic });
         messages = imported.messages;
         csvSummary = imported.mapping;
       } else {

@@ -51,6 +51,8 @@ export interface CsvMapping {
   /** Mixed into every event id, so two mappings of one file never collide. */
   idNamespace: string;
   delimiter?: string;
+  /** Encoding of the file's bytes (a WHATWG label: utf-8, the default; windows-1252, iso-8859-15, …). */
+  encoding?: string;
   /** Cell texts that mean "no value" (default ["", "NA"]). */
   missingValues?: string[];
   /** Default zone of local timestamps (IANA name). */
@@ -167,6 +169,13 @@ export function checkCsvMapping(value: unknown, columns: readonly string[] = [])
   const delimiter = value['delimiter'];
   if (delimiter !== undefined && (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')) {
     fail('$.delimiter', 'must be one character other than a quote or a line break, e.g. ";" or "\\t"', delimiter);
+  }
+  if (value['encoding'] !== undefined) {
+    try {
+      new TextDecoder(value['encoding'] as string);
+    } catch {
+      fail('$.encoding', 'must be a text encoding such as utf-8, windows-1252 or iso-8859-15', value['encoding']);
+    }
   }
   // A text here would be read letter by letter ("NA" → "N" and "A" missing, "NA" itself not).
   if (value['missingValues'] !== undefined && !isListOfTexts(value['missingValues'])) fail('$.missingValues', 'must be a list of texts, e.g. ["", "NA"]', value['missingValues']);

@@ -79,3 +79,28 @@ describe('readCsvImport with a bad delimiter', () => {
     );
   });
 });
+
+describe('readCsvImport of the file bytes', () => {
+  // "CAFÉ" and "CAFÈ" in Windows-1252: read as UTF-8 both became "CAF\uFFFD", one product.
+  const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (character) => character.charCodeAt(0));
+  const rows = `${header.join(',')}\n1,CAFÉ,1,2011-06-01 12:00,17\n2,CAFÈ,1,2011-06-01 12:00,17\n`;
+  const productIds = (imported: ReturnType<typeof readCsvImport>): string[] =>
+    imported.messages.map((message) => (JSON.parse(String(message.value)) as { data: { lines: { productId: string }[] } }).data.lines[0]!.productId);
+
+  it('refuses bytes that are not UTF-8, naming the line and the way out, rather than replacing them', () => {
+    expect(() => readCsvImport({ csvBytes: latin1(rows), mappingText: JSON.stringify(mappingWith({})), topic: 'import:test.csv' })).toThrow(
+      expect.objectContaining({
+        code: 'RETOUR_USAGE',
+        message: 'the CSV file is not valid utf-8 (line 2): save it as UTF-8, or name its encoding in the mapping, e.g. "encoding": "windows-1252"',
+      }),
+    );
+  });
+
+  it('reads the encoding the mapping names, and UTF-8 with or without a BOM', () => {
+    const windows1252 = readCsvImport({ csvBytes: latin1(rows), mappingText: JSON.stringify(mappingWith({ encoding: 'windows-1252' })), topic: 'import:test.csv' });
+    expect(productIds(windows1252)).toEqual(['CAFÉ', 'CAFÈ']);
+    const utf8 = readCsvImport({ csvBytes: new TextEncoder().encode(`\uFEFF${rows}`), mappingText: JSON.stringify(mappingWith({})), topic: 'import:test.csv' });
+    expect(productIds(utf8)).toEqual(['CAFÉ', 'CAFÈ']);
+    expect(() => checkCsvMapping(mappingWith({ encoding: 'klingon' }), header)).toThrow('mapping $.encoding: must be a text encoding such as utf-8, windows-1252 or iso-8859-15 (got "klingon")');
+  });
+});
