@@ -1,5 +1,5 @@
-import type { Job, JobContext, JobResult } from './job.ts';
-import { runJob } from './run-job.ts';
+import type { Job, JobContext } from './job.ts';
+import { runJob, type RecordedJobRun } from './run-job.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -11,8 +11,8 @@ export interface ReplayOptions {
   stepDays: number;
   /** Context of each run, given its "as of" time. */
   contextFor: (now: Date) => Promise<JobContext> | JobContext;
-  /** Called after each run (progress). */
-  onRun?: (now: Date, result: JobResult) => void;
+  /** Called after each run (progress), with the recorded run's id and duration. */
+  onRun?: (now: Date, result: RecordedJobRun) => void;
 }
 
 /**

@@ -16,7 +16,10 @@ export interface RunJobOptions {
  * waits); a failure is recorded and rethrown as RETOUR_JOB_FAILED; a run the job skipped is recorded
  * as `skipped` with its reason.
  */
-export async function runJob(job: Job, context: JobContext, options: RunJobOptions = {}): Promise<JobResult & { runId: number; durationMs: number }> {
+/** A job's result as recorded in job_runs. */
+export type RecordedJobRun = JobResult & { runId: number; durationMs: number };
+
+export async function runJob(job: Job, context: JobContext, options: RunJobOptions = {}): Promise<RecordedJobRun> {
   if (running.has(job.name)) throw new RetourError('RETOUR_JOB_RUNNING', `job ${job.name} is already running`);
   running.add(job.name);
   const started = performance.now();

@@ -1,9 +1,13 @@
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { JOBS, findJob } from '../../jobs/job-registry.ts';
 import { replayJob } from '../../jobs/replay-job.ts';
-import { runJob } from '../../jobs/run-job.ts';
+import { runJob, type RecordedJobRun } from '../../jobs/run-job.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
+
+function summaryOf(result: RecordedJobRun): { runId: number; rowsWritten: number; durationMs: number; details: RecordedJobRun['details'] } {
+  return { runId: result.runId, rowsWritten: result.rowsWritten, durationMs: Math.round(result.durationMs), details: result.details };
+}
 
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -13,7 +17,7 @@ export const jobsCommand: Command = {
   options: {
     full: { type: 'boolean', description: 'Full rebuild instead of only what new events touched' },
     now: { type: 'string', valueName: 'TIMESTAMP', description: 'Run as of this RFC 3339 time (default: the current time)' },
-    json: { type: 'boolean', description: 'Print one JSON line per job' },
+    json: { type: 'boolean', description: 'Print one JSON line per job run (with --replay-from, per replayed run, with its asOf)' },
     'replay-from': { type: 'string', valueName: 'TIMESTAMP', description: 'Run each job as of every step from this time up to --now (history after a backfill)' },
     'step-days': { type: 'string', valueName: 'N', description: 'Days between replayed runs (default 7)' },
   },
@@ -54,13 +58,17 @@ export const jobsCommand: Command = {
             from,
             to: now,
             stepDays,
+            // --json promises JSON lines only: one per replayed run instead of the closing sentence.
+            ...(context.options['json'] === true
+              ? { onRun: (asOf: Date, result: RecordedJobRun) => context.stdout.write(`${JSON.stringify({ job: job!.name, asOf: asOf.toISOString(), ...summaryOf(result) })}\n`) }
+              : {}),
             contextFor: (asOf) => {
               const runContext = { connection, config: context.config, logger: context.logger.child({ job: job!.name }), now: asOf, fullRebuild, signal: context.signal };
               fullRebuild = false;
               return runContext;
             },
           });
-          context.stdout.write(`${job!.name}: replayed ${runs} runs from ${from.toISOString()} to ${now.toISOString()} every ${stepDays} days\n`);
+          if (context.options['json'] !== true) context.stdout.write(`${job!.name}: replayed ${runs} runs from ${from.toISOString()} to ${now.toISOString()} every ${stepDays} days\n`);
         }
         return 0;
       }
@@ -73,7 +81,7 @@ export const jobsCommand: Command = {
           fullRebuild: context.options['full'] === true,
           signal: context.signal,
         });
-        const summary = { job: job!.name, runId: result.runId, rowsWritten: result.rowsWritten, durationMs: Math.round(result.durationMs), details: result.details };
+        const summary = { job: job!.name, ...summaryOf(result) };
         context.stdout.write(context.options['json'] === true ? `${JSON.stringify(summary)}\n` : `${job!.name}: ${result.rowsWritten} rows in ${(result.durationMs / 1000).toFixed(1)} s (run ${result.runId})\n`);
       }
       return 0;

@@ -12,7 +12,7 @@ const directory = mkdtempSync(join(tmpdir(), 'retour-replay-full-'));
 const database = join(directory, 'retour.duckdb');
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-function retour(args: string[]) {
+function retour(args: string[]): string {
   const result = spawnSync(process.execPath, [join(root, 'bin/retour.mjs'), ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -20,6 +20,7 @@ function retour(args: string[]) {
     timeout: 120_000,
   });
   expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
 }
 
 it('--full with --replay-from rebuilds at the first step instead of being ignored', async () => {
@@ -34,4 +35,14 @@ it('--full with --replay-from rebuilds at the first step instead of being ignore
   } finally {
     opened.close();
   }
+}, 120_000);
+
+it('--json with --replay-from prints one JSON line per replayed run and nothing else', () => {
+  // It printed the sentence "quality: replayed 2 runs from …" whatever --json said.
+  const stdout = retour(['jobs', 'run', 'all', '--json', '--replay-from', '2026-02-01T00:00:00Z', '--now', '2026-02-08T00:00:00Z', '--step-days', '7']);
+  const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { job: string; asOf: string; runId: number; rowsWritten: number; details: unknown });
+  expect(lines.map((line) => [line.job, line.asOf])).toEqual(
+    ['quality', 'ops', 'risk'].flatMap((job) => [[job, '2026-02-01T00:00:00.000Z'], [job, '2026-02-08T00:00:00.000Z']]),
+  );
+  expect(lines.every((line) => Number.isInteger(line.runId) && line.rowsWritten === 0 && typeof line.details === 'object')).toBe(true);
 }, 120_000);
