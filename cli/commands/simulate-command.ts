@@ -56,6 +56,15 @@ function parseAnomalyRates(raw: string): Partial<AnomalyRates> {
     }
     rates[key] = rate;
   }
+  // The simulator draws at most one anomaly per return, so the rates (the kinds not named keep their
+  // defaults) must add up to at most 1; checked here to say so as a usage error, not a RangeError.
+  const all = { ...DEFAULT_ANOMALY_RATES, ...rates };
+  const total = Object.values(all).reduce((sum, rate) => sum + rate, 0);
+  if (total > 1 + 1e-9) {
+    const unnamed = Object.entries(ANOMALY_OPTION_NAMES).filter(([, key]) => rates[key] === undefined && all[key] > 0);
+    const defaults = unnamed.length === 0 ? '' : ` with the defaults of the kinds not named (${unnamed.map(([name, key]) => `${name}=${all[key]}`).join(', ')})`;
+    throw new UsageError(`--anomaly-rates must add up to at most 1 (one anomaly per return at most), got ${Number(total.toFixed(6))}${defaults}`);
+  }
   return rates;
 }
 

@@ -64,4 +64,14 @@ describe('retour simulate', () => {
     expect(await runCommand({ seed: '1', days: 'x', customers: '5', out: '-' })).toMatchObject({ code: 2, stderr: expect.stringMatching(/--days must be an integer/) });
     expect(await runCommand({ seed: '1', days: '5', customers: '5', out: '-', 'anomaly-rates': 'late=2' })).toMatchObject({ code: 2, stderr: expect.stringMatching(/KIND=RATE/) });
   });
+
+  it('rejects anomaly rates adding up to more than 1 (with the defaults of the kinds not named) as a usage error', async () => {
+    // It was an "unexpected error: RangeError: anomaly rates must add up to at most 1, got 1.013…" with a stack trace, exit 1.
+    const result = await runCommand({ seed: '1', days: '5', customers: '5', out: '-', 'anomaly-rates': 'late_refund=0.5,over_refund=0.5' });
+    expect(result).toMatchObject({ code: 2 });
+    expect(result.stderr).toContain(
+      '--anomaly-rates must add up to at most 1 (one anomaly per return at most), got 1.013 with the defaults of the kinds not named (duplicate_refund=0.003, missing_refund=0.004, refund_without_receipt=0.002, outside_window=0.004)',
+    );
+    expect(await runCommand({ seed: '1', days: '5', customers: '5', out: '-', 'anomaly-rates': 'late_refund=0.5,over_refund=0.487' })).toMatchObject({ code: 0 });
+  });
 });
