@@ -4,6 +4,7 @@ import { replayJob } from '../../jobs/replay-job.ts';
 import { runJob, type RecordedJobRun } from '../../jobs/run-job.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
+import { parseTimeOption } from '../time-option.ts';
 
 function summaryOf(result: RecordedJobRun): { runId: number; rowsWritten: number; durationMs: number; details: RecordedJobRun['details'] } {
   return { runId: result.runId, rowsWritten: result.rowsWritten, durationMs: Math.round(result.durationMs), details: result.details };
@@ -32,14 +33,12 @@ export const jobsCommand: Command = {
       throw new RetourError('RETOUR_USAGE', `unknown job ${JSON.stringify(name)}; known: ${JOBS.map((job) => job.name).join(', ') || 'none'}, all`);
     }
     const nowOption = context.options['now'];
-    const now = typeof nowOption === 'string' ? new Date(nowOption) : new Date();
-    if (Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
+    const now = typeof nowOption === 'string' ? parseTimeOption('now', nowOption) : new Date();
     const replayFrom = context.options['replay-from'];
-    const from = typeof replayFrom === 'string' ? new Date(replayFrom) : undefined;
+    const from = typeof replayFrom === 'string' ? parseTimeOption('replay-from', replayFrom) : undefined;
     const stepDays = Number(context.options['step-days'] ?? '7');
     if (from === undefined && context.options['step-days'] !== undefined) throw new RetourError('RETOUR_USAGE', '--step-days goes with --replay-from');
     if (from !== undefined) {
-      if (Number.isNaN(from.getTime())) throw new RetourError('RETOUR_USAGE', `--replay-from must be an RFC 3339 time; got ${JSON.stringify(replayFrom)}`);
       if (!Number.isInteger(stepDays) || stepDays < 1) throw new RetourError('RETOUR_USAGE', `--step-days must be a whole number of days ≥ 1; got ${JSON.stringify(context.options['step-days'])}`);
       if (from.getTime() > now.getTime()) {
         const until = typeof nowOption === 'string' ? `--now (${JSON.stringify(nowOption)})` : `--now (default: the current time, ${now.toISOString()})`;

@@ -7,6 +7,7 @@ import { findModel, listModels, promoteModel, promotionFiguresOf, readServingVer
 import { appendAuditEntry } from '../../store/api/audit-log.ts';
 import { cliActor } from '../cli-actor.ts';
 import type { Command } from '../command.ts';
+import { parseTimeOption } from '../time-option.ts';
 
 function positiveInteger(name: string, value: string | boolean | string[] | boolean[] | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -51,8 +52,7 @@ export const modelCommand: Command = {
       throw new RetourError('RETOUR_USAGE', `${problem}usage: retour ${modelCommand.usage}`);
     }
     const nowOption = context.options['now'];
-    const now = typeof nowOption === 'string' ? new Date(nowOption) : undefined;
-    if (now !== undefined && Number.isNaN(now.getTime())) throw new RetourError('RETOUR_USAGE', `--now must be an RFC 3339 time; got ${JSON.stringify(nowOption)}`);
+    const now = typeof nowOption === 'string' ? parseTimeOption('now', nowOption) : undefined;
     const horizonDays = positiveInteger('horizon-days', context.options['horizon-days']);
     const maxTrainingRows = positiveInteger('max-rows', context.options['max-rows']);
     const database = await openDatabase({ path: context.config.database });

@@ -1,4 +1,5 @@
 import { QUARANTINE_ERROR_CODES } from '../../domain/errors/error-catalogue.ts';
+import { isRfc3339DateTime } from '../../domain/events/date-time-format.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { readQuarantinePage, type QuarantineQuery } from '../../store/read-quarantined-messages.ts';
 import type { Command } from '../command.ts';
@@ -42,7 +43,7 @@ export const quarantineCommand: Command = {
     const limit = Number(limitText);
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100_000)) return fail(`--limit must be an integer from 1 to 100000; got ${JSON.stringify(limitText)}`);
     const since = option('since');
-    if (since !== undefined && Number.isNaN(Date.parse(since))) return fail(`--since must be an RFC 3339 time; got ${JSON.stringify(since)}`);
+    if (since !== undefined && !isRfc3339DateTime(since)) return fail(`--since must be an RFC 3339 time with zone, e.g. 2025-05-01T00:00:00Z; got ${JSON.stringify(since)}`);
     const topic = option('topic');
     const eventType = option('type');
     const json = context.options['json'] === true;

@@ -53,6 +53,15 @@ describe('usage errors', () => {
     expectUsageError(['jobs', 'run', 'quality', '--replay-from', '2025-03-01T00:00:00Z', '--now', '2025-02-01T00:00:00Z'], /--replay-from \("2025-03-01T00:00:00Z"\) must not be after --now \("2025-02-01T00:00:00Z"\)/);
   });
 
+  it('jobs, model and quarantine take only RFC 3339 times with zone (Date parsing took "0" for 2000-01-01 and 30 February for 2 March)', () => {
+    for (const [value, option] of [['0', 'now'], ['May 3', 'now'], ['2025-02-30T00:00:00Z', 'now'], ['2025-05-01 10:00', 'now']] as const) {
+      expectUsageError(['jobs', 'run', 'quality', `--${option}`, value], `--now must be an RFC 3339 time with zone, e.g. 2025-05-01T00:00:00Z; got ${JSON.stringify(value)}`);
+    }
+    expectUsageError(['jobs', 'run', 'quality', '--replay-from', '12', '--now', '2025-02-01T00:00:00Z'], '--replay-from must be an RFC 3339 time with zone');
+    expectUsageError(['model', 'train', '--now', '2025-05-01'], '--now must be an RFC 3339 time with zone');
+    expectUsageError(['quarantine', 'list', '--since', '0'], '--since must be an RFC 3339 time with zone');
+  });
+
   it('jobs: --step-days without --replay-from is refused', () => {
     expectUsageError(['jobs', 'run', 'quality', '--step-days', '3'], '--step-days goes with --replay-from');
   });
