@@ -100,12 +100,26 @@ function checkColumn(path: string, column: string, header: Header, rule: string,
   }
 }
 
+const MAPPING_KEYS = ['format', 'description', 'source', 'idNamespace', 'delimiter', 'encoding', 'missingValues', 'timeZone', 'rules'];
+const RULE_KEYS = ['name', 'description', 'when', 'action', 'groupBy', 'emit'];
+const EMIT_KEYS = ['type', 'time', 'subject', 'data'];
+const CONDITION_KEYS = ['column', 'matches', 'notMatches', 'in', 'missing', 'all', 'any', 'not'];
+const VALUE_SPEC_KEYS = ['column', 'as', 'abs', 'decimals', 'format', 'zone', 'ifMissing', 'template', 'const', 'sumOfProducts', 'rows', 'uniqueKey'];
+
+/** A misspelt key ("delimeter", "ifmissing") was ignored, and its default silently applied instead. */
+function checkKeys(value: Record<string, unknown>, path: string, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) fail(`${path}.${key}`, `is not a key of the mapping format here; known: ${known.join(', ')}`, value[key]);
+  }
+}
+
 function isListOfTexts(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 function checkCondition(value: unknown, path: string, header: Header): void {
   if (!isObject(value)) fail(path, 'must be an object', value);
+  checkKeys(value, path, CONDITION_KEYS);
   if (Array.isArray(value['all']) || Array.isArray(value['any'])) {
     const list = (value['all'] ?? value['any']) as unknown[];
     list.forEach((item, index) => checkCondition(item, `${path}.${value['all'] !== undefined ? 'all' : 'any'}[${index}]`, header));
@@ -135,6 +149,7 @@ function checkField(value: unknown, path: string, columns: Header): void {
     for (const [key, child] of Object.entries(value)) checkField(child, `${path}.${key}`, columns);
     return;
   }
+  checkKeys(value, path, VALUE_SPEC_KEYS);
   if (typeof value['column'] === 'string') checkColumn(`${path}.column`, value['column'], columns, 'must be one of the CSV columns', value['column']);
   if (value['as'] !== undefined && !['string', 'integer', 'money', 'timestamp'].includes(value['as'] as string)) fail(`${path}.as`, 'must be string, integer, money or timestamp', value['as']);
   if (value['as'] === 'timestamp' && typeof value['format'] !== 'string') fail(`${path}.format`, 'a timestamp needs a format such as "YYYY-MM-DD HH:mm:ss"', value['format']);
@@ -162,6 +177,7 @@ function checkField(value: unknown, path: string, columns: Header): void {
 export function checkCsvMapping(value: unknown, columns: readonly string[] = []): CsvMapping {
   const header = headerOf(columns);
   if (!isObject(value)) fail('$', 'must be a JSON object', value);
+  checkKeys(value, '$', MAPPING_KEYS);
   if (value['format'] !== CSV_MAPPING_FORMAT) fail('$.format', `must be "${CSV_MAPPING_FORMAT}"`, value['format']);
   for (const key of ['source', 'idNamespace'] as const) {
     if (typeof value[key] !== 'string' || value[key] === '') fail(`$.${key}`, 'must be a non-empty string', value[key]);
@@ -190,6 +206,7 @@ export function checkCsvMapping(value: unknown, columns: readonly string[] = [])
   value['rules'].forEach((rule: unknown, index: number) => {
     const path = `$.rules[${index}]`;
     if (!isObject(rule)) fail(path, 'must be an object', rule);
+    checkKeys(rule, path, RULE_KEYS);
     if (typeof rule['name'] !== 'string') fail(`${path}.name`, 'must be a string', rule['name']);
     if (rule['when'] !== undefined) checkCondition(rule['when'], `${path}.when`, header);
     if (rule['action'] === 'skip') return;
@@ -203,6 +220,7 @@ export function checkCsvMapping(value: unknown, columns: readonly string[] = [])
     rule['emit'].forEach((emit: unknown, emitIndex: number) => {
       const emitPath = `${path}.emit[${emitIndex}]`;
       if (!isObject(emit)) fail(emitPath, 'must be an object', emit);
+      checkKeys(emit, emitPath, EMIT_KEYS);
       if (!EVENT_TYPES.includes(emit['type'] as EventType)) fail(`${emitPath}.type`, `must be a v1 event type (${EVENT_TYPES.join(', ')})`, emit['type']);
       if (!isObject(emit['data'])) fail(`${emitPath}.data`, 'must be an object of fields', emit['data']);
       if (typeof emit['time'] !== 'string' || !Object.hasOwn(emit['data'], emit['time'])) fail(`${emitPath}.time`, 'must name one of the data fields (its value becomes the event time)', emit['time']);

@@ -59,6 +59,16 @@ describe('checkCsvMapping against the header', () => {
     expect(() => checkCsvMapping(mappingWith({}), [...header, 'Notes', 'Notes'])).not.toThrow();
   });
 
+  it('names a misspelt key instead of ignoring it (its default applied silently)', () => {
+    expect(() => checkCsvMapping(mappingWith({ delimeter: ';' }), header)).toThrow(/^mapping \$\.delimeter: is not a key of the mapping format here; known: format, description, source, idNamespace, delimiter, /);
+    const misspelt = mappingWith({});
+    const sale = (misspelt['rules'] as { emit: { data: Record<string, unknown> }[] }[])[1]!;
+    sale.emit[0]!.data['customerId'] = { template: 'c-{Customer}', ifmissing: { const: 'guest' } };
+    expect(() => checkCsvMapping(misspelt, header)).toThrow(/^mapping \$\.rules\[1\]\.emit\[0\]\.data\.customerId\.ifmissing: is not a key/);
+    expect(() => checkCsvMapping(mappingWith({}, { column: 'Invoice', match: '^C' }), header)).toThrow(/^mapping \$\.rules\[0\]\.when\.match: is not a key/);
+    expect(() => checkCsvMapping({ ...mappingWith({}), rules: [{ name: 'x', action: 'skip', group_by: ['Invoice'] }] }, header)).toThrow(/^mapping \$\.rules\[0\]\.group_by: is not a key/);
+  });
+
   it('checks the shapes a typo could turn into silent misreadings', () => {
     // "NA" as a text was read letter by letter: "N" and "A" were missing values, "NA" was not.
     expect(() => checkCsvMapping(mappingWith({ missingValues: 'NA' }), header)).toThrow('mapping $.missingValues: must be a list of texts, e.g. ["", "NA"] (got "NA")');
