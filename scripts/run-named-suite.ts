@@ -6,6 +6,9 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
+/** A wrong option of a bench or eval: printed as one line (no stack trace), exit code 2. */
+export class SuiteUsageError extends Error {}
+
 export interface SuiteEntry {
   /** Module path relative to scripts/. */
   module: string;
@@ -32,7 +35,14 @@ export async function runNamedSuite(kind: 'bench' | 'eval', entries: Record<stri
   const module = (await import(pathToFileURL(join(import.meta.dirname, entry.module)).href)) as Record<string, unknown>;
   const run = module[entry.exportName];
   if (typeof run !== 'function') throw new Error(`${entry.module} does not export ${entry.exportName}`);
-  const result = (await (run as (args: string[]) => Promise<Record<string, unknown>>)(args)) ?? {};
+  let result: Record<string, unknown>;
+  try {
+    result = (await (run as (args: string[]) => Promise<Record<string, unknown>>)(args)) ?? {};
+  } catch (error: unknown) {
+    if (!(error instanceof SuiteUsageError)) throw error;
+    console.error(`npm run ${kind} -- ${name}: ${error.message}`);
+    return 2;
+  }
   console.log(JSON.stringify({ [kind]: name, ...result }));
   return 0;
 }

@@ -26,6 +26,7 @@ import { readFaultRequestHours } from '../../store/quality/read-fault-request-ho
 import { openQualityDatabase } from './open-quality-database.ts';
 import type { openDatabase } from '../../store/open-database.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
+import { SuiteUsageError } from '../run-named-suite.ts';
 
 const DAY_MS = 86_400_000;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -46,6 +47,11 @@ export async function runQualityEval(args: string[]): Promise<Record<string, unk
   });
   const seed = Number(values.seed);
   const days = Number(values.days);
+  // The first run needs two weeks of baseline before the fault baseline's lag (evaluateOnSimulation).
+  const shortest = FAULT_BASELINE_LAG_DAYS + 14;
+  if (!(Number.isInteger(days) && days >= shortest)) {
+    throw new SuiteUsageError(`--days must be a whole number of at least ${shortest} (the first quality run is ${shortest} days after the start), got ${JSON.stringify(values.days)}`);
+  }
   // RETOUR_QUALITY_* settings from the environment apply, so a setting can be evaluated before it is deployed.
   const config = configWith({}, process.env);
   const simulated = await evaluateOnSimulation({
