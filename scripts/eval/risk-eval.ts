@@ -33,6 +33,7 @@ import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { countFraudulentActs } from './count-fraudulent-acts.ts';
 import { writeTruthTables } from './write-truth-tables.ts';
+import { SuiteUsageError } from '../run-named-suite.ts';
 
 /** The longest window of the risk features (`as_of − INTERVAL 365 DAY` in store/risk/compute-customer-features.ts). */
 const FEATURE_WINDOW_DAYS = 365;
@@ -104,7 +105,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
   // with other return windows can be evaluated.
   const config = configWith({}, process.env);
   const simulation = simulateMarketplace({ seed, days, customers, returnWindowDays: config.returnWindowDays, returnWindowByCategory: config.returnWindowByCategory });
-  if (values.database !== undefined && existsSync(values.database)) throw new Error(`--database ${values.database} exists: the eval ingests into a new database only`);
+  if (values.database !== undefined && existsSync(values.database)) throw new SuiteUsageError(`--database ${values.database} exists: the eval ingests into a new database only`);
   const database = await openDatabase({ path: values.database ?? ':memory:' });
   try {
     const connection = await database.connect();

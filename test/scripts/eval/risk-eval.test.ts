@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runRiskEval } from '../../../scripts/eval/risk-eval.ts';
+import { runNamedSuite } from '../../../scripts/run-named-suite.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -19,5 +23,22 @@ describe('npm run eval -- risk on a marketplace without fraudsters', () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const result = await runRiskEval(['--seed', '3', '--customers', '1', '--days', '1']);
     expect(result).toMatchObject({ scoredCustomers: 0, fraudCustomers: 0, combined: null });
+  });
+});
+
+describe('npm run eval -- risk --database', () => {
+  it('refuses an existing file as a usage error (exit 2, one line)', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void errors.push(parts.join(' ')));
+    const folder = mkdtempSync(join(tmpdir(), 'retour-risk-eval-'));
+    const existing = join(folder, 'kept.duckdb');
+    writeFileSync(existing, '');
+    try {
+      const entries = { risk: { module: 'eval/risk-eval.ts', exportName: 'runRiskEval', summary: '' } };
+      expect(await runNamedSuite('eval', entries, ['risk', '--customers', '5', '--days', '5', '--database', existing])).toBe(2);
+      expect(errors).toEqual([`npm run eval -- risk: --database ${existing} exists: the eval ingests into a new database only`]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
