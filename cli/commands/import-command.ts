@@ -1,4 +1,4 @@
-import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { readCsvImport } from '../../ingest/csv/read-csv-import.ts';
@@ -36,6 +36,26 @@ function unreadableFile(error: unknown, fallbackPath: string): string | undefine
 function checkReadableFile(path: string): void {
   if (statSync(path).isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR', path });
   accessSync(path, constants.R_OK);
+}
+
+/**
+ * What a compressed input is and how to import it, or undefined for any other file: a gzip file was
+ * read as NDJSON lines of binary (every line quarantined, exit 0), an .xlsx workbook (a ZIP) as a
+ * CSV that is "not valid UTF-8".
+ */
+function compressedInput(path: string, csv: boolean): string | undefined {
+  const head = Buffer.alloc(4);
+  const descriptor = openSync(path, 'r');
+  try {
+    readSync(descriptor, head, 0, 4, 0);
+  } catch {
+    return undefined; // a read error is reported by the import's own read, with what was stored
+  } finally {
+    closeSync(descriptor);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) return `${path} is gzip-compressed: decompress it first, e.g. gunzip -c ${path} | retour import ${csv ? '--csv - --mapping MAPPING.json' : '-'}`;
+  if (head.toString('latin1') === 'PK\x03\x04') return `${path} is a ZIP archive${csv ? ' (an .xlsx workbook?): export the sheet as CSV' : ': extract the NDJSON file'} first`;
+  return undefined;
 }
 
 function formatSummary(summary: ImportSummary & { file: string; topic: string; csv?: { rows: number; skippedRows: Record<string, number>; unmatchedRows: number } }): string {
@@ -89,7 +109,11 @@ export const importCommand: Command = {
     let csvSummary: { rows: number; skippedRows: Record<string, number>; unmatchedRows: number } | undefined;
     try {
       // Checked before any stream is opened: a stream's open error would come later, as an 'error' event.
-      if (file !== '-') checkReadableFile(file);
+      if (file !== '-') {
+        checkReadableFile(file);
+        const compressed = compressedInput(file, csv);
+        if (compressed !== undefined) return usage(compressed);
+      }
       if (csv) {
         checkReadableFile(mappingPath as string);
         // Bytes, not text: the mapping names their encoding (UTF-8 unless it says otherwise).

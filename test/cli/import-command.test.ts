@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -43,6 +44,18 @@ describe('retour import of an unreadable file', () => {
     writeFileSync(csv, 'InvoiceNo\n1\n');
     expectUnreadable(['--csv', csv, '--mapping', directory], `cannot read ${directory}: is a directory, not a file`);
     expectUnreadable(['--csv', csv, '--mapping', join(directory, 'none.json')], 'no such file');
+  });
+
+  it('a gzip file or a ZIP archive (an .xlsx workbook): exit 2 saying what it is, nothing imported', () => {
+    // A gzip file was read as lines of binary, all quarantined, exit 0; an .xlsx as a CSV "not valid UTF-8".
+    const gzip = join(directory, 'events.ndjson.gz');
+    writeFileSync(gzip, gzipSync('{"specversion":"1.0"}\n'));
+    expectUnreadable([gzip], `${gzip} is gzip-compressed: decompress it first, e.g. gunzip -c ${gzip} | retour import -`);
+    expectUnreadable(['--csv', gzip, '--mapping', mapping], `gunzip -c ${gzip} | retour import --csv - --mapping MAPPING.json`);
+    const workbook = join(directory, 'Online Retail.xlsx');
+    writeFileSync(workbook, Buffer.from('PK\x03\x04\x14\x00', 'latin1'));
+    expectUnreadable(['--csv', workbook, '--mapping', mapping], `${workbook} is a ZIP archive (an .xlsx workbook?): export the sheet as CSV first`);
+    expect(existsSync(database)).toBe(false);
   });
 
   // /proc/self/mem opens as a regular file and fails on read (EIO): a read error in mid-stream.
