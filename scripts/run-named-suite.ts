@@ -9,6 +9,19 @@ import { join } from 'node:path';
 /** A wrong option of a bench or eval: printed as one line (no stack trace), exit code 2. */
 export class SuiteUsageError extends Error {}
 
+/**
+ * A numeric option of a bench or eval, checked: `Number()` alone turned "abc" into NaN (a RangeError
+ * deep in the simulator) and a --step-days of 0 into a loop that never ends.
+ */
+export function suiteNumber(name: string, raw: string, rule: { min: number; max?: number; integer?: boolean }): number {
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  const max = rule.max ?? Number.MAX_SAFE_INTEGER;
+  if (!(value >= rule.min && value <= max) || (rule.integer === true && !Number.isInteger(value))) {
+    throw new SuiteUsageError(`--${name} must be ${rule.integer === true ? 'a whole number' : 'a number'} from ${rule.min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
 export interface SuiteEntry {
   /** Module path relative to scripts/. */
   module: string;

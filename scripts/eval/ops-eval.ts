@@ -19,6 +19,7 @@ import { listMigrations, migrate } from '../../store/migrate.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { ANOMALY_KINDS } from '../../simulator/simulation-truth.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
+import { suiteNumber } from '../run-named-suite.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -35,11 +36,12 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
       'duplicate-rate': { type: 'string', default: '0.01' },
     },
   });
-  const seed = Number(values.seed);
-  const days = Number(values.days);
-  // 'default' keeps the simulator's realistic rates (DEFAULT_ANOMALY_RATES, a few per thousand returns).
-  const rate = values.rate === 'default' ? undefined : Number(values.rate);
-  const stepDays = Number(values['step-days']);
+  const seed = suiteNumber('seed', values.seed, { min: 0, integer: true });
+  const days = suiteNumber('days', values.days, { min: 1, max: 3650, integer: true });
+  // 'default' keeps the simulator's realistic rates (DEFAULT_ANOMALY_RATES, a few per thousand returns);
+  // a rate applies to each of the six kinds, which add up to at most 1 (one anomaly per return).
+  const rate = values.rate === 'default' ? undefined : suiteNumber('rate', values.rate, { min: 0, max: 1 / 6 });
+  const stepDays = suiteNumber('step-days', values['step-days'], { min: 1, max: 3650, integer: true });
   // The policy (RETOUR_RETURN_WINDOW_*, RETOUR_REFUND_SLA_DAYS, RETOUR_OPS_*) from the environment
   // applies to the simulated marketplace and the job alike, so another policy can be evaluated.
   const config = configWith({}, process.env);
@@ -47,13 +49,13 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
   const simulation = simulateMarketplace({
     seed,
     days,
-    customers: Number(values.customers),
+    customers: suiteNumber('customers', values.customers, { min: 1, max: 10_000_000, integer: true }),
     returnWindowDays: config.returnWindowDays,
     returnWindowByCategory: config.returnWindowByCategory,
     refundSlaDays: config.refundSlaDays,
     ...(rate === undefined ? {} : { anomalies: { overRefund: rate, duplicateRefund: rate, missingRefund: rate, lateRefund: rate, refundWithoutReceipt: rate, outsideWindow: rate } }),
-    shuffleWindowSeconds: Number(values['shuffle-seconds']),
-    duplicateRate: Number(values['duplicate-rate']),
+    shuffleWindowSeconds: suiteNumber('shuffle-seconds', values['shuffle-seconds'], { min: 0, integer: true }),
+    duplicateRate: suiteNumber('duplicate-rate', values['duplicate-rate'], { min: 0, max: 1 }),
   });
 
   const database = await openDatabase({ path: ':memory:', migrate: false });

@@ -26,7 +26,7 @@ import { readFaultRequestHours } from '../../store/quality/read-fault-request-ho
 import { openQualityDatabase } from './open-quality-database.ts';
 import type { openDatabase } from '../../store/open-database.ts';
 import { simulateMarketplace } from '../../simulator/simulate-marketplace.ts';
-import { SuiteUsageError } from '../run-named-suite.ts';
+import { SuiteUsageError, suiteNumber } from '../run-named-suite.ts';
 
 const DAY_MS = 86_400_000;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -45,22 +45,22 @@ export async function runQualityEval(args: string[]): Promise<Record<string, unk
       'skip-online-retail': { type: 'boolean', default: false },
     },
   });
-  const seed = Number(values.seed);
+  const seed = suiteNumber('seed', values.seed, { min: 0, integer: true });
   const days = Number(values.days);
   // The first run needs two weeks of baseline before the fault baseline's lag (evaluateOnSimulation).
   const shortest = FAULT_BASELINE_LAG_DAYS + 14;
-  if (!(Number.isInteger(days) && days >= shortest)) {
-    throw new SuiteUsageError(`--days must be a whole number of at least ${shortest} (the first quality run is ${shortest} days after the start), got ${JSON.stringify(values.days)}`);
+  if (!(Number.isInteger(days) && days >= shortest && days <= 3650)) {
+    throw new SuiteUsageError(`--days must be a whole number from ${shortest} (the first quality run is ${shortest} days after the start) to 3650, got ${JSON.stringify(values.days)}`);
   }
   // RETOUR_QUALITY_* settings from the environment apply, so a setting can be evaluated before it is deployed.
   const config = configWith({}, process.env);
   const simulated = await evaluateOnSimulation({
     seed,
     days,
-    customers: Number(values.customers),
-    products: Number(values.products),
-    episodes: Number(values.episodes),
-    stepDays: Number(values['step-days']),
+    customers: suiteNumber('customers', values.customers, { min: 1, max: 10_000_000, integer: true }),
+    products: suiteNumber('products', values.products, { min: 9, max: 1_000_000, integer: true }),
+    episodes: suiteNumber('episodes', values.episodes, { min: 0, integer: true }),
+    stepDays: suiteNumber('step-days', values['step-days'], { min: 1, max: 3650, integer: true }),
     config,
   });
   const onlineRetail = values['skip-online-retail'] ? undefined : await evaluateOnOnlineRetail(values['online-retail'], config);

@@ -33,7 +33,7 @@ import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { countFraudulentActs } from './count-fraudulent-acts.ts';
 import { writeTruthTables } from './write-truth-tables.ts';
-import { SuiteUsageError } from '../run-named-suite.ts';
+import { SuiteUsageError, suiteNumber } from '../run-named-suite.ts';
 
 /** The longest window of the risk features (`as_of − INTERVAL 365 DAY` in store/risk/compute-customer-features.ts). */
 const FEATURE_WINDOW_DAYS = 365;
@@ -96,9 +96,9 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       database: { type: 'string' },
     },
   });
-  const seed = Number(values.seed);
-  const customers = Number(values.customers);
-  const days = Number(values.days);
+  const seed = suiteNumber('seed', values.seed, { min: 0, integer: true });
+  const customers = suiteNumber('customers', values.customers, { min: 1, max: 10_000_000, integer: true });
+  const days = suiteNumber('days', values.days, { min: 1, max: 3650, integer: true });
   const started = performance.now();
   // The policy (RETOUR_RETURN_WINDOW_DAYS, RETOUR_RETURN_WINDOW_BY_CATEGORY, RETOUR_RISK_*) from the
   // environment applies to the simulated marketplace, the model and the job alike, so a marketplace

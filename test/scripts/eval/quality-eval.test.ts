@@ -12,7 +12,7 @@ describe('npm run eval -- quality over a short period', () => {
     vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void errors.push(parts.join(' ')));
     const entries = { quality: { module: 'eval/quality-eval.ts', exportName: 'runQualityEval', summary: '' } };
     expect(await runNamedSuite('eval', entries, ['quality', '--days', '10', '--customers', '50', '--products', '9', '--skip-online-retail'])).toBe(2);
-    expect(errors).toEqual(['npm run eval -- quality: --days must be a whole number of at least 28 (the first quality run is 28 days after the start), got "10"']);
+    expect(errors).toEqual(['npm run eval -- quality: --days must be a whole number from 28 (the first quality run is 28 days after the start) to 3650, got "10"']);
   });
 
   it('runs once at the shortest period', async () => {
