@@ -61,7 +61,8 @@ export async function runOpsEval(args: string[]): Promise<Record<string, unknown
   const database = await openDatabase({ path: ':memory:', migrate: false });
   try {
     const connection = await database.connect();
-    await migrate(connection, listMigrations().filter((migration) => [1, 6, 13].includes(migration.version)));
+    // 004 holds risk_flags, which ingest updates when a batch stores review decisions (risk.decision).
+    await migrate(connection, listMigrations().filter((migration) => [1, 4, 6, 13].includes(migration.version)));
     const writer = await createEventBatchWriter(await database.connect());
     const run = (now: number) =>
       opsJob.run({ connection, config, logger: pino({ level: 'silent' }), now: new Date(now), fullRebuild: false, signal: new AbortController().signal });
