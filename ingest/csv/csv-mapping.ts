@@ -9,7 +9,7 @@ export const CSV_MAPPING_FORMAT = 'retour-csv-mapping/1';
 
 /** How one value of an event is computed from the CSV row (or the rows of a group). */
 export type ValueSpec =
-  | { column: string; as?: 'string' | 'integer' | 'money' | 'timestamp'; abs?: boolean; decimals?: number; format?: string; zone?: string; ifMissing?: ValueSpec }
+  | { column: string; map?: Record<string, string>; as?: 'string' | 'integer' | 'money' | 'timestamp'; abs?: boolean; decimals?: number; format?: string; zone?: string; ifMissing?: ValueSpec }
   | { template: string; ifMissing?: ValueSpec }
   | { const: string | number | boolean }
   | { sumOfProducts: ValueSpec[] }
@@ -104,7 +104,7 @@ const MAPPING_KEYS = ['format', 'description', 'source', 'idNamespace', 'delimit
 const RULE_KEYS = ['name', 'description', 'when', 'action', 'groupBy', 'emit'];
 const EMIT_KEYS = ['type', 'time', 'subject', 'data'];
 const CONDITION_KEYS = ['column', 'matches', 'notMatches', 'in', 'missing', 'all', 'any', 'not'];
-const VALUE_SPEC_KEYS = ['column', 'as', 'abs', 'decimals', 'format', 'zone', 'ifMissing', 'template', 'const', 'sumOfProducts', 'rows', 'uniqueKey'];
+const VALUE_SPEC_KEYS = ['column', 'map', 'as', 'abs', 'decimals', 'format', 'zone', 'ifMissing', 'template', 'const', 'sumOfProducts', 'rows', 'uniqueKey'];
 
 /** A misspelt key ("delimeter", "ifmissing") was ignored, and its default silently applied instead. */
 function checkKeys(value: Record<string, unknown>, path: string, known: readonly string[]): void {
@@ -151,6 +151,10 @@ function checkField(value: unknown, path: string, columns: Header): void {
   }
   checkKeys(value, path, VALUE_SPEC_KEYS);
   if (typeof value['column'] === 'string') checkColumn(`${path}.column`, value['column'], columns, 'must be one of the CSV columns', value['column']);
+  if (value['map'] !== undefined) {
+    if (typeof value['column'] !== 'string') fail(`${path}.map`, 'goes with "column" (it translates that cell)', value['map']);
+    if (!isObject(value['map']) || !Object.values(value['map']).every((text) => typeof text === 'string')) fail(`${path}.map`, 'must be an object of cell text → text, e.g. {"too small": "fit.too_small"}', value['map']);
+  }
   if (value['as'] !== undefined && !['string', 'integer', 'money', 'timestamp'].includes(value['as'] as string)) fail(`${path}.as`, 'must be string, integer, money or timestamp', value['as']);
   if (value['as'] === 'timestamp' && typeof value['format'] !== 'string') fail(`${path}.format`, 'a timestamp needs a format such as "YYYY-MM-DD HH:mm:ss"', value['format']);
   if (value['as'] === 'money' && !(Number.isInteger(value['decimals']) && (value['decimals'] as number) >= 0 && (value['decimals'] as number) <= 6)) fail(`${path}.decimals`, 'money needs decimals, an integer from 0 to 6', value['decimals']);

@@ -168,7 +168,10 @@ function evaluate(context: Context, spec: ValueSpec, rows: readonly CsvRecord[])
     result = missing ? MISSING : text;
   } else {
     const text = cell(context, first, spec.column);
-    result = text === MISSING ? MISSING : convert(context, spec, text);
+    // `map` translates the export's words to the contract's (a text it does not list passes unchanged,
+    // so validation names the field and the value).
+    const mapped = text !== MISSING && spec.map !== undefined && Object.hasOwn(spec.map, text) ? spec.map[text]! : text;
+    result = mapped === MISSING ? MISSING : convert(context, spec, mapped);
   }
   if (result === MISSING && spec.ifMissing !== undefined) return evaluate(context, spec.ifMissing, rows);
   return result;

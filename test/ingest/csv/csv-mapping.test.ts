@@ -114,3 +114,26 @@ describe('readCsvImport of the file bytes', () => {
     expect(() => checkCsvMapping(mappingWith({ encoding: 'klingon' }), header)).toThrow('mapping $.encoding: must be a text encoding such as utf-8, windows-1252 or iso-8859-15 (got "klingon")');
   });
 });
+
+describe('map on a column spec', () => {
+  it("translates the export's words to the contract's; a word it does not list passes unchanged for validation to name", () => {
+    // An export says "too small", the contract fit.too_small: without a translation every return was quarantined.
+    const mapping = mappingWith({});
+    const sale = (mapping['rules'] as { emit: { data: { lines: { rows: Record<string, unknown> } } }[] }[])[1]!;
+    sale.emit[0]!.data.lines.rows['productId'] = { column: 'Sku', map: { 'mug, large': 'prd_mug_l', A: 'prd_a' } };
+    const csvText = `${header.join(',')}\n1,"mug, large",1,2011-06-01 12:00,17\n2,A,1,2011-06-01 12:00,17\n3,B,1,2011-06-01 12:00,17\n`;
+    const imported = readCsvImport({ csvText, mappingText: JSON.stringify(mapping), topic: 'import:test.csv' });
+    const productIds = imported.messages.map((message) => (JSON.parse(String(message.value)) as { data: { lines: { productId: string }[] } }).data.lines[0]!.productId);
+    expect(productIds).toEqual(['prd_mug_l', 'prd_a', 'B']);
+  });
+
+  it('must be an object of texts on a column spec', () => {
+    const withMap = (spec: unknown): Record<string, unknown> => {
+      const mapping = mappingWith({});
+      (mapping['rules'] as { emit: { data: Record<string, unknown> }[] }[])[1]!.emit[0]!.data['customerId'] = spec;
+      return mapping;
+    };
+    expect(() => checkCsvMapping(withMap({ column: 'Customer', map: { '17': 1 } }), header)).toThrow(/^mapping \$\.rules\[1\]\.emit\[0\]\.data\.customerId\.map: must be an object of cell text → text/);
+    expect(() => checkCsvMapping(withMap({ template: 'c-{Customer}', map: {} }), header)).toThrow(/^mapping \$\.rules\[1\]\.emit\[0\]\.data\.customerId\.map: goes with "column"/);
+  });
+});
