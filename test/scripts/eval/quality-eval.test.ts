@@ -21,3 +21,13 @@ describe('npm run eval -- quality over a short period', () => {
     expect(result).toMatchObject({ runs: 1 });
   }, 60_000);
 });
+
+describe('npm run eval -- quality --online-retail', () => {
+  it('names a missing file before simulating, as a usage error (it was read, and failed with ENOENT, after the simulation)', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void errors.push(parts.join(' ')));
+    const entries = { quality: { module: 'eval/quality-eval.ts', exportName: 'runQualityEval', summary: '' } };
+    expect(await runNamedSuite('eval', entries, ['quality', '--days', '28', '--customers', '20', '--products', '9', '--online-retail', '/nonexistent/online-retail.csv'])).toBe(2);
+    expect(errors).toEqual(['npm run eval -- quality: --online-retail /nonexistent/online-retail.csv: no such file']);
+  });
+});
