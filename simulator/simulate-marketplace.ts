@@ -68,11 +68,30 @@ function requirePositiveInteger(name: string, value: number, max: number): void 
   if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
 }
 
-function parseStart(startDate: string | Date | undefined): number {
-  if (startDate === undefined) return Date.UTC(2025, 0, 1);
-  const ms = startDate instanceof Date ? startDate.getTime() : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(startDate) ? `${startDate}T00:00:00Z` : startDate);
+/** Earliest first day: old accounts are created up to 2030 days before it, in four-digit years too. */
+const EARLIEST_START_MS = Date.parse('0100-01-01T00:00:00Z');
+/** Times are RFC 3339 with four-digit years: the period ends by 9999-12-31. */
+const LATEST_END_MS = Date.parse('+010000-01-01T00:00:00Z');
+
+/**
+ * The first simulated day (UTC midnight, epoch ms) of a `startDate`, and the check that the period
+ * fits in four-digit years. Throws RangeError with the rule: Date.parse alone read 2025-02-30 as
+ * 2 March, and a period past 9999 wrote times such as "+010000-01-10:42:23Z".
+ */
+export function simulationStartMs(startDate: string | Date | undefined, days: number): number {
+  let ms: number;
+  if (startDate === undefined) ms = Date.UTC(2025, 0, 1);
+  else if (startDate instanceof Date) ms = startDate.getTime();
+  else if (/^\d{4}-\d{2}-\d{2}$/.test(startDate)) {
+    ms = Date.parse(`${startDate}T00:00:00Z`);
+    if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) !== startDate) ms = Number.NaN; // 30 February
+  } else ms = Date.parse(startDate);
   if (!Number.isFinite(ms)) throw new RangeError(`startDate must be a date such as 2025-01-01, got ${String(startDate)}`);
-  return Math.floor(ms / DAY_MS) * DAY_MS;
+  const startMs = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (startMs < EARLIEST_START_MS || startMs + days * DAY_MS > LATEST_END_MS) {
+    throw new RangeError(`startDate must be from 0100-01-01 on, with the ${days} simulated days ending by 9999-12-31, got ${String(startDate)}`);
+  }
+  return startMs;
 }
 
 function observedAnomaly(anomaly: PlannedAnomaly, endMs: number): TruthAnomaly | undefined {
@@ -107,7 +126,7 @@ export function simulateMarketplace(options: SimulateMarketplaceOptions): Market
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`anomaly rate ${name} must be between 0 and 1, got ${rate}`);
   }
   if (anomalySum > 1) throw new RangeError(`anomaly rates must add up to at most 1, got ${anomalySum}`);
-  const startMs = parseStart(options.startDate);
+  const startMs = simulationStartMs(options.startDate, options.days);
   const endMs = startMs + options.days * DAY_MS;
 
   const root = createSeededRandom(options.seed);

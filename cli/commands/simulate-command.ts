@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { RetourEvent } from '../../domain/events/event-schemas.ts';
 import { createKafkaEventSink } from '../../simulator/kafka-event-sink.ts';
-import { simulateMarketplace, type SimulateMarketplaceOptions } from '../../simulator/simulate-marketplace.ts';
+import { simulateMarketplace, simulationStartMs, type SimulateMarketplaceOptions } from '../../simulator/simulate-marketplace.ts';
 import { DEFAULT_ANOMALY_RATES, type AnomalyRates } from '../../simulator/simulation-parameters.ts';
 import type { Command, CommandContext } from '../command.ts';
 
@@ -131,12 +131,15 @@ export const simulateCommand: Command = {
       const duplicateRate = numberOption(context, 'duplicate-rate', 0, 1);
       const anomalyRates = context.options['anomaly-rates'];
       const start = context.options['start'];
-      if (start !== undefined && !Number.isFinite(Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(String(start)) ? `${String(start)}T00:00:00Z` : String(start)))) {
-        throw new UsageError(`--start must be a date such as 2025-01-01, got ${JSON.stringify(start)}`);
+      const days = integerOption(context, 'days', { required: true, min: 1, max: 3650 })!;
+      try {
+        if (start !== undefined) simulationStartMs(String(start), days);
+      } catch {
+        throw new UsageError(`--start must be a date such as 2025-01-01, from 0100-01-01 on, with the ${days} days ending by 9999-12-31; got ${JSON.stringify(start)}`);
       }
       simulationOptions = {
         seed: integerOption(context, 'seed', { required: true, min: 0, max: 2 ** 32 - 1 })!,
-        days: integerOption(context, 'days', { required: true, min: 1, max: 3650 })!,
+        days,
         customers: integerOption(context, 'customers', { required: true, min: 1, max: 10_000_000 })!,
         returnWindowDays: context.config.returnWindowDays,
         returnWindowByCategory: context.config.returnWindowByCategory,
