@@ -117,6 +117,11 @@ async function checkStreamOffsets(connection: DuckDBConnection): Promise<CheckFi
     const traced = Number(offsets);
     if (last >= next) return { check, status: 'fail', detail: `a message at offset ${last} is stored, but the stored next offset is ${next}: rows and offset were not committed together` };
     const missing = next - first - traced;
+    // `retour import` numbers its messages by file line (Kafka topic names cannot hold ':'): blank
+    // lines, a CSV's header, rows a mapping skipped and the further rows of a group leave no trace.
+    if (missing > 0 && String(topic).startsWith('import:')) {
+      return { check, status: 'ok', detail: `lines ${first}–${next - 1} of an imported file: ${traced} left a message (blank lines, and CSV rows skipped or grouped, leave none)` };
+    }
     if (missing > 0) {
       return {
         check,
