@@ -60,7 +60,7 @@ export function registerCustomerRiskRoutes(
     },
     async (request) => {
       const body = request.body;
-      const result = scoreProposedReturn(options.riskSnapshots.get().get(body.customerId), body, policy);
+      const result = scoreProposedReturn(options.riskSnapshots.withLatestReview(options.riskSnapshots.get().get(body.customerId)), body, policy);
       return { customerId: body.customerId, status: result.status, score: roundScore(result.score), decision: result.decision, reasons: result.reasons, modelVersion: result.modelVersion };
     },
   );

@@ -34,4 +34,18 @@ export interface CustomerRiskSnapshot {
   readonly ringSize: number;
   readonly linkedCustomerIds: readonly string[];
   readonly openFlagId: string | null;
+  /** Hard evidence the latest risk run counted (customer_scores.evidence_count: not-declared items, missing parcels, …). */
+  readonly evidenceCount: number;
+  /** The latest review of the customer: the verdict on its most recently decided flag (expiry is not a review). */
+  readonly lastReview: CustomerReview | null;
+}
+
+/**
+ * A reviewer's verdict on a customer's flag: `confirmed` (fraud or abuse) or `dismissed` (legitimate),
+ * with the evidence count the flag had then, so a later answer can tell whether anything new came since.
+ */
+export interface CustomerReview {
+  readonly outcome: 'confirmed' | 'dismissed';
+  readonly decidedAt: string;
+  readonly evidenceCount: number;
 }

@@ -90,6 +90,30 @@ export function highValueThreshold(policy: ProposedReturnPolicy, currency: strin
   return (currency === undefined ? undefined : policy.highValueByCurrency[currency]) ?? policy.highValue;
 }
 
+/** How long a confirmed verdict keeps every return of the customer in review (the features' longest window). */
+const CONFIRMED_REVIEW_DAYS = 365;
+
+/**
+ * The reviewers' last verdict on the customer, applied to a decision (pushing onto `reasons` what it
+ * changed): a customer found legitimate is not held for review again on the evidence the reviewer
+ * saw — at most inspected, until a risk run counts new hard evidence or the request itself adds
+ * some — and one confirmed as fraud or abuse in the last year is always reviewed. The flag lifecycle
+ * follows the same rule (a dismissed flag reopens only on new evidence).
+ */
+function followLastReview(snapshot: CustomerRiskSnapshot, decision: ReturnDecision, requestAddsEvidence: boolean, reasons: { code: string; text: string }[]): ReturnDecision {
+  const review = snapshot.lastReview;
+  if (review === null) return decision;
+  const day = review.decidedAt.slice(0, 10);
+  if (review.outcome === 'confirmed') {
+    if (Date.parse(snapshot.computedAt) - Date.parse(review.decidedAt) > CONFIRMED_REVIEW_DAYS * 86_400_000) return decision;
+    if (RANK[decision] < RANK.review) reasons.push({ code: 'CONFIRMED_BY_REVIEW', text: `a reviewer confirmed fraud or abuse on ${day}: every return is reviewed for a year` });
+    return atLeast(decision, 'review');
+  }
+  if (RANK[decision] <= RANK.inspect_before_refund || requestAddsEvidence || snapshot.evidenceCount > review.evidenceCount) return decision;
+  reasons.push({ code: 'CLEARED_BY_REVIEW', text: `a reviewer found this customer legitimate on ${day} and no new evidence has come since: inspected before refund, not held for review` });
+  return 'inspect_before_refund';
+}
+
 /**
  * The real-time answer while a customer starts a return: the customer's latest score combined with
  * what this request adds (its value, defect claims from a customer whose defect claims are usually
@@ -99,6 +123,8 @@ export function highValueThreshold(policy: ProposedReturnPolicy, currency: strin
  *   inspect before refund from `highValue`, approve below (never a silent "low risk" 0);
  * - `decline` needs both a score ≥ `policy.decline` and hard evidence; `high` tier → `review`;
  *   `review` tier → `inspect_before_refund`; low → `approve` unless the request itself asks for a check;
+ * - the last review counts (followLastReview): a customer found legitimate is at most inspected until
+ *   new evidence, one confirmed in the last year is always reviewed;
  * - reasons are never empty: with no rule reason, `LOW_RISK` (approve) or `RISK_TIER` names the score and tier.
  *
  * @throws {RangeError} on an empty request or a line with a non-positive quantity or negative price
@@ -155,6 +181,7 @@ export function scoreProposedReturn(
   if (score >= policy.decline && hardEvidence >= 2) decision = 'decline';
   else if (score >= policy.thresholds.high) decision = atLeast(decision, 'review');
   else if (score >= policy.thresholds.review) decision = atLeast(decision, 'inspect_before_refund');
+  decision = followLastReview(snapshot, decision, requestWeights.length > 0, reasons);
   // Every answer says why: with no rule reason, an empty list read as "not looked at".
   if (reasons.length === 0) {
     reasons.push({

@@ -28,6 +28,8 @@ export function snapshot(customerId: string, overrides: Partial<CustomerRiskSnap
     accountAgeDays: 400,
     ringSize: 1,
     linkedCustomerIds: [],
+    evidenceCount: 0,
+    lastReview: null,
     openFlagId: null,
     ...overrides,
   };

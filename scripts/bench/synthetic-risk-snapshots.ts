@@ -35,6 +35,8 @@ export function syntheticRiskSnapshots(count: number, seed: number): Map<string,
       ringSize: 1,
       linkedCustomerIds: index % 10 === 0 ? [`cus_${index + 1}`] : [],
       openFlagId: null,
+      evidenceCount: 0,
+      lastReview: null,
     });
   }
   return snapshots;

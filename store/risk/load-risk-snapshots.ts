@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
+import type { CustomerReview, CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -42,28 +42,39 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
       WITH links AS (
         SELECT customer_id, list(DISTINCT linked_customer_id ORDER BY linked_customer_id) AS linked FROM customer_links GROUP BY customer_id
       ),
-      open_flags AS (SELECT customer_id, min(flag_id) AS flag_id FROM risk_flags WHERE status = 'open' GROUP BY customer_id)
+      open_flags AS (SELECT customer_id, min(flag_id) AS flag_id FROM risk_flags WHERE status = 'open' GROUP BY customer_id),
+      -- The latest review: the verdict on the most recently decided flag (an expired flag was not
+      -- reviewed). A decided flag's updated_at is its latest decision's time (a correction moves it).
+      reviews AS (
+        SELECT customer_id, arg_max(status, updated_at) AS outcome, max(updated_at) AS decided_at, arg_max(evidence_count, updated_at) AS evidence_count
+        FROM risk_flags WHERE status IN ('confirmed', 'dismissed') GROUP BY customer_id
+      )
       SELECT s.customer_id, ${code('s.status')}, s.score, ${code('s.tier')}, ${code('s.reasons')}, ${code('s.model_version')},
         ${code(`strftime(s.computed_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`)}, ${code('s.fraud_type_hint')},
         f.not_declared_90d, f.used_returns_90d, f.refunds_without_receipt_365d, f.defect_claim_lines_365d, f.no_fault_found_share_365d,
-        f.returned_value_90d, f.account_age_days, f.ring_size, l.linked, o.flag_id
+        f.returned_value_90d, f.account_age_days, f.ring_size, l.linked, o.flag_id,
+        -- The review columns as plain text: only reviewed customers have them, few next to all scored ones.
+        s.evidence_count, r.outcome, strftime(r.decided_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ'), r.evidence_count
       FROM customer_scores s
       LEFT JOIN customer_features f USING (customer_id)
       LEFT JOIN links l USING (customer_id)
-      LEFT JOIN open_flags o USING (customer_id)`);
+      LEFT JOIN open_flags o USING (customer_id)
+      LEFT JOIN reviews r USING (customer_id)`);
     const snapshots = new Map<string, CustomerRiskSnapshot>();
     const text = (value: unknown): string | null => (value === null ? null : strings[value as number]!);
     const num = (value: unknown): number => (value === null ? Number.NaN : (value as number));
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
-      const columns = Array.from({ length: 18 }, (_, index) => chunk.getColumnVector(index));
-      const [customerIds, statuses, scores, tiers, reasons, modelVersions, computedAts, fraudTypes, notDeclared, used, noReceipt, defectLines, noFaultShare, returnedValue, accountAge, ringSize, linked, openFlags] = columns;
+      const columns = Array.from({ length: 22 }, (_, index) => chunk.getColumnVector(index));
+      const [customerIds, statuses, scores, tiers, reasons, modelVersions, computedAts, fraudTypes, notDeclared, used, noReceipt, defectLines, noFaultShare, returnedValue, accountAge, ringSize, linked, openFlags, evidenceCounts, reviewOutcomes, reviewedAts, reviewEvidence] =
+        columns;
       for (let row = 0; row < chunk.rowCount; row++) {
         const customerId = customerIds!.getItem(row) as string;
         const links = linked!.getItem(row) as { items: readonly unknown[] } | null;
         const ring = ringSize!.getItem(row);
         const flag = openFlags!.getItem(row);
+        const reviewOutcome = reviewOutcomes!.getItem(row) as string | null;
         snapshots.set(customerId, {
           customerId,
           status: text(statuses!.getItem(row)) as CustomerRiskSnapshot['status'],
@@ -83,6 +94,11 @@ export async function loadRiskSnapshots(connection: DuckDBConnection): Promise<M
           ringSize: ring === null ? 1 : (ring as number),
           linkedCustomerIds: links === null ? EMPTY : links.items.map(String),
           openFlagId: flag === null ? null : String(flag),
+          evidenceCount: Number(evidenceCounts!.getItem(row)),
+          lastReview:
+            reviewOutcome === null
+              ? null
+              : { outcome: reviewOutcome as CustomerReview['outcome'], decidedAt: reviewedAts!.getItem(row) as string, evidenceCount: Number(reviewEvidence!.getItem(row)) },
         });
       }
     }

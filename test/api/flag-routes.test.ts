@@ -587,3 +587,24 @@ describe('POST /v1/flags/{id}/decision with supersedes: correcting a verdict', (
     expect(corrected.json()).toMatchObject({ flagStatus: 'confirmed', supersedes: 'dec_other', decidedAt: '2026-11-20T13:00:00.001Z' });
   });
 });
+
+describe('POST /v1/flags/{id}/decision and the real-time answer', () => {
+  const scoreOf = async (customerId: string) =>
+    (await api.app.inject({ method: 'POST', url: '/v1/risk/score', headers: as('service'), payload: { customerId, lines: [{ productId: 'prd_1', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] } })).json() as {
+      decision: string;
+      reasons: { code: string }[];
+    };
+  const decide = (body: object) => api.app.inject({ method: 'POST', url: '/v1/flags/flg_00/decision', headers: as('risk'), payload: body });
+
+  it('follows the verdict at once: found legitimate, inspected rather than declined on the same evidence; corrected to fraud, declined again', async () => {
+    // cus_0: score 0.97 and three pieces of hard evidence.
+    expect((await scoreOf('cus_0')).decision).toBe('decline');
+    expect((await decide({ verdict: 'legitimate', note: 'the warehouse mixed up the parcels' })).statusCode).toBe(200);
+    const cleared = await scoreOf('cus_0');
+    expect(cleared.decision).toBe('inspect_before_refund');
+    expect(cleared.reasons.map((reason) => reason.code)).toContain('CLEARED_BY_REVIEW');
+    const current = (await api.app.inject({ method: 'GET', url: '/v1/flags/flg_00', headers: as('risk') })).json() as { decisions: { decisionId: string }[] };
+    expect((await decide({ verdict: 'fraud', fraudType: 'item_swap', note: 'the warehouse checked again', supersedes: current.decisions[0]!.decisionId })).statusCode).toBe(200);
+    expect((await scoreOf('cus_0')).decision).toBe('decline');
+  });
+});

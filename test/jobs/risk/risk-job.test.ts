@@ -101,6 +101,12 @@ describe('riskJob', () => {
     const result = await run('2026-02-05T00:00:00Z');
     expect(result.details).toMatchObject({ flags: { closedByDecisions: 1 } });
     expect((await listFlags(connection, { customerId: 'ring1' })).map((f) => [f.status, f.decisionId])).toEqual([['confirmed', 'd9']]);
+    // The real-time answer reads the review from the snapshots: the verdict, when, and the evidence the flag had then.
+    const snapshots = await loadRiskSnapshots(connection);
+    const flagEvidence = Number((await connection.runAndReadAll(`SELECT evidence_count FROM risk_flags WHERE flag_id = $flagId`, { flagId: flag!.flagId })).getRows()[0]![0]);
+    expect(snapshots.get('ring1')?.lastReview).toEqual({ outcome: 'confirmed', decidedAt: '2026-02-04T10:00:00.000Z', evidenceCount: flagEvidence });
+    expect(snapshots.get('ring1')?.evidenceCount).toBe(Number((await connection.runAndReadAll(`SELECT evidence_count FROM customer_scores WHERE customer_id = 'ring1'`)).getRows()[0]![0]));
+    expect(snapshots.get('honest')?.lastReview).toBeNull();
   });
 
   it('re-decides a decided flag by its latest decision: a later one from another publisher flips it, an earlier one arriving late does not, a tie goes to the greater id', async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_PROPOSED_RETURN_POLICY, formatMinorUnits, scoreProposedReturn }
 const snapshot = (values: Partial<CustomerRiskSnapshot>): CustomerRiskSnapshot => ({
   customerId: 'c1', status: 'scored', score: 0.05, tier: 'low', reasons: [], modelVersion: 'rf-1', computedAt: '2026-01-01T00:00:00.000Z',
   fraudTypeHint: null, notDeclared90d: 0, usedReturns90d: 0, refundsWithoutReceipt365d: 0, defectClaimLines365d: 0, noFaultFoundShare365d: Number.NaN,
-  returnedValue90d: 0, accountAgeDays: 400, ringSize: 1, linkedCustomerIds: [], openFlagId: null, ...values,
+  returnedValue90d: 0, accountAgeDays: 400, ringSize: 1, linkedCustomerIds: [], openFlagId: null, evidenceCount: 0, lastReview: null, ...values,
 });
 const request = (unitPrice: number, reason = 'fit.too_small') => ({ customerId: 'c1', lines: [{ productId: 'p1', quantity: 1, reason, unitPrice }] });
 
@@ -45,6 +45,32 @@ describe('scoreProposedReturn', () => {
     const result = scoreProposedReturn(snapshot({ score: 0.97, tier: 'high', notDeclared90d: 3, reasons }), request(1_000));
     expect(result).toMatchObject({ decision: 'decline', reasons: [{ code: 'NOT_DECLARED_ITEM', text: '3 returns inspected as not the declared item in 90 days' }] });
     expect(scoreProposedReturn(snapshot({ score: 0.97, tier: 'high', notDeclared90d: 1 }), request(1_000)).decision).toBe('review');
+  });
+
+  it('follows the last review: found legitimate, at most inspected until new evidence; confirmed in the last year, always reviewed', () => {
+    const swapper = { score: 0.97, tier: 'high' as const, notDeclared90d: 3, evidenceCount: 3, reasons: [{ code: 'NOT_DECLARED_ITEM', text: '3 returns inspected as not the declared item in 90 days', weight: 0.9 }] };
+    const cleared = { outcome: 'dismissed' as const, decidedAt: '2025-12-20T10:00:00.000Z', evidenceCount: 3 };
+    // Declined (or reviewed) before the review; after it, inspected: the reviewer saw this evidence.
+    expect(scoreProposedReturn(snapshot(swapper), request(1_000)).decision).toBe('decline');
+    const afterClearing = scoreProposedReturn(snapshot({ ...swapper, lastReview: cleared }), request(1_000));
+    expect(afterClearing).toMatchObject({ decision: 'inspect_before_refund', score: 0.97 });
+    expect(afterClearing.reasons.map((reason) => reason.code)).toEqual(['NOT_DECLARED_ITEM', 'CLEARED_BY_REVIEW']);
+    expect(afterClearing.reasons[1]!.text).toContain('2025-12-20');
+    expect(scoreProposedReturn(snapshot({ score: 0.85, tier: 'high', evidenceCount: 0, lastReview: { ...cleared, evidenceCount: 0 } }), request(1_000)).decision).toBe('inspect_before_refund');
+    // New hard evidence since the review: the review no longer covers it.
+    expect(scoreProposedReturn(snapshot({ ...swapper, evidenceCount: 4, lastReview: cleared }), request(1_000)).decision).toBe('decline');
+    // Nor what the request itself adds (a defect claim from a customer whose claims are usually unconfirmed).
+    const claimer = { score: 0.85, tier: 'high' as const, defectClaimLines365d: 4, noFaultFoundShare365d: 1, lastReview: { ...cleared, evidenceCount: 0 } };
+    expect(scoreProposedReturn(snapshot(claimer), request(1_000, 'quality.defective')).decision).toBe('review');
+    // A lower decision is not raised by a clearing.
+    expect(scoreProposedReturn(snapshot({ lastReview: cleared }), request(1_000))).toMatchObject({ decision: 'approve', reasons: [{ code: 'LOW_RISK' }] });
+
+    const confirmed = { outcome: 'confirmed' as const, decidedAt: '2025-06-01T00:00:00.000Z', evidenceCount: 2 };
+    const lowNow = scoreProposedReturn(snapshot({ lastReview: confirmed }), request(1_000));
+    expect(lowNow).toMatchObject({ decision: 'review', reasons: [{ code: 'CONFIRMED_BY_REVIEW' }] });
+    expect(scoreProposedReturn(snapshot({ ...swapper, lastReview: confirmed }), request(1_000)).decision).toBe('decline');
+    // More than a year before the scores: the features' windows have moved on, and so does the answer.
+    expect(scoreProposedReturn(snapshot({ lastReview: { ...confirmed, decidedAt: '2024-12-01T00:00:00.000Z' } }), request(1_000)).decision).toBe('approve');
   });
 
   it('asks for inspection when a defect is claimed by a customer whose defect claims are usually not confirmed', () => {
