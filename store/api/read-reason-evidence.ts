@@ -8,7 +8,7 @@
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { PRODUCT_FAULT_REASONS } from '../../domain/events/vocabulary.ts';
 import { readReceiptsReported } from '../receipts-reported.ts';
-import { DEFAULT_FEATURE_OPTIONS, lateDaysSql, type FeatureOptions } from '../risk/compute-customer-features.ts';
+import { DEFAULT_FEATURE_OPTIONS, lateDaysSql, productWeightSql, type FeatureOptions } from '../risk/compute-customer-features.ts';
 import { toIsoTime } from '../to-iso-time.ts';
 
 /** One fact behind a reason; `kind` and `id` are those of the fact's row in the flag's timeline. */
@@ -74,7 +74,7 @@ subject_lines AS (
   LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
   LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
 )
-SELECT coalesce(to_json(list(struct_pack(${Object.keys(SUBJECT_LINE_COLUMNS).map((name) => `${name} := ${name}::${SUBJECT_LINE_COLUMNS[name as keyof typeof SUBJECT_LINE_COLUMNS]}`).join(', ')}))), '[]')::VARCHAR
+SELECT coalesce(to_json(list(struct_pack(${Object.keys(SUBJECT_LINE_COLUMNS).map((name) => `${name} := ${name}::${SUBJECT_LINE_COLUMNS[name as keyof typeof SUBJECT_LINE_COLUMNS]}`).join(', ')}))), '[]')::VARCHAR AS lines
 FROM subject_lines`;
 
 const SUBJECT_LINES_CTE = `subject_lines AS MATERIALIZED (
@@ -116,31 +116,21 @@ type ParcelCondition = keyof typeof PARCEL_CONDITIONS;
 
 // Parcels weighed against the product's typical one-line return weight: the weights the risk run
 // that wrote the reasons kept (risk_product_weights, under its as_of), or, for reasons of an earlier
-// run, computed again (all customers, all time, restricted to the products the customers returned:
-// the same medians, fewer rows read). One query serves both parcel reasons: a row per parcel and
-// condition it meets, meets_<condition> saying which.
-const PRODUCT_WEIGHT_CTES = {
-  kept: `single_line_returns AS MATERIALIZED (
-  SELECT return_id FROM return_lines WHERE return_id IN (SELECT return_id FROM subject_lines) GROUP BY return_id HAVING count(*) = 1
-),
-product_weight AS (SELECT product_id, grams FROM risk_product_weights WHERE as_of = ${AS_OF})`,
-  computed: `single_line_returns AS MATERIALIZED (
-  SELECT return_id FROM return_lines
-  WHERE return_id IN (SELECT return_id FROM return_lines WHERE product_id IN (SELECT product_id FROM products))
-  GROUP BY return_id HAVING count(*) = 1
-),
-product_weight AS (
-  SELECT rl.product_id, median(rr.weight_grams / rl.quantity) AS grams
-  FROM return_receipts rr JOIN return_lines rl ON rl.return_id = rr.return_id AND rl.line_id = rr.line_id
-  WHERE rr.weight_grams IS NOT NULL AND rl.product_id IN (SELECT product_id FROM products)
-    AND rr.return_id IN (SELECT return_id FROM single_line_returns)
-  GROUP BY rl.product_id HAVING count(*) >= 3
-)`,
+// run, computed again for the products the customers returned (productWeightSql, the features'
+// definition). One query serves both parcel reasons: a row per parcel and condition it meets,
+// meets_<condition> saying which.
+const PRODUCT_WEIGHTS = {
+  kept: `SELECT product_id, grams FROM risk_product_weights WHERE as_of = ${AS_OF}`,
+  computed: productWeightSql('SELECT product_id FROM products'),
 } as const;
 
 const WEIGHED_PARCELS_SQL = `WITH ${SUBJECT_LINES_CTE},
 products AS (SELECT DISTINCT product_id FROM subject_lines),
-%PRODUCT_WEIGHT%,
+-- The customers' one-line returns (OFF_WEIGHT_PARCELS weighs those only).
+single_line_returns AS MATERIALIZED (
+  SELECT return_id FROM return_lines WHERE return_id IN (SELECT return_id FROM subject_lines) GROUP BY return_id HAVING count(*) = 1
+),
+product_weight AS (%PRODUCT_WEIGHT%),
 weighed AS MATERIALIZED (
   SELECT sl.customer_id, sl.return_id, rr.received_at, ${Object.entries(PARCEL_CONDITIONS).map(([name, condition]) => `(${condition}) AS meets_${name}`).join(', ')}
   FROM subject_lines sl
@@ -232,31 +222,36 @@ interface QueryScope {
   sharedRows: Map<string, Promise<Record<string, unknown>[]>>;
   /** SUBJECT_LINES_SQL's JSON per set of customers, read once per read. */
   subjectLines: Map<string, Promise<string>>;
-  /** Whether the run that wrote the reasons kept its product weights (PRODUCT_WEIGHT_CTES), asked once per read when a query needs it. */
+  /** Whether the run that wrote the reasons kept its product weights (PRODUCT_WEIGHTS), asked once per read when a query needs it. */
   productWeightsKept: () => Promise<boolean>;
 }
 
-function readSubjectLines(scope: QueryScope, customerIds: readonly string[]): Promise<string> {
-  const key = customerIds.join('\n');
-  let lines = scope.subjectLines.get(key);
-  if (lines === undefined) {
-    const sql = SUBJECT_LINES_SQL.replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options));
-    const values: Record<string, DuckDBValue> = { asOf: scope.asOf, customerIds: listValue([...customerIds]) };
-    if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
-    lines = scope.connection.runAndReadAll(sql, values, { customerIds: LIST(VARCHAR) }).then((reader) => String(reader.getRows()[0]![0]));
-    scope.subjectLines.set(key, lines);
+/** The value cached under `key`, made once per read. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
   }
-  return lines;
+  return value;
+}
+
+function readSubjectLines(scope: QueryScope, customerIds: readonly string[]): Promise<string> {
+  return once(scope.subjectLines, customerIds.join('\n'), async () => {
+    const [row] = await readEvidenceRows(scope, SUBJECT_LINES_SQL.replace('%LATE_DAYS%', lateDaysSql('ol.category', scope.options)), customerIds);
+    return String(row!['lines']);
+  });
 }
 
 async function readEvidenceRows(scope: QueryScope, sqlTemplate: string, customerIds: readonly string[]): Promise<Record<string, unknown>[]> {
   const sql = sqlTemplate.includes('%PRODUCT_WEIGHT%')
-    ? sqlTemplate.replace('%PRODUCT_WEIGHT%', PRODUCT_WEIGHT_CTES[(await scope.productWeightsKept()) ? 'kept' : 'computed'])
+    ? sqlTemplate.replace('%PRODUCT_WEIGHT%', PRODUCT_WEIGHTS[(await scope.productWeightsKept()) ? 'kept' : 'computed'])
     : sqlTemplate;
   const values: Record<string, DuckDBValue> = {};
   // DuckDB rejects parameters a statement does not use.
   if (sql.includes('$asOf')) values['asOf'] = scope.asOf;
   if (sql.includes('$customerIds')) values['customerIds'] = listValue([...customerIds]);
+  if (sql.includes('$lateDays')) values['lateDays'] = scope.options.lateReturnDays;
   if (sql.includes('$subjectLines')) values['subjectLines'] = await readSubjectLines(scope, customerIds);
   if (sql.includes('$noReceiptDays')) values['noReceiptDays'] = scope.options.noReceiptDays;
   if (sql.includes('$receiptsReported')) values['receiptsReported'] = await scope.receiptsReported();
@@ -270,13 +265,8 @@ async function runEvidenceQuery(scope: QueryScope, name: EvidenceQueryName, cust
   if (query.meets === undefined) {
     rows = await readEvidenceRows(scope, queryText(query), customerIds);
   } else {
-    const key = `${query.sql}\n${customerIds.join('\n')}`;
-    let shared = scope.sharedRows.get(key);
-    if (shared === undefined) {
-      shared = readEvidenceRows(scope, query.sql, customerIds);
-      scope.sharedRows.set(key, shared);
-    }
-    rows = (await shared).filter((row) => row[`meets_${query.meets}`] === true);
+    const shared = await once(scope.sharedRows, `${query.sql}\n${customerIds.join('\n')}`, () => readEvidenceRows(scope, query.sql, customerIds));
+    rows = shared.filter((row) => row[`meets_${query.meets}`] === true);
   }
   return rows.map((row) => ({
     kind: String(row['kind']),

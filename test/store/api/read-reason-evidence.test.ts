@@ -3,7 +3,7 @@ import { computeRings } from '../../../jobs/risk/compute-rings.ts';
 import { evaluateRiskRules, type FiredRule } from '../../../models/risk/evaluate-risk-rules.ts';
 import { RISK_FEATURE_NAMES, type RiskFeatureValues } from '../../../models/risk/risk-feature-names.ts';
 import { readReasonEvidence, readReasonsRun } from '../../../store/api/read-reason-evidence.ts';
-import { PRODUCT_WEIGHT_SQL, computeCustomerFeatures, createSnapshotTargets, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
+import { computeCustomerFeatures, productWeightSql, createSnapshotTargets, featureOptionsOf } from '../../../store/risk/compute-customer-features.ts';
 import { insertRiskFacts, type RiskFacts } from '../risk/insert-risk-facts.ts';
 import { openRiskTestDatabase } from '../risk/open-risk-test-database.ts';
 
@@ -246,7 +246,7 @@ describe('readReasonEvidence', () => {
   it('weighs parcels against the typical weights the run kept, not against weights computed again from today\'s data', async () => {
     const codes = ['LIGHT_PARCEL', 'OFF_WEIGHT_PARCELS', 'NOT_DECLARED_ITEM', 'RING_EVIDENCE'];
     const computed = await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 });
-    await connection.run(`INSERT INTO risk_product_weights SELECT $asOf::TIMESTAMPTZ, product_id, grams FROM (${PRODUCT_WEIGHT_SQL})`, { asOf: AS_OF });
+    await connection.run(`INSERT INTO risk_product_weights SELECT $asOf::TIMESTAMPTZ, product_id, grams FROM (${productWeightSql()})`, { asOf: AS_OF });
     try {
       expect(await readReasonEvidence(connection, { customerId: 'c1', asOf: AS_OF, codes, limit: 50 })).toEqual(computed);
       // Kept for another run only: computed again, as before.
