@@ -199,10 +199,9 @@ export function registerFlagRoutes(
       });
       // GET /v1/customers/{id}/risk answers from snapshots of the last risk run: it must not keep naming this flag as open.
       // POST /v1/risk/score follows the verdict at once (a customer found legitimate is not held for review again on the same evidence).
-      if (result.body.flagStatus === 'confirmed' || result.body.flagStatus === 'dismissed') {
-        options.riskSnapshots.noteFlagClosed({ flagId: result.body.flagId, customerId: result.body.customerId, review: { outcome: result.body.flagStatus, decidedAt: result.body.decidedAt } });
-      } else if (result.body.flagStatus !== 'open') {
-        options.riskSnapshots.noteFlagClosed({ flagId: result.body.flagId, customerId: result.body.customerId });
+      const { flagId, customerId, flagStatus, decidedAt } = result.body;
+      if (flagStatus !== 'open') {
+        options.riskSnapshots.noteFlagClosed({ flagId, customerId, ...(flagStatus === 'confirmed' || flagStatus === 'dismissed' ? { review: { outcome: flagStatus, decidedAt } } : {}) });
       }
       return reply.code(result.statusCode).send(result.body);
     },
