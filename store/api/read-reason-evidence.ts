@@ -46,19 +46,29 @@ const SINCE_90D = `(${AS_OF} - INTERVAL 90 DAY)`;
 const SINCE_365D = `(${AS_OF} - INTERVAL 365 DAY)`;
 const REFUNDED_BEFORE = `(${AS_OF} - to_days($noReceiptDays::INTEGER))`;
 
+// The rows of the given customers ($customerIds) of a fact table, looked up in its customer_id index
+// (migration 015). OFFSET 0 keeps the caller's other filters (the windows) out of the table scan:
+// DuckDB uses the index only when the customer is the scan's one filter, and scans the whole table
+// otherwise.
+const ofCustomers = (table: string, columns: string): string => `SELECT ${columns} FROM ${table} WHERE customer_id = ANY($customerIds) OFFSET 0`;
+// The rows of a fact table whose `key` is among those `keysSql` selects, for a MATERIALIZED CTE: an IN
+// list is looked up in the key's index, while a join on two columns (return and line) scans the table.
+const withKeysIn = (table: string, key: string, keysSql: string): string => `SELECT * FROM ${table} WHERE ${key} IN (${keysSql})`;
+
 // subject_lines of the features, for the given customers only: their return lines in the year before
 // as_of, with days from delivery to return and the category's end of window. Read once per read and
-// set of customers (SUBJECT_LINES_SQL: it scans order_lines and deliveries whole, the costly part of
-// every query that needs it) and handed to those queries as JSON text, which DuckDB writes and parses
-// back without loss (timestamps to the microsecond).
+// set of customers (SUBJECT_LINES_SQL, which looks up their orders' lines and deliveries) and handed
+// to the queries that need it as JSON text, which DuckDB writes and parses back without loss
+// (timestamps to the microsecond).
 const SUBJECT_LINE_COLUMNS = {
   customer_id: 'VARCHAR', return_id: 'VARCHAR', line_id: 'VARCHAR', product_id: 'VARCHAR', quantity: 'INTEGER', reason: 'VARCHAR',
   requested_at: 'TIMESTAMPTZ', days_to_return: 'DOUBLE', late_days: 'DOUBLE',
 } as const;
 
 const SUBJECT_LINES_SQL = `WITH subject_return_lines AS MATERIALIZED (
-  SELECT customer_id, return_id, order_id, line_id, product_id, quantity, reason, requested_at FROM return_lines
-  WHERE list_contains($customerIds, customer_id) AND requested_at < ${AS_OF} AND requested_at >= ${SINCE_365D}
+  SELECT customer_id, return_id, order_id, line_id, product_id, quantity, reason, requested_at
+  FROM (${ofCustomers('return_lines', 'customer_id, return_id, order_id, line_id, product_id, quantity, reason, requested_at')})
+  WHERE requested_at < ${AS_OF} AND requested_at >= ${SINCE_365D}
 ),
 line_delivery AS (
   SELECT d.order_id, l.line_id, min(d.delivered_at) AS delivered_at
@@ -66,12 +76,14 @@ line_delivery AS (
   JOIN deliveries d ON d.order_id = l.order_id AND (d.line_id IS NULL OR d.line_id = l.line_id)
   GROUP BY d.order_id, l.line_id
 ),
+-- The lines' orders looked up by order id (an IN list is; a LEFT JOIN to the table would scan it).
+subject_order_lines AS MATERIALIZED (SELECT order_id, line_id, category FROM order_lines WHERE order_id IN (SELECT order_id FROM subject_return_lines)),
 subject_lines AS (
   SELECT rl.customer_id, rl.return_id, rl.line_id, rl.product_id, rl.quantity, rl.reason, rl.requested_at,
     ((epoch_us(rl.requested_at) // 1000000) - (epoch_us(ld.delivered_at) // 1000000)) / 86400.0 AS days_to_return,
     %LATE_DAYS% AS late_days
   FROM subject_return_lines rl
-  LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
+  LEFT JOIN subject_order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
   LEFT JOIN line_delivery ld ON ld.order_id = rl.order_id AND ld.line_id = rl.line_id
 )
 SELECT coalesce(to_json(list(struct_pack(${Object.keys(SUBJECT_LINE_COLUMNS).map((name) => `${name} := ${name}::${SUBJECT_LINE_COLUMNS[name as keyof typeof SUBJECT_LINE_COLUMNS]}`).join(', ')}))), '[]')::VARCHAR AS lines
@@ -94,11 +106,12 @@ type InspectionCondition = keyof typeof INSPECTION_CONDITIONS;
 // as_of (a re-inspection replaces the first), with whether it meets each reason's condition
 // (meets_<name>). One query serves every inspection reason of a read: with one query per condition,
 // a flag with five such reasons scanned the same tables five times.
-const INSPECTED_LINES_SQL = `WITH ${SUBJECT_LINES_CTE}
+const INSPECTED_LINES_SQL = `WITH ${SUBJECT_LINES_CTE},
+subject_inspections AS MATERIALIZED (${withKeysIn('inspections', 'return_id', 'SELECT return_id FROM subject_lines')})
 SELECT sl.customer_id, 'return.inspected' AS kind, sl.return_id AS id, sl.line_id, i.inspected_at AS fact_at, i.inspected_at >= ${SINCE_90D} AS in_90d,
   ${Object.entries(INSPECTION_CONDITIONS).map(([name, condition]) => `coalesce(${condition}, false) AS meets_${name}`).join(', ')}
 FROM subject_lines sl
-JOIN inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < ${AS_OF}
+JOIN subject_inspections i ON i.return_id = sl.return_id AND i.line_id = sl.line_id AND i.inspected_at < ${AS_OF}
 QUALIFY row_number() OVER (PARTITION BY sl.customer_id, sl.return_id, sl.line_id ORDER BY i.inspected_at DESC, i.event_id DESC) = 1
 ORDER BY fact_at DESC, id, line_id`;
 
@@ -131,10 +144,11 @@ single_line_returns AS MATERIALIZED (
   SELECT return_id FROM return_lines WHERE return_id IN (SELECT return_id FROM subject_lines) GROUP BY return_id HAVING count(*) = 1
 ),
 product_weight AS (%PRODUCT_WEIGHT%),
+subject_receipts AS MATERIALIZED (${withKeysIn('return_receipts', 'return_id', 'SELECT return_id FROM subject_lines')}),
 weighed AS MATERIALIZED (
   SELECT sl.customer_id, sl.return_id, rr.received_at, ${Object.entries(PARCEL_CONDITIONS).map(([name, condition]) => `(${condition}) AS meets_${name}`).join(', ')}
   FROM subject_lines sl
-  JOIN return_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < ${AS_OF}
+  JOIN subject_receipts rr ON rr.return_id = sl.return_id AND rr.line_id = sl.line_id AND rr.received_at < ${AS_OF}
   JOIN product_weight pw ON pw.product_id = sl.product_id
 )
 -- A parcel counts once however many of its lines qualify (count(DISTINCT return_id) in the features).
@@ -154,26 +168,29 @@ const firstReceiptsOf = (returnIds: string): string =>
 
 // $receiptsReported: what the risk run that wrote the reasons used (ReasonsRun), or else asked of the
 // data once per read (readReasonEvidence), not once per query.
-const REFUNDS_WITHOUT_RECEIPT_SQL = `SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
-FROM refunds f
-LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM refunds WHERE list_contains($customerIds, customer_id)')} fr ON fr.return_id = f.return_id
-WHERE list_contains($customerIds, f.customer_id) AND f.return_id IS NOT NULL AND f.issued_at < ${REFUNDED_BEFORE} AND f.issued_at >= ${SINCE_365D}
+const REFUNDS_WITHOUT_RECEIPT_SQL = `WITH customer_refunds AS MATERIALIZED (${ofCustomers('refunds', '*')})
+SELECT f.customer_id, 'refund.issued' AS kind, f.refund_id AS id, NULL AS line_id, f.issued_at AS fact_at, false AS in_90d
+FROM customer_refunds f
+LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM customer_refunds')} fr ON fr.return_id = f.return_id
+WHERE f.return_id IS NOT NULL AND f.issued_at < ${REFUNDED_BEFORE} AND f.issued_at >= ${SINCE_365D}
   AND (fr.received_at IS NULL OR fr.received_at >= ${AS_OF}) AND $receiptsReported
 ORDER BY fact_at DESC, id`;
 
-const UNSHIPPED_RETURNS_SQL = `SELECT r.customer_id, 'return.requested' AS kind, r.return_id AS id, NULL AS line_id, r.requested_at AS fact_at, false AS in_90d
-FROM return_requests r
-LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM return_requests WHERE list_contains($customerIds, customer_id)')} fr ON fr.return_id = r.return_id
-WHERE list_contains($customerIds, r.customer_id) AND r.requested_at < ${SINCE_30D} AND r.requested_at >= ${SINCE_365D}
+const UNSHIPPED_RETURNS_SQL = `WITH customer_requests AS MATERIALIZED (${ofCustomers('return_requests', '*')})
+SELECT r.customer_id, 'return.requested' AS kind, r.return_id AS id, NULL AS line_id, r.requested_at AS fact_at, false AS in_90d
+FROM customer_requests r
+LEFT JOIN ${firstReceiptsOf('SELECT return_id FROM customer_requests')} fr ON fr.return_id = r.return_id
+WHERE r.requested_at < ${SINCE_30D} AND r.requested_at >= ${SINCE_365D}
   AND (fr.received_at IS NULL OR fr.received_at >= ${AS_OF}) AND $receiptsReported
 ORDER BY fact_at DESC, id`;
 
 // The first delivery of the claimed orders only (not of every order).
-const CLAIMS_SQL = `SELECT c.customer_id, 'claim.opened' AS kind, c.claim_id AS id, NULL AS line_id, c.opened_at AS fact_at, c.opened_at >= ${SINCE_90D} AS in_90d
-FROM claims c
+const CLAIMS_SQL = `WITH customer_claims AS MATERIALIZED (${ofCustomers('claims', '*')})
+SELECT c.customer_id, 'claim.opened' AS kind, c.claim_id AS id, NULL AS line_id, c.opened_at AS fact_at, c.opened_at >= ${SINCE_90D} AS in_90d
+FROM customer_claims c
 LEFT JOIN (SELECT order_id, min(delivered_at) AS delivered_at FROM deliveries
-  WHERE order_id IN (SELECT order_id FROM claims WHERE list_contains($customerIds, customer_id)) GROUP BY order_id) cd ON cd.order_id = c.order_id
-WHERE list_contains($customerIds, c.customer_id) AND c.opened_at < ${AS_OF} AND c.opened_at >= ${SINCE_365D} AND (%CONDITION%)
+  WHERE order_id IN (SELECT order_id FROM customer_claims) GROUP BY order_id) cd ON cd.order_id = c.order_id
+WHERE c.opened_at < ${AS_OF} AND c.opened_at >= ${SINCE_365D} AND (%CONDITION%)
 ORDER BY fact_at DESC, id`;
 
 const CLAIM_CONDITIONS = {
