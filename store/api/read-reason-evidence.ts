@@ -436,7 +436,8 @@ export async function readReasonsRun(
 ): Promise<ReasonsRun> {
   const open = flag.status === 'open' || flag.closedAt === null;
   const reader = await connection.runAndReadAll(
-    `SELECT max(started_at) AS refreshed_at, arg_max(details, started_at) ->> 'receiptsReported' AS receipts_reported FROM job_runs
+    // Two runs as of the same time (`retour jobs run risk --now T` twice): the later one wrote the reasons last.
+    `SELECT max(started_at) AS refreshed_at, arg_max(details, (started_at, run_id)) ->> 'receiptsReported' AS receipts_reported FROM job_runs
      WHERE job = 'risk' AND status = 'succeeded' AND ${open ? 'started_at = $updatedAt::TIMESTAMPTZ' : 'started_at >= $openedAt::TIMESTAMPTZ AND started_at < $closedAt::TIMESTAMPTZ'}`,
     open ? { updatedAt: flag.updatedAt } : { openedAt: flag.openedAt, closedAt: flag.closedAt },
   );

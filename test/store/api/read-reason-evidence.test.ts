@@ -291,6 +291,14 @@ describe('readReasonsRun', () => {
       expect(await readReasonsRun(conn, closed('2026-05-02T12:00:00.000Z'))).toEqual({ asOf: '2026-05-02T00:00:00.000Z', receiptsReported: true });
       // Closed before any run refreshed it: its opening time.
       expect(await readReasonsRun(conn, { ...closed('2026-04-02T00:00:00.000Z'), openedAt: '2026-03-01T00:00:00.000Z' })).toEqual({ asOf: '2026-03-01T00:00:00.000Z', receiptsReported: undefined });
+      // Run again as of the same time (the later run wrote the reasons last), once each way round.
+      await conn.run(`INSERT INTO job_runs (job, started_at, finished_at, status, details) VALUES
+        ('risk', '2026-05-06T00:00:00Z', '2026-05-06T00:01:00Z', 'succeeded', '{}'),
+        ('risk', '2026-05-06T00:00:00Z', '2026-05-06T00:03:00Z', 'succeeded', '{"receiptsReported":true}'),
+        ('risk', '2026-05-07T00:00:00Z', '2026-05-07T00:01:00Z', 'succeeded', '{"receiptsReported":true}'),
+        ('risk', '2026-05-07T00:00:00Z', '2026-05-07T00:03:00Z', 'succeeded', '{"receiptsReported":false}')`);
+      expect(await readReasonsRun(conn, open('2026-05-06T00:00:00.000Z'))).toEqual({ asOf: '2026-05-06T00:00:00.000Z', receiptsReported: true });
+      expect(await readReasonsRun(conn, open('2026-05-07T00:00:00.000Z'))).toEqual({ asOf: '2026-05-07T00:00:00.000Z', receiptsReported: false });
     } finally {
       db.close();
     }
