@@ -330,7 +330,9 @@ describe('ingestBatch', () => {
 
   it('leaves no partial rows and no offset when the batch fails mid-way', async () => {
     await ingestBatch(writer, messages([orderPlaced('e0', 'o0')]), OPTIONS);
-    // A statement inside the transaction fails: a trigger-like failure is injected by dropping a fact table.
+    // A statement inside the transaction fails: a trigger-like failure is injected by dropping a fact
+    // table (renaming it away; DuckDB cannot rename a table with an index, so its index goes first).
+    await connection.run('DROP INDEX return_closures_by_return');
     await connection.run('ALTER TABLE return_closures RENAME TO return_closures_gone');
     const batch = messages([orderPlaced('e1', 'o1'), '{bad', envelope('return.closed', 'e2', { returnId: 'r1', closedAt: '2026-03-01T10:00:00Z', outcome: 'refunded' })]);
     await expect(ingestBatch(writer, batch, OPTIONS)).rejects.toMatchObject({ code: 'RETOUR_DB_FAILED', message: expect.stringContaining('return_closures') });
@@ -340,6 +342,7 @@ describe('ingestBatch', () => {
     expect(await readStoredOffsets(connection)).toEqual([{ topic: 'orders', partition: 0, nextOffset: 1 }]);
     // The same writer recovers once the cause is gone, and the retried batch is stored exactly once.
     await connection.run('ALTER TABLE return_closures_gone RENAME TO return_closures');
+    await connection.run('CREATE INDEX return_closures_by_return ON return_closures (return_id)');
     const retried = await ingestBatch(writer, batch, OPTIONS);
     expect(retried).toMatchObject({ stored: 2, duplicates: 0 });
     expect(await count('SELECT count(*) FROM events')).toBe(3);
