@@ -11,7 +11,7 @@
 -- indexed rows; ingest only appends to the fact tables and nothing else writes them. The indexes
 -- are not unique (an order has several lines, a customer several orders), so they never refuse a
 -- row. Measured: `retour import` of 323k simulated events cost the same CPU with and without them
--- (docs/ingest.md § Fact lookup indexes).
+-- (docs/ingest.md § Tables and § Speed, "Fact lookup indexes").
 CREATE INDEX orders_by_customer ON orders (customer_id);
 CREATE INDEX order_lines_by_order ON order_lines (order_id);
 CREATE INDEX deliveries_by_customer ON deliveries (customer_id);
