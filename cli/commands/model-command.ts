@@ -1,5 +1,5 @@
 import { RetourError } from '../../domain/errors/retour-error.ts';
-import { trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
+import { trainingLabelPolicyOf, trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
 import { decideManualPromotion } from '../../models/risk/decide-manual-promotion.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
@@ -34,6 +34,8 @@ export const modelCommand: Command = {
     'the following validation period, point-in-time features, a histogram random forest in a worker thread; ROC-AUC, PR-AUC,',
     'precision@k, Brier and calibration go to model_registry. The model is promoted only if it is not worse than the one in',
     'service on the same validation rows. The next `retour jobs run risk` scores with the serving model.',
+    'Fewer positive rows than RETOUR_TRAIN_MIN_TRAINING_POSITIVES (40) in training or RETOUR_TRAIN_MIN_VALIDATION_POSITIVES (50)',
+    'in validation: no model is trained or registered, and the command exits 1 saying which period lacks how many.',
     'While `retour serve` runs (it holds the database), the same training is its train job (RETOUR_TRAIN_EVERY), and an',
     'admin key starts it with POST /v1/models/train, lists with GET /v1/models and promotes with POST /v1/models/VERSION/promote.',
   ].join('\n'),
@@ -67,6 +69,7 @@ export const modelCommand: Command = {
           promote: context.options['no-promote'] !== true,
           // The configured return window and no-receipt days, as the risk job that scores with the model uses them.
           featureOptions: featureOptionsOf(context.config),
+          labelPolicy: trainingLabelPolicyOf(context.config),
           signal: context.signal,
           log: (message) => context.stderr.write(`${message}\n`),
         });

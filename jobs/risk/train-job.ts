@@ -4,7 +4,7 @@ import { readFactTimeRange } from '../../store/risk/training-labels.ts';
 import type { Job, JobContext, JobResult } from '../job.ts';
 import type { JobScheduler } from '../job-scheduler.ts';
 import { RING_TABLES_LOCK } from './compute-rings.ts';
-import { trainRiskModel, type TrainRiskModelOptions } from './train-risk-model.ts';
+import { trainingLabelPolicyOf, trainRiskModel, type TrainRiskModelOptions } from './train-risk-model.ts';
 
 /** What a train run records in job_runs.details. */
 export interface TrainJobDetails {
@@ -24,7 +24,8 @@ export interface TrainJobDetails {
  * order, never after the run's own time, with the policy's feature windows (as the risk job scores),
  * and promotes the model only if it is not worse than the one in service on the same validation rows
  * — unless the run was asked not to (`runOptions.promote: false`, POST /v1/models/train): then it is a candidate.
- * Too little history or too few labels for the time split is a skipped run with the reason, not a failure.
+ * Too little history, or fewer positive rows than RETOUR_TRAIN_MIN_TRAINING_POSITIVES /
+ * RETOUR_TRAIN_MIN_VALIDATION_POSITIVES, is a skipped run with the reason (the counts), not a failure.
  */
 export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | 'maxTrainingRows'> = {}): Job {
   return {
@@ -40,6 +41,7 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
           now: asOf,
           ...(context.runOptions?.promote === false ? { promote: false } : {}),
           featureOptions: featureOptionsOf(context.config),
+          labelPolicy: trainingLabelPolicyOf(context.config),
           signal: context.signal,
           log: (message) => context.logger.info(message),
         });

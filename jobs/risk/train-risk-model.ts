@@ -8,8 +8,10 @@ import { precisionAtFraction } from '../../models/metrics/precision-at-fraction.
 import { precisionAtK } from '../../models/metrics/precision-at-k.ts';
 import { rocAuc } from '../../models/metrics/roc-auc.ts';
 import { decidePromotion, type PromotionDecision } from '../../models/risk/decide-promotion.ts';
+import { decideTrainingLabels, DEFAULT_TRAINING_LABEL_POLICY, type TrainingLabelPolicy } from '../../models/risk/decide-training-labels.ts';
 import { applyPlattCalibration, fitPlattCalibration, type PlattCalibration } from '../../models/risk/platt-calibration.ts';
 import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
+import type { Config } from '../../config/load-config.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { computeCustomerFeatures, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../../store/risk/compute-customer-features.ts';
 import { computeRings } from './compute-rings.ts';
@@ -42,6 +44,11 @@ export interface TrainRiskModelOptions {
    * "late" = day 20 and served "late" = day 40 reads features it never saw. Recorded in the model's params.
    */
   readonly featureOptions?: FeatureOptions;
+  /**
+   * Fewest positive rows in each period (default DEFAULT_TRAINING_LABEL_POLICY); fewer stops training
+   * with RETOUR_MODEL_NOT_ENOUGH_DATA before a model exists. Pass the configured one (`trainingLabelPolicyOf(config)`).
+   */
+  readonly labelPolicy?: TrainingLabelPolicy;
   /** Count strong inspection and payment evidence as positive labels too (default false; see appendLabelSnapshots). */
   readonly evidenceLabels?: boolean;
   readonly signal?: AbortSignal;
@@ -67,6 +74,11 @@ export const DEFAULT_RISK_FOREST: NonNullable<TrainRiskModelOptions['forest']> =
   classWeight: 'balanced',
   seed: 1,
 });
+
+/** The configured label minimums (RETOUR_TRAIN_MIN_TRAINING_POSITIVES, RETOUR_TRAIN_MIN_VALIDATION_POSITIVES). */
+export function trainingLabelPolicyOf(config: Pick<Config, 'trainMinTrainingPositives' | 'trainMinValidationPositives'>): TrainingLabelPolicy {
+  return { minTrainingPositives: config.trainMinTrainingPositives, minValidationPositives: config.trainMinValidationPositives };
+}
 
 /** Validation figures of one model's raw scores (ranking metrics do not change under calibration). */
 function rankingMetrics(scores: Float64Array, labels: Uint8Array): { rocAuc: number; prAuc: number; top1: number; top100: number } {
@@ -140,8 +152,12 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   const validation = await appendLabelSnapshots(connection, {
     firstSnapshot: firstValidation, lastSnapshot: lastValidation, stepDays: step, horizonDays: horizon, split: 'validation', ...labelEvidence,
   });
-  if (training.positives === 0 || training.positives === training.rows || validation.positives === 0 || validation.positives === validation.rows) {
-    throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', `both labels are needed in both periods: training ${training.positives}/${training.rows} positive, validation ${validation.positives}/${validation.rows}`);
+  // Before any forest: a model learnt from a handful of positives, or measured on one, is no model
+  // (one training positive gave scores ≤ 0.03 and was promoted when none was in service).
+  const labels = decideTrainingLabels({ training, validation }, options.labelPolicy ?? DEFAULT_TRAINING_LABEL_POLICY);
+  if (!labels.enough) {
+    await connection.run('DROP TABLE IF EXISTS risk_targets');
+    throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', labels.reason);
   }
   log(`features for ${training.rows + validation.rows} labelled rows (${training.positives} + ${validation.positives} positive)`);
   await computeCustomerFeatures(connection, featureOptions);

@@ -167,7 +167,9 @@ async function modelLoop(): Promise<void> {
     try {
       // Small enough (≈ 5 s) to finish between kills now and then: model_registry gets rows and updates.
       const forest = { ...DEFAULT_RISK_FOREST, treeCount: 8, maxDepth: 6 };
-      await trainRiskModel(connection, { now: await simulatedNow(connection), promote: random() < 0.7, stepDays: 56, maxTrainingRows: 3000, forest });
+      // Any positive will do: this stresses model_registry's writes, not the model's quality.
+      const labelPolicy = { minTrainingPositives: 1, minValidationPositives: 1 };
+      await trainRiskModel(connection, { now: await simulatedNow(connection), promote: random() < 0.7, stepDays: 56, maxTrainingRows: 3000, forest, labelPolicy });
       say('end model');
     } catch (error: unknown) {
       report('model', error);

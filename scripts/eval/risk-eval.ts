@@ -23,7 +23,7 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { createEventBatchWriter, type RawMessage } from '../../ingest/ingest-batch.ts';
 import { importMessages } from '../../ingest/import-messages.ts';
 import { riskJob } from '../../jobs/risk/risk-job.ts';
-import { trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
+import { trainingLabelPolicyOf, trainRiskModel } from '../../jobs/risk/train-risk-model.ts';
 import { averagePrecision } from '../../models/metrics/average-precision.ts';
 import { precisionAtFraction } from '../../models/metrics/precision-at-fraction.ts';
 import { rocAuc } from '../../models/metrics/roc-auc.ts';
@@ -130,9 +130,9 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
     });
     console.log(`seed ${seed}: ${customers} customers, ${days} days, ${imported.stored} events stored (${imported.quarantinedTotal} quarantined) in ${imported.seconds.toFixed(1)} s`);
 
-    // As in production: without a trainable model (too little history, one label only) the job scores
+    // As in production: without a trainable model (too little history, too few positives) the job scores
     // with the rules alone, and the eval measures that instead of stopping.
-    const training = await trainRiskModel(connection, { now, featureOptions: featureOptionsOf(config), log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
+    const training = await trainRiskModel(connection, { now, featureOptions: featureOptionsOf(config), labelPolicy: trainingLabelPolicyOf(config), log: (message) => console.log(`  train: ${message}`) }).catch((error: unknown) => {
       if (error instanceof RetourError && error.code === 'RETOUR_MODEL_NOT_ENOUGH_DATA') return { unavailable: error.message };
       throw error;
     });

@@ -16,7 +16,8 @@ const folder = mkdtempSync(join(tmpdir(), 'retour-model-test-'));
 const databasePath = join(folder, 'retour.duckdb');
 
 beforeAll(async () => {
-  // Enough history for the time split (28 + 2 × 60 + 56 days) and enough fraud for both labels.
+  // Enough history for the time split (28 + 2 × 60 + 56 days), and fraud in both periods, if little:
+  // 2 positive rows in training and 26 in validation, below the default minimums (40 and 50).
   const simulation = simulateMarketplace({ seed: 31, days: 215, customers: 1500, returnWindowDays: 60 });
   const database = await openDatabase({ path: databasePath });
   try {
@@ -33,20 +34,41 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+function commandContext(config: ReturnType<typeof configWith>, options: Record<string, string | boolean>) {
+  return {
+    options,
+    positionals: ['train'],
+    config,
+    logger: pino({ level: 'silent' }),
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    signal: new AbortController().signal,
+  };
+}
+
 describe('retour model train', () => {
+  it('refuses, saying what is missing, when the periods have fewer positives than the defaults ask', async () => {
+    // This data has 2 positive rows in training: the model used to be registered and promoted anyway.
+    const config = configWith({ RETOUR_DATABASE: databasePath, RETOUR_RETURN_WINDOW_DAYS: '60' });
+    await expect(modelCommand.run(commandContext(config, { 'max-rows': '1500' }))).rejects.toThrow(
+      /^not enough labels to train and measure a model: 2 positives in training, needs ≥ 40 \(RETOUR_TRAIN_MIN_TRAINING_POSITIVES\); 26 positives in validation, needs ≥ 50 \(RETOUR_TRAIN_MIN_VALIDATION_POSITIVES\) — training 2\/\d+ rows positive, validation 26\/\d+$/,
+    );
+    const database = await openDatabase({ path: databasePath });
+    try {
+      expect(await listModels(await database.connect())).toEqual([]);
+    } finally {
+      database.close();
+    }
+  }, 120_000);
+
   it('trains on the features of the configured policy, the ones the risk job scores with', async () => {
     // It trained on the defaults ("late" from day 20, no receipt after 14 days) whatever
     // RETOUR_RETURN_WINDOW_DAYS said, while the risk job served the model features from day 40.
-    const config = configWith({ RETOUR_DATABASE: databasePath, RETOUR_RETURN_WINDOW_DAYS: '60', RETOUR_RISK_NO_RECEIPT_DAYS: '21' });
-    const code = await modelCommand.run({
-      options: { 'max-rows': '1500', json: true },
-      positionals: ['train'],
-      config,
-      logger: pino({ level: 'silent' }),
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      signal: new AbortController().signal,
+    // Tiny data on purpose (2 training positives): the label minimums are lowered for it.
+    const config = configWith({
+      RETOUR_DATABASE: databasePath, RETOUR_RETURN_WINDOW_DAYS: '60', RETOUR_RISK_NO_RECEIPT_DAYS: '21', RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1',
     });
+    const code = await modelCommand.run(commandContext(config, { 'max-rows': '1500', json: true }));
     expect(code).toBe(0);
     const database = await openDatabase({ path: databasePath });
     try {

@@ -3,6 +3,8 @@ import { loadConfig, unknownRetourVariables } from '../../config/load-config.ts'
 import { CONFIG_VARIABLES, OPS_WAITING_STAGES, SCHEDULED_JOB_NAMES } from '../../config/config-variables.ts';
 import { JOBS } from '../../jobs/job-registry.ts';
 import { WAITING_STAGES } from '../../models/ops/resolve-stuck-limits.ts';
+import { DEFAULT_TRAINING_LABEL_POLICY } from '../../models/risk/decide-training-labels.ts';
+import { trainingLabelPolicyOf } from '../../jobs/risk/train-risk-model.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with nothing set (npm start works with an empty environment)', () => {
@@ -69,6 +71,12 @@ describe('loadConfig', () => {
     for (const value of ['30s', '1.5d', 'daily', '', '400d']) {
       expect(() => loadConfig({ RETOUR_TRAIN_EVERY: value })).toThrow(`RETOUR_TRAIN_EVERY must be off, or a whole number of s, m, h, d or w (e.g. 12h, 1d, 7d) from 1m to 366d; got ${JSON.stringify(value)}`);
     }
+  });
+
+  it('reads the label minimums of training, defaulting to the models layer\'s policy', () => {
+    expect(trainingLabelPolicyOf(loadConfig({}))).toEqual(DEFAULT_TRAINING_LABEL_POLICY);
+    expect(trainingLabelPolicyOf(loadConfig({ RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '5', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '8' }))).toEqual({ minTrainingPositives: 5, minValidationPositives: 8 });
+    expect(() => loadConfig({ RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '0' })).toThrow('RETOUR_TRAIN_MIN_VALIDATION_POSITIVES must be an integer from 1 to 1000000; got "0"');
   });
 
   it('reports every wrong variable at once', () => {

@@ -6,7 +6,7 @@
  * since the older model was never compared with the newer one) does the same; and a training with
  * `promote: false` leaves its model a candidate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,25 +44,54 @@ beforeAll(async () => {
   } finally {
     database.close();
   }
+  // The same data for the server that must refuse to train, so its job runs do not reach the other's.
+  mkdirSync(join(directory, 'defaults'));
+  copyFileSync(path, join(directory, 'defaults', 'retour.duckdb'));
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 type JobRun = { runId: number; job: string; status: string; error: string | null; skipReason: string | null };
 
+/** An HTTP client of a running server. */
+function clientOf(server: { url: string }) {
+  const call = async (method: string, url: string, key: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const runs = async (job: string) => ((await call('GET', `/v1/jobs?job=${job}&limit=20`, keys.admin)).body['runs'] as JobRun[]);
+  return { call, runs };
+}
+
+const SERVE_ENVIRONMENT = { RETOUR_DATABASE: path, RETOUR_DATA_DIR: directory, RETOUR_KAFKA_BROKERS: '', RETOUR_JOB_INTERVAL_SECONDS: 'quality=3600,ops=3600,risk=3600' };
+
 describe('retour serve: training and promotion without a restart', () => {
+  it('skips a training over HTTP whose periods have fewer positives than the defaults ask, saying which', async () => {
+    // This seed has a few positive rows in training and about 20 in validation: a model on them was promoted.
+    const server = await startRetourServe([], { ...SERVE_ENVIRONMENT, RETOUR_DATABASE: join(directory, 'defaults', 'retour.duckdb'), RETOUR_DATA_DIR: join(directory, 'defaults') });
+    try {
+      const { call, runs } = clientOf(server);
+      const started = await call('POST', '/v1/models/train', keys.admin);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      let run: JobRun | undefined;
+      await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === started.body['runId']))?.status, { timeout: 120_000, interval: 500 }).toBe('skipped');
+      expect(run?.skipReason).toMatch(/^not enough labels to train and measure a model: \d+ positives? in training, needs ≥ 40 \(RETOUR_TRAIN_MIN_TRAINING_POSITIVES\); \d+ positives? in validation, needs ≥ 50 \(RETOUR_TRAIN_MIN_VALIDATION_POSITIVES\)/);
+      expect((await call('GET', '/v1/models', keys.admin)).body).toMatchObject({ inService: null, models: [] });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   it('trains over HTTP, promotes, rescores, and serves scores of the new model', async () => {
     // No Kafka (stored data only); the risk job runs once at the start, then only when a promotion asks.
-    const server = await startRetourServe([], { RETOUR_DATABASE: path, RETOUR_DATA_DIR: directory, RETOUR_KAFKA_BROKERS: '', RETOUR_JOB_INTERVAL_SECONDS: 'quality=3600,ops=3600,risk=3600' });
+    // Tiny data on purpose (a few positive rows in training, about 20 in validation; the exact counts
+    // move with the day the test runs on, as the simulation ends today): the label minimums are lowered.
+    const server = await startRetourServe([], { ...SERVE_ENVIRONMENT, RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
     try {
-      const call = async (method: string, url: string, key: string, body?: unknown) => {
-        const response = await fetch(`${server.url}${url}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-      };
-      const runs = async (job: string) => ((await call('GET', `/v1/jobs?job=${job}&limit=20`, keys.admin)).body['runs'] as JobRun[]);
+      const { call, runs } = clientOf(server);
       const score = async () =>
         (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
       const finished = async (runId: number): Promise<JobRun> => {

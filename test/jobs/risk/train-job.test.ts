@@ -1,6 +1,7 @@
 /**
- * The train job skips — recorded, not failed — while the data cannot make a time split with both
- * labels in both periods. Real training inside a server: test/cli/commands/serve-model-training.int.test.ts.
+ * The train job skips — recorded, not failed — while the data cannot make a time split with enough
+ * positive labels in both periods (RETOUR_TRAIN_MIN_*_POSITIVES). Real training inside a server:
+ * test/cli/commands/serve-model-training.int.test.ts.
  */
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,8 +26,8 @@ afterEach(() => database.close());
 const NOW = new Date('2026-11-20T00:00:00Z');
 const DAY = 86_400_000;
 
-async function runTrain() {
-  return runJob(trainJob, { connection, config: loadConfig({}), logger: pino({ level: 'silent' }), now: NOW, fullRebuild: false, signal: new AbortController().signal });
+async function runTrain(environment: Record<string, string> = {}) {
+  return runJob(trainJob, { connection, config: loadConfig(environment), logger: pino({ level: 'silent' }), now: NOW, fullRebuild: false, signal: new AbortController().signal });
 }
 
 /** One order a week for each customer from `days` days before NOW; no fraud evidence at all. */
@@ -63,9 +64,42 @@ describe('the train job with too little to train on', () => {
   it('skips when the history is long enough but no label is positive', async () => {
     await insertOrders(4, 300);
     const result = await runTrain();
-    expect(result.skipped).toMatch(/^both labels are needed in both periods: training 0\/\d+ positive, validation 0\/\d+$/);
+    expect(result.skipped).toMatch(
+      /^not enough labels to train and measure a model: 0 positives in training, needs ≥ 40 \(RETOUR_TRAIN_MIN_TRAINING_POSITIVES\); 0 positives in validation, needs ≥ 50 \(RETOUR_TRAIN_MIN_VALIDATION_POSITIVES\) — training 0\/\d+ rows positive, validation 0\/\d+$/,
+    );
     const [run] = await listJobRuns(connection, { job: 'train', limit: 1 });
     expect(run).toMatchObject({ status: 'skipped', error: null });
     expect(await listModels(connection)).toEqual([]);
+  });
+
+  /** Ten customers ordering weekly for 300 days; two fraud verdicts: one before the validation period, one in it. */
+  async function insertTwoFraudsters(): Promise<void> {
+    await insertOrders(10, 300);
+    const lastOrder = NOW.getTime() - 6 * DAY;
+    await insertRiskFacts(connection, {
+      decisions: [
+        { decisionId: 'd_train', customerId: 'c_0', decidedAt: new Date(lastOrder - 200 * DAY).toISOString(), verdict: 'fraud' },
+        { decisionId: 'd_validation', customerId: 'c_1', decidedAt: new Date(lastOrder - 90 * DAY).toISOString(), verdict: 'fraud' },
+      ],
+    });
+  }
+
+  it('skips, with the counts and the settings, when a period has fewer positives than the policy asks', async () => {
+    // A model learnt from a few positive rows was registered and promoted when none was in service.
+    await insertTwoFraudsters();
+    const result = await runTrain();
+    expect(result.skipped).toMatch(
+      /^not enough labels to train and measure a model: [1-9] positives? in training, needs ≥ 40 \(RETOUR_TRAIN_MIN_TRAINING_POSITIVES\); [1-9] positives? in validation, needs ≥ 50 \(RETOUR_TRAIN_MIN_VALIDATION_POSITIVES\) — training [1-9]\/\d+ rows positive, validation [1-9]\/\d+$/,
+    );
+    expect((await listJobRuns(connection, { job: 'train', limit: 1 }))[0]).toMatchObject({ status: 'skipped', error: null, details: { skipped: result.skipped } });
+    expect(await listModels(connection)).toEqual([]);
+  });
+
+  it('trains on the same labels when the settings allow that few (as the tests with tiny data do)', async () => {
+    await insertTwoFraudsters();
+    const result = await runTrain({ RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
+    expect(result.skipped).toBeUndefined();
+    expect(result.details).toMatchObject({ promoted: true, reason: 'no model in service' });
+    expect((await listModels(connection)).map((model) => model.status)).toEqual(['serving']);
   });
 });
