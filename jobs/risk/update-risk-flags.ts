@@ -19,7 +19,7 @@ export async function updateRiskFlags(connection: DuckDBConnection, now: Date, p
   const counts = { open: 0, update: 0, expire: 0, none: 0 };
   const actions: FlagActionRow[] = [];
   for (const candidate of await readFlagCandidates(connection)) {
-    const { action } = decideFlagAction(candidate, candidate.openFlag, candidate.lastClosedFlag, policy);
+    const { action } = decideFlagAction(candidate, candidate.openFlag, candidate.lastDecidedFlag, policy);
     counts[action]++;
     if (action !== 'none') actions.push({ customerId: candidate.customerId, flagId: candidate.openFlag?.flagId ?? null, action });
   }

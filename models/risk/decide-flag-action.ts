@@ -36,7 +36,8 @@ export type FlagAction =
  * - a customer in review/high without an open flag gets one — unless a reviewer already decided
  *   (confirmed or dismissed) on the same evidence: then only *new* hard evidence or a score rise of
  *   `reopenScoreIncrease` reopens it, so a dismissed honest customer is not re-queued every run;
- * - an expired flag was never decided, so it does not hold a new one back.
+ * - an expired flag was never decided, so it does not hold a new one back — nor does it hide the
+ *   decision before it: `lastDecidedFlag` is the customer's last confirmed or dismissed flag.
  *
  * @example
  * decideFlagAction({ tier: 'high', score: 0.9, evidenceCount: 3 }, undefined, { status: 'dismissed', score: 0.88, evidenceCount: 3 }).action; // 'none'
@@ -44,7 +45,7 @@ export type FlagAction =
 export function decideFlagAction(
   current: FlagCandidate,
   openFlag: FlagSummary | undefined,
-  lastClosedFlag: FlagSummary | undefined,
+  lastDecidedFlag: FlagSummary | undefined,
   policy: FlagPolicy = DEFAULT_FLAG_POLICY,
 ): FlagAction {
   if (current.tier === 'unscored' || current.score === null) return { action: 'none', why: 'customer is unscored; flags are left as they are' };
@@ -53,12 +54,12 @@ export function decideFlagAction(
     return flagged ? { action: 'update', why: `still ${current.tier}` } : { action: 'expire', why: 'score fell back to low before a decision' };
   }
   if (!flagged) return { action: 'none', why: 'low tier' };
-  if (lastClosedFlag === undefined || lastClosedFlag.status === 'expired') return { action: 'open', why: `new ${current.tier} customer` };
-  if (current.evidenceCount > lastClosedFlag.evidenceCount) {
-    return { action: 'open', why: `new evidence since the ${lastClosedFlag.status} flag (${lastClosedFlag.evidenceCount} → ${current.evidenceCount})` };
+  if (lastDecidedFlag === undefined || lastDecidedFlag.status === 'expired') return { action: 'open', why: `new ${current.tier} customer` };
+  if (current.evidenceCount > lastDecidedFlag.evidenceCount) {
+    return { action: 'open', why: `new evidence since the ${lastDecidedFlag.status} flag (${lastDecidedFlag.evidenceCount} → ${current.evidenceCount})` };
   }
-  if (current.score >= lastClosedFlag.score + policy.reopenScoreIncrease) {
-    return { action: 'open', why: `score rose from ${lastClosedFlag.score.toFixed(2)} to ${current.score.toFixed(2)} since the ${lastClosedFlag.status} flag` };
+  if (current.score >= lastDecidedFlag.score + policy.reopenScoreIncrease) {
+    return { action: 'open', why: `score rose from ${lastDecidedFlag.score.toFixed(2)} to ${current.score.toFixed(2)} since the ${lastDecidedFlag.status} flag` };
   }
-  return { action: 'none', why: `already ${lastClosedFlag.status} on the same evidence` };
+  return { action: 'none', why: `already ${lastDecidedFlag.status} on the same evidence` };
 }

@@ -194,21 +194,25 @@ export interface FlagCandidateRow {
   readonly score: number | null;
   readonly evidenceCount: number;
   readonly openFlag: { readonly flagId: string; readonly status: 'open'; readonly score: number; readonly evidenceCount: number } | undefined;
-  /** The customer's most recently closed flag. */
-  readonly lastClosedFlag: { readonly status: RiskFlagStatus; readonly score: number; readonly evidenceCount: number } | undefined;
+  /**
+   * The customer's most recently decided flag (confirmed or dismissed). Expired flags are left out:
+   * never reviewed, they must not hide an earlier decision (a customer dismissed at 0.60, flagged again
+   * at 0.80, expired, then back at 0.60 on the same evidence was queued again).
+   */
+  readonly lastDecidedFlag: { readonly status: RiskFlagStatus; readonly score: number; readonly evidenceCount: number } | undefined;
 }
 
 export async function readFlagCandidates(connection: DuckDBConnection): Promise<FlagCandidateRow[]> {
   const reader = await connection.runAndReadAll(`
     WITH open_flags AS (SELECT * FROM risk_flags WHERE status = 'open'),
-    last_closed AS (
+    last_decided AS (
       SELECT customer_id, arg_max(status, closed_at) AS status, arg_max(score, closed_at) AS score, arg_max(evidence_count, closed_at) AS evidence_count
-      FROM risk_flags WHERE status <> 'open' GROUP BY customer_id
+      FROM risk_flags WHERE status IN ('confirmed', 'dismissed') GROUP BY customer_id
     )
     SELECT s.customer_id, s.tier, s.score, s.evidence_count, o.flag_id, o.score, o.evidence_count, c.status, c.score, c.evidence_count
     FROM customer_scores s
     LEFT JOIN open_flags o USING (customer_id)
-    LEFT JOIN last_closed c USING (customer_id)
+    LEFT JOIN last_decided c USING (customer_id)
     WHERE s.tier IN ('review', 'high') OR o.flag_id IS NOT NULL`);
   return reader.getRows().map((row) => ({
     customerId: String(row[0]),
@@ -216,7 +220,7 @@ export async function readFlagCandidates(connection: DuckDBConnection): Promise<
     score: row[2] === null ? null : Number(row[2]),
     evidenceCount: Number(row[3]),
     openFlag: row[4] === null ? undefined : { flagId: String(row[4]), status: 'open' as const, score: Number(row[5]), evidenceCount: Number(row[6]) },
-    lastClosedFlag: row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
+    lastDecidedFlag: row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
   }));
 }
 
