@@ -23,7 +23,7 @@ import { runRiskWorker } from './run-risk-worker.ts';
 const DAY = 86_400_000;
 
 export interface TrainRiskModelOptions {
-  /** Train as of this time (default: the last order in the data). Nothing after it is used. */
+  /** Train as of this time (default: the last order in the data; a later time is refused). Nothing after it is used. */
   readonly now?: Date;
   /** Label horizon: a snapshot is positive if fraud evidence follows within this many days. Default 60. */
   readonly horizonDays?: number;
@@ -122,6 +122,17 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   const range = await readFactTimeRange(connection);
   if (range === undefined) throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', 'no orders stored yet: nothing to train on');
   const now = options.now ?? range.last;
+  const day = (time: Date): string => time.toISOString().slice(0, 10);
+  if (now.getTime() > range.last.getTime()) {
+    // The label horizon of the last snapshots would run past the data: fraud not stored yet would read as negative.
+    throw new RetourError(
+      'RETOUR_MODEL_NOT_ENOUGH_DATA',
+      `cannot train as of ${now.toISOString()}: the last stored order is ${range.last.toISOString()}, and what follows it is not known yet (its labels would all read negative); train as of that order or earlier`,
+    );
+  }
+  if (now.getTime() < range.first.getTime()) {
+    throw new RetourError('RETOUR_MODEL_NOT_ENOUGH_DATA', `no orders stored before ${now.toISOString()} (the first is on ${day(range.first)}): nothing to train on`);
+  }
   const horizon = options.horizonDays ?? 60;
   const step = options.stepDays ?? 14;
   const validationDays = options.validationDays ?? 56;
@@ -136,7 +147,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
       `not enough history to train with a time split: need ${warmup + 2 * horizon + validationDays} days of orders, have ${Math.floor((now.getTime() - range.first.getTime()) / DAY)}`,
     );
   }
-  log(`rings and labelled snapshots: training ${firstTraining.toISOString().slice(0, 10)}…${lastTraining.toISOString().slice(0, 10)}, validation ${firstValidation.toISOString().slice(0, 10)}…${lastValidation.toISOString().slice(0, 10)}`);
+  log(`rings and labelled snapshots: training ${day(firstTraining)}…${day(lastTraining)}, validation ${day(firstValidation)}…${day(lastValidation)}`);
   await computeRings(connection, { asOf: now });
   await resetLabelTargets(connection);
   const featureOptions = options.featureOptions ?? DEFAULT_FEATURE_OPTIONS;

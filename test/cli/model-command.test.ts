@@ -61,6 +61,16 @@ describe('retour model train', () => {
     }
   }, 120_000);
 
+  it('refuses a --now after the last stored order, whose labels would read negative, and one before the first', async () => {
+    // It trained as of 2030 with label horizons running past the data: no validation row, fraud not stored yet as negatives.
+    const config = configWith({ RETOUR_DATABASE: databasePath });
+    await expect(modelCommand.run(commandContext(config, { now: '2030-01-01T00:00:00Z' }))).rejects.toThrow(
+      /^cannot train as of 2030-01-01T00:00:00.000Z: the last stored order is 20\d\d-\d\d-\d\dT[\d:.]+Z, and what follows it is not known yet \(its labels would all read negative\); train as of that order or earlier$/,
+    );
+    // It said "need 204 days of orders, have -367".
+    await expect(modelCommand.run(commandContext(config, { now: '2000-01-01T00:00:00Z' }))).rejects.toThrow(/^no orders stored before 2000-01-01T00:00:00.000Z \(the first is on 20\d\d-\d\d-\d\d\): nothing to train on$/);
+  });
+
   it('trains on the features of the configured policy, the ones the risk job scores with', async () => {
     // It trained on the defaults ("late" from day 20, no receipt after 14 days) whatever
     // RETOUR_RETURN_WINDOW_DAYS said, while the risk job served the model features from day 40.
