@@ -44,7 +44,7 @@ export interface AppDependencies {
    * The risk job's policy as well: its tier thresholds, so POST /v1/risk/score decides on the tiers
    * the job gave, and its feature windows, for the evidence under a flag's reasons.
    */
-  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays' | 'returnWindowByCategory' | 'riskHighValue' | 'riskHighValueByCurrency'>;
+  config: Pick<Config, 'rateLimitPerMinute' | 'topicDecisions' | 'riskReviewThreshold' | 'riskHighThreshold' | 'riskNoReceiptDays' | 'returnWindowDays' | 'returnWindowByCategory' | 'riskHighValue' | 'riskHighValueByCurrency' | 'trainMinTrainingPositives' | 'trainMinValidationPositives'>;
   /** The process's metrics (ingest and jobs record into the same instance). Default: a new one. */
   metrics?: RetourMetrics;
   /** Customer risk for the hot routes; the owner replaces it after each risk run. Default: empty. */
@@ -148,7 +148,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   registerQualityRoutes(app, { connection: dependencies.connection });
   registerOpsRoutes(app, { connection: dependencies.connection });
-  registerModelRoutes(app, { connection: dependencies.connection, serial, now, ...(dependencies.modelTraining === undefined ? {} : { training: dependencies.modelTraining }) });
+  registerModelRoutes(app, {
+    connection: dependencies.connection,
+    serial,
+    now,
+    labelPolicy: { minTrainingPositives: dependencies.config.trainMinTrainingPositives, minValidationPositives: dependencies.config.trainMinValidationPositives },
+    ...(dependencies.modelTraining === undefined ? {} : { training: dependencies.modelTraining }),
+  });
   registerAdminRoutes(app, { connection: dependencies.connection, keyring, serial });
 
   // Decisions stored while Kafka was down are published once the app is up again.

@@ -8,6 +8,7 @@ import type { Static } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { decideManualPromotion } from '../../models/risk/decide-manual-promotion.ts';
+import type { TrainingLabelPolicy } from '../../models/risk/decide-training-labels.ts';
 import { appendAuditEntry, type AuditActor } from '../../store/api/audit-log.ts';
 import { findModel, listModels, promoteModel, promotionFiguresOf, readServingVersion, type RegisteredModel } from '../../store/risk/model-registry.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
@@ -36,6 +37,8 @@ export interface ModelRouteOptions {
   serial: SerialQueue;
   /** Absent outside `retour serve` (no scheduler): training over HTTP answers 501. */
   training?: ModelTrainingControl;
+  /** The label minimums a promoted model must have been trained and validated on (RETOUR_TRAIN_MIN_*_POSITIVES). */
+  labelPolicy: TrainingLabelPolicy;
   now: () => Date;
 }
 
@@ -151,7 +154,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
       schema: {
         tags: ['risk'],
         summary:
-          'Put a model in service (retour model promote): only if it was not worse than the model in service on the same validation rows, unless force. The risk job rescores every customer at once. Audited as model.promote',
+          'Put a model in service (retour model promote): only if it was trained and validated on enough positives (RETOUR_TRAIN_MIN_*_POSITIVES) and was not worse than the model in service on the same validation rows, unless force. The risk job rescores every customer at once. Audited as model.promote',
         security: [{ apiKey: [] }],
         params: ModelParams,
         body: PromoteRequest,
@@ -170,7 +173,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
         const candidate = await findModel(connection, version);
         if (candidate === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no model ${JSON.stringify(version)} in the registry (GET /v1/models)`);
         const servingVersion = await readServingVersion(connection);
-        const promotion = decideManualPromotion({ ...promotionFiguresOf(candidate), force }, servingVersion);
+        const promotion = decideManualPromotion({ ...promotionFiguresOf(candidate), force }, servingVersion, options.labelPolicy);
         if (promotion.outcome === 'refused') throw new RetourError('RETOUR_CONFLICT', `not promoted: ${promotion.reason}; send {"force": true} to override`);
         if (promotion.outcome === 'promote') {
           const at = options.now();

@@ -102,7 +102,7 @@ export const modelCommand: Command = {
         const candidate = await findModel(connection, version);
         if (candidate === undefined) throw new RetourError('RETOUR_NOT_FOUND', `no model ${version} in the registry (retour model list)`);
         const servingVersion = await readServingVersion(connection);
-        const promotion = decideManualPromotion({ ...promotionFiguresOf(candidate), force: context.options['force'] === true }, servingVersion);
+        const promotion = decideManualPromotion({ ...promotionFiguresOf(candidate), force: context.options['force'] === true }, servingVersion, trainingLabelPolicyOf(context.config));
         if (promotion.outcome === 'already_serving') {
           context.stdout.write(`${version} is already serving\n`);
           return 0;

@@ -23,7 +23,10 @@ export interface TrainingLabelPolicy {
  */
 export const DEFAULT_TRAINING_LABEL_POLICY: TrainingLabelPolicy = Object.freeze({ minTrainingPositives: 40, minValidationPositives: 50 });
 
-export type TrainingLabelVerdict = { readonly enough: true } | { readonly enough: false; readonly reason: string };
+export type TrainingLabelVerdict =
+  | { readonly enough: true }
+  /** `missing`: each shortfall with its setting, then the counts; `reason`: the sentence a refused training gives. */
+  | { readonly enough: false; readonly reason: string; readonly missing: string };
 
 /**
  * Whether the labelled rows of a time split are enough to train a model and to measure it — asked
@@ -33,7 +36,7 @@ export type TrainingLabelVerdict = { readonly enough: true } | { readonly enough
  *
  * @example
  * decideTrainingLabels({ training: { rows: 2000, positives: 45 }, validation: { rows: 5000, positives: 3 } }, DEFAULT_TRAINING_LABEL_POLICY);
- * // → { enough: false, reason: 'not enough labels to train and measure a model: 3 positives in validation, needs ≥ 50 (RETOUR_TRAIN_MIN_VALIDATION_POSITIVES) — training 45/2000 rows positive, validation 3/5000' }
+ * // → { enough: false, reason: 'not enough labels to train and measure a model: 3 positives in validation, needs ≥ 50 (RETOUR_TRAIN_MIN_VALIDATION_POSITIVES) — training 45/2000 rows positive, validation 3/5000', missing: '3 positives in validation, …' }
  */
 export function decideTrainingLabels(counts: { readonly training: LabelCounts; readonly validation: LabelCounts }, policy: TrainingLabelPolicy): TrainingLabelVerdict {
   for (const [name, value] of Object.entries(policy)) {
@@ -51,10 +54,8 @@ export function decideTrainingLabels(counts: { readonly training: LabelCounts; r
     if (rows > 0 && positives >= rows) shortfalls.push(`no negative rows in ${period.name}`);
   }
   if (shortfalls.length === 0) return { enough: true };
-  return {
-    enough: false,
-    reason:
-      `not enough labels to train and measure a model: ${shortfalls.join('; ')} — ` +
-      `training ${counts.training.positives}/${counts.training.rows} rows positive, validation ${counts.validation.positives}/${counts.validation.rows}`,
-  };
+  const missing =
+    `${shortfalls.join('; ')} — ` +
+    `training ${counts.training.positives}/${counts.training.rows} rows positive, validation ${counts.validation.positives}/${counts.validation.rows}`;
+  return { enough: false, reason: `not enough labels to train and measure a model: ${missing}`, missing };
 }

@@ -41,7 +41,7 @@ try {
     connection,
     schemaVersion: database.schemaVersion,
     ingestState: () => ({ state: 'fixture', ready: true }),
-    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {} },
+    config: { rateLimitPerMinute: 1_000_000, topicDecisions: 'retour.decisions', riskReviewThreshold: 0.5, riskHighThreshold: 0.8, riskNoReceiptDays: 14, returnWindowDays: 30, returnWindowByCategory: {}, riskHighValue: 20_000, riskHighValueByCurrency: {}, trainMinTrainingPositives: 40, trainMinValidationPositives: 50 },
     riskSnapshots: createRiskSnapshotHolder(fixtureSnapshots()),
     // The fixture's risk snapshots are synthetic: after a promotion there is no risk run to bring forward.
     modelTraining: trainingControlOf(training, () => undefined),

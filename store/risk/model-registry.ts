@@ -100,16 +100,21 @@ export async function findModel(connection: DuckDBConnection, version: string): 
   return row === undefined ? undefined : toModel(row);
 }
 
-/** The validation figures a promotion compares (models/risk/decide-manual-promotion.ts): the model's, and the serving model's on the same rows. */
+/** The figures a promotion judges (models/risk/decide-manual-promotion.ts): the model's labelled rows and validation metrics, and the serving model's on the same rows. */
 export function promotionFiguresOf(model: RegisteredModel): {
   version: string;
   metrics: { prAuc: number; rocAuc: number };
+  labels?: { training: { rows: number; positives: number }; validation: { rows: number; positives: number } };
   servingComparison?: { version: string; prAuc: number; rocAuc: number };
 } {
   const comparison = model.metrics.serving_comparison;
+  const rows = model.metrics.rows as ModelMetrics['rows'] | undefined;
   return {
     version: model.version,
     metrics: { prAuc: model.metrics.pr_auc, rocAuc: model.metrics.roc_auc },
+    ...(rows === undefined
+      ? {}
+      : { labels: { training: { rows: rows.training, positives: rows.training_positive }, validation: { rows: rows.validation, positives: rows.validation_positive } } }),
     ...(comparison === undefined ? {} : { servingComparison: { version: comparison.version, prAuc: comparison.pr_auc, rocAuc: comparison.roc_auc } }),
   };
 }

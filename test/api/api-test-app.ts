@@ -33,6 +33,8 @@ export const TEST_APP_CONFIG: AppDependencies['config'] = {
   returnWindowByCategory: {},
   riskHighValue: 20_000,
   riskHighValueByCurrency: {},
+  trainMinTrainingPositives: 40,
+  trainMinValidationPositives: 50,
 };
 
 export async function createTestApi(options: { rateLimitPerMinute?: number; config?: Partial<AppDependencies['config']>; dependencies?: Partial<AppDependencies>; path?: string } = {}): Promise<TestApi> {

@@ -211,6 +211,38 @@ describe('POST /v1/models/{version}/promote', () => {
     expect(await auditOf(test, 'model.promote')).toMatchObject([{ target: 'm-3', details: { forced: true } }]);
   });
 
+  it('refuses a model trained or validated on fewer positives than RETOUR_TRAIN_MIN_*_POSITIVES ask (409 saying which), unless the settings allow them', async () => {
+    // Better than m-1 on the same rows, but on 3 validation positives: such a model used to be promoted.
+    async function withThinModel(test: TestApi): Promise<void> {
+      const metrics = JSON.stringify({
+        roc_auc: 0.99, pr_auc: 0.9, precision_at_k: { top_1_percent: 1, top_100: 0.9 }, brier: 0.05, calibration: [],
+        rows: { training: 4000, training_positive: 200, validation: 1000, validation_positive: 3 },
+        serving_comparison: { version: 'm-1', roc_auc: 0.9, pr_auc: 0.6 },
+      });
+      await (await test.database.connect()).run(
+        `INSERT INTO model_registry VALUES ('m-thin', '2026-11-20T03:00:00Z', 'histogram_random_forest', '[]', '{}', '2026-03-01T00:00:00Z', '2026-07-01T00:00:00Z',
+          '2026-09-01T00:00:00Z', '2026-10-27T00:00:00Z', $metrics, 'candidate', '{"kind":"fixture"}', NULL)`,
+        { metrics },
+      );
+    }
+    const test = await start();
+    await withThinModel(test);
+    const refused = await test.app.inject({ method: 'POST', url: '/v1/models/m-thin/promote', headers: bearer(test.keys.admin) });
+    expect(refused.statusCode).toBe(409);
+    expect((refused.json() as { detail: string }).detail).toBe(
+      'not promoted: m-thin was trained and validated on too few labels: 3 positives in validation, needs ≥ 50 (RETOUR_TRAIN_MIN_VALIDATION_POSITIVES) — training 200/4000 rows positive, validation 3/1000; send {"force": true} to override',
+    );
+    expect((await models(test)).inService).toBe('m-1');
+    await test.close();
+    api = undefined;
+
+    api = await createTestApi({ config: { trainMinValidationPositives: 3 }, dependencies: { modelTraining: recordingTraining() } });
+    await withThinModel(api);
+    const promoted = await api.app.inject({ method: 'POST', url: '/v1/models/m-thin/promote', headers: bearer(api.keys.admin) });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect(promoted.json()).toMatchObject({ version: 'm-thin', outcome: 'promoted', forced: false });
+  });
+
   it('refuses a model compared with another model than the one in service', async () => {
     const test = await start();
     expect((await test.app.inject({ method: 'POST', url: '/v1/models/m-2/promote', headers: bearer(test.keys.admin) })).statusCode).toBe(200);

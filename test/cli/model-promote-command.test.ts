@@ -61,4 +61,30 @@ describe('retour model promote', () => {
     expect((await runModel(['promote', 'm-2'])).stdout).toContain('already serving');
     expect(await auditRows()).toHaveLength(1);
   });
+
+  it('refuses a model trained or validated on fewer positives than the settings ask, saying which, unless --force', async () => {
+    const database = await openDatabase({ path: databasePath });
+    try {
+      const metrics = JSON.stringify({
+        roc_auc: 0.99, pr_auc: 0.9, precision_at_k: { top_1_percent: 1, top_100: 0.9 }, brier: 0.05, calibration: [],
+        rows: { training: 515, training_positive: 1, validation: 5214, validation_positive: 26 },
+      });
+      await (await database.connect()).run(
+        `INSERT INTO model_registry VALUES ('m-thin', '2026-11-20T03:00:00Z', 'histogram_random_forest', '[]', '{}', '2026-03-01T00:00:00Z', '2026-07-01T00:00:00Z',
+          '2026-09-01T00:00:00Z', '2026-10-27T00:00:00Z', $metrics, 'candidate', '{"kind":"fixture"}', NULL)`,
+        { metrics },
+      );
+    } finally {
+      database.close();
+    }
+    const refused = await runModel(['promote', 'm-thin']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'not promoted: m-thin was trained and validated on too few labels: 1 positive in training, needs ≥ 40 (RETOUR_TRAIN_MIN_TRAINING_POSITIVES); ' +
+        '26 positives in validation, needs ≥ 50 (RETOUR_TRAIN_MIN_VALIDATION_POSITIVES) — training 1/515 rows positive, validation 26/5214 (use --force to override)\n',
+    );
+    const forced = await runModel(['promote', 'm-thin'], { force: true });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('m-thin is now serving (forced by an operator: m-thin was trained and validated on too few labels: 1 positive in training');
+  });
 });

@@ -13,11 +13,12 @@ describe('decideTrainingLabels', () => {
     expect(decideTrainingLabels({ training: { rows: 515, positives: 1 }, validation: { rows: 5214, positives: 60 } }, POLICY)).toEqual({
       enough: false,
       reason: 'not enough labels to train and measure a model: 1 positive in training, needs ≥ 40 (RETOUR_TRAIN_MIN_TRAINING_POSITIVES) — training 1/515 rows positive, validation 60/5214',
+      missing: '1 positive in training, needs ≥ 40 (RETOUR_TRAIN_MIN_TRAINING_POSITIVES) — training 1/515 rows positive, validation 60/5214',
     });
   });
 
   it('says what is missing in validation, and in both periods at once', () => {
-    expect(decideTrainingLabels({ training: { rows: 2000, positives: 45 }, validation: { rows: 5000, positives: 3 } }, POLICY)).toEqual({
+    expect(decideTrainingLabels({ training: { rows: 2000, positives: 45 }, validation: { rows: 5000, positives: 3 } }, POLICY)).toMatchObject({
       enough: false,
       reason: 'not enough labels to train and measure a model: 3 positives in validation, needs ≥ 50 (RETOUR_TRAIN_MIN_VALIDATION_POSITIVES) — training 45/2000 rows positive, validation 3/5000',
     });
@@ -27,7 +28,7 @@ describe('decideTrainingLabels', () => {
 
   it('still needs a negative row in each period, whatever the minimums', () => {
     const verdict = decideTrainingLabels({ training: { rows: 3, positives: 3 }, validation: { rows: 5, positives: 4 } }, { minTrainingPositives: 1, minValidationPositives: 1 });
-    expect(verdict).toEqual({ enough: false, reason: 'not enough labels to train and measure a model: no negative rows in training — training 3/3 rows positive, validation 4/5' });
+    expect(verdict).toMatchObject({ enough: false, reason: 'not enough labels to train and measure a model: no negative rows in training — training 3/3 rows positive, validation 4/5' });
   });
 
   it('takes minimums of at least 1, and defaults to 40 and 50', () => {
