@@ -92,6 +92,8 @@ export const modelCommand: Command = {
           for (const model of models) {
             context.stdout.write(
               `${model.version.padEnd(30)} ${model.status.padEnd(9)} ${model.createdAt}  ROC-AUC ${model.metrics.roc_auc.toFixed(4)}  PR-AUC ${model.metrics.pr_auc.toFixed(4)}  ` +
+                // What the figures rest on: positive rows in training / validation (docs/risk.md § Too few labels).
+                `positives ${model.metrics.rows.training_positive}/${model.metrics.rows.validation_positive}  ` +
                 `train ${model.trainingWindowStart.slice(0, 10)}…${model.trainingWindowEnd.slice(0, 10)}  validate ${model.validationWindowStart.slice(0, 10)}…${model.validationWindowEnd.slice(0, 10)}\n`,
             );
           }

@@ -77,6 +77,8 @@ describe('retour model promote', () => {
     } finally {
       database.close();
     }
+    // The list says what each model's figures rest on: positive rows in training / validation.
+    expect((await runModel(['list'])).stdout).toMatch(/^m-thin +candidate .*PR-AUC 0\.9000 {2}positives 1\/26 {2}train 2026-03-01…2026-07-01/m);
     const refused = await runModel(['promote', 'm-thin']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
