@@ -22,7 +22,7 @@ export const modelCommand: Command = {
   whileServing: 'While retour serve runs, an admin key does this over HTTP: GET /v1/models, POST /v1/models/train, POST /v1/models/{version}/promote',
   usage: 'model train [--now TIMESTAMP] [--no-promote] [--horizon-days N] [--max-rows N] [--json]\n       retour model list [--json]\n       retour model promote VERSION [--force]',
   options: {
-    now: { type: 'string', valueName: 'TIMESTAMP', description: 'Train as of this RFC 3339 time, not after the last stored order (the default)' },
+    now: { type: 'string', valueName: 'TIMESTAMP', description: 'Train as of this RFC 3339 time; a later one than the last stored order (the default) trains as of that order' },
     'no-promote': { type: 'boolean', description: 'Register the new model as a candidate only' },
     'horizon-days': { type: 'string', valueName: 'N', description: 'Label horizon in days (default 60)' },
     'max-rows': { type: 'string', valueName: 'N', description: 'Most training rows, all positives kept (default 100000)' },

@@ -61,15 +61,27 @@ describe('retour model train', () => {
     }
   }, 120_000);
 
-  it('refuses a --now after the last stored order, whose labels would read negative, and one before the first', async () => {
-    // It trained as of 2030 with label horizons running past the data: no validation row, fraud not stored yet as negatives.
-    const config = configWith({ RETOUR_DATABASE: databasePath });
-    await expect(modelCommand.run(commandContext(config, { now: '2030-01-01T00:00:00Z' }))).rejects.toThrow(
-      /^cannot train as of 2030-01-01T00:00:00.000Z: the last stored order is 20\d\d-\d\d-\d\dT[\d:.]+Z, and what follows it is not known yet \(its labels would all read negative\); train as of that order or earlier$/,
-    );
+  it('trains as of the last stored order when --now is later, saying so, and refuses a --now before the first order', async () => {
+    // As of 2030 the label horizons ran past the data: no validation row, and fraud not stored yet read as negative.
+    const config = configWith({ RETOUR_DATABASE: databasePath, RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
+    const context = commandContext(config, { now: '2030-01-01T00:00:00Z', 'max-rows': '1500' });
+    let log = '';
+    context.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    expect(await modelCommand.run(context)).toBe(0);
+    expect(log).toMatch(/^training as of the last stored order, (20\d\d-\d\d-\d\dT[\d:.]+Z): what follows it \(up to 2030-01-01T00:00:00.000Z\) is not known yet$/m);
+    const lastOrder = new Date(/training as of the last stored order, ([^:]+:[^:]+:[^:]+Z)/.exec(log)![1]!);
+    const database = await openDatabase({ path: databasePath });
+    try {
+      const [model] = await listModels(await database.connect());
+      // The validation period ends one horizon (60 days) before the last order, not before 2030.
+      expect(Date.parse(model!.validationWindowEnd.replace(' ', 'T').replace(/\+00$/, 'Z'))).toBe(lastOrder.getTime() - 60 * 86_400_000);
+      expect(model!.metrics.rows.validation).toBeGreaterThan(0);
+    } finally {
+      database.close();
+    }
     // It said "need 204 days of orders, have -367".
     await expect(modelCommand.run(commandContext(config, { now: '2000-01-01T00:00:00Z' }))).rejects.toThrow(/^no orders stored before 2000-01-01T00:00:00.000Z \(the first is on 20\d\d-\d\d-\d\d\): nothing to train on$/);
-  });
+  }, 120_000);
 
   it('trains on the features of the configured policy, the ones the risk job scores with', async () => {
     // It trained on the defaults ("late" from day 20, no receipt after 14 days) whatever
