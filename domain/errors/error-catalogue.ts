@@ -10,7 +10,7 @@ export const ERROR_CATALOGUE = {
   RETOUR_EVENT_OVERSIZE: { status: 413, retryable: false, meaning: 'A message is larger than RETOUR_MAX_EVENT_BYTES.' },
   RETOUR_EVENT_ENVELOPE_INVALID: { status: 400, retryable: false, meaning: 'The CloudEvents envelope breaks the contract (specversion, id, source, type, time, data).' },
   RETOUR_EVENT_UNKNOWN_TYPE: { status: 400, retryable: false, meaning: 'The event type is not in the v1 contract.' },
-  RETOUR_EVENT_SCHEMA_INVALID: { status: 400, retryable: false, meaning: "The event's data breaks its type's schema." },
+  RETOUR_EVENT_SCHEMA_INVALID: { status: 400, retryable: false, meaning: "The event's data breaks its type's schema (a missing or unknown field, a type, a range, a vocabulary, a currency that is not ISO 4217)." },
   RETOUR_EVENT_IMPOSSIBLE_VALUE: { status: 400, retryable: false, meaning: 'A value is impossible within the event itself (e.g. duplicate line ids).' },
   RETOUR_EVENT_REFERENCE_INVALID: { status: 400, retryable: false, meaning: 'The event contradicts a stored fact it refers to (e.g. a refund above what the order cost).' },
   RETOUR_EVENT_ID_CONFLICT: { status: 409, retryable: false, meaning: 'An event id was seen before with different content.' },

@@ -17,16 +17,33 @@ import {
   RETURN_RESOLUTIONS,
   VERDICTS,
 } from './vocabulary.ts';
+import { CURRENCY_CODES, isCurrencyCode } from './currency-codes.ts';
+
+/** The allowed values of each closed enumeration, as a Set (the currency list has 160 entries). */
+const ENUM_VALUE_SETS = new WeakMap<object, ReadonlySet<string>>();
 
 // A custom kind so closed enumerations stay a compact JSON Schema `enum` (TypeBox's own would be
 // an anyOf of literals) while the compiled validator still checks them.
 if (!TypeRegistry.Has('StringEnum')) {
-  TypeRegistry.Set('StringEnum', (schema: { enum: readonly string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
+  TypeRegistry.Set('StringEnum', (schema: { enum: readonly string[] }, value) => {
+    if (typeof value !== 'string') return false;
+    const values = ENUM_VALUE_SETS.get(schema);
+    return values === undefined ? schema.enum.includes(value) : values.has(value);
+  });
 }
 
+/**
+ * The rule a rejection names for an enumeration too long to list in a message (decode-event.ts),
+ * given the offending value.
+ */
+export const ENUM_RULES = new WeakMap<object, (value: unknown) => string>();
+
 /** A closed string enumeration as a JSON Schema `enum`; TypeBox still infers the union type. */
-function closedEnum<const T extends readonly string[]>(values: T, description: string) {
-  return Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], description });
+function closedEnum<const T extends readonly string[]>(values: T, description: string, rule?: (value: unknown) => string) {
+  const schema = Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], description });
+  ENUM_VALUE_SETS.set(schema, new Set(values));
+  if (rule !== undefined) ENUM_RULES.set(schema, rule);
+  return schema;
 }
 
 const Identifier = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
@@ -35,7 +52,12 @@ const Timestamp = (description: string) =>
 const Quantity = Type.Integer({ minimum: 1, maximum: 100_000, description: 'Units, a positive integer' });
 const MinorUnits = (description: string) =>
   Type.Integer({ minimum: 0, maximum: 1_000_000_000_00, description: `${description}, integer minor units (cents)` });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code' });
+const Currency = closedEnum(CURRENCY_CODES, 'ISO 4217 code of a currency in circulation (docs/events.md § Currencies)', (value) => {
+  const rule = 'must be the ISO 4217 code of a currency in circulation';
+  // "eur" or "Eur": say the spelling that would have been accepted.
+  const upper = typeof value === 'string' ? value.toUpperCase() : undefined;
+  return upper !== undefined && upper !== value && isCurrencyCode(upper) ? `${rule}, in upper case: "${upper}"` : `${rule}, see docs/events.md § Currencies`;
+});
 const Hash = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
 const FreeText = (description: string) => Type.String({ maxLength: 2000, description });
 

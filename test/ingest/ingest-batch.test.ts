@@ -289,6 +289,36 @@ describe('ingestBatch', () => {
     ]);
   });
 
+  it('quarantines an order or refund in a currency outside ISO 4217 before any reference check, and still reconciles', async () => {
+    await ingestBatch(writer, messages([orderPlaced('e1', 'o1', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }])]), OPTIONS);
+    const outcome = await ingestBatch(
+      writer,
+      messages([
+        orderPlaced('e2', 'o2', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }], 'XYZ'),
+        refundIssued('rf1', 'o2', 500, 'XYZ'),
+        refundIssued('rf2', 'o1', 500, 'eur'),
+        refundIssued('rf3', 'o1', 500, 'XTS'),
+        orderPlaced('e3', 'o3', [{ lineId: 'l1', quantity: 1, unitPrice: 1000 }], 'KWD'),
+        refundIssued('rf4', 'o1', 500, 'EUR'),
+      ]),
+      OPTIONS,
+    );
+    expectReconciles(outcome);
+    expect(outcome).toMatchObject({ consumed: 6, stored: 2, duplicates: 0 });
+    expect(outcome.quarantined.map((entry) => [entry.eventId, entry.code, entry.path])).toEqual([
+      ['e2', 'RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+      ['rf1', 'RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+      ['rf2', 'RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+      ['rf3', 'RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+    ]);
+    expect(outcome.quarantined[2]!.reason).toBe('$.data.currency: must be the ISO 4217 code of a currency in circulation, in upper case: "EUR" (got "eur")');
+    expect(await count(`SELECT count(*) FROM quarantine WHERE error_code = 'RETOUR_EVENT_SCHEMA_INVALID' AND json_path = '$.data.currency'`)).toBe(4);
+    expect((await connection.runAndReadAll('SELECT order_id, currency FROM orders ORDER BY order_id')).getRows()).toEqual([
+      ['o1', 'EUR'],
+      ['o3', 'KWD'],
+    ]);
+  });
+
   it('finds stored orders whose ids hold quotes, backslashes and non-ASCII characters', async () => {
     const orderId = 'o "quoted" \\ back — ünï';
     await ingestBatch(writer, messages([orderPlaced('e1', orderId, [{ lineId: 'l1', quantity: 1, unitPrice: 100 }])]), OPTIONS);

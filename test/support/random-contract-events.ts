@@ -81,7 +81,8 @@ const ANCHORS = [
   '2025-12-31T00:00:00Z',
   '2026-06-15T00:00:00Z',
 ];
-const CURRENCIES = ['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'XTS'];
+// KWD: three minor digits. Not XTS, ISO 4217's testing code: the contract refuses it (docs/events.md § Currencies).
+const CURRENCIES = ['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'KWD'];
 const CATEGORIES = ['apparel', 'electronics', 'home & garden', 'jouets-éveil', '食品', 'x'];
 const OFFSETS = ['+01:00', '+02:00', '-05:00', '+05:30', '+14:00', '-12:00', '+00:00'];
 

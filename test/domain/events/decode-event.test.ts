@@ -128,6 +128,37 @@ describe('decodeEvent', () => {
     expect(rejectionOf(withDeepData)).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID' });
   });
 
+  it('rejects a currency that is not an ISO 4217 code in circulation, in orders and refunds, and says the upper-case spelling', () => {
+    const order = (currency: unknown) =>
+      JSON.stringify({
+        ...returnRequested,
+        type: 'order.placed',
+        data: { orderId: 'o1', customerId: 'cus_1', placedAt: '2026-11-20T10:15:00Z', currency, lines: [{ lineId: 'l1', productId: 'p1', category: 'x', quantity: 1, unitPrice: 100 }] },
+      });
+    const refund = (currency: unknown) =>
+      JSON.stringify({
+        ...returnRequested,
+        type: 'refund.issued',
+        data: { refundId: 'f1', orderId: 'o1', customerId: 'cus_1', issuedAt: '2026-11-20T10:15:00Z', amount: 100, currency, method: 'original_payment' },
+      });
+    for (const currency of ['EUR', 'JPY', 'KWD', 'VED', 'XCG', 'XOF', 'HRK']) expect(decodeEvent(order(currency)).ok, currency).toBe(true);
+    // Well-formed but no money: unassigned, ISO's testing code, gold, a fund code, a unit of account.
+    for (const currency of ['XYZ', 'XTS', 'XAU', 'CLF', 'XDR']) {
+      expect(rejectionOf(order(currency)), currency).toEqual({
+        code: 'RETOUR_EVENT_SCHEMA_INVALID',
+        path: '$.data.currency',
+        message: `$.data.currency: must be the ISO 4217 code of a currency in circulation, see docs/events.md § Currencies (got "${currency}")`,
+        eventId: 'evt_1',
+        eventType: 'order.placed',
+      });
+    }
+    expect(rejectionOf(refund('XYZ'))).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.currency', eventType: 'refund.issued' });
+    expect(rejectionOf(order('eur')).message).toBe('$.data.currency: must be the ISO 4217 code of a currency in circulation, in upper case: "EUR" (got "eur")');
+    expect(rejectionOf(refund('Jpy')).message).toBe('$.data.currency: must be the ISO 4217 code of a currency in circulation, in upper case: "JPY" (got "Jpy")');
+    expect(rejectionOf(order('EURO')).message).toMatch(/see docs\/events.md § Currencies \(got "EURO"\)$/);
+    expect(rejectionOf(order(978)).message).toMatch(/\(got 978\)$/);
+  });
+
   it('rejects duplicate line ids as an impossible value', () => {
     const line = { lineId: 'l1', productId: 'p1', quantity: 1, reason: 'other' };
     const rejection = rejectionOf(withData({ lines: [line, line] }));
