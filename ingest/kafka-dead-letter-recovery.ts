@@ -4,7 +4,7 @@ import type { KafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
 import type { EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import { readQuarantinedMessages } from '../store/read-quarantined-messages.ts';
-import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
+import { deadLetterRequests, toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 
 export interface DeadLetterRecoveryOptions {
   connection: DuckDBConnection;
@@ -15,7 +15,7 @@ export interface DeadLetterRecoveryOptions {
   /** The offsets stored in DuckDB for the topics ingest reads. */
   storedOffsets: readonly TopicPartitionOffset[];
   logger: Logger;
-  /** Dead letters per produce request (default 1000). */
+  /** Most dead letters per produce request (default 1000; fewer when they are large). */
   chunkSize?: number;
 }
 
@@ -44,22 +44,22 @@ export async function republishDeadLetters(options: DeadLetterRecoveryOptions): 
       fromOffset,
       toOffset: stored.nextOffset,
     });
-    for (let start = 0; start < records.length; start += chunkSize) {
-      const messages = records.slice(start, start + chunkSize).map((record) =>
-        toDeadLetterMessage({
-          value: record.raw,
-          code: record.errorCode,
-          path: record.jsonPath,
-          reason: record.message,
-          eventId: record.eventId,
-          eventType: record.eventType,
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-        }),
-      );
-      await options.producer.send(options.deadLetterTopic, messages);
-      sent += messages.length;
+    const letters = records.map((record) =>
+      toDeadLetterMessage({
+        value: record.raw,
+        code: record.errorCode,
+        path: record.jsonPath,
+        reason: record.message,
+        eventId: record.eventId,
+        eventType: record.eventType,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      }),
+    );
+    for (const request of deadLetterRequests(letters, chunkSize)) {
+      await options.producer.send(options.deadLetterTopic, request);
+      sent += request.length;
     }
     if (records.length > 0) {
       options.logger.info(

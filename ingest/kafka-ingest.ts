@@ -14,7 +14,7 @@ import { createEventBatchWriter, writeDecodedBatch, writerSettingsFromConfig, ty
 import type { DecodedMessage } from './decode-raw-message.ts';
 import type { IngestPacer } from './ingest-pacer.ts';
 import { recordBatchMetrics } from './record-batch-metrics.ts';
-import { toDeadLetterMessage } from './kafka-dead-letter-message.ts';
+import { deadLetterRequests, toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 import { republishDeadLetters } from './kafka-dead-letter-recovery.ts';
 import { createWorkerDecodingConsumer } from './worker/worker-decoding-consumer.ts';
 
@@ -97,6 +97,8 @@ interface DecodedBatch {
 }
 
 const EMPTY_DECODED: DecodedBatch = Object.freeze({ messages: [], decoded: [] });
+/** Most dead letters per produce request, as the re-publication after a restart sends them. */
+const DEAD_LETTERS_PER_REQUEST = 1000;
 const CONSUMER_STATES: readonly ConsumerConnectionState[] = ['connecting', 'consuming', 'reconnecting'];
 
 /**
@@ -250,22 +252,21 @@ export async function runKafkaIngest(options: KafkaIngestOptions): Promise<Kafka
         if (outcome.quarantined.length > 0) {
           // After the DuckDB commit, before the Kafka commit: the group offset is the dead-letter
           // watermark, so a crash here is repaired by republishDeadLetters at the next start.
-          await producer.send(
-            config.topicDeadLetters,
-            outcome.quarantined.map((entry) =>
-              toDeadLetterMessage({
-                value: entry.message.value,
-                code: entry.code,
-                path: entry.path,
-                reason: entry.reason,
-                eventId: entry.eventId,
-                eventType: entry.eventType,
-                topic: entry.message.topic,
-                partition: entry.message.partition,
-                offset: entry.message.offset,
-              }),
-            ),
+          const letters = outcome.quarantined.map((entry) =>
+            toDeadLetterMessage({
+              value: entry.message.value,
+              code: entry.code,
+              path: entry.path,
+              reason: entry.reason,
+              eventId: entry.eventId,
+              eventType: entry.eventType,
+              topic: entry.message.topic,
+              partition: entry.message.partition,
+              offset: entry.message.offset,
+            }),
           );
+          // In requests Kafka accepts (a batch's dead letters can hold megabytes).
+          for (const request of deadLetterRequests(letters, DEAD_LETTERS_PER_REQUEST)) await producer.send(config.topicDeadLetters, request);
         }
         for (const offset of outcome.nextOffsets) {
           const key = topicPartitionKey(offset.topic, offset.partition);
