@@ -28,6 +28,21 @@ export function isRfc3339DateTime(value: string): boolean {
   return offsetless.getUTCDate() === day;
 }
 
+/**
+ * Why `value` is not a timestamp the contract accepts, as the rule a rejection names.
+ * @example
+ * dateTimeRule('2026-11-20T10:15:00'); // 'must be an RFC 3339 date-time with a zone (Z or ±hh:mm), e.g. 2026-11-20T10:15:00Z'
+ */
+export function dateTimeRule(value: unknown): string {
+  const rule = 'must be an RFC 3339 date-time with a zone (Z or ±hh:mm), e.g. 2026-11-20T10:15:00Z';
+  if (typeof value !== 'string') return rule;
+  // Leap seconds are valid RFC 3339, so say why this one is refused.
+  if (RFC3339.test(value) && /[Tt ]\d\d:\d\d:60/.test(value)) return `${rule}; a leap second (:60) cannot be stored`;
+  if (RFC3339.test(value)) return `${rule}, on a day the month has`;
+  if (/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?$/.test(value)) return `${rule}; this one has no zone`;
+  return rule;
+}
+
 /** Registers the formats the contract uses with TypeBox's compiler (idempotent). */
 export function registerContractFormats(): void {
   if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isRfc3339DateTime);

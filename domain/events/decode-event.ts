@@ -6,7 +6,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { RetourErrorCode } from '../errors/error-catalogue.ts';
 import { registerContractFormats } from './date-time-format.ts';
-import { ENUM_RULES, EVENT_DATA_SCHEMAS, EventEnvelope, type EventType, type RetourEvent } from './event-schemas.ts';
+import { EVENT_DATA_SCHEMAS, SCHEMA_RULES, EventEnvelope, type EventType, type RetourEvent } from './event-schemas.ts';
 
 registerContractFormats();
 
@@ -86,9 +86,9 @@ function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: str
   const path = pointerToJsonPath(prefix + error.path);
   const allowed = (error.schema as { enum?: readonly string[] }).enum;
   // Custom-kind enumerations report "Expected kind 'StringEnum'"; say the rule instead (a long
-  // list such as the currencies' has a rule of its own rather than 160 values).
-  const enumRule = ENUM_RULES.get(error.schema);
-  const rule = enumRule !== undefined ? enumRule(error.value) : allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
+  // list such as the currencies' and a regular expression have a rule of their own).
+  const ownRule = SCHEMA_RULES.get(error.schema);
+  const rule = ownRule !== undefined ? ownRule(error.value) : allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
   return { path, message: `${path}: ${rule} (got ${describeValue(error.value)})` };
 }
 

@@ -18,6 +18,7 @@ import {
   VERDICTS,
 } from './vocabulary.ts';
 import { CURRENCY_CODES, isCurrencyCode } from './currency-codes.ts';
+import { dateTimeRule } from './date-time-format.ts';
 
 /** The allowed values of each closed enumeration, as a Set (the currency list has 160 entries). */
 const ENUM_VALUE_SETS = new WeakMap<object, ReadonlySet<string>>();
@@ -33,22 +34,27 @@ if (!TypeRegistry.Has('StringEnum')) {
 }
 
 /**
- * The rule a rejection names for an enumeration too long to list in a message (decode-event.ts),
- * given the offending value.
+ * The rule a rejection names (decode-event.ts), given the offending value, for schemas whose own
+ * message would not help: an enumeration too long to list, a regular expression.
  */
-export const ENUM_RULES = new WeakMap<object, (value: unknown) => string>();
+export const SCHEMA_RULES = new WeakMap<object, (value: unknown) => string>();
+
+/** `schema` whose rejections name `rule` (see SCHEMA_RULES). */
+function withRule<T extends TSchema>(schema: T, rule: (value: unknown) => string): T {
+  SCHEMA_RULES.set(schema, rule);
+  return schema;
+}
 
 /** A closed string enumeration as a JSON Schema `enum`; TypeBox still infers the union type. */
 function closedEnum<const T extends readonly string[]>(values: T, description: string, rule?: (value: unknown) => string) {
   const schema = Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], description });
   ENUM_VALUE_SETS.set(schema, new Set(values));
-  if (rule !== undefined) ENUM_RULES.set(schema, rule);
-  return schema;
+  return rule === undefined ? schema : withRule(schema, rule);
 }
 
 const Identifier = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
 const Timestamp = (description: string) =>
-  Type.String({ format: 'date-time', description: `${description} (RFC 3339 with zone)` });
+  withRule(Type.String({ format: 'date-time', description: `${description} (RFC 3339 with zone)` }), dateTimeRule);
 const Quantity = Type.Integer({ minimum: 1, maximum: 100_000, description: 'Units, a positive integer' });
 const MinorUnits = (description: string) =>
   Type.Integer({ minimum: 0, maximum: 1_000_000_000_00, description: `${description}, integer minor units (cents)` });
@@ -243,6 +249,9 @@ export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
 export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
 export type EventData<T extends EventType> = Static<(typeof EVENT_DATA_SCHEMAS)[T]>;
 
+/** A media type token (RFC 6838 § 4.2), then `/`, then `json` or a subtype ending in `+json`, in any case; parameters after `;`. */
+const JSON_MEDIA_TYPE = '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\\+)?[Jj][Ss][Oo][Nn][ \\t]*(;.*)?$';
+
 /** The CloudEvents envelope; `data` is checked against its type's schema in a second step. */
 export function envelopeSchema<T extends TSchema>(dataSchema: T, type?: EventType) {
   return Type.Object(
@@ -253,8 +262,13 @@ export function envelopeSchema<T extends TSchema>(dataSchema: T, type?: EventTyp
       type: type === undefined ? Type.String({ minLength: 1 }) : Type.Literal(type),
       time: Timestamp('When the event happened'),
       subject: Type.Optional(Type.String({ maxLength: 256 })),
-      // JSON structured mode: the data is JSON; media-type parameters (charset) are allowed.
-      datacontenttype: Type.Optional(Type.String({ pattern: '^application/json[ \\t]*(;.*)?$', description: 'application/json, parameters allowed' })),
+      // JSON structured mode: the data is JSON. CloudEvents' JSON format (§ 3.1) calls every media
+      // type `*/json` or `*/*+json` JSON, parameters aside, and media types ignore case (RFC 2045 § 5.1).
+      // (Type.Optional copies its schema, so the rule goes on the copy.)
+      datacontenttype: withRule(
+        Type.Optional(Type.String({ pattern: JSON_MEDIA_TYPE, description: 'A JSON media type: application/json, or any */json or */*+json, parameters allowed' })),
+        () => 'must be a JSON media type: application/json, or any */json or */*+json, parameters allowed (CloudEvents JSON format § 3.1)',
+      ),
       // A later version of the contract must not be read as this one: its fields may mean other things.
       dataschema: Type.Optional(Type.Literal('retour/v1')),
       data: dataSchema,

@@ -99,6 +99,30 @@ describe('decodeEvent', () => {
     expect(rejectionOf(JSON.stringify({ ...returnRequested, datacontenttype: 'text/plain' }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.datacontenttype' });
   });
 
+  it('takes every media type CloudEvents calls JSON (*/json, */*+json), in any case, and says the rule for others', () => {
+    const withType = (datacontenttype: string) => JSON.stringify({ ...returnRequested, datacontenttype });
+    for (const type of ['Application/JSON', 'APPLICATION/JSON;CHARSET=UTF-8', 'application/json ; charset=utf-8', 'text/json', 'application/vnd.retour.return+json', 'application/cloudevents+json']) {
+      expect(decodeEvent(withType(type)).ok, type).toBe(true);
+    }
+    for (const type of ['text/plain', 'application/jsonx', 'application/json-seq', 'application/x-ndjson', 'application/+json', 'json', ' application/json']) {
+      expect(rejectionOf(withType(type)), type).toMatchObject({
+        code: 'RETOUR_EVENT_ENVELOPE_INVALID',
+        path: '$.datacontenttype',
+        message: `$.datacontenttype: must be a JSON media type: application/json, or any */json or */*+json, parameters allowed (CloudEvents JSON format § 3.1) (got ${JSON.stringify(type)})`,
+      });
+    }
+  });
+
+  it('says why a timestamp is refused: no zone, a leap second, a day the month does not have', () => {
+    const placedAt = (time: string) => rejectionOf(JSON.stringify({ ...returnRequested, data: { ...returnRequested.data, requestedAt: time } }));
+    const rule = 'must be an RFC 3339 date-time with a zone (Z or ±hh:mm), e.g. 2026-11-20T10:15:00Z';
+    expect(placedAt('2026-11-20T10:15:00')).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.requestedAt', message: `$.data.requestedAt: ${rule}; this one has no zone (got "2026-11-20T10:15:00")` });
+    expect(placedAt('2016-12-31T23:59:60Z').message).toBe(`$.data.requestedAt: ${rule}; a leap second (:60) cannot be stored (got "2016-12-31T23:59:60Z")`);
+    expect(placedAt('2026-02-31T10:00:00+01:00').message).toBe(`$.data.requestedAt: ${rule}, on a day the month has (got "2026-02-31T10:00:00+01:00")`);
+    expect(placedAt('20 Nov 2026').message).toBe(`$.data.requestedAt: ${rule} (got "20 Nov 2026")`);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, time: '2016-12-31T23:59:60Z' }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.time' });
+  });
+
   it('rejects a data schema other than retour/v1 instead of reading it as v1', () => {
     expect(decodeEvent(JSON.stringify({ ...returnRequested, dataschema: 'retour/v1' })).ok).toBe(true);
     expect(rejectionOf(JSON.stringify({ ...returnRequested, dataschema: 'retour/v2' }))).toMatchObject({
