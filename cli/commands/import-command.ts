@@ -39,11 +39,12 @@ function checkReadableFile(path: string): void {
 }
 
 /**
- * What a compressed input is and how to import it, or undefined for any other file: a gzip file was
- * read as NDJSON lines of binary (every line quarantined, exit 0), an .xlsx workbook (a ZIP) as a
- * CSV that is "not valid UTF-8".
+ * What a compressed or UTF-16 input is and how to import it, or undefined for any other file: a gzip
+ * file was read as NDJSON lines of binary (every line quarantined, exit 0), an .xlsx workbook (a ZIP)
+ * as a CSV that is "not valid UTF-8", and a UTF-16 NDJSON file (what Windows PowerShell's `>`
+ * writes) as lines of "not valid UTF-8 JSON". A CSV names its encoding in the mapping.
  */
-function compressedInput(path: string, csv: boolean): string | undefined {
+function inputInAnotherFormat(path: string, csv: boolean): string | undefined {
   const head = Buffer.alloc(4);
   const descriptor = openSync(path, 'r');
   try {
@@ -55,6 +56,9 @@ function compressedInput(path: string, csv: boolean): string | undefined {
   }
   if (head[0] === 0x1f && head[1] === 0x8b) return `${path} is gzip-compressed: decompress it first, e.g. gunzip -c ${path} | retour import ${csv ? '--csv - --mapping MAPPING.json' : '-'}`;
   if (head.toString('latin1') === 'PK\x03\x04') return `${path} is a ZIP archive${csv ? ' (an .xlsx workbook?): export the sheet as CSV' : ': extract the NDJSON file'} first`;
+  // A UTF-16 byte order mark, or "{" as a UTF-16 code unit (no byte order mark).
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x7b && head[1] === 0x00) || (head[0] === 0x00 && head[1] === 0x7b);
+  if (!csv && utf16) return `${path} is UTF-16 text, and NDJSON is UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 ${path} | retour import -`;
   return undefined;
 }
 
@@ -111,8 +115,8 @@ export const importCommand: Command = {
       // Checked before any stream is opened: a stream's open error would come later, as an 'error' event.
       if (file !== '-') {
         checkReadableFile(file);
-        const compressed = compressedInput(file, csv);
-        if (compressed !== undefined) return usage(compressed);
+        const otherFormat = inputInAnotherFormat(file, csv);
+        if (otherFormat !== undefined) return usage(otherFormat);
       }
       if (csv) {
         checkReadableFile(mappingPath as string);

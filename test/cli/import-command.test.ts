@@ -58,6 +58,21 @@ describe('retour import of an unreadable file', () => {
     expect(existsSync(database)).toBe(false);
   });
 
+  it('a UTF-16 NDJSON file (with or without byte order mark): exit 2 saying how to convert it, nothing imported', () => {
+    // It was read as lines of "not valid UTF-8 JSON", every line quarantined, exit 0.
+    const line = '{"specversion":"1.0"}\r\n';
+    for (const [name, bytes] of [
+      ['powershell.ndjson', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(line, 'utf16le')])],
+      ['big-endian.ndjson', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(line, 'utf16le').swap16()])],
+      ['no-bom.ndjson', Buffer.from(line, 'utf16le')],
+    ] as const) {
+      const path = join(directory, name);
+      writeFileSync(path, bytes);
+      expectUnreadable([path], `${path} is UTF-16 text, and NDJSON is UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 ${path} | retour import -`);
+    }
+    expect(existsSync(database)).toBe(false);
+  });
+
   // /proc/self/mem opens as a regular file and fails on read (EIO): a read error in mid-stream.
   it.skipIf(process.platform !== 'linux')('a read error while streaming: exit 2 with a message', () => {
     expectUnreadable(['/proc/self/mem'], 'cannot read /proc/self/mem: input/output error; the import stopped');
