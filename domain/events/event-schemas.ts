@@ -257,7 +257,7 @@ export function envelopeSchema<T extends TSchema>(dataSchema: T, type?: EventTyp
   return Type.Object(
     {
       specversion: Type.Literal('1.0'),
-      id: Identifier('Event id, unique per source; re-sent events keep their id'),
+      id: Identifier('Event id, unique across all sources (stricter than CloudEvents); re-sent events keep their id'),
       source: Type.String({ minLength: 1, maxLength: 256, description: 'Producing service' }),
       type: type === undefined ? Type.String({ minLength: 1 }) : Type.Literal(type),
       time: Timestamp('When the event happened'),
