@@ -57,6 +57,8 @@ function specialMessages(): { messages: Message[]; valid: number; quarantinedByC
     json(envelope('evt_schema', 'order.delivered', { orderId: 'ord_x', deliveredAt: '2026-03-03T10:00:00Z' })), // customerId missing
     json(envelope('evt_oversize', 'return.feedback', { returnId: 'ret_a', customerId: 'cus_a', submittedAt: '2026-03-11T10:00:00Z', rating: 4, comment: 'x'.repeat(9000) })),
     json(envelope('evt_negative', 'return.received', { returnId: 'ret_a', receivedAt: '2026-03-08T10:00:00Z', lines: [{ lineId: 'l1', quantity: -1 }] })),
+    // Not an ISO 4217 currency in circulation.
+    json(envelope('evt_currency', 'refund.issued', { refundId: 'rfd_a9', returnId: 'ret_a', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 1, currency: 'XYZ', method: 'original_payment' })),
     json(envelope('evt_refund_high', 'refund.issued', { refundId: 'rfd_a2', orderId: 'ord_a', customerId: 'cus_a', issuedAt: '2026-03-10T10:00:00Z', amount: 2501, currency: 'EUR', method: 'original_payment' })),
     json({ ...orderA, data: { ...(orderA['data'] as object), currency: 'USD' } }), // same id, different content
     // The refund of ret_a under a new event id with another amount (the same id with the same data is a duplicate, below).
@@ -68,7 +70,7 @@ function specialMessages(): { messages: Message[]; valid: number; quarantinedByC
     quarantinedByCode: {
       RETOUR_EVENT_NOT_JSON: 2,
       RETOUR_EVENT_UNKNOWN_TYPE: 1,
-      RETOUR_EVENT_SCHEMA_INVALID: 2,
+      RETOUR_EVENT_SCHEMA_INVALID: 3,
       RETOUR_EVENT_OVERSIZE: 1,
       RETOUR_EVENT_REFERENCE_INVALID: 1,
       RETOUR_EVENT_ID_CONFLICT: 1,
