@@ -3,6 +3,10 @@
  * default and its meaning. load-config.ts parses it; the README's configuration table is checked
  * against it by test/config/readme-config-table.test.ts.
  */
+import { CURRENCY_CODES } from '../domain/events/currency-codes.ts';
+
+/** A currency the events may carry: a threshold for any other could never apply. */
+const CURRENCY_CODE_PATTERN = new RegExp(`^(${CURRENCY_CODES.join('|')})$`);
 
 export interface VariableSpec<T, K extends string = string> {
   /** Property name in the parsed Config object. */
@@ -264,7 +268,7 @@ export const CONFIG_VARIABLES = {
   RETOUR_RISK_REVIEW_THRESHOLD: decimal({ key: 'riskReviewThreshold', default: 0.5, min: 0.01, max: 1, description: 'Customer risk scores at or above go to the review tier (and get a flag).' }),
   RETOUR_RISK_HIGH_THRESHOLD: decimal({ key: 'riskHighThreshold', default: 0.8, min: 0.01, max: 1, description: 'Customer risk scores at or above are in the high tier (must be ≥ the review threshold).' }),
   RETOUR_RISK_HIGH_VALUE: integer({ key: 'riskHighValue', default: 20000, min: 1, max: 10_000_000_000_000, description: 'POST /v1/risk/score inspects a return worth at least this many minor units before refund unless the customer is low-risk, in any currency not in RETOUR_RISK_HIGH_VALUE_BY_CURRENCY (20000 = 200.00 in a 2-decimal currency).' }),
-  RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: numberMap({ key: 'riskHighValueByCurrency', default: '', min: 1, max: 10_000_000_000_000, namePattern: { pattern: /^[A-Z]{3}$/, rule: 'an ISO 4217 code such as JPY' }, description: 'Per-currency high-value thresholds in that currency\'s minor units, e.g. JPY=30000,KWD=60000 (requests state their currency).' }),
+  RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: numberMap({ key: 'riskHighValueByCurrency', default: '', min: 1, max: 10_000_000_000_000, namePattern: { pattern: CURRENCY_CODE_PATTERN, rule: 'an ISO 4217 code such as JPY, one the events may carry (docs/events.md § Currencies)' }, description: 'Per-currency high-value thresholds in that currency\'s minor units, e.g. JPY=30000,KWD=60000 (requests state their currency).' }),
   RETOUR_RISK_NO_RECEIPT_DAYS: integer({ key: 'riskNoReceiptDays', default: 14, min: 1, max: 365, description: 'A refund whose return has not arrived this many days later counts as "refund without receipt".' }),
 } as const satisfies Record<`RETOUR_${string}`, VariableSpec<unknown, string>>;
 

@@ -102,6 +102,13 @@ describe('POST /v1/risk/score in the request\'s currency', () => {
       expect(expensive.reasons.at(-1)).toEqual({ code: 'HIGH_VALUE', text: 'return worth 30000 JPY without a score: inspect before refunding' });
       const response = await own.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { authorization: `Bearer ${own.keys.service}` }, payload: { customerId: 'cus_stranger', currency: 'yen', lines: [line()] } });
       expect(response.statusCode).toBe(400);
+      // The events' currency list: a code no order can be in (XYZ, the testing code XTS) is refused, not priced with 2 decimals.
+      for (const currency of ['XYZ', 'XTS']) {
+        const refused = await own.app.inject({ method: 'POST', url: '/v1/risk/score', headers: { authorization: `Bearer ${own.keys.service}` }, payload: { customerId: 'cus_stranger', currency, lines: [line()] } });
+        expect(refused.statusCode, currency).toBe(400);
+        expect(refused.json(), currency).toMatchObject({ code: 'RETOUR_BAD_REQUEST' });
+        expect(JSON.stringify(refused.json()), currency).toContain('currency');
+      }
     } finally {
       await own.close();
     }

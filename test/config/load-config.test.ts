@@ -48,7 +48,9 @@ describe('loadConfig', () => {
   it('takes per-currency high-value thresholds by ISO 4217 code only (a misspelt "yen=…" would silently keep the default)', () => {
     expect(loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: 'JPY=30000, KWD=60000' }).riskHighValueByCurrency).toEqual({ JPY: 30_000, KWD: 60_000 });
     expect(loadConfig({}).riskHighValue).toBe(20_000);
-    expect(() => loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: 'yen=30000' })).toThrow(/RETOUR_RISK_HIGH_VALUE_BY_CURRENCY must be comma-separated name \(an ISO 4217 code such as JPY\)=integer pairs.*got "yen=30000"/);
+    expect(() => loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: 'yen=30000' })).toThrow(/RETOUR_RISK_HIGH_VALUE_BY_CURRENCY must be comma-separated name \(an ISO 4217 code such as JPY, one the events may carry \(docs\/events.md § Currencies\)\)=integer pairs.*got "yen=30000"/);
+    // Well-formed but no currency an event may carry (a typo, ISO's testing code): its threshold could never apply.
+    for (const value of ['JYP=30000', 'XTS=1', 'JPY=30000,XAU=1']) expect(() => loadConfig({ RETOUR_RISK_HIGH_VALUE_BY_CURRENCY: value }), value).toThrow(/RETOUR_RISK_HIGH_VALUE_BY_CURRENCY must be/);
   });
 
   it.each([
