@@ -31,7 +31,9 @@ const OPS_FACT_TIMES: Readonly<Record<string, string>> = {
  * Builds the temp tables every ops step reads, on the job's connection:
  * - `ops_refund_facts`: one row per refund_id — the stored refunds plus the refunds ingest quarantined
  *   as RETOUR_EVENT_REFERENCE_INVALID (above the whole order's total: the most blatant over-refunds
- *   never reach `refunds`, yet the money went out), parsed from the raw event JSON;
+ *   never reach `refunds`, yet the money went out) or for their currency alone (not ISO 4217: the
+ *   schema error at `$.data.currency`, whose ids, time and amount come before it and passed), parsed
+ *   from the raw event JSON;
  * - `ops_return_lines`: returned lines with their paid value, category, seller and first delivery;
  * - `ops_return_facts`: one row per return id seen in any fact table, with its milestones, refund
  *   totals, the paid value of its lines and its most valuable line's category and seller;
@@ -74,7 +76,10 @@ export async function prepareOpsFacts(connection: DuckDBConnection, settings: Op
              true AS quarantined
       FROM (
         SELECT try(decode(raw)::JSON) AS doc FROM quarantine
-        WHERE error_code = 'RETOUR_EVENT_REFERENCE_INVALID' AND event_type = 'refund.issued'
+        WHERE event_type = 'refund.issued'
+          -- A currency that is no ISO 4217 money (XYZ, eur) is the refund's first schema error, so
+          -- its ids, issuedAt and amount are valid: the money went out in a currency nobody can tell.
+          AND (error_code = 'RETOUR_EVENT_REFERENCE_INVALID' OR (error_code = 'RETOUR_EVENT_SCHEMA_INVALID' AND json_path = '$.data.currency'))
       )
       WHERE doc IS NOT NULL
     ),

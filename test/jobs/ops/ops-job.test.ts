@@ -173,6 +173,22 @@ describe('opsJob refund checks', () => {
     expect(r1!.evidence).toMatchObject({ currency: 'EUR', foreignCurrencyRefunds: 1, quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 50_000, currency: 'JPY', quarantined: true }] });
   });
 
+  it('over_refund: a refund quarantined for a currency that is not ISO 4217 (XYZ) is read back as foreign too, stored order or not', async () => {
+    const s = await open();
+    const outcome = await s.ingest(...requestedReturn(s), s.refunded('f1', 'r1', 'o1', 6, 500, 'XYZ'), s.goodwill('fg', 'o2', 1, 700, 'eur'));
+    expect(outcome.quarantined.map((entry) => [entry.code, entry.path])).toEqual([
+      ['RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+      ['RETOUR_EVENT_SCHEMA_INVALID', '$.data.currency'],
+    ]);
+    await s.ingest(s.order('o2'));
+    await s.run(7);
+    const [o2, r1] = await s.exceptions();
+    expect(r1).toMatchObject({ return_id: 'r1', kind: 'over_refund', amount: 0, expected_amount: 3000 });
+    expect(r1!.evidence).toMatchObject({ currency: 'EUR', foreignCurrencyRefunds: 1, quarantinedRefunds: 1, refunds: [{ refundId: 'f1', amount: 500, currency: 'XYZ', quarantined: true }] });
+    expect(o2).toMatchObject({ return_id: 'order:o2', kind: 'over_refund' });
+    expect(o2!.evidence).toMatchObject({ foreignCurrencyRefunds: 1, refunds: [{ refundId: 'fg', amount: 700, currency: 'eur', quarantined: true }] });
+  });
+
   it('over_refund of a return compares like with like: a refund in another currency is never within the paid value', async () => {
     const s = await open();
     await s.ingest(s.requested('r1', 'o1', 5), s.refunded('f1', 'r1', 'o1', 6, 100, 'USD'));
