@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { registerCompressionCodecs } from './compression-codecs.ts';
 import { kafkaJsSecurityOptions, type KafkaSecurity } from './kafka-security.ts';
 
 export interface KafkaClientOptions {
@@ -46,6 +47,8 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /** A kafkajs client whose logs are structured pino lines instead of kafkajs' console output. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  // Topics compressed with Snappy, LZ4 or ZStandard are read too (kafkajs knows only gzip).
+  registerCompressionCodecs();
   const logger = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
