@@ -274,7 +274,12 @@ export function envelopeSchema<T extends TSchema>(dataSchema: T, type?: EventTyp
       data: dataSchema,
     },
     // CloudEvents extension attributes are tolerated; their values are scalars (CloudEvents 1.0 § Type System).
-    { additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Boolean()]) },
+    {
+      additionalProperties: withRule(
+        Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+        () => 'an extension attribute must be a string, number or boolean (CloudEvents 1.0 type system)',
+      ),
+    },
   );
 }
 

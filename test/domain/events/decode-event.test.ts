@@ -134,7 +134,13 @@ describe('decodeEvent', () => {
 
   it('accepts scalar extension attributes and rejects structured ones (CloudEvents 1.0 type system)', () => {
     expect(decodeEvent(JSON.stringify({ ...returnRequested, traceparent: '00-4bf9-01', partitionkey: 'cus_1', sampled: true, priority: 3 })).ok).toBe(true);
-    expect(rejectionOf(JSON.stringify({ ...returnRequested, ext: { nested: 1 } }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.ext' });
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, ext: { nested: 1 } }))).toEqual({
+      code: 'RETOUR_EVENT_ENVELOPE_INVALID',
+      path: '$.ext',
+      message: '$.ext: an extension attribute must be a string, number or boolean (CloudEvents 1.0 type system) (got {"nested":1})',
+      eventId: 'evt_1',
+      eventType: 'return.requested',
+    });
   });
 
   it('says a number is too large instead of "got null" when JSON.parse made it Infinity', () => {
