@@ -38,28 +38,39 @@ function checkReadableFile(path: string): void {
   accessSync(path, constants.R_OK);
 }
 
+/** A JSON document rather than NDJSON: an array, or an object spread over lines (after a BOM and white space). */
+function jsonDocument(head: Buffer, path: string): string | undefined {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const convert = (what: string, filter: string) => `${path} holds ${what}, and NDJSON is one event per line: convert it first, e.g. jq -c '${filter}' ${path} | retour import -`;
+  if (/^\s*\[/.test(text)) return convert('a JSON array', '.[]');
+  if (/^\s*\{[ \t]*\r?\n/.test(text)) return convert('pretty-printed JSON', '.');
+  return undefined;
+}
+
 /**
- * What a compressed or UTF-16 input is and how to import it, or undefined for any other file: a gzip
- * file was read as NDJSON lines of binary (every line quarantined, exit 0), an .xlsx workbook (a ZIP)
- * as a CSV that is "not valid UTF-8", and a UTF-16 NDJSON file (what Windows PowerShell's `>`
- * writes) as lines of "not valid UTF-8 JSON". A CSV names its encoding in the mapping.
+ * What a compressed, UTF-16 or JSON-document input is and how to import it, or undefined for any
+ * other file: a gzip file was read as NDJSON lines of binary (every line quarantined, exit 0), an
+ * .xlsx workbook (a ZIP) as a CSV that is "not valid UTF-8", a UTF-16 NDJSON file (what Windows
+ * PowerShell's `>` writes) as lines of "not valid UTF-8 JSON", a JSON array on one line as one
+ * oversize message and a pretty-printed one as lines of broken JSON. A CSV names its encoding in the mapping.
  */
 function inputInAnotherFormat(path: string, csv: boolean): string | undefined {
-  const head = Buffer.alloc(4);
+  const head = Buffer.alloc(256);
   const descriptor = openSync(path, 'r');
   try {
-    readSync(descriptor, head, 0, 4, 0);
+    head.fill(0x20);
+    readSync(descriptor, head, 0, head.length, 0);
   } catch {
     return undefined; // a read error is reported by the import's own read, with what was stored
   } finally {
     closeSync(descriptor);
   }
   if (head[0] === 0x1f && head[1] === 0x8b) return `${path} is gzip-compressed: decompress it first, e.g. gunzip -c ${path} | retour import ${csv ? '--csv - --mapping MAPPING.json' : '-'}`;
-  if (head.toString('latin1') === 'PK\x03\x04') return `${path} is a ZIP archive${csv ? ' (an .xlsx workbook?): export the sheet as CSV' : ': extract the NDJSON file'} first`;
+  if (head.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return `${path} is a ZIP archive${csv ? ' (an .xlsx workbook?): export the sheet as CSV' : ': extract the NDJSON file'} first`;
   // A UTF-16 byte order mark, or "{" as a UTF-16 code unit (no byte order mark).
   const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x7b && head[1] === 0x00) || (head[0] === 0x00 && head[1] === 0x7b);
   if (!csv && utf16) return `${path} is UTF-16 text, and NDJSON is UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 ${path} | retour import -`;
-  return undefined;
+  return csv ? undefined : jsonDocument(head, path);
 }
 
 function formatSummary(summary: ImportSummary & { file: string; topic: string; csv?: { rows: number; skippedRows: Record<string, number>; unmatchedRows: number } }): string {

@@ -73,6 +73,22 @@ describe('retour import of an unreadable file', () => {
     expect(existsSync(database)).toBe(false);
   });
 
+  it('a JSON array or pretty-printed JSON instead of NDJSON: exit 2 with the jq command that converts it, nothing imported', () => {
+    // A one-line array was one oversize message, a pretty-printed file lines of broken JSON: all quarantined, exit 0.
+    const event = { specversion: '1.0', id: 'e1', source: 's', type: 'order.placed', time: '2026-03-01T10:00:00Z', data: {} };
+    const cases = [
+      ['array.json', JSON.stringify([event, event]), `jq -c '.[]'`, 'a JSON array'],
+      ['pretty-array.json', `\uFEFF\n  ${JSON.stringify([event], null, 2)}\n`, `jq -c '.[]'`, 'a JSON array'],
+      ['pretty.json', `${JSON.stringify(event, null, 2)}\r\n${JSON.stringify(event, null, 2)}\n`, `jq -c '.'`, 'pretty-printed JSON'],
+    ] as const;
+    for (const [name, text, jq, what] of cases) {
+      const path = join(directory, name);
+      writeFileSync(path, text);
+      expectUnreadable([path], `${path} holds ${what}, and NDJSON is one event per line: convert it first, e.g. ${jq} ${path} | retour import -`);
+    }
+    expect(existsSync(database)).toBe(false);
+  });
+
   // /proc/self/mem opens as a regular file and fails on read (EIO): a read error in mid-stream.
   it.skipIf(process.platform !== 'linux')('a read error while streaming: exit 2 with a message', () => {
     expectUnreadable(['/proc/self/mem'], 'cannot read /proc/self/mem: input/output error; the import stopped');
