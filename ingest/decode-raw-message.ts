@@ -37,6 +37,9 @@ export interface DecodedEvent {
 
 export type DecodedMessage = DecodedEvent | { readonly ok: false; readonly rejection: EventRejection };
 
+/** The quarantine reason of a message without value (its `raw` is stored empty, as the column allows no NULL). */
+export const TOMBSTONE_REASON = '$: message has no value (null, e.g. a Kafka tombstone)';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * One string per event type: the type JSON.parse made is a new string per message, and a decoded
@@ -117,7 +120,7 @@ export function decodeRawMessage(value: Uint8Array | string | null, maxBytes: nu
 
 function decodeChecked(value: Uint8Array | string | null, maxBytes: number): DecodedMessage {
   if (value === null) {
-    return { ok: false, rejection: { code: 'RETOUR_EVENT_NOT_JSON', path: '$', message: '$: message has no value (null, e.g. a Kafka tombstone)' } };
+    return { ok: false, rejection: { code: 'RETOUR_EVENT_NOT_JSON', path: '$', message: TOMBSTONE_REASON } };
   }
   let text: string;
   if (typeof value === 'string') {

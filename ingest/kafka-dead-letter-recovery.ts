@@ -4,6 +4,7 @@ import type { KafkaAdmin } from '../messaging/admin/create-kafka-admin.ts';
 import type { EventProducer } from '../messaging/producer/create-event-producer.ts';
 import { topicPartitionKey, type TopicPartitionOffset } from '../messaging/topic-partition-offset.ts';
 import { readQuarantinedMessages } from '../store/read-quarantined-messages.ts';
+import { TOMBSTONE_REASON } from './decode-raw-message.ts';
 import { deadLetterRequests, toDeadLetterMessage } from './kafka-dead-letter-message.ts';
 
 export interface DeadLetterRecoveryOptions {
@@ -46,7 +47,8 @@ export async function republishDeadLetters(options: DeadLetterRecoveryOptions): 
     });
     const letters = records.map((record) =>
       toDeadLetterMessage({
-        value: record.raw,
+        // `quarantine.raw` holds a tombstone as no bytes; its dead letter is a tombstone again, as at first.
+        value: record.raw.byteLength === 0 && record.errorCode === 'RETOUR_EVENT_NOT_JSON' && record.message === TOMBSTONE_REASON ? null : record.raw,
         code: record.errorCode,
         path: record.jsonPath,
         reason: record.message,

@@ -47,6 +47,8 @@ const oversize: Message[] = [
 ];
 /** Under the size limit but invalid: 30 × 60 KiB = 1.8 MB of dead letters for one partition. */
 const invalid: Message[] = Array.from({ length: 30 }, (_, index) => ({ key: 'cus_large', value: order(`evt_60kb_${index}`, 'w'.repeat(60 * 1024)) }));
+/** A compaction tombstone: its dead letter has no value either, also when re-published after a restart. */
+const tombstone: Message = { key: 'cus_large', value: null };
 
 describe('retour ingest with quarantined messages of up to megabytes', () => {
   const topic = uniqueTopicName('large-events');
@@ -81,7 +83,7 @@ describe('retour ingest with quarantined messages of up to megabytes', () => {
     // The dead-letter topic keeps the broker's default limit; one partition takes every letter.
     await createTopic(deadLetterTopic, 1);
     // One message per request: the producer's requests stay under the topic's limit.
-    await produceInChunks(topic, [valid[0]!, ...oversize, ...invalid, valid[1]!], 1);
+    await produceInChunks(topic, [valid[0]!, ...oversize, ...invalid, valid[1]!, tombstone], 1);
     summary = await ingestUntilIdle();
   });
 
@@ -92,14 +94,16 @@ describe('retour ingest with quarantined messages of up to megabytes', () => {
   });
 
   it('quarantines them, publishes every dead letter and goes on to the end of the topic', async () => {
-    expect(summary).toMatchObject({ consumed: 35, stored: 2, duplicates: 0, quarantined: 33, stoppedBy: 'idle' });
+    expect(summary).toMatchObject({ consumed: 36, stored: 2, duplicates: 0, quarantined: 34, stoppedBy: 'idle' });
     const byCode = await queryDatabase(database.path, 'SELECT error_code, count(*)::INTEGER AS n, max(octet_length(raw))::INTEGER AS largest FROM quarantine GROUP BY 1 ORDER BY 1');
     expect(byCode).toEqual([
+      { error_code: 'RETOUR_EVENT_NOT_JSON', n: 1, largest: 0 },
       { error_code: 'RETOUR_EVENT_OVERSIZE', n: 3, largest: Buffer.byteLength(oversize[0]!.value as string) },
       { error_code: 'RETOUR_EVENT_SCHEMA_INVALID', n: 30, largest: Math.max(...invalid.map((message) => Buffer.byteLength(message.value as string))) },
     ]);
-    const letters = await readTopic(deadLetterTopic, 33);
-    expect(letters).toHaveLength(33);
+    const letters = await readTopic(deadLetterTopic, 34);
+    expect(letters).toHaveLength(34);
+    expect(letters.filter((letter) => letter.headers['retour.error.code'] === 'RETOUR_EVENT_NOT_JSON').map((letter) => letter.value)).toEqual([null]);
     // The 2 MB and 700 KB messages arrive cut to 256 KiB with their size; the 60 KiB ones whole.
     const cut = letters.filter((letter) => letter.headers['retour.original.size'] !== undefined);
     expect(cut).toHaveLength(3);
@@ -119,7 +123,10 @@ describe('retour ingest with quarantined messages of up to megabytes', () => {
   it('re-publishes them after a restart that finds the group behind DuckDB', async () => {
     await withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
     const again = await ingestUntilIdle();
-    expect(again).toMatchObject({ consumed: 0, deadLettersRecovered: 33 });
-    expect(await readTopic(deadLetterTopic, 66)).toHaveLength(66);
+    expect(again).toMatchObject({ consumed: 0, deadLettersRecovered: 34 });
+    const letters = await readTopic(deadLetterTopic, 68);
+    expect(letters).toHaveLength(68);
+    // Both dead letters of the tombstone are tombstones (the re-published one was an empty value).
+    expect(letters.filter((letter) => letter.headers['retour.error.code'] === 'RETOUR_EVENT_NOT_JSON').map((letter) => letter.value)).toEqual([null, null]);
   });
 });
