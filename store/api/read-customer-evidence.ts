@@ -39,8 +39,8 @@ order_totals AS (
 return_line_lists AS (
   SELECT return_id, list(json_object('productId', product_id, 'quantity', quantity, 'reason', reason)) AS lines FROM return_lines
   WHERE return_id IN (SELECT return_id FROM customer_returns) GROUP BY return_id
-)
-, facts AS MATERIALIZED (
+),
+facts AS MATERIALIZED (
   SELECT o.placed_at AS occurred_at, 'order.placed' AS kind, o.order_id AS id,
          json_object('currency', o.currency, 'channel', o.channel, 'lines', coalesce(t.lines, 0), 'value', coalesce(t.value, 0)::DOUBLE) AS details
   FROM customer_orders o LEFT JOIN order_totals t ON t.order_id = o.order_id
