@@ -17,7 +17,7 @@ import { createDecisionOutbox, type DecisionOutbox } from './decision-outbox.ts'
 import { registerAuthentication } from './plugins/authenticate.ts';
 import { registerKeyRateLimit } from './plugins/key-rate-limit.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
-import { registerProblemDetails } from './plugins/problem-details.ts';
+import { answerFrameworkError, MAX_PARAMETER_CHARACTERS, registerProblemDetails, sendProblem } from './plugins/problem-details.ts';
 import { registerMetricsRoute, registerRequestMetrics } from './plugins/request-metrics.ts';
 import { RequestLogController } from './request-log-controller.ts';
 import { createRiskSnapshotHolder, type RiskSnapshotHolder } from './risk-snapshot-holder.ts';
@@ -93,11 +93,23 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // reads it for bodies); `verbose` hands it to the error handler (problem-details.ts) as parentSchema.
     ajv: { customOptions: { removeAdditional: false, keywords: ['errorMessage'], verbose: true } },
     // Long path parameters get the schema's 400 naming the field, not a bare 414.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAMETER_CHARACTERS },
+    // Errors raised before routing (a path that is not percent-encoding, a parameter beyond the
+    // limit above) are problem+json like every other error, not fastify's own JSON.
+    frameworkErrors: answerFrameworkError,
   });
   // fastify parses text/plain by default, so a text body reached the JSON schema as a string and
   // got "body expected object"; without a parser it is 415, as docs/api.md promises.
   app.removeContentTypeParser('text/plain');
+  // No body is decompressed: a gzip body reached the JSON parser as bytes and got "not valid JSON".
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const coding = request.headers['content-encoding'];
+    if (coding === undefined || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
+    const detail = `Content-Encoding ${coding.slice(0, 50)} is not supported; send the body uncompressed`;
+    sendProblem(request, reply.header('accept-encoding', 'identity'), {
+      code: 'RETOUR_BAD_REQUEST', status: 415, title: 'Unsupported media type', detail, errors: [{ field: 'headers.content-encoding', message: detail }],
+    });
+  });
   // Callback-style hooks: no promise per request on the hot path.
   const requestActivity = dependencies.requestActivity;
   app.addHook('onRequest', (request, reply, done) => {

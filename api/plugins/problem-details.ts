@@ -25,6 +25,11 @@ const TITLES: Partial<Record<RetourErrorCode, string>> = {
   RETOUR_KAFKA_UNAVAILABLE: 'Kafka unavailable',
 };
 
+/** The router's limit on one path segment (build-app.ts passes it as maxParamLength). */
+export const MAX_PARAMETER_CHARACTERS = 2048;
+// A problem's `instance` is the request path, cut here: a path can be as long as the server accepts.
+const MAX_INSTANCE_LENGTH = 512;
+
 /** Sends a problem; `status` defaults to the code's catalogued status. */
 export function sendProblem(
   request: FastifyRequest,
@@ -37,7 +42,7 @@ export function sendProblem(
     title: problem.title ?? TITLES[problem.code] ?? ERROR_CATALOGUE[problem.code].meaning,
     status,
     detail: problem.detail,
-    instance: request.url.split('?')[0] ?? request.url,
+    instance: (request.url.split('?')[0] ?? request.url).slice(0, MAX_INSTANCE_LENGTH),
     code: problem.code,
     requestId: String(request.id),
   };
@@ -167,7 +172,28 @@ export function registerProblemDetails(app: FastifyInstance, options: ProblemDet
   app.setNotFoundHandler((request, reply) => answerUnmatched(request, reply));
 }
 
+/**
+ * Fastify's errors before routing (its `frameworkErrors` option): a path that is not valid
+ * percent-encoding (400) or a path parameter beyond the router's length limit (414), answered as
+ * problems naming `path`. The route is unknown here, so the instance is cut short: a 414's path
+ * can be kilobytes long.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  const detail =
+    error.code === 'FST_ERR_BAD_URL' ? 'is not valid percent-encoding (a % must be followed by two hexadecimal digits)'
+    : error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `has a segment longer than ${MAX_PARAMETER_CHARACTERS} characters`
+    : undefined;
+  if (detail === undefined) {
+    request.log.error({ err: error }, 'unexpected error before routing');
+    sendProblem(request, reply, { code: 'RETOUR_INTERNAL', detail: `unexpected server error; see the server logs for request id ${String(request.id)}` });
+    return;
+  }
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status, title: reasonPhrase(status), detail: `the request path ${detail}`, errors: [{ field: 'path', message: detail }] });
+}
+
 function reasonPhrase(status: number): string {
-  const phrases: Record<number, string> = { 400: 'Bad request', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 413: 'Payload too large', 415: 'Unsupported media type' };
+  const phrases: Record<number, string> = { 400: 'Bad request', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 413: 'Payload too large', 414: 'URI too long', 415: 'Unsupported media type' };
   return phrases[status] ?? 'Client error';
 }

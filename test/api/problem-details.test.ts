@@ -167,6 +167,39 @@ describe('bodies are validated exactly as sent', () => {
     expect(problem['errors']).toEqual([expect.objectContaining({ field: 'params.customerId' })]);
   });
 
+  it('a path that is not valid percent-encoding is a 400 problem naming the path, not fastify’s own JSON', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/v1/customers/%ZZ/risk', headers: as('risk') });
+    const problem = expectProblem(response, 400, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([{ field: 'path', message: expect.stringMatching(/percent-encoding/) }]);
+  });
+
+  it('a path parameter longer than the router takes is a 414 problem naming the path', async () => {
+    const response = await api.app.inject({ method: 'GET', url: `/v1/customers/${'x'.repeat(5000)}/risk`, headers: as('risk') });
+    const problem = expectProblem(response, 414, 'RETOUR_BAD_REQUEST');
+    expect(problem['title']).toBe('URI too long');
+    expect(problem['errors']).toEqual([{ field: 'path', message: expect.stringMatching(/2048 characters/) }]);
+    // The 5,000-character path is not echoed back whole.
+    expect(response.body.length).toBeLessThan(1000);
+  });
+
+  it.each(['gzip', 'br', 'deflate'])('a body sent with Content-Encoding %s is a 415 naming the header, not "not valid JSON"', async (coding) => {
+    const response = await api.app.inject({
+      method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'application/json', 'content-encoding': coding },
+      payload: JSON.stringify({ customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1 }] }),
+    });
+    const problem = expectProblem(response, 415, 'RETOUR_BAD_REQUEST');
+    expect(problem['errors']).toEqual([{ field: 'headers.content-encoding', message: expect.stringMatching(/not supported/) }]);
+    expect(response.headers['accept-encoding']).toBe('identity');
+  });
+
+  it('Content-Encoding identity is the body as sent', async () => {
+    const response = await api.app.inject({
+      method: 'POST', url: '/v1/risk/score', headers: { ...as('service'), 'content-type': 'application/json', 'content-encoding': 'identity' },
+      payload: JSON.stringify({ customerId: 'c', lines: [{ productId: 'p', quantity: 1, reason: 'other', unitPrice: 1 }] }),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
   it('an unknown method with a body gets 405, not a content-type error', async () => {
     const response = await api.app.inject({ method: 'PROPFIND' as 'GET', url: '/v1/risk/score', headers: as('service') });
     expectProblem(response, 405, 'RETOUR_BAD_REQUEST');
