@@ -4,7 +4,7 @@
  * (listen, shutdown, refreshing the risk snapshots after each risk run) lives in the serve command.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preParsingHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../config/load-config.ts';
@@ -75,6 +75,16 @@ declare module 'fastify' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** No body is decompressed: a gzip body reached the JSON parser as bytes and got "not valid JSON". */
+const refuseContentEncoding: preParsingHookHandler = (request, reply, payload, done) => {
+  const coding = request.headers['content-encoding'];
+  if (coding === undefined || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
+  const detail = `Content-Encoding ${coding.slice(0, 50)} is not supported; send the body uncompressed`;
+  sendProblem(request, reply.header('accept-encoding', 'identity'), {
+    code: 'RETOUR_BAD_REQUEST', status: 415, title: 'Unsupported media type', detail, errors: [{ field: 'headers.content-encoding', message: detail }],
+  });
+};
+
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const now = dependencies.now ?? (() => new Date());
   const metrics = dependencies.metrics ?? createRetourMetrics();
@@ -101,15 +111,6 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   // fastify parses text/plain by default, so a text body reached the JSON schema as a string and
   // got "body expected object"; without a parser it is 415, as docs/api.md promises.
   app.removeContentTypeParser('text/plain');
-  // No body is decompressed: a gzip body reached the JSON parser as bytes and got "not valid JSON".
-  app.addHook('preParsing', (request, reply, payload, done) => {
-    const coding = request.headers['content-encoding'];
-    if (coding === undefined || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
-    const detail = `Content-Encoding ${coding.slice(0, 50)} is not supported; send the body uncompressed`;
-    sendProblem(request, reply.header('accept-encoding', 'identity'), {
-      code: 'RETOUR_BAD_REQUEST', status: 415, title: 'Unsupported media type', detail, errors: [{ field: 'headers.content-encoding', message: detail }],
-    });
-  });
   // Callback-style hooks: no promise per request on the hot path.
   const requestActivity = dependencies.requestActivity;
   app.addHook('onRequest', (request, reply, done) => {
@@ -123,6 +124,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     const methods = routes.get(route.url) ?? new Set<string>();
     for (const method of [route.method].flat()) methods.add(method);
     routes.set(route.url, methods);
+    // On the routes that read a body only, so GET routes run no extra hook.
+    if ([route.method].flat().some((method) => method === 'POST' || method === 'PUT' || method === 'PATCH')) {
+      route.preParsing = [...[route.preParsing ?? []].flat(), refuseContentEncoding];
+    }
   });
 
   const keyring = await createApiKeyring(dependencies.connection, now);
