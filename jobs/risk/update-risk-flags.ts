@@ -13,7 +13,7 @@ export interface FlagUpdateSummary {
  * Brings `risk_flags` in line with the latest `customer_scores` (see decideFlagAction): opens a flag
  * for a review/high customer without one (at most one open flag per customer), refreshes open flags,
  * expires open flags whose customer fell back to low, and leaves decided customers alone unless new
- * evidence arrived or the score rose materially. Unscored customers' flags are not touched.
+ * evidence arrived or the score rose materially under the same model. Unscored customers' flags are not touched.
  */
 export async function updateRiskFlags(connection: DuckDBConnection, now: Date, policy: FlagPolicy = DEFAULT_FLAG_POLICY): Promise<FlagUpdateSummary> {
   const counts = { open: 0, update: 0, expire: 0, none: 0 };

@@ -56,7 +56,7 @@ export async function listFlags(connection: DuckDBConnection, filter: { customer
  * dismisses it. Repeating the same decision is harmless (`changed: false`); a flag that is not open
  * any more, or was decided by another decision, is a RETOUR_CONFLICT; an unknown flag RETOUR_NOT_FOUND.
  * The risk job then keeps a decided customer unflagged until new evidence arrives or the score rises
- * materially (models/risk/decide-flag-action.ts).
+ * materially under the same model (models/risk/decide-flag-action.ts).
  */
 export async function closeFlagWithDecision(
   connection: DuckDBConnection,
@@ -193,23 +193,27 @@ export interface FlagCandidateRow {
   readonly tier: 'low' | 'review' | 'high' | 'unscored';
   readonly score: number | null;
   readonly evidenceCount: number;
-  readonly openFlag: { readonly flagId: string; readonly status: 'open'; readonly score: number; readonly evidenceCount: number } | undefined;
+  /** The model the score came from; null = rules only. */
+  readonly modelVersion: string | null;
+  readonly openFlag: { readonly flagId: string; readonly status: 'open'; readonly score: number; readonly evidenceCount: number; readonly modelVersion: string | null } | undefined;
   /**
    * The customer's most recently decided flag (confirmed or dismissed). Expired flags are left out:
    * never reviewed, they must not hide an earlier decision (a customer dismissed at 0.60, flagged again
    * at 0.80, expired, then back at 0.60 on the same evidence was queued again).
    */
-  readonly lastDecidedFlag: { readonly status: RiskFlagStatus; readonly score: number; readonly evidenceCount: number } | undefined;
+  readonly lastDecidedFlag: { readonly status: RiskFlagStatus; readonly score: number; readonly evidenceCount: number; readonly modelVersion: string | null } | undefined;
 }
 
 export async function readFlagCandidates(connection: DuckDBConnection): Promise<FlagCandidateRow[]> {
   const reader = await connection.runAndReadAll(`
     WITH open_flags AS (SELECT * FROM risk_flags WHERE status = 'open'),
     last_decided AS (
-      SELECT customer_id, arg_max(status, closed_at) AS status, arg_max(score, closed_at) AS score, arg_max(evidence_count, closed_at) AS evidence_count
+      SELECT customer_id, arg_max(status, closed_at) AS status, arg_max(score, closed_at) AS score, arg_max(evidence_count, closed_at) AS evidence_count,
+        arg_max(model_version, closed_at) AS model_version
       FROM risk_flags WHERE status IN ('confirmed', 'dismissed') GROUP BY customer_id
     )
-    SELECT s.customer_id, s.tier, s.score, s.evidence_count, o.flag_id, o.score, o.evidence_count, c.status, c.score, c.evidence_count
+    SELECT s.customer_id, s.tier, s.score, s.evidence_count, o.flag_id, o.score, o.evidence_count, c.status, c.score, c.evidence_count,
+      s.model_version, o.model_version, c.model_version
     FROM customer_scores s
     LEFT JOIN open_flags o USING (customer_id)
     LEFT JOIN last_decided c USING (customer_id)
@@ -219,8 +223,10 @@ export async function readFlagCandidates(connection: DuckDBConnection): Promise<
     tier: String(row[1]) as FlagCandidateRow['tier'],
     score: row[2] === null ? null : Number(row[2]),
     evidenceCount: Number(row[3]),
-    openFlag: row[4] === null ? undefined : { flagId: String(row[4]), status: 'open' as const, score: Number(row[5]), evidenceCount: Number(row[6]) },
-    lastDecidedFlag: row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]) },
+    modelVersion: row[10] === null ? null : String(row[10]),
+    openFlag: row[4] === null ? undefined : { flagId: String(row[4]), status: 'open' as const, score: Number(row[5]), evidenceCount: Number(row[6]), modelVersion: row[11] === null ? null : String(row[11]) },
+    lastDecidedFlag:
+      row[7] === null ? undefined : { status: String(row[7]) as RiskFlagStatus, score: Number(row[8]), evidenceCount: Number(row[9]), modelVersion: row[12] === null ? null : String(row[12]) },
   }));
 }
 

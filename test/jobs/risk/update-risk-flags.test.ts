@@ -17,19 +17,28 @@ beforeEach(async () => {
 });
 afterEach(() => database.close());
 
-async function score(customerId: string, tier: string, value: number, evidenceCount: number): Promise<void> {
+/** `modelVersion` null: rules only (no model in service). */
+async function score(customerId: string, tier: string, value: number, evidenceCount: number, modelVersion: string | null = null): Promise<void> {
   await connection.run(
     `INSERT OR REPLACE INTO customer_scores (customer_id, score, tier, status, reasons, model_version, computed_at, fraud_type_hint, model_score, rule_score, evidence_count, unscored_reason)
-     VALUES ($customerId, $value, $tier, 'scored', '[]', NULL, '2026-03-01T00:00:00Z', NULL, NULL, $value, $evidenceCount, NULL)`,
-    { customerId, value, tier, evidenceCount },
+     VALUES ($customerId, $value, $tier, 'scored', '[]', $modelVersion, '2026-03-01T00:00:00Z', NULL, NULL, $value, $evidenceCount, NULL)`,
+    { customerId, value, tier, evidenceCount, modelVersion },
   );
 }
 
-async function closedFlag(flagId: string, customerId: string, status: 'dismissed' | 'confirmed' | 'expired', value: number, evidenceCount: number, closedAt: string): Promise<void> {
+async function closedFlag(
+  flagId: string,
+  customerId: string,
+  status: 'dismissed' | 'confirmed' | 'expired',
+  value: number,
+  evidenceCount: number,
+  closedAt: string,
+  modelVersion: string | null = null,
+): Promise<void> {
   await connection.run(
     `INSERT INTO risk_flags VALUES ($flagId, $customerId, $status, 'review', $value, NULL, '[]', $evidenceCount, $closedAt::TIMESTAMPTZ - INTERVAL 1 DAY, $closedAt::TIMESTAMPTZ,
-       $closedAt::TIMESTAMPTZ, $decisionId, NULL, $closedAt::TIMESTAMPTZ)`,
-    { flagId, customerId, status, value, evidenceCount, closedAt, decisionId: status === 'expired' ? null : `d_${flagId}` },
+       $closedAt::TIMESTAMPTZ, $decisionId, $modelVersion, $closedAt::TIMESTAMPTZ)`,
+    { flagId, customerId, status, value, evidenceCount, closedAt, decisionId: status === 'expired' ? null : `d_${flagId}`, modelVersion },
   );
 }
 
@@ -55,5 +64,20 @@ describe('updateRiskFlags after an expired flag', () => {
     await score('never_decided', 'review', 0.6, 1);
     expect(await updateRiskFlags(connection, new Date('2026-03-01T00:00:00Z'))).toMatchObject({ opened: 3, keptClosed: 0 });
     expect((await listFlags(connection, { status: 'open' })).map((flag) => flag.customerId).sort()).toEqual(['grew', 'never_decided', 'rose']);
+  });
+});
+
+describe('updateRiskFlags after a model change', () => {
+  it('does not requeue a dismissed customer whose score rose only because another model scores it', async () => {
+    // Both dismissed at 0.55 on 2 pieces of evidence under rf-v1; both now at 0.72 on the same evidence.
+    await closedFlag('f_model_changed', 'rescored', 'dismissed', 0.55, 2, '2026-01-10T00:00:00Z', 'rf-v1');
+    await score('rescored', 'review', 0.72, 2, 'rf-v2');
+    await closedFlag('f_same_model', 'worse', 'dismissed', 0.55, 2, '2026-01-10T00:00:00Z', 'rf-v1');
+    await score('worse', 'review', 0.72, 2, 'rf-v1');
+    // Under the new model, new hard evidence still reopens.
+    await closedFlag('f_new_evidence', 'evidence', 'dismissed', 0.55, 2, '2026-01-10T00:00:00Z', 'rf-v1');
+    await score('evidence', 'review', 0.72, 3, 'rf-v2');
+    expect(await updateRiskFlags(connection, new Date('2026-03-01T00:00:00Z'))).toMatchObject({ opened: 2, keptClosed: 1 });
+    expect((await listFlags(connection, { status: 'open' })).map((flag) => flag.customerId).sort()).toEqual(['evidence', 'worse']);
   });
 });
