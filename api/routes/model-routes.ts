@@ -10,7 +10,17 @@ import { RetourError } from '../../domain/errors/retour-error.ts';
 import { decideManualPromotion } from '../../models/risk/decide-manual-promotion.ts';
 import type { TrainingLabelPolicy } from '../../models/risk/decide-training-labels.ts';
 import { appendAuditEntry, type AuditActor } from '../../store/api/audit-log.ts';
-import { findModel, listModels, promoteModel, promotionFiguresOf, readServingVersion, type RegisteredModel } from '../../store/risk/model-registry.ts';
+import {
+  comparedFiguresOf,
+  findModel,
+  listModels,
+  listPromotionHistory,
+  promoteModel,
+  promotionFiguresOf,
+  readServingVersion,
+  type PromotionHistoryEntry,
+  type RegisteredModel,
+} from '../../store/risk/model-registry.ts';
 import { typeboxValidatorCompiler } from '../plugins/typebox-validator.ts';
 import type { SerialQueue } from '../serial-queue.ts';
 import { AUTHENTICATED_PROBLEMS, okResponse, problemResponses } from '../schemas/common-schemas.ts';
@@ -52,7 +62,24 @@ function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function modelInfo(model: RegisteredModel, servingVersion: string | undefined): Static<typeof ModelList>['models'][number] {
+function promotionInfo(entry: PromotionHistoryEntry): Static<typeof ModelList>['models'][number]['promotions'][number] {
+  const { candidate, serving } = entry.compared;
+  return {
+    decidedAt: duckTimestampToIso(entry.decidedAt),
+    promoted: entry.promoted,
+    forced: entry.forced,
+    source: entry.source,
+    decidedBy: entry.decidedBy,
+    reason: entry.reason,
+    previousVersion: entry.previousVersion,
+    compared: {
+      candidate: { prAuc: finiteOrNull(candidate.prAuc), rocAuc: finiteOrNull(candidate.rocAuc) },
+      serving: serving === null ? null : { version: serving.version, prAuc: finiteOrNull(serving.prAuc), rocAuc: finiteOrNull(serving.rocAuc) },
+    },
+  };
+}
+
+function modelInfo(model: RegisteredModel, servingVersion: string | undefined, history: readonly PromotionHistoryEntry[]): Static<typeof ModelList>['models'][number] {
   const { metrics } = model;
   const comparison = metrics.serving_comparison;
   return {
@@ -80,6 +107,7 @@ function modelInfo(model: RegisteredModel, servingVersion: string | undefined): 
     },
     servingComparison: comparison === undefined ? null : { version: comparison.version, rocAuc: finiteOrNull(comparison.roc_auc), prAuc: finiteOrNull(comparison.pr_auc) },
     promotion: metrics.promotion === undefined ? null : { promote: metrics.promotion.promote, reason: metrics.promotion.reason },
+    promotions: history.filter((entry) => entry.version === model.version).map(promotionInfo),
   };
 }
 
@@ -99,18 +127,18 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
       config: { permission: 'models:read' },
       schema: {
         tags: ['risk'],
-        summary: 'The fraud model registry, newest first: status, features, training and validation windows, validation metrics, promotion decisions (retour model list)',
+        summary: 'The fraud model registry, newest first: status, features, training and validation windows, validation metrics, every promotion decision (retour model list, retour model history)',
         security: [{ apiKey: [] }],
         querystring: ModelListQuery,
         response: { 200: okResponse(ModelList, 'The registry'), ...problemResponses(...AUTHENTICATED_PROBLEMS) },
       },
     },
     async (request) => {
-      const [models, servingVersion] = await Promise.all([listModels(connection), readServingVersion(connection)]);
+      const [models, servingVersion, history] = await Promise.all([listModels(connection), readServingVersion(connection), listPromotionHistory(connection)]);
       return {
         inService: servingVersion ?? null,
         training: training?.isRunning() ?? false,
-        models: models.slice(0, request.query.limit ?? 50).map((model) => modelInfo(model, servingVersion)),
+        models: models.slice(0, request.query.limit ?? 50).map((model) => modelInfo(model, servingVersion, history)),
       };
     },
   );
@@ -178,9 +206,15 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
         if (promotion.outcome === 'promote') {
           const at = options.now();
           await promoteModel(connection, {
-            version,
-            decision: promotion.decision,
-            at,
+            record: {
+              version,
+              decidedAt: at,
+              forced: promotion.forced,
+              decidedBy: `key:${actor.keyId} (${actor.keyName})`,
+              reason: promotion.decision.reason,
+              previousVersion: servingVersion ?? null,
+              compared: comparedFiguresOf(candidate),
+            },
             alsoRecord: () =>
               appendAuditEntry(connection, { occurredAt: at, actor, action: 'model.promote', target: version, details: { reason: promotion.decision.reason, forced: promotion.forced, previousVersion: servingVersion ?? null } }),
           });

@@ -2,6 +2,31 @@
 import { Type } from '@sinclair/typebox';
 import { NullableNumber, NullableString } from './common-schemas.ts';
 
+const ComparedFigures = Type.Object({ prAuc: NullableNumber(), rocAuc: NullableNumber() }, { additionalProperties: false });
+
+/** One promotion decision (table model_promotions, append-only). */
+export const PromotionHistoryEntry = Type.Object(
+  {
+    decidedAt: Type.String({ format: 'date-time' }),
+    promoted: Type.Boolean({ description: 'Put in service (true) or kept out of it (false)' }),
+    forced: Type.Boolean({ description: 'An operator overrode the rule' }),
+    source: Type.Union([Type.Literal('training'), Type.Literal('operator'), Type.Literal('before-016')], {
+      description: "'training': after a training; 'operator': retour model promote or this API; 'before-016': the one decision kept before the history existed",
+    }),
+    decidedBy: Type.String({ description: "'train job', 'cli:USER' or 'key:KEY_ID (NAME)'" }),
+    reason: Type.String(),
+    previousVersion: NullableString({ description: 'The model in service when decided; a promotion retired it' }),
+    compared: Type.Object(
+      {
+        candidate: ComparedFigures,
+        serving: Type.Union([Type.Object({ version: Type.String(), prAuc: NullableNumber(), rocAuc: NullableNumber() }, { additionalProperties: false }), Type.Null()]),
+      },
+      { additionalProperties: false, description: 'The validation figures compared: this model\'s and the serving model\'s on the same rows (null: none)' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** A version as the registry writes it (`rf-20261127T101500Z-abc12`), or any id an operator imported. */
 export const ModelParams = Type.Object(
   { version: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', errorMessage: 'must be a model version as GET /v1/models lists it', description: 'The model version (GET /v1/models)' }) },
@@ -50,6 +75,7 @@ export const ModelInfo = Type.Object(
     promotion: Type.Union([Type.Object({ promote: Type.Boolean(), reason: Type.String() }, { additionalProperties: false }), Type.Null()], {
       description: 'The last promotion decision about this model (after training, or by an operator)',
     }),
+    promotions: Type.Array(PromotionHistoryEntry, { description: 'Every promotion decision about this model, oldest first (retour model history VERSION)' }),
   },
   { additionalProperties: false },
 );

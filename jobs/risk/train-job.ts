@@ -25,7 +25,8 @@ export interface TrainJobDetails {
  * and promotes the model only if it is not worse than the one in service on the same validation rows
  * — unless the run was asked not to (`runOptions.promote: false`, POST /v1/models/train): then it is a candidate.
  * Too little history, or fewer positive rows than RETOUR_TRAIN_MIN_TRAINING_POSITIVES /
- * RETOUR_TRAIN_MIN_VALIDATION_POSITIVES, is a skipped run with the reason (the counts), not a failure.
+ * RETOUR_TRAIN_MIN_VALIDATION_POSITIVES, is a skipped run with the reason (the counts), not a failure;
+ * so is data unchanged since a model already judged against the one in service ("no new labels or data since …").
  */
 export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | 'maxTrainingRows'> = {}): Job {
   return {
@@ -42,9 +43,12 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
           ...(context.runOptions?.promote === false ? { promote: false } : {}),
           featureOptions: featureOptionsOf(context.config),
           labelPolicy: trainingLabelPolicyOf(context.config),
+          decidedBy: 'train job',
           signal: context.signal,
           log: (message) => context.logger.info(message),
         });
+        // No new labels or data since a model already judged: a skipped run, nothing promoted, no rescoring.
+        if ('unchanged' in result) return { rowsWritten: 0, skipped: result.reason };
         const details: TrainJobDetails = {
           version: result.version,
           promoted: result.promotion.promote,

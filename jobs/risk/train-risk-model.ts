@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeatureMatrix } from '../../models/forest/binary-classifier.ts';
 import type { TrainHistogramForestOptions } from '../../models/forest/histogram-forest.ts';
@@ -8,6 +9,7 @@ import { precisionAtFraction } from '../../models/metrics/precision-at-fraction.
 import { precisionAtK } from '../../models/metrics/precision-at-k.ts';
 import { rocAuc } from '../../models/metrics/roc-auc.ts';
 import { decidePromotion, type PromotionDecision } from '../../models/risk/decide-promotion.ts';
+import { decideRetraining } from '../../models/risk/decide-retraining.ts';
 import { decideTrainingLabels, DEFAULT_TRAINING_LABEL_POLICY, type TrainingLabelPolicy } from '../../models/risk/decide-training-labels.ts';
 import { applyPlattCalibration, fitPlattCalibration, type PlattCalibration } from '../../models/risk/platt-calibration.ts';
 import { RISK_FEATURE_NAMES } from '../../models/risk/risk-feature-names.ts';
@@ -15,7 +17,7 @@ import type { Config } from '../../config/load-config.ts';
 import { RetourError } from '../../domain/errors/retour-error.ts';
 import { computeCustomerFeatures, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../../store/risk/compute-customer-features.ts';
 import { computeRings } from './compute-rings.ts';
-import { getServingModel, insertModel, recordPromotionDecision, setServingModel, type ModelMetrics } from '../../store/risk/model-registry.ts';
+import { comparedFiguresOf, decideAfterTraining, getServingModel, insertModel, listModels, readServingVersion, type ModelMetrics } from '../../store/risk/model-registry.ts';
 import { readFeatureMatrix } from '../../store/risk/read-feature-matrix.ts';
 import { appendLabelSnapshots, readFactTimeRange, resetLabelTargets } from '../../store/risk/training-labels.ts';
 import { runRiskWorker } from './run-risk-worker.ts';
@@ -51,8 +53,21 @@ export interface TrainRiskModelOptions {
   readonly labelPolicy?: TrainingLabelPolicy;
   /** Count strong inspection and payment evidence as positive labels too (default false; see appendLabelSnapshots). */
   readonly evidenceLabels?: boolean;
+  /** Who trained, as the promotion history records it (default 'retour model train'; 'cli:USER', 'train job'). */
+  readonly decidedBy?: string;
   readonly signal?: AbortSignal;
   readonly log?: (message: string) => void;
+}
+
+/**
+ * Nothing trained: a registered model was trained and validated on the same rows and settings and
+ * already judged against the model in service (decideRetraining); nothing was registered or promoted.
+ */
+export interface UnchangedTrainingResult {
+  readonly unchanged: true;
+  /** The registered model trained on the same data. */
+  readonly sameAs: string;
+  readonly reason: string;
 }
 
 export interface TrainRiskModelResult {
@@ -95,6 +110,23 @@ async function readLabels(connection: DuckDBConnection, split: string): Promise<
   return Uint8Array.from(matrix.values);
 }
 
+/**
+ * What a model's training depends on, as one digest: its settings and every value of the training and
+ * validation rows and labels (the forest is seeded, so the same rows train the same forest). Recorded
+ * as `params.trainingData`. A change of the training code alone is not in it.
+ */
+function fingerprintTrainingData(settings: unknown, arrays: readonly (Float64Array | Uint8Array)[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(settings));
+  for (const array of arrays) {
+    // Features as float32: DuckDB's parallel averages differ in the last bits between two runs on the
+    // same data (mean_days_to_return_365d 6.594774305555555, then …556), which made every digest new.
+    const values = array instanceof Float64Array ? Float32Array.from(array) : array;
+    hash.update(String(values.length));
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
 function readMatrix(connection: DuckDBConnection, split: string, features: readonly string[]): Promise<FeatureMatrix> {
   return readFeatureMatrix(
     connection,
@@ -115,8 +147,11 @@ function readMatrix(connection: DuckDBConnection, split: string, features: reado
  *    and a Platt calibration fitted there;
  * 5. the serving model scored on the *same* validation rows; the candidate is promoted only if it
  *    is not worse (decidePromotion).
+ * Between 2 and 3: when a registered model was trained on the same rows and settings and already
+ * judged against the model in service (decideRetraining), nothing is trained, registered or promoted
+ * (an UnchangedTrainingResult says which model and why).
  */
-export async function trainRiskModel(connection: DuckDBConnection, options: TrainRiskModelOptions = {}): Promise<TrainRiskModelResult> {
+export async function trainRiskModel(connection: DuckDBConnection, options: TrainRiskModelOptions = {}): Promise<TrainRiskModelResult | UnchangedTrainingResult> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const range = await readFactTimeRange(connection);
@@ -176,6 +211,28 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
   const validationLabels = await readLabels(connection, 'validation');
 
   const forestOptions = options.forest ?? DEFAULT_RISK_FOREST;
+  const windows = { firstTraining, lastTraining, firstValidation, lastValidation };
+  const trainingData = fingerprintTrainingData(
+    { features, forestOptions, horizon, step, validationDays, featureOptions, evidenceLabels: labelEvidence.evidenceLabels, windows },
+    [trainMatrix.values, trainLabels, validationMatrix.values, validationLabels],
+  );
+  // Before the forest: the same rows would train an identical copy, promoted on equal metrics.
+  const retraining = decideRetraining(
+    trainingData,
+    await readServingVersion(connection),
+    (await listModels(connection)).map((model) => ({
+      version: model.version,
+      createdAt: model.createdAt,
+      trainingData: typeof model.params['trainingData'] === 'string' ? model.params['trainingData'] : undefined,
+      comparedWith: model.metrics.serving_comparison?.version,
+      promotion: model.metrics.promotion,
+    })),
+  );
+  if (!retraining.train) {
+    await connection.run('DROP TABLE IF EXISTS risk_targets');
+    await connection.run('DROP TABLE IF EXISTS risk_feature_rows');
+    return { unchanged: true, sameAs: retraining.sameAs, reason: retraining.reason };
+  }
   log(`training the forest on ${trainMatrix.rowCount} rows × ${trainMatrix.featureCount} features (worker thread)`);
   const trainingStarted = performance.now();
   const trained = await runRiskWorker({ task: 'train', matrix: trainMatrix, labels: trainLabels, options: forestOptions }, options.signal);
@@ -219,7 +276,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
     createdAt: createdAt.toISOString(),
     algorithm: trained.model.kind,
     features,
-    params: { forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, featureOptions, labels: labelEvidence.evidenceLabels
+    params: { trainingData, forest: trained.model.settings, calibration, topFeatures, horizonDays: horizon, stepDays: step, validationDays, featureOptions, labels: labelEvidence.evidenceLabels
       ? 'fraud/abuse verdicts, X_not_declared_item inspections and strong evidence (worn items returned late, not-received claims after delivery, refunds without receipt, ≥ 2 no-fault defect claims) within the horizon; legitimate verdicts override'
       : 'fraud/abuse verdicts and X_not_declared_item inspections within the horizon; legitimate verdicts override' },
     trainingWindowStart: firstTraining.toISOString(),
@@ -230,8 +287,17 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
     model: trained.model,
   });
   const decision = options.promote === false && promotion.promote ? { promote: false, reason: `${promotion.reason}; kept as candidate (promotion not requested)` } : promotion;
-  await recordPromotionDecision(connection, version, decision);
-  if (decision.promote) await setServingModel(connection, version, createdAt);
+  await decideAfterTraining(connection, {
+    version,
+    decidedAt: createdAt,
+    promoted: decision.promote,
+    forced: false,
+    source: 'training',
+    decidedBy: options.decidedBy ?? 'retour model train',
+    reason: decision.reason,
+    previousVersion: serving?.version ?? null,
+    compared: comparedFiguresOf({ metrics }),
+  });
   await connection.run('DROP TABLE IF EXISTS risk_targets');
   await connection.run('DROP TABLE IF EXISTS risk_feature_rows');
   return { version, metrics: { ...metrics, promotion: decision }, promotion: decision, calibration, trainingSeconds, totalSeconds: (performance.now() - started) / 1000 };

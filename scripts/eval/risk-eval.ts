@@ -137,6 +137,7 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       throw error;
     });
     if ('unavailable' in training) console.log(`no model: ${training.unavailable}; the scores below are the rules' alone`);
+    else if ('unchanged' in training) console.log(`model not trained again: ${training.reason}`);
     else console.log(`model ${training.version}: validation ROC-AUC ${training.metrics.roc_auc.toFixed(4)}, PR-AUC ${training.metrics.pr_auc.toFixed(4)}, trained in ${training.trainingSeconds.toFixed(1)} s; ${training.promotion.reason}`);
 
     const job = await riskJob.run({ connection, config, logger: pino({ level: 'silent' }), now, fullRebuild: true, signal: new AbortController().signal });
@@ -261,7 +262,9 @@ export async function runRiskEval(args: string[]): Promise<Record<string, unknow
       validation:
         'unavailable' in training
           ? { version: null, modelUnavailable: training.unavailable }
-          : { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
+          : 'unchanged' in training
+            ? { version: training.sameAs, modelUnchanged: training.reason }
+            : { version: training.version, rocAuc: round(training.metrics.roc_auc), prAuc: round(training.metrics.pr_auc), precisionAt1Percent: round(training.metrics.precision_at_k.top_1_percent), brier: round(training.metrics.brier), rows: training.metrics.rows },
       goals: {
         rocAucAtLeast097: combined === null ? null : combined.rocAuc >= 0.97,
         precisionAt1PercentAtLeast095: combined === null ? null : combined.precisionAt1Percent >= 0.95,

@@ -150,27 +150,128 @@ export async function setServingModel(connection: DuckDBConnection, version: str
   }
 }
 
-/** Records the promotion decision of a candidate in its metrics. */
-export async function recordPromotionDecision(connection: DuckDBConnection, version: string, decision: { promote: boolean; reason: string }): Promise<void> {
+/** The validation figures a promotion decision compared: the candidate's, and the serving model's on the same rows (null: none was compared). */
+export interface ComparedFigures {
+  readonly candidate: { readonly prAuc: number | null; readonly rocAuc: number | null };
+  readonly serving: { readonly version: string; readonly prAuc: number | null; readonly rocAuc: number | null } | null;
+}
+
+/** One promotion decision on a model (table model_promotions, append-only). */
+export interface PromotionDecisionRecord {
+  readonly version: string;
+  readonly decidedAt: Date;
+  /** Put in service (true) or kept out of it (false). */
+  readonly promoted: boolean;
+  /** An operator overrode the rule. */
+  readonly forced: boolean;
+  /** 'training': the decision after a training; 'operator': `retour model promote` or POST /v1/models/{version}/promote. */
+  readonly source: 'training' | 'operator';
+  /** Who: 'cli:USER', 'key:KEY_ID (NAME)', 'train job'. */
+  readonly decidedBy: string;
+  readonly reason: string;
+  /** The model in service when decided; a promotion retired it. */
+  readonly previousVersion: string | null;
+  readonly compared: ComparedFigures;
+}
+
+/** A stored promotion decision (`retour model history`, `retour model list --json`). */
+export interface PromotionHistoryEntry extends Omit<PromotionDecisionRecord, 'decidedAt' | 'source'> {
+  readonly promotionId: number;
+  readonly decidedAt: string;
+  /** 'before-016': the one decision a model kept in its metrics before the history existed. */
+  readonly source: PromotionDecisionRecord['source'] | 'before-016';
+}
+
+/** The figures a decision on `model` compares (its validation metrics and the serving comparison recorded with them). */
+export function comparedFiguresOf(model: Pick<RegisteredModel, 'metrics'>): ComparedFigures {
+  const comparison = model.metrics.serving_comparison;
+  return {
+    candidate: { prAuc: model.metrics.pr_auc, rocAuc: model.metrics.roc_auc },
+    serving: comparison === undefined ? null : { version: comparison.version, prAuc: comparison.pr_auc, rocAuc: comparison.roc_auc },
+  };
+}
+
+/**
+ * Records a promotion decision: appended to model_promotions (every decision is kept), and as the
+ * model's latest decision in its metrics (`metrics.promotion`, which GET /v1/models shows).
+ */
+export async function recordPromotionDecision(connection: DuckDBConnection, record: PromotionDecisionRecord): Promise<void> {
   await connection.run(`UPDATE model_registry SET metrics = json_merge_patch(metrics, $patch)::VARCHAR WHERE version = $version`, {
-    version,
-    patch: JSON.stringify({ promotion: decision }),
+    version: record.version,
+    patch: JSON.stringify({ promotion: { promote: record.promoted, reason: record.reason } }),
   });
+  await connection.run(
+    `INSERT INTO model_promotions (version, decided_at, promoted, forced, source, decided_by, reason, previous_version, compared)
+     VALUES ($version, $decidedAt::TIMESTAMPTZ, $promoted, $forced, $source, $decidedBy, $reason, $previousVersion, $compared)`,
+    {
+      version: record.version,
+      decidedAt: record.decidedAt.toISOString(),
+      promoted: record.promoted,
+      forced: record.forced,
+      source: record.source,
+      decidedBy: record.decidedBy,
+      reason: record.reason,
+      previousVersion: record.previousVersion,
+      // NaN metrics become null, as JSON has no NaN.
+      compared: JSON.stringify(record.compared),
+    },
+  );
+}
+
+/**
+ * Every promotion decision, oldest first; with `version`, those on that model and the promotion
+ * that retired it (the one whose previous_version it was).
+ */
+export async function listPromotionHistory(connection: DuckDBConnection, version?: string): Promise<PromotionHistoryEntry[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT promotion_id, version, decided_at::VARCHAR, promoted, forced, source, decided_by, reason, previous_version, compared FROM model_promotions
+     WHERE $version IS NULL OR version = $version OR (promoted AND previous_version = $version)
+     ORDER BY decided_at, promotion_id`,
+    { version: version ?? null },
+  );
+  return reader.getRows().map((row) => ({
+    promotionId: Number(row[0]),
+    version: String(row[1]),
+    decidedAt: String(row[2]),
+    promoted: row[3] === true,
+    forced: row[4] === true,
+    source: String(row[5]) as PromotionHistoryEntry['source'],
+    decidedBy: String(row[6]),
+    reason: String(row[7]),
+    previousVersion: row[8] === null ? null : String(row[8]),
+    compared: JSON.parse(String(row[9])) as ComparedFigures,
+  }));
+}
+
+/**
+ * Records a decision after a training and, when it promotes, puts the model in service — in one
+ * transaction, so the history never shows a promotion the registry did not make.
+ */
+export async function decideAfterTraining(connection: DuckDBConnection, record: PromotionDecisionRecord): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await recordPromotionDecision(connection, record);
+    if (record.promoted) await putInService(connection, record.version, record.decidedAt);
+    await connection.run('COMMIT');
+  } catch (error: unknown) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
 }
 
 /**
  * Puts a model in service on an operator's decision, in one transaction: the decision in its
- * metrics, the previous model retired, and whatever the caller records with it (`alsoRecord`, e.g.
- * the audit row of an API promotion).
+ * metrics and in the history, the previous model retired, and whatever the caller records with it
+ * (`alsoRecord`, e.g. the audit row of an API promotion).
  */
 export async function promoteModel(
   connection: DuckDBConnection,
-  options: { version: string; decision: { promote: boolean; reason: string }; at: Date; alsoRecord?: () => Promise<void> },
+  options: { record: Omit<PromotionDecisionRecord, 'promoted' | 'source'>; alsoRecord?: () => Promise<void> },
 ): Promise<void> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await recordPromotionDecision(connection, options.version, options.decision);
-    await putInService(connection, options.version, options.at);
+    await recordPromotionDecision(connection, { ...options.record, promoted: true, source: 'operator' });
+    await putInService(connection, options.record.version, options.record.decidedAt);
     await options.alsoRecord?.();
     await connection.run('COMMIT');
   } catch (error: unknown) {

@@ -41,7 +41,7 @@ async function start(training: ModelTrainingControl = recordingTraining()): Prom
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-type ModelList = { inService: string | null; training: boolean; models: { version: string; status: string; inService: boolean; createdAt: string; promotedAt: string | null; metrics: Record<string, unknown>; servingComparison: unknown; promotion: unknown; trainingWindow: unknown }[] };
+type ModelList = { inService: string | null; training: boolean; models: { version: string; status: string; inService: boolean; createdAt: string; promotedAt: string | null; metrics: Record<string, unknown>; servingComparison: unknown; promotion: unknown; promotions: Record<string, unknown>[]; trainingWindow: unknown }[] };
 
 async function models(test: TestApi): Promise<ModelList> {
   const response = await test.app.inject({ method: 'GET', url: '/v1/models', headers: bearer(test.keys.risk) });
@@ -191,6 +191,20 @@ describe('POST /v1/models/{version}/promote', () => {
     expect(after.inService).toBe('m-2');
     expect(after.models.find((model) => model.version === 'm-2')).toMatchObject({ status: 'serving', promotedAt: FIXTURE_NOW.toISOString(), promotion: { promote: true } });
     expect(after.models.find((model) => model.version === 'm-1')?.status).toBe('retired');
+    // Every decision kept (model_promotions), with who, why and what was compared.
+    expect(after.models.find((model) => model.version === 'm-2')?.promotions).toEqual([
+      {
+        decidedAt: FIXTURE_NOW.toISOString(),
+        promoted: true,
+        forced: false,
+        source: 'operator',
+        decidedBy: expect.stringMatching(/^key:\S+ \(.+\)$/) as unknown,
+        reason: expect.stringMatching(/^not worse than the serving model/) as unknown,
+        previousVersion: 'm-1',
+        compared: { candidate: { prAuc: 0.62, rocAuc: 0.91 }, serving: { version: 'm-1', prAuc: 0.6, rocAuc: 0.9 } },
+      },
+    ]);
+    expect(after.models.find((model) => model.version === 'm-3')?.promotions).toEqual([]);
     expect(await auditOf(test, 'model.promote')).toMatchObject([{ role: 'admin', target: 'm-2', details: { forced: false, previousVersion: 'm-1' } }]);
   });
 
@@ -207,6 +221,7 @@ describe('POST /v1/models/{version}/promote', () => {
     expect(forced.statusCode, forced.body).toBe(200);
     expect(forced.json()).toMatchObject({ version: 'm-3', outcome: 'promoted', forced: true, reason: "forced by an operator: PR-AUC 0.5500 is below the serving model's 0.6000 on the same validation rows" });
     expect((await models(test)).inService).toBe('m-3');
+    expect((await models(test)).models.find((model) => model.version === 'm-3')?.promotions).toMatchObject([{ promoted: true, forced: true, previousVersion: 'm-1' }]);
     expect(training.promotedVersions).toEqual(['m-3']);
     expect(await auditOf(test, 'model.promote')).toMatchObject([{ target: 'm-3', details: { forced: true } }]);
   });

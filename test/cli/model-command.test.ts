@@ -99,5 +99,19 @@ describe('retour model train', () => {
     } finally {
       database.close();
     }
+
+    // The same data and settings again: nothing to learn, nothing registered (it registered an identical copy).
+    const again = commandContext(config, { 'max-rows': '1500' });
+    let out = '';
+    again.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    expect(await modelCommand.run(again)).toBe(0);
+    const reopened = await openDatabase({ path: databasePath });
+    try {
+      const models = await listModels(await reopened.connect());
+      expect(out).toMatch(new RegExp(`^not trained: no new labels or data since ${models[0]!.version} \\(trained .* on the same rows and settings\\), (which is in service: |already judged against .*; )nothing to do`));
+      expect(models).toHaveLength(2);
+    } finally {
+      reopened.close();
+    }
   }, 120_000);
 });

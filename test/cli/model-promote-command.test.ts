@@ -89,4 +89,32 @@ describe('retour model promote', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('m-thin is now serving (forced by an operator: m-thin was trained and validated on too few labels: 1 positive in training');
   });
+
+  it('keeps every promotion decision, append-only: model history and model list --json show who, why, when and what was compared', async () => {
+    // After the two tests above: m-2 promoted over m-1, then m-thin forced over m-2.
+    const history = await runModel(['history'], { json: true });
+    expect(history.code, history.stderr).toBe(0);
+    const entries = JSON.parse(history.stdout) as Record<string, unknown>[];
+    expect(entries.map(({ version, promoted, forced, source, previousVersion }) => ({ version, promoted, forced, source, previousVersion }))).toEqual([
+      { version: 'm-2', promoted: true, forced: false, source: 'operator', previousVersion: 'm-1' },
+      { version: 'm-thin', promoted: true, forced: true, source: 'operator', previousVersion: 'm-2' },
+    ]);
+    expect(entries[0]).toMatchObject({
+      decidedBy: expect.stringMatching(/^cli:/) as unknown,
+      reason: expect.stringMatching(/^not worse than the serving model/) as unknown,
+      compared: { candidate: { prAuc: 0.62, rocAuc: 0.91 }, serving: { version: 'm-1', prAuc: 0.6, rocAuc: 0.9 } },
+    });
+    expect(entries[1]).toMatchObject({ reason: expect.stringMatching(/^forced by an operator: m-thin was trained and validated on too few labels/) as unknown, compared: { serving: null } });
+
+    // One model's history: its decision and the promotion that retired it.
+    const ofM2 = await runModel(['history', 'm-2']);
+    expect(ofM2.stdout.trim().split('\n')).toHaveLength(2);
+    expect(ofM2.stdout).toMatch(/ m-2 {2}promoted, replacing m-1 {2}by cli:.* \(operator\) {2}PR-AUC 0\.6200, ROC-AUC 0\.9100 vs m-1's 0\.6000, 0\.9000: not worse/);
+    expect(ofM2.stdout).toMatch(/ m-thin {2}promoted \(forced\), replacing m-2 /);
+    await expect(runModel(['history', 'm-404'])).rejects.toThrow('no model m-404 in the registry');
+
+    const listed = JSON.parse((await runModel(['list'], { json: true })).stdout) as { version: string; promotions: { version: string }[] }[];
+    expect(listed.find((model) => model.version === 'm-2')?.promotions).toHaveLength(1);
+    expect(listed.find((model) => model.version === 'm-3')?.promotions).toEqual([]);
+  });
 });

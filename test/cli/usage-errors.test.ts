@@ -45,7 +45,7 @@ describe('usage errors', () => {
   it('model checks its usage before opening the database', () => {
     expectUsageError(['model'], 'usage: retour model train');
     expectUsageError(['model', 'promote'], /model promote needs the VERSION to promote \(retour model list shows them\)\nusage: retour model train/);
-    expectUsageError(['model', 'retrain'], /unknown model command "retrain"; one of train, list, promote\nusage: retour model train/);
+    expectUsageError(['model', 'retrain'], /unknown model command "retrain"; one of train, list, promote, history\nusage: retour model train/);
     expectUsageError(['model', 'train', '--horizon-days', '0'], '--horizon-days must be a positive integer');
   });
 

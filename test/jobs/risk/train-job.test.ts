@@ -11,7 +11,7 @@ import { trainJob } from '../../../jobs/risk/train-job.ts';
 import { runJob } from '../../../jobs/run-job.ts';
 import { listJobRuns } from '../../../store/job-runs.ts';
 import type { Database } from '../../../store/open-database.ts';
-import { listModels } from '../../../store/risk/model-registry.ts';
+import { listModels, listPromotionHistory } from '../../../store/risk/model-registry.ts';
 import { insertRiskFacts } from '../../store/risk/insert-risk-facts.ts';
 import { openRiskTestDatabase } from '../../store/risk/open-risk-test-database.ts';
 
@@ -101,5 +101,29 @@ describe('the train job with too little to train on', () => {
     expect(result.skipped).toBeUndefined();
     expect(result.details).toMatchObject({ promoted: true, reason: 'no model in service' });
     expect((await listModels(connection)).map((model) => model.status)).toEqual(['serving']);
+    expect((await listPromotionHistory(connection)).map(({ promoted, source, decidedBy, reason, previousVersion }) => ({ promoted, source, decidedBy, reason, previousVersion }))).toEqual([
+      { promoted: true, source: 'training', decidedBy: 'train job', reason: 'no model in service', previousVersion: null },
+    ]);
+  });
+
+  it('does not train again on unchanged data: a skipped run naming the model, nothing registered or promoted; new labels train again', async () => {
+    await insertTwoFraudsters();
+    const few = { RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' };
+    const first = await runTrain(few);
+    const version = String(first.details?.['version']);
+    const again = await runTrain(few);
+    // An identical copy, equal metrics and all, was registered and promoted ("not worse"), and every customer rescored.
+    expect(again).toMatchObject({ rowsWritten: 0, skipped: expect.stringMatching(new RegExp(`^no new labels or data since ${version} \\(trained .* on the same rows and settings\\), which is in service: nothing to do$`)) as unknown });
+    expect((await listModels(connection)).map((model) => model.version)).toEqual([version]);
+    expect(await listPromotionHistory(connection)).toHaveLength(1);
+
+    // A new verdict in the validation period is a new label: training runs and the usual rule decides.
+    await insertRiskFacts(connection, {
+      decisions: [{ decisionId: 'd_new', customerId: 'c_2', decidedAt: new Date(NOW.getTime() - 100 * DAY).toISOString(), verdict: 'fraud' }],
+    });
+    const afterNewLabel = await runTrain(few);
+    expect(afterNewLabel.skipped).toBeUndefined();
+    expect(afterNewLabel.details?.['version']).not.toBe(version);
+    expect(await listModels(connection)).toHaveLength(2);
   });
 });
