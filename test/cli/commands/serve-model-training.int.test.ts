@@ -2,9 +2,10 @@
  * The model keeps learning while `retour serve` runs: on a real DuckDB file with a simulated
  * marketplace (enough history and labels for the time split), an admin starts training over HTTP,
  * the train job trains and promotes inside the server, the risk job rescores at once and the score
- * endpoint carries the new version — no restart. Then a promotion over HTTP (refused without force,
- * since the older model was never compared with the newer one) does the same; and a training with
- * `promote: false` leaves its model a candidate.
+ * endpoint carries the new version — no restart. Training again on the same data is skipped (nothing
+ * registered, no rescoring). With other feature settings, a training with `promote: false` leaves its
+ * model a candidate; promotions over HTTP (the older model refused without force, since it was never
+ * compared with the newer one) do the same as the train job; every decision is kept in the history.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,45 +125,86 @@ describe('retour serve: training and promotion without a restart', () => {
       // The promotion brought the next risk run forward; its snapshots carry the model's version.
       await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(firstVersion);
 
-      // A second training on the same data is compared with the model in service on the same rows.
-      const secondRun = (await call('POST', '/v1/models/train', keys.admin)).body['runId'] as number;
-      expect((await finished(secondRun)).status).toBe('succeeded');
-      const afterSecond = (await call('GET', '/v1/models', keys.admin)).body as { inService: string; models: { version: string; servingComparison: { version: string } | null; promotion: { promote: boolean } }[] };
-      const second = afterSecond.models[0]!;
-      expect(second.version).not.toBe(firstVersion);
-      expect(second.servingComparison?.version).toBe(firstVersion);
-      const secondVersion = afterSecond.inService === second.version ? second.version : firstVersion;
-      expect(second.promotion.promote).toBe(secondVersion === second.version);
-      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(secondVersion);
+      // A second training on the same data, with or without promotion, is skipped: it would register an
+      // identical copy and (equal metrics being "not worse") promote it and rescore everyone for nothing.
+      const riskRuns = (await runs('risk')).length;
+      for (const body of [undefined, { promote: false }]) {
+        const unchanged = await finished((await call('POST', '/v1/models/train', keys.admin, body)).body['runId'] as number);
+        expect(unchanged, JSON.stringify(unchanged)).toMatchObject({ status: 'skipped', error: null });
+        expect(unchanged.skipReason).toMatch(new RegExp(`^no new labels or data since ${firstVersion} \\(trained .* on the same rows and settings\\), which is in service: nothing to do$`));
+      }
+      expect(((await call('GET', '/v1/models', keys.admin)).body['models'] as unknown[]).length).toBe(1);
+      expect((await runs('risk')).length).toBe(riskRuns);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
 
-      // Promoting the other model over HTTP: refused (it was never compared with the one in service), then forced.
-      const other = secondVersion === firstVersion ? second.version : firstVersion;
-      const refused = await call('POST', `/v1/models/${other}/promote`, keys.admin);
-      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
-      expect(refused.body).toMatchObject({ code: 'RETOUR_CONFLICT' });
-      const forced = await call('POST', `/v1/models/${other}/promote`, keys.admin, { force: true });
-      expect(forced.status, JSON.stringify(forced.body)).toBe(200);
-      expect(forced.body).toMatchObject({ version: other, outcome: 'promoted', forced: true, previousVersion: secondVersion });
-      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(other);
-      expect((await call('GET', '/v1/models', keys.admin)).body['inService']).toBe(other);
+    // Other feature settings are other training rows: the training runs again, under the usual rule.
+    const restarted = await startRetourServe([], { ...SERVE_ENVIRONMENT, RETOUR_RISK_NO_RECEIPT_DAYS: '21', RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
+    try {
+      const { call, runs } = clientOf(restarted);
+      const score = async () =>
+        (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
+      const finished = async (runId: number): Promise<JobRun> => {
+        let run: JobRun | undefined;
+        await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === runId))?.status, { timeout: 120_000, interval: 500 }).not.toBe('running');
+        return run!;
+      };
+      type Registry = {
+        inService: string;
+        models: { version: string; status: string; inService: boolean; servingComparison: { version: string } | null; promotion: { promote: boolean }; promotions: { promoted: boolean; forced: boolean; source: string; decidedBy: string; previousVersion: string | null }[] }[];
+      };
+      const registry = async () => (await call('GET', '/v1/models', keys.admin)).body as Registry;
+      const firstVersion = (await registry()).inService;
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(firstVersion);
 
       // Training without promoting (retour model train --no-promote): the new model stays a candidate, the one in service stays.
       const candidateRun = await call('POST', '/v1/models/train', keys.admin, { promote: false });
       expect(candidateRun.status, JSON.stringify(candidateRun.body)).toBe(202);
       expect(candidateRun.body).toMatchObject({ promote: false });
       expect((await finished(candidateRun.body['runId'] as number)).status).toBe('succeeded');
-      const afterCandidate = (await call('GET', '/v1/models', keys.admin)).body as { inService: string; models: { version: string; status: string; inService: boolean; promotion: { promote: boolean } }[] };
-      expect(afterCandidate.models).toHaveLength(3);
-      expect(afterCandidate.inService).toBe(other);
-      expect(afterCandidate.models[0]).toMatchObject({ status: 'candidate', inService: false, promotion: { promote: false } });
-      expect([firstVersion, second.version]).not.toContain(afterCandidate.models[0]!.version);
-      expect((await score())['modelVersion']).toBe(other);
-      // Who trained and promoted, in the audit log.
+      const afterCandidate = await registry();
+      expect(afterCandidate.models).toHaveLength(2);
+      expect(afterCandidate.inService).toBe(firstVersion);
+      const candidate = afterCandidate.models[0]!;
+      expect(candidate).toMatchObject({ status: 'candidate', inService: false, servingComparison: { version: firstVersion }, promotion: { promote: false } });
+      expect((await score())['modelVersion']).toBe(firstVersion);
+      // Asked again, the same data: already judged against the model in service.
+      const judged = await finished((await call('POST', '/v1/models/train', keys.admin)).body['runId'] as number);
+      expect(judged.status).toBe('skipped');
+      expect(judged.skipReason).toContain(`no new labels or data since ${candidate.version} (trained `);
+      expect(judged.skipReason).toContain(`already judged against ${firstVersion}, the model in service: not promoted (`);
+
+      // Promoting the candidate over HTTP (forced, whatever its metrics), then the first model back: refused
+      // (it was never compared with the one in service), then forced.
+      const promoted = await call('POST', `/v1/models/${candidate.version}/promote`, keys.admin, { force: true });
+      expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+      expect(promoted.body).toMatchObject({ version: candidate.version, outcome: 'promoted', previousVersion: firstVersion });
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(candidate.version);
+      const refused = await call('POST', `/v1/models/${firstVersion}/promote`, keys.admin);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'RETOUR_CONFLICT' });
+      const forced = await call('POST', `/v1/models/${firstVersion}/promote`, keys.admin, { force: true });
+      expect(forced.status, JSON.stringify(forced.body)).toBe(200);
+      expect(forced.body).toMatchObject({ version: firstVersion, outcome: 'promoted', forced: true, previousVersion: candidate.version });
+      await expect.poll(async () => (await score())['modelVersion'], { timeout: 60_000, interval: 500 }).toBe(firstVersion);
+
+      // Every decision kept: the first model's training, and its forced return; the candidate's training and promotion.
+      const history = await registry();
+      expect(history.inService).toBe(firstVersion);
+      expect(history.models.find((model) => model.version === firstVersion)?.promotions).toMatchObject([
+        { promoted: true, forced: false, source: 'training', decidedBy: 'train job', previousVersion: null },
+        { promoted: true, forced: true, source: 'operator', decidedBy: expect.stringMatching(/^key:.* \(ops lead\)$/) as unknown, previousVersion: candidate.version },
+      ]);
+      expect(history.models.find((model) => model.version === candidate.version)?.promotions).toMatchObject([
+        { promoted: false, source: 'training', previousVersion: firstVersion },
+        { promoted: true, source: 'operator', previousVersion: firstVersion },
+      ]);
+      // Who trained and promoted, in the audit log (newest first; the trainings of both servers).
       const audit = (await call('GET', '/v1/audit?keyId=' + keys.admin.slice(4, 16), keys.admin)).body['entries'] as { action: string; target: string; details: Record<string, unknown> }[];
-      expect(audit.map((entry) => entry.action)).toEqual(['model.train', 'model.promote', 'model.train', 'model.train']);
-      expect(audit[0]!.details).toMatchObject({ job: 'train', promote: false });
+      expect(audit.map((entry) => entry.action)).toEqual(['model.promote', 'model.promote', 'model.train', 'model.train', 'model.train', 'model.train', 'model.train']);
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await restarted.stop()).toBe(0);
     }
   });
 });
