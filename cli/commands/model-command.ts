@@ -34,14 +34,14 @@ export const modelCommand: Command = {
   summary: 'Fraud model lifecycle: train (time split, registry), list, promote, history of promotion decisions',
   whileServing: 'While retour serve runs, an admin key does this over HTTP: GET /v1/models, POST /v1/models/train, POST /v1/models/{version}/promote',
   usage:
-    'model train [--now TIMESTAMP] [--no-promote] [--horizon-days N] [--max-rows N] [--json]\n       retour model list [--json]\n       retour model promote VERSION [--force]\n' +
+    'model train [--now TIMESTAMP] [--no-promote] [--horizon-days N] [--max-rows N] [--force] [--json]\n       retour model list [--json]\n       retour model promote VERSION [--force]\n' +
     '       retour model history [VERSION] [--json]',
   options: {
     now: { type: 'string', valueName: 'TIMESTAMP', description: 'Train as of this RFC 3339 time; a later one than the last stored order (the default) trains as of that order' },
     'no-promote': { type: 'boolean', description: 'Register the new model as a candidate only' },
     'horizon-days': { type: 'string', valueName: 'N', description: 'Label horizon in days (default 60)' },
     'max-rows': { type: 'string', valueName: 'N', description: 'Most training rows, all positives kept (default 100000)' },
-    force: { type: 'boolean', description: 'promote: put the model in service even if it is not shown to be at least as good' },
+    force: { type: 'boolean', description: 'promote: put the model in service even if it is not shown to be at least as good; train: train even on unchanged data (e.g. after upgrading Retour)' },
     json: { type: 'boolean', description: 'Print JSON' },
   },
   details: [
@@ -51,6 +51,7 @@ export const modelCommand: Command = {
     'service on the same validation rows. The next `retour jobs run risk` scores with the serving model.',
     'When a registered model was trained on the same rows and settings (no new labels or data) and already judged against',
     'the model in service, nothing is trained: the command says which model and exits 0 (--json: {"unchanged": true, ...}).',
+    'The digest covers the rows and settings, not the training code: after upgrading Retour, `model train --force` trains anyway.',
     'Fewer positive rows than RETOUR_TRAIN_MIN_TRAINING_POSITIVES (40) in training or RETOUR_TRAIN_MIN_VALIDATION_POSITIVES (50)',
     'in validation: no model is trained or registered, and the command exits 1 saying which period lacks how many.',
     'While `retour serve` runs (it holds the database), the same training is its train job (RETOUR_TRAIN_EVERY), and an',
@@ -88,6 +89,7 @@ export const modelCommand: Command = {
           ...(horizonDays === undefined ? {} : { horizonDays }),
           ...(maxTrainingRows === undefined ? {} : { maxTrainingRows }),
           promote: context.options['no-promote'] !== true,
+          trainOnUnchangedData: context.options['force'] === true,
           // The configured return window and no-receipt days, as the risk job that scores with the model uses them.
           featureOptions: featureOptionsOf(context.config),
           labelPolicy: trainingLabelPolicyOf(context.config),

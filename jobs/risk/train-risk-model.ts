@@ -53,6 +53,8 @@ export interface TrainRiskModelOptions {
   readonly labelPolicy?: TrainingLabelPolicy;
   /** Count strong inspection and payment evidence as positive labels too (default false; see appendLabelSnapshots). */
   readonly evidenceLabels?: boolean;
+  /** Train even when a registered model was trained on the same rows and settings (decideRetraining); default false. */
+  readonly trainOnUnchangedData?: boolean;
   /** Who trained, as the promotion history records it (default 'retour model train'; 'cli:USER', 'train job'). */
   readonly decidedBy?: string;
   readonly signal?: AbortSignal;
@@ -228,7 +230,7 @@ export async function trainRiskModel(connection: DuckDBConnection, options: Trai
       promotion: model.metrics.promotion,
     })),
   );
-  if (!retraining.train) {
+  if (!retraining.train && options.trainOnUnchangedData !== true) {
     await connection.run('DROP TABLE IF EXISTS risk_targets');
     await connection.run('DROP TABLE IF EXISTS risk_feature_rows');
     return { unchanged: true, sameAs: retraining.sameAs, reason: retraining.reason };
