@@ -23,6 +23,8 @@ export interface JobContext {
 export interface JobRunOptions {
   /** train: false registers the new model as a candidate only (POST /v1/models/train with `promote: false`). Default true. */
   readonly promote?: boolean;
+  /** train: true trains even on rows and settings a registered model was already trained on (POST /v1/models/train with `force: true`). Default false. */
+  readonly force?: boolean;
 }
 
 export interface JobResult {

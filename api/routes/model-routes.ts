@@ -34,7 +34,7 @@ export interface ModelTrainingControl {
    * Starts a training run now; resolves with its job_runs id once recorded. RETOUR_JOB_RUNNING when
    * one runs. `promote: false`: the new model stays a candidate whatever its metrics.
    */
-  start(options?: { promote?: boolean }): Promise<number>;
+  start(options?: { promote?: boolean; force?: boolean }): Promise<number>;
   /** Whether a training run is in progress. */
   isRunning(): boolean;
   /** A model was put in service over HTTP: the owner brings the scores up to date (the next risk run, now). */
@@ -165,10 +165,11 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
         throw new RetourError('RETOUR_NOT_AVAILABLE', 'training over HTTP needs the job scheduler of retour serve; use `retour model train` while the server is stopped');
       }
       const promote = request.body.promote ?? true;
+      const force = request.body.force ?? false;
       // RETOUR_JOB_RUNNING (409) when a run is in progress: a job never runs twice at once.
-      const runId = await training.start({ promote });
-      await serial(() => appendAuditEntry(connection, { occurredAt: options.now(), actor, action: 'model.train', target: String(runId), details: { job: 'train', promote } }));
-      request.log.info({ runId, promote, by: actor.keyId }, 'model training started');
+      const runId = await training.start({ promote, force });
+      await serial(() => appendAuditEntry(connection, { occurredAt: options.now(), actor, action: 'model.train', target: String(runId), details: { job: 'train', promote, force } }));
+      request.log.info({ runId, promote, force, by: actor.keyId }, 'model training started');
       return reply.code(202).send({ runId, job: 'train', status: 'running', promote });
     },
   );

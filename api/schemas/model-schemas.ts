@@ -89,9 +89,15 @@ export const ModelList = Type.Object(
   { additionalProperties: false },
 );
 
-/** Training takes no parameters yet: an empty body, or none. */
+/** Training's choices: an empty body, or none, trains as `retour model train` does. */
 export const TrainRequest = Type.Object(
   {
+    force: Type.Optional(
+      Type.Boolean({
+        description:
+          'Default false: no training when a registered model was already trained on the same rows and settings (the run is skipped, saying which). true: train anyway, e.g. after upgrading Retour (retour model train --force)',
+      }),
+    ),
     promote: Type.Optional(
       Type.Boolean({
         description:

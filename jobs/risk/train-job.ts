@@ -1,7 +1,7 @@
 import { isRetourError } from '../../domain/errors/retour-error.ts';
 import { featureOptionsOf } from '../../store/risk/compute-customer-features.ts';
 import { readFactTimeRange } from '../../store/risk/training-labels.ts';
-import type { Job, JobContext, JobResult } from '../job.ts';
+import type { Job, JobContext, JobResult, JobRunOptions } from '../job.ts';
 import type { JobScheduler } from '../job-scheduler.ts';
 import { RING_TABLES_LOCK } from './compute-rings.ts';
 import { trainingLabelPolicyOf, trainRiskModel, type TrainRiskModelOptions } from './train-risk-model.ts';
@@ -41,6 +41,7 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
           ...options,
           now: asOf,
           ...(context.runOptions?.promote === false ? { promote: false } : {}),
+          ...(context.runOptions?.force === true ? { trainOnUnchangedData: true } : {}),
           featureOptions: featureOptionsOf(context.config),
           labelPolicy: trainingLabelPolicyOf(context.config),
           decidedBy: 'train job',
@@ -78,7 +79,7 @@ export const trainJob: Job = createTrainJob();
  */
 export function trainingControlOf(scheduler: Pick<JobScheduler, 'runNow' | 'state'>, promoted: (version: string) => void) {
   return {
-    start: (runOptions: { promote?: boolean } = {}) => scheduler.runNow(trainJob.name, runOptions),
+    start: (runOptions: JobRunOptions = {}) => scheduler.runNow(trainJob.name, runOptions),
     isRunning: () => scheduler.state()[trainJob.name]?.running === true,
     promoted,
   };

@@ -96,7 +96,7 @@ describe('POST /v1/models/train', () => {
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin) });
     expect(response.statusCode, response.body).toBe(202);
     expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: true });
-    expect(training.startOptions).toEqual([{ promote: true }]);
+    expect(training.startOptions).toEqual([{ promote: true, force: false }]);
     expect(await auditOf(test, 'model.train')).toMatchObject([{ role: 'admin', target: '42', details: { job: 'train', promote: true } }]);
   });
 
@@ -106,8 +106,17 @@ describe('POST /v1/models/train', () => {
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote: false } });
     expect(response.statusCode, response.body).toBe(202);
     expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: false });
-    expect(training.startOptions).toEqual([{ promote: false }]);
+    expect(training.startOptions).toEqual([{ promote: false, force: false }]);
     expect(await auditOf(test, 'model.train')).toMatchObject([{ target: '42', details: { job: 'train', promote: false } }]);
+  });
+
+  it('with { "force": true } starts a run that trains even on unchanged data (retour model train --force), audited so', async () => {
+    const training = recordingTraining();
+    const test = await start(training);
+    const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { force: true } });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(training.startOptions).toEqual([{ promote: true, force: true }]);
+    expect(await auditOf(test, 'model.train')).toMatchObject([{ target: '42', details: { job: 'train', promote: true, force: true } }]);
   });
 
   it('a promote that is not a boolean is a 400 naming body.promote, and nothing starts', async () => {

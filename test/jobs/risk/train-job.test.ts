@@ -9,6 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig } from '../../../config/load-config.ts';
 import { trainJob } from '../../../jobs/risk/train-job.ts';
 import { runJob } from '../../../jobs/run-job.ts';
+import type { JobRunOptions } from '../../../jobs/job.ts';
 import { listJobRuns } from '../../../store/job-runs.ts';
 import type { Database } from '../../../store/open-database.ts';
 import { listModels, listPromotionHistory } from '../../../store/risk/model-registry.ts';
@@ -26,8 +27,10 @@ afterEach(() => database.close());
 const NOW = new Date('2026-11-20T00:00:00Z');
 const DAY = 86_400_000;
 
-async function runTrain(environment: Record<string, string> = {}) {
-  return runJob(trainJob, { connection, config: loadConfig(environment), logger: pino({ level: 'silent' }), now: NOW, fullRebuild: false, signal: new AbortController().signal });
+async function runTrain(environment: Record<string, string> = {}, runOptions?: JobRunOptions) {
+  return runJob(trainJob, {
+    connection, config: loadConfig(environment), logger: pino({ level: 'silent' }), now: NOW, fullRebuild: false, signal: new AbortController().signal, ...(runOptions === undefined ? {} : { runOptions }),
+  });
 }
 
 /** One order a week for each customer from `days` days before NOW; no fraud evidence at all. */
@@ -117,6 +120,11 @@ describe('the train job with too little to train on', () => {
     expect((await listModels(connection)).map((model) => model.version)).toEqual([version]);
     expect(await listPromotionHistory(connection)).toHaveLength(1);
 
+    // Asked to (POST /v1/models/train {"force": true}, e.g. after an upgrade): it trains, and the usual rule decides.
+    const forced = await runTrain(few, { force: true });
+    expect(forced.skipped).toBeUndefined();
+    expect(await listModels(connection)).toHaveLength(2);
+
     // A new verdict in the validation period is a new label: training runs and the usual rule decides.
     await insertRiskFacts(connection, {
       decisions: [{ decisionId: 'd_new', customerId: 'c_2', decidedAt: new Date(NOW.getTime() - 100 * DAY).toISOString(), verdict: 'fraud' }],
@@ -124,6 +132,6 @@ describe('the train job with too little to train on', () => {
     const afterNewLabel = await runTrain(few);
     expect(afterNewLabel.skipped).toBeUndefined();
     expect(afterNewLabel.details?.['version']).not.toBe(version);
-    expect(await listModels(connection)).toHaveLength(2);
+    expect(await listModels(connection)).toHaveLength(3);
   });
 });
