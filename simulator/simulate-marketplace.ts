@@ -8,6 +8,7 @@
  * heap, and everything due before the next day is emitted. Memory stays bounded by the events
  * pending in the next few weeks, and the iterator is pull-based: nothing is generated until asked.
  */
+import { PLAUSIBLE_TIME_RANGE } from '../domain/events/date-time-format.ts';
 import type { RetourEvent } from '../domain/events/event-schemas.ts';
 import { createSeededRandom } from '../models/random/seeded-random.ts';
 import { createAliasTable } from './alias-table.ts';
@@ -68,10 +69,15 @@ function requirePositiveInteger(name: string, value: number, max: number): void 
   if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
 }
 
-/** Earliest first day: old accounts are created up to 2030 days before it, in four-digit years too. */
-const EARLIEST_START_MS = Date.parse('0100-01-01T00:00:00Z');
-/** Times are RFC 3339 with four-digit years: the period ends by 9999-12-31. */
-const LATEST_END_MS = Date.parse('+010000-01-01T00:00:00Z');
+/**
+ * The period lies within the instants the contract takes (PLAUSIBLE_TIME_RANGE, 1990–2099): until
+ * session 13 it could start in year 0100 or end on 9999-12-31, events Retour now quarantines.
+ */
+const EARLIEST_START_MS = Date.parse(PLAUSIBLE_TIME_RANGE.from);
+const LATEST_END_MS = Date.parse(PLAUSIBLE_TIME_RANGE.before);
+const LAST_DAY = new Date(LATEST_END_MS - DAY_MS).toISOString().slice(0, 10);
+/** What simulationStartMs and `retour simulate --start` say a start must be. */
+export const SIMULATION_START_RULE = (days: number) => `from ${PLAUSIBLE_TIME_RANGE.from.slice(0, 10)} on, with the ${days} days ending by ${LAST_DAY}`;
 
 /**
  * The first simulated day (UTC midnight, epoch ms) of a `startDate`, and the check that the period
@@ -89,7 +95,7 @@ export function simulationStartMs(startDate: string | Date | undefined, days: nu
   if (!Number.isFinite(ms)) throw new RangeError(`startDate must be a date such as 2025-01-01, got ${String(startDate)}`);
   const startMs = Math.floor(ms / DAY_MS) * DAY_MS;
   if (startMs < EARLIEST_START_MS || startMs + days * DAY_MS > LATEST_END_MS) {
-    throw new RangeError(`startDate must be from 0100-01-01 on, with the ${days} simulated days ending by 9999-12-31, got ${String(startDate)}`);
+    throw new RangeError(`startDate must be ${SIMULATION_START_RULE(days)}, got ${String(startDate)}`);
   }
   return startMs;
 }

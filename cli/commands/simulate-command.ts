@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { RetourEvent } from '../../domain/events/event-schemas.ts';
 import { createKafkaEventSink } from '../../simulator/kafka-event-sink.ts';
-import { simulateMarketplace, simulationStartMs, type SimulateMarketplaceOptions } from '../../simulator/simulate-marketplace.ts';
+import { SIMULATION_START_RULE, simulateMarketplace, simulationStartMs, type SimulateMarketplaceOptions } from '../../simulator/simulate-marketplace.ts';
 import { DEFAULT_ANOMALY_RATES, type AnomalyRates } from '../../simulator/simulation-parameters.ts';
 import type { Command, CommandContext } from '../command.ts';
 
@@ -135,7 +135,7 @@ export const simulateCommand: Command = {
       try {
         if (start !== undefined) simulationStartMs(String(start), days);
       } catch {
-        throw new UsageError(`--start must be a date such as 2025-01-01, from 0100-01-01 on, with the ${days} days ending by 9999-12-31; got ${JSON.stringify(start)}`);
+        throw new UsageError(`--start must be a date such as 2025-01-01, ${SIMULATION_START_RULE(days)}; got ${JSON.stringify(start)}`);
       }
       simulationOptions = {
         seed: integerOption(context, 'seed', { required: true, min: 0, max: 2 ** 32 - 1 })!,

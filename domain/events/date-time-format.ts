@@ -29,6 +29,36 @@ export function isRfc3339DateTime(value: string): boolean {
 }
 
 /**
+ * The instants an event may be about: from 1990-01-01T00:00:00Z (inclusive) to 2100-01-01T00:00:00Z
+ * (exclusive). Outside them a timestamp is a sentinel or a bug (0001-01-01, the Unix epoch
+ * 1970-01-01, Excel's 1899-12-30, 9999-12-31), not a fact: stored, it would found cohorts, windows and
+ * account ages decades wide. Fixed, not relative to the arrival time, so that a file or a topic read
+ * again years later is decided the same way (docs/events.md § Timestamps).
+ */
+export const PLAUSIBLE_TIME_RANGE = { from: '1990-01-01T00:00:00Z', before: '2100-01-01T00:00:00Z' } as const;
+const PLAUSIBLE_FROM_MS = Date.parse(PLAUSIBLE_TIME_RANGE.from);
+const PLAUSIBLE_BEFORE_MS = Date.parse(PLAUSIBLE_TIME_RANGE.before);
+const PLAUSIBLE_FROM_YEAR = Number(PLAUSIBLE_TIME_RANGE.from.slice(0, 4));
+const PLAUSIBLE_BEFORE_YEAR = Number(PLAUSIBLE_TIME_RANGE.before.slice(0, 4));
+
+/**
+ * True when a valid contract timestamp (isRfc3339DateTime) is an instant within PLAUSIBLE_TIME_RANGE.
+ * @example
+ * isPlausibleInstant('2026-11-20T10:15:00Z'); // true
+ * isPlausibleInstant('0001-01-01T00:00:00Z'); // false
+ */
+export function isPlausibleInstant(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  // A year strictly inside the range is inside whatever its offset (at most ±23:59): no parsing.
+  if (year > PLAUSIBLE_FROM_YEAR && year < PLAUSIBLE_BEFORE_YEAR - 1) return true;
+  const millis = Date.parse(value);
+  return millis >= PLAUSIBLE_FROM_MS && millis < PLAUSIBLE_BEFORE_MS;
+}
+
+/** The rule a timestamp outside PLAUSIBLE_TIME_RANGE breaks, as a rejection names it. */
+export const PLAUSIBLE_TIME_RULE = `must be an instant from ${PLAUSIBLE_TIME_RANGE.from} to before ${PLAUSIBLE_TIME_RANGE.before}`;
+
+/**
  * Why `value` is not a timestamp the contract accepts, as the rule a rejection names.
  * @example
  * dateTimeRule('2026-11-20T10:15:00'); // 'must be an RFC 3339 date-time with a zone (Z or ±hh:mm), e.g. 2026-11-20T10:15:00Z'

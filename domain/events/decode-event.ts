@@ -5,7 +5,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { RetourErrorCode } from '../errors/error-catalogue.ts';
-import { registerContractFormats } from './date-time-format.ts';
+import { PLAUSIBLE_TIME_RULE, isPlausibleInstant, registerContractFormats } from './date-time-format.ts';
 import { EVENT_DATA_SCHEMAS, SCHEMA_RULES, EventEnvelope, type EventType, type RetourEvent } from './event-schemas.ts';
 
 registerContractFormats();
@@ -92,6 +92,51 @@ function firstSchemaError(check: TypeCheck<TSchema>, value: unknown, prefix: str
   return { path, message: `${path}: ${rule} (got ${describeValue(error.value)})` };
 }
 
+/** The envelope's own attributes; any other top-level name is a CloudEvents extension attribute. */
+const ENVELOPE_ATTRIBUTES = new Set(Object.keys(EventEnvelope.properties));
+/** CloudEvents 1.0 § Attribute Naming Convention: names MUST be lower-case ASCII letters or digits. */
+const EXTENSION_NAME = /^[a-z0-9]+$/;
+
+/** The first extension attribute whose name breaks CloudEvents' naming convention, or undefined. */
+function findBadExtensionName(envelope: Record<string, unknown>): { path: string; message: string } | undefined {
+  for (const name in envelope) {
+    if (ENVELOPE_ATTRIBUTES.has(name) || EXTENSION_NAME.test(name)) continue;
+    const path = pointerToJsonPath(`/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    const hint = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const suggestion = hint === '' || ENVELOPE_ATTRIBUTES.has(hint) ? '' : `, e.g. ${JSON.stringify(hint)}`;
+    return {
+      path,
+      message: `${path}: an extension attribute name must be lower-case ASCII letters and digits only${suggestion} (CloudEvents 1.0 § Attribute Naming Convention; got ${describeValue(name)})`,
+    };
+  }
+  return undefined;
+}
+
+/** Names of the date-time fields of each type's `data` (all at its top level). */
+const DATA_TIMESTAMP_FIELDS = new Map<string, readonly string[]>(
+  Object.entries(EVENT_DATA_SCHEMAS).map(([type, schema]) => [
+    type,
+    Object.entries(schema.properties as Record<string, TSchema>)
+      .filter(([, field]) => field['format'] === 'date-time')
+      .map(([name]) => name),
+  ]),
+);
+
+/** The first timestamp (`time`, then those of `data`) outside the plausible range, or undefined. */
+function findImplausibleTime(event: RetourEvent): { path: string; message: string } | undefined {
+  if (!isPlausibleInstant(event.time)) return implausible('$.time', event.time);
+  const data = event.data as unknown as Record<string, unknown>;
+  for (const field of DATA_TIMESTAMP_FIELDS.get(event.type) ?? []) {
+    const value = data[field];
+    if (typeof value === 'string' && !isPlausibleInstant(value)) return implausible(`$.data.${field}`, value);
+  }
+  return undefined;
+}
+
+function implausible(path: string, value: string): { path: string; message: string } {
+  return { path, message: `${path}: ${PLAUSIBLE_TIME_RULE} (got ${describeValue(value)})` };
+}
+
 /** Index of the first line id that repeats an earlier one, or -1. */
 function findDuplicateLineId(lineIds: ReadonlyArray<string>): number {
   // Events carry a handful of lines: a pairwise scan allocates nothing (a Set per event showed in profiles).
@@ -112,6 +157,8 @@ function findDuplicateLineId(lineIds: ReadonlyArray<string>): number {
 
 /** Checks that need the whole event, not one field: values impossible within the event itself. */
 function findImpossibleValue(event: RetourEvent): { path: string; message: string } | undefined {
+  const implausibleTime = findImplausibleTime(event);
+  if (implausibleTime !== undefined) return implausibleTime;
   const data = event.data as { lines?: ReadonlyArray<{ lineId: string }>; lineIds?: readonly string[] };
   if (data.lines !== undefined) {
     const index = findDuplicateLineId(data.lines.map((line) => line.lineId));
@@ -170,6 +217,8 @@ export function decodeEvent(raw: string | Uint8Array, options: DecodeOptions = {
   if (envelopeError !== undefined) {
     return reject('RETOUR_EVENT_ENVELOPE_INVALID', envelopeError.path, envelopeError.message, eventId, eventType);
   }
+  const badName = findBadExtensionName(value as Record<string, unknown>);
+  if (badName !== undefined) return reject('RETOUR_EVENT_ENVELOPE_INVALID', badName.path, badName.message, eventId, eventType);
   const dataCheck = dataChecks.get(eventType!);
   if (dataCheck === undefined) {
     return reject(

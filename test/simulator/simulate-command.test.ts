@@ -65,18 +65,20 @@ describe('retour simulate', () => {
     expect(await runCommand({ seed: '1', days: '5', customers: '5', out: '-', 'anomaly-rates': 'late=2' })).toMatchObject({ code: 2, stderr: expect.stringMatching(/KIND=RATE/) });
   });
 
-  it('rejects a --start that is no calendar day, or a period outside four-digit years, as a usage error', async () => {
-    // 2025-02-30 started on 2 March; 9999-12-31 wrote times such as "+010000-01-10:42:23Z", and 0001-01-01
-    // old accounts created in year -1.
-    for (const start of ['2025-02-30', '9999-12-31', '0001-01-01']) {
+  it('rejects a --start that is no calendar day, or a period outside the instants the contract takes, as a usage error', async () => {
+    // 2025-02-30 started on 2 March; 9999-12-31 wrote times such as "+010000-01-10:42:23Z"; until session 13
+    // 0100-01-01 and 9999-12-30 were taken and wrote events Retour quarantines (docs/events.md, timestamps).
+    for (const start of ['2025-02-30', '9999-12-30', '0100-01-01', '1989-12-31', '2099-12-31']) {
       expect(await runCommand({ seed: '1', days: '2', customers: '5', out: '-', start })).toMatchObject({
         code: 2,
-        stderr: expect.stringContaining(`--start must be a date such as 2025-01-01, from 0100-01-01 on, with the 2 days ending by 9999-12-31; got "${start}"`),
+        stderr: expect.stringContaining(`--start must be a date such as 2025-01-01, from 1990-01-01 on, with the 2 days ending by 2099-12-31; got "${start}"`),
       });
     }
-    const lastDays = await runCommand({ seed: '1', days: '2', customers: '500', out: '-', start: '9999-12-30' });
+    const lastDays = await runCommand({ seed: '1', days: '2', customers: '500', out: '-', start: '2099-12-30' });
     expect(lastDays.code).toBe(0);
-    expect(lastDays.stdout.trimEnd().split('\n').every((line) => (JSON.parse(line) as { time: string }).time.startsWith('9999-12-3'))).toBe(true);
+    const lines = lastDays.stdout.trimEnd().split('\n');
+    expect(lines.every((line) => (JSON.parse(line) as { time: string }).time.startsWith('2099-12-3'))).toBe(true);
+    expect(lines.every((line) => decodeEvent(line).ok)).toBe(true);
   });
 
   it('rejects anomaly rates adding up to more than 1 (with the defaults of the kinds not named) as a usage error', async () => {

@@ -143,6 +143,49 @@ describe('decodeEvent', () => {
     });
   });
 
+  it('rejects an extension attribute whose name is not lower-case ASCII letters and digits (CloudEvents 1.0 naming)', () => {
+    // Stored until session 13; the length limit (20) is only a SHOULD and stays tolerated.
+    expect(decodeEvent(JSON.stringify({ ...returnRequested, comexampleextension1: 'x', traceparent2: 1 })).ok).toBe(true);
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, 'Trace-Id': 'x' }))).toEqual({
+      code: 'RETOUR_EVENT_ENVELOPE_INVALID',
+      path: '$["Trace-Id"]',
+      message: '$["Trace-Id"]: an extension attribute name must be lower-case ASCII letters and digits only, e.g. "traceid" (CloudEvents 1.0 § Attribute Naming Convention; got "Trace-Id")',
+      eventId: 'evt_1',
+      eventType: 'return.requested',
+    });
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, my_ext: 1 }))).toMatchObject({ code: 'RETOUR_EVENT_ENVELOPE_INVALID', path: '$.my_ext' });
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, Traceparent: 'x' })).path).toBe('$.Traceparent');
+    // No suggestion that is itself an attribute of the envelope, or empty.
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, Subject: 'x' })).message).toContain('digits only (CloudEvents');
+    expect(rejectionOf(JSON.stringify({ ...returnRequested, 'é': 'x' })).message).toContain('digits only (CloudEvents');
+  });
+
+  it('rejects a timestamp outside 1990-01-01 … 2100-01-01 as an impossible value, in the envelope and in data', () => {
+    const rule = 'must be an instant from 1990-01-01T00:00:00Z to before 2100-01-01T00:00:00Z';
+    const withTime = (time: string) => JSON.stringify({ ...returnRequested, time });
+    expect(rejectionOf(withTime('0001-01-01T00:00:00Z'))).toEqual({
+      code: 'RETOUR_EVENT_IMPOSSIBLE_VALUE',
+      path: '$.time',
+      message: `$.time: ${rule} (got "0001-01-01T00:00:00Z")`,
+      eventId: 'evt_1',
+      eventType: 'return.requested',
+    });
+    // An instant of year 10000, written in year 9999 with an offset.
+    expect(rejectionOf(withTime('9999-12-31T23:00:00-02:00')).path).toBe('$.time');
+    expect(rejectionOf(withData({ requestedAt: '1970-01-01T00:00:00Z' }))).toMatchObject({ code: 'RETOUR_EVENT_IMPOSSIBLE_VALUE', path: '$.data.requestedAt', message: `$.data.requestedAt: ${rule} (got "1970-01-01T00:00:00Z")` });
+    // The bounds are instants: an offset moves a timestamp across them.
+    expect(decodeEvent(withTime('1990-01-01T00:00:00Z')).ok).toBe(true);
+    expect(rejectionOf(withTime('1990-01-01T00:30:00+01:00')).path).toBe('$.time');
+    expect(decodeEvent(withTime('1989-12-31T23:30:00-01:00')).ok).toBe(true);
+    expect(decodeEvent(withTime('2099-12-31T23:59:59.999Z')).ok).toBe(true);
+    expect(rejectionOf(withTime('2099-12-31T23:30:00-01:00')).path).toBe('$.time');
+    expect(rejectionOf(withTime('2100-01-01T00:00:00Z')).path).toBe('$.time');
+    expect(decodeEvent(withTime('2100-01-01T00:30:00+01:00')).ok).toBe(true);
+    // Every type's timestamp field is checked, not only return.requested's.
+    const delivered = { ...returnRequested, type: 'order.delivered', data: { orderId: 'o', customerId: 'c', deliveredAt: '1899-12-30T00:00:00Z' } };
+    expect(rejectionOf(JSON.stringify(delivered)).path).toBe('$.data.deliveredAt');
+  });
+
   it('says a number is too large instead of "got null" when JSON.parse made it Infinity', () => {
     const text = withData({}).replace('"quantity":1', '"quantity":1e400');
     expect(rejectionOf(text)).toMatchObject({ code: 'RETOUR_EVENT_SCHEMA_INVALID', path: '$.data.lines[0].quantity', message: expect.stringContaining('(got a number too large to represent)') });
