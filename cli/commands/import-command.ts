@@ -138,8 +138,10 @@ export const importCommand: Command = {
         csvSummary = imported.mapping;
       } else {
         // The file stream is made only when the import reads it, so its errors reach the reader's await.
-        messages = file === '-' ? readNdjsonMessages(process.stdin, topic) : (async function* () {
-          yield* readNdjsonMessages(createReadStream(file), topic);
+        // A line above the event size limit is never assembled whole (docs/ingest.md § `retour import`).
+        const lineOptions = { maxEventBytes: context.config.maxEventBytes };
+        messages = file === '-' ? readNdjsonMessages(process.stdin, topic, lineOptions) : (async function* () {
+          yield* readNdjsonMessages(createReadStream(file), topic, lineOptions);
         })();
       }
     } catch (error: unknown) {

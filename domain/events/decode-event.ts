@@ -195,9 +195,7 @@ export interface DecodeOptions {
 export function decodeEvent(raw: string | Uint8Array, options: DecodeOptions = {}): DecodeResult {
   const maxBytes = options.maxBytes ?? 65_536;
   const byteLength = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
-  if (byteLength > maxBytes) {
-    return reject('RETOUR_EVENT_OVERSIZE', '$', `$: message is ${byteLength} bytes, above the limit of ${maxBytes} bytes`);
-  }
+  if (byteLength > maxBytes) return { ok: false, rejection: oversizeRejection(byteLength, maxBytes) };
   let value: unknown;
   try {
     const text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -239,6 +237,11 @@ export function decodeEvent(raw: string | Uint8Array, options: DecodeOptions = {
     return reject('RETOUR_EVENT_IMPOSSIBLE_VALUE', impossible.path, impossible.message, eventId, eventType);
   }
   return { ok: true, event };
+}
+
+/** The rejection of a message of `byteLength` bytes above the limit of `maxBytes`. */
+export function oversizeRejection(byteLength: number, maxBytes: number): EventRejection {
+  return { code: 'RETOUR_EVENT_OVERSIZE', path: '$', message: `$: message is ${byteLength} bytes, above the limit of ${maxBytes} bytes` };
 }
 
 function reject(
