@@ -14,6 +14,7 @@ import type { RequestActivity } from '../observability/request-activity.ts';
 import { listMigrations } from '../store/migrate.ts';
 import { createApiKeyring, type ApiKeyring } from './api-keyring.ts';
 import { createDecisionOutbox, type DecisionOutbox } from './decision-outbox.ts';
+import { registerNotAcceptable } from './plugins/arrow-tables.ts';
 import { registerAuthentication } from './plugins/authenticate.ts';
 import { registerKeyRateLimit } from './plugins/key-rate-limit.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
@@ -140,6 +141,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   registerRequestMetrics(app, metrics);
   registerAuthentication(app, keyring);
   await registerKeyRateLimit(app, { perMinute: dependencies.config.rateLimitPerMinute });
+  registerNotAcceptable(app);
   await registerOpenApiDocs(app, { version: '1.0.0' });
 
   // Routes.

@@ -9,8 +9,38 @@
  */
 import { Bool, DateDay, Dictionary, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import type { TObject, TSchema } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ARROW_MEDIA_TYPE } from '../schemas/common-schemas.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ARROW_MEDIA_TYPE, problemResponses } from '../schemas/common-schemas.ts';
+import { sendProblem } from './problem-details.ts';
+
+/** The media ranges of an Accept header, lower-cased, with their q-values (1 when not given, 0 when unreadable). */
+function mediaRanges(accept: string): { range: string; quality: number }[] {
+  return accept.split(',').map((item) => {
+    const [range = '', ...parameters] = item.split(';').map((part) => part.trim().toLowerCase());
+    const qualityParameter = parameters.find((parameter) => parameter.startsWith('q='));
+    const parsed = qualityParameter === undefined ? 1 : Number(qualityParameter.slice(2));
+    return { range, quality: Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), 1) : 0 };
+  });
+}
+
+/** The highest q-value `accept` gives the Arrow type by name, and JSON (`application/json`, `application/*` or `*\/*`). */
+function acceptQualities(accept: string): { arrow: number; json: number } {
+  let arrow = 0;
+  let json = 0;
+  for (const { range, quality } of mediaRanges(accept)) {
+    if (range === ARROW_MEDIA_TYPE) arrow = Math.max(arrow, quality);
+    else if (range === 'application/json' || range === 'application/*' || range === '*/*') json = Math.max(json, quality);
+  }
+  return { arrow, json };
+}
+
+/** Whether `accept` admits (q above 0) one of `mediaTypes`, by name, by `type/*` or by `*\/*`. */
+function admitsAny(accept: string, mediaTypes: readonly string[]): boolean {
+  const bases = mediaTypes.map((mediaType) => mediaType.split(';')[0]!.trim().toLowerCase());
+  return mediaRanges(accept).some(
+    ({ range, quality }) => quality > 0 && (range === '*/*' || bases.some((base) => base === range || (range.endsWith('/*') && base.startsWith(range.slice(0, -1))))),
+  );
+}
 
 /**
  * Whether the client asked for Arrow: named explicitly (`*\/*` keeps JSON) with a q-value above 0 and
@@ -21,17 +51,50 @@ import { ARROW_MEDIA_TYPE } from '../schemas/common-schemas.ts';
 export function wantsArrow(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
   if (accept === undefined) return false;
-  let arrowQuality = 0;
-  let jsonQuality = 0;
-  for (const range of accept.split(',')) {
-    const [mediaType = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    const qualityParameter = parameters.find((parameter) => parameter.startsWith('q='));
-    const parsed = qualityParameter === undefined ? 1 : Number(qualityParameter.slice(2));
-    const quality = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), 1) : 0;
-    if (mediaType === ARROW_MEDIA_TYPE) arrowQuality = Math.max(arrowQuality, quality);
-    else if (mediaType === 'application/json' || mediaType === 'application/*' || mediaType === '*/*') jsonQuality = Math.max(jsonQuality, quality);
-  }
-  return arrowQuality > 0 && arrowQuality >= jsonQuality;
+  const { arrow, json } = acceptQualities(accept);
+  return arrow > 0 && arrow >= json;
+}
+
+/** Cheap first look: most requests do not name Arrow at all. */
+const NAMES_ARROW = /vnd\.apache\.arrow/i;
+
+type ResponseSchemas = Record<string, { content?: Record<string, unknown> } | undefined>;
+
+/** The media types of a route's success responses, from its response schema (none without one). */
+function successMediaTypes(response: unknown): string[] {
+  if (typeof response !== 'object' || response === null) return [];
+  return Object.entries(response as ResponseSchemas)
+    .filter(([status]) => status.startsWith('2'))
+    .flatMap(([, schema]) => Object.keys(schema?.content ?? {}));
+}
+
+const NOT_ACCEPTABLE_DESCRIPTION = `Accept names ${ARROW_MEDIA_TYPE} and admits none of the types this route answers: it has no Arrow form`;
+
+/**
+ * 406 Not Acceptable for an Accept that asks for Arrow and admits none of the types a route's success
+ * responses have (for a JSON route: no `application/json`, `application/*` or `*\/*` with a q above
+ * 0) when the route has no Arrow form:
+ * until session 13 such a request got JSON, which an Arrow reader then failed to open. Routes without
+ * a response schema (metrics, docs, console) and Accept lists that admit JSON are left alone. Each
+ * JSON route documents the 406 in its OpenAPI responses. Call before the routes are registered.
+ */
+export function registerNotAcceptable(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const response = route.schema?.response as ResponseSchemas | undefined;
+    const offered = successMediaTypes(response);
+    if (response === undefined || offered.length === 0 || offered.includes(ARROW_MEDIA_TYPE) || response['406'] !== undefined) return;
+    // @fastify/swagger reads the route's schema when the document is built, so it shows this too.
+    response['406'] = problemResponses([406, NOT_ACCEPTABLE_DESCRIPTION])[406] as ResponseSchemas[string];
+  });
+  // preParsing: after authentication and the rate limit (onRequest), before a body is read.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const accept = request.headers.accept;
+    if (accept === undefined || !NAMES_ARROW.test(accept)) return done(null, payload);
+    const offered = successMediaTypes(request.routeOptions.schema?.response);
+    if (offered.length === 0 || offered.includes(ARROW_MEDIA_TYPE) || acceptQualities(accept).arrow === 0 || admitsAny(accept, offered)) return done(null, payload);
+    const detail = `${request.routeOptions.url ?? request.url} answers ${offered.join(', ')} only, not ${ARROW_MEDIA_TYPE}; send Accept: ${offered[0]} (or */*), or use a route with an Arrow form (docs/api.md § Arrow)`;
+    sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status: 406, title: 'Not acceptable', detail, errors: [{ field: 'headers.accept', message: `must admit ${offered.join(' or ')}` }] });
+  });
 }
 
 /** Arrow types follow the schema: integers Int64, date-times UTC timestamps, dates Date32, other numbers Float64. */
