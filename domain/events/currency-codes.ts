@@ -51,3 +51,25 @@ const KNOWN = new Set(CURRENCY_CODES);
 export function isCurrencyCode(code: string): boolean {
   return KNOWN.has(code);
 }
+
+/**
+ * ISO 4217 minor units ("exponent") of the codes above that do not have 2: how many digits of an
+ * amount in minor units follow the decimal point (EUR 2, JPY 0, KWD 3). Not Intl's currency digits:
+ * those are CLDR's display digits (HUF and IDR show 0, ISO says 2). Until session 13 models/risk kept
+ * a table of its own, with the funds and metals the contract refuses.
+ */
+const MINOR_UNIT_DIGITS: ReadonlyMap<string, number> = new Map([
+  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((code) => [code, 0] as const),
+  ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3] as const),
+]);
+
+/**
+ * The ISO 4217 exponent of a currency of CURRENCY_CODES (2 for any code not listed as otherwise).
+ * @example
+ * minorUnitDigits('EUR'); // 2
+ * minorUnitDigits('JPY'); // 0
+ * minorUnitDigits('KWD'); // 3
+ */
+export function minorUnitDigits(code: string): number {
+  return MINOR_UNIT_DIGITS.get(code) ?? 2;
+}

@@ -1,3 +1,4 @@
+import { minorUnitDigits } from '../../domain/events/currency-codes.ts';
 import { PRODUCT_FAULT_REASONS, type ReturnReason } from '../../domain/events/vocabulary.ts';
 import { combineRiskScore } from './combine-risk-score.ts';
 import type { CustomerRiskSnapshot } from '../../domain/risk/customer-risk-snapshot.ts';
@@ -72,18 +73,6 @@ export function formatMinorUnits(minor: number, currency: string | undefined): s
   const scale = 10n ** BigInt(digits);
   return `${minor < 0 ? '-' : ''}${units / scale}.${String(units % scale).padStart(digits, '0')} ${currency}`;
 }
-
-/**
- * ISO 4217 minor units of the currencies that do not have 2 (the table's "N.A." funds and metals count
- * as 0). Not Intl's currency digits: those are CLDR's display digits (HUF and IDR show 0, ISO says 2).
- */
-const MINOR_UNIT_DIGITS: ReadonlyMap<string, number> = new Map([
-  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((code) => [code, 0] as const),
-  ...['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX'].map((code) => [code, 0] as const),
-  ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3] as const),
-  ...['CLF', 'UYW'].map((code) => [code, 4] as const),
-]);
-const minorUnitDigits = (currency: string): number => MINOR_UNIT_DIGITS.get(currency) ?? 2;
 
 /** The policy's high-value threshold for a request in `currency` (minor units of that currency). */
 export function highValueThreshold(policy: ProposedReturnPolicy, currency: string | undefined): number {

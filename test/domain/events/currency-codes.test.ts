@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CURRENCY_CODES, isCurrencyCode } from '../../../domain/events/currency-codes.ts';
+import { CURRENCY_CODES, isCurrencyCode, minorUnitDigits } from '../../../domain/events/currency-codes.ts';
 
 describe('currency codes', () => {
   it('are upper-case three-letter codes, sorted, each once', () => {
@@ -19,5 +19,12 @@ describe('currency codes', () => {
     const noMoney = ['BOV', 'CHE', 'CHW', 'CLF', 'COU', 'MXV', 'USN', 'UYI', 'UYW', 'XAD', 'XDR', 'XSU', 'XUA', 'XBA', 'XBB', 'XBC', 'XBD', 'XAG', 'XAU', 'XPD', 'XPT', 'XTS', 'XXX'];
     for (const code of noMoney) expect(isCurrencyCode(code), code).toBe(false);
     for (const code of ['DEM', 'FRF', 'VEF', 'MRO', 'LTL', 'XYZ', 'eur', 'Eur', 'EURO', 'EU', '']) expect(isCurrencyCode(code), code).toBe(false);
+  });
+
+  it('give each code its ISO 4217 exponent: 0 or 3 for these, 2 for every other (the one table models/risk formats amounts with)', () => {
+    const byDigits = (digits: number) => CURRENCY_CODES.filter((code) => minorUnitDigits(code) === digits);
+    expect(byDigits(0)).toEqual(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+    expect(byDigits(3)).toEqual(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+    expect(byDigits(2)).toHaveLength(CURRENCY_CODES.length - 16 - 7);
   });
 });

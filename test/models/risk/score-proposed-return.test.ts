@@ -92,9 +92,9 @@ describe('scoreProposedReturn', () => {
   });
 
   it('formats minor units with the ISO 4217 exponent of each currency (not CLDR display digits), exact beyond 2^53', () => {
-    // ISO 4217 list one: HUF and IDR have 2 minor digits (Intl shows them with 0), CLP 0, BHD and TND 3, CLF 4.
-    expect(['HUF', 'IDR', 'CLP', 'BHD', 'TND', 'CLF', 'USD', 'XAU'].map((currency) => formatMinorUnits(123_456, currency))).toEqual([
-      '1234.56 HUF', '1234.56 IDR', '123456 CLP', '123.456 BHD', '123.456 TND', '12.3456 CLF', '1234.56 USD', '123456 XAU',
+    // ISO 4217 list one: HUF and IDR have 2 minor digits (Intl shows them with 0), CLP and XOF 0, BHD and TND 3.
+    expect(['HUF', 'IDR', 'CLP', 'XOF', 'BHD', 'TND', 'USD', 'BGN'].map((currency) => formatMinorUnits(123_456, currency))).toEqual([
+      '1234.56 HUF', '1234.56 IDR', '123456 CLP', '123456 XOF', '123.456 BHD', '123.456 TND', '1234.56 USD', '1234.56 BGN',
     ]);
     expect(formatMinorUnits(5, 'EUR')).toBe('0.05 EUR');
     expect(formatMinorUnits(2 ** 53 + 2, 'EUR')).toBe('90071992547409.94 EUR');
