@@ -9,7 +9,7 @@
  */
 import { Bool, DateDay, Dictionary, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import type { TObject, TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
 import { ARROW_MEDIA_TYPE, problemResponses } from '../schemas/common-schemas.ts';
 import { sendProblem } from './problem-details.ts';
 
@@ -85,15 +85,15 @@ export function registerNotAcceptable(app: FastifyInstance): void {
     if (response === undefined || offered.length === 0 || offered.includes(ARROW_MEDIA_TYPE) || response['406'] !== undefined) return;
     // @fastify/swagger reads the route's schema when the document is built, so it shows this too.
     response['406'] = problemResponses([406, NOT_ACCEPTABLE_DESCRIPTION])[406] as ResponseSchemas[string];
-  });
-  // preParsing: after authentication and the rate limit (onRequest), before a body is read.
-  app.addHook('preParsing', (request, reply, payload, done) => {
-    const accept = request.headers.accept;
-    if (accept === undefined || !NAMES_ARROW.test(accept)) return done(null, payload);
-    const offered = successMediaTypes(request.routeOptions.schema?.response);
-    if (offered.length === 0 || offered.includes(ARROW_MEDIA_TYPE) || acceptQualities(accept).arrow === 0 || admitsAny(accept, offered)) return done(null, payload);
-    const detail = `${request.routeOptions.url ?? request.url} answers ${offered.join(', ')} only, not ${ARROW_MEDIA_TYPE}; send Accept: ${offered[0]} (or */*), or use a route with an Arrow form (docs/api.md § Arrow)`;
-    sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status: 406, title: 'Not acceptable', detail, errors: [{ field: 'headers.accept', message: `must admit ${offered.join(' or ')}` }] });
+    // preParsing: after authentication and the rate limit (onRequest), before a body is read. Added to
+    // these routes only, with their media types worked out once, not on every request.
+    const refuseArrow: preParsingHookHandler = (request, reply, payload, done) => {
+      const accept = request.headers.accept;
+      if (accept === undefined || !NAMES_ARROW.test(accept) || acceptQualities(accept).arrow === 0 || admitsAny(accept, offered)) return done(null, payload);
+      const detail = `${route.url} answers ${offered.join(', ')} only, not ${ARROW_MEDIA_TYPE}; send Accept: ${offered[0]} (or */*), or use a route with an Arrow form (docs/api.md § Arrow)`;
+      sendProblem(request, reply, { code: 'RETOUR_BAD_REQUEST', status: 406, title: 'Not acceptable', detail, errors: [{ field: 'headers.accept', message: `must admit ${offered.join(' or ')}` }] });
+    };
+    route.preParsing = [...[route.preParsing ?? []].flat(), refuseArrow];
   });
 }
 
