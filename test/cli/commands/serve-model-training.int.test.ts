@@ -64,7 +64,15 @@ function clientOf(server: { url: string }) {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const runs = async (job: string) => ((await call('GET', `/v1/jobs?job=${job}&limit=20`, keys.admin)).body['runs'] as JobRun[]);
-  return { call, runs };
+  // The service's answer for the test's customer.
+  const score = async () => (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
+  // The train run once it is not running any more.
+  const finished = async (runId: number): Promise<JobRun> => {
+    let run: JobRun | undefined;
+    await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === runId))?.status, { timeout: 120_000, interval: 500 }).not.toBe('running');
+    return run!;
+  };
+  return { call, runs, score, finished };
 }
 
 const SERVE_ENVIRONMENT = { RETOUR_DATABASE: path, RETOUR_DATA_DIR: directory, RETOUR_KAFKA_BROKERS: '', RETOUR_JOB_INTERVAL_SECONDS: 'quality=3600,ops=3600,risk=3600' };
@@ -92,14 +100,7 @@ describe('retour serve: training and promotion without a restart', () => {
     // move with the day the test runs on, as the simulation ends today): the label minimums are lowered.
     const server = await startRetourServe([], { ...SERVE_ENVIRONMENT, RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
     try {
-      const { call, runs } = clientOf(server);
-      const score = async () =>
-        (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
-      const finished = async (runId: number): Promise<JobRun> => {
-        let run: JobRun | undefined;
-        await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === runId))?.status, { timeout: 120_000, interval: 500 }).not.toBe('running');
-        return run!;
-      };
+      const { call, runs, score, finished } = clientOf(server);
 
       // The first risk run scores with the rules alone: no model yet.
       await expect.poll(async () => (await runs('risk')).filter((run) => run.status === 'succeeded').length, { timeout: 60_000, interval: 500 }).toBe(1);
@@ -142,14 +143,7 @@ describe('retour serve: training and promotion without a restart', () => {
     // Other feature settings are other training rows: the training runs again, under the usual rule.
     const restarted = await startRetourServe([], { ...SERVE_ENVIRONMENT, RETOUR_RISK_NO_RECEIPT_DAYS: '21', RETOUR_TRAIN_MIN_TRAINING_POSITIVES: '1', RETOUR_TRAIN_MIN_VALIDATION_POSITIVES: '1' });
     try {
-      const { call, runs } = clientOf(restarted);
-      const score = async () =>
-        (await call('POST', '/v1/risk/score', keys.service, { customerId, lines: [{ productId: 'prd_any', quantity: 1, reason: 'fit.too_small', unitPrice: 2500 }] })).body;
-      const finished = async (runId: number): Promise<JobRun> => {
-        let run: JobRun | undefined;
-        await expect.poll(async () => (run = (await runs('train')).find((candidate) => candidate.runId === runId))?.status, { timeout: 120_000, interval: 500 }).not.toBe('running');
-        return run!;
-      };
+      const { call, score, finished } = clientOf(restarted);
       type Registry = {
         inService: string;
         models: { version: string; status: string; inService: boolean; servingComparison: { version: string } | null; promotion: { promote: boolean }; promotions: { promoted: boolean; forced: boolean; source: string; decidedBy: string; previousVersion: string | null }[] }[];
