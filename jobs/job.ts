@@ -25,6 +25,8 @@ export interface JobRunOptions {
   readonly promote?: boolean;
   /** train: true trains even on rows and settings a registered model was already trained on (POST /v1/models/train with `force: true`). Default false. */
   readonly force?: boolean;
+  /** train: who asked for the run (POST /v1/models/train: `key:ID (NAME)`), as the promotion history records its decision. */
+  readonly requestedBy?: string;
 }
 
 export interface JobResult {

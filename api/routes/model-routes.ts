@@ -34,7 +34,7 @@ export interface ModelTrainingControl {
    * Starts a training run now; resolves with its job_runs id once recorded. RETOUR_JOB_RUNNING when
    * one runs. `promote: false`: the new model stays a candidate whatever its metrics.
    */
-  start(options?: { promote?: boolean; force?: boolean }): Promise<number>;
+  start(options?: { promote?: boolean; force?: boolean; requestedBy?: string }): Promise<number>;
   /** Whether a training run is in progress. */
   isRunning(): boolean;
   /** A model was put in service over HTTP: the owner brings the scores up to date (the next risk run, now). */
@@ -167,7 +167,7 @@ export function registerModelRoutes(app: FastifyInstance, options: ModelRouteOpt
       const promote = request.body.promote ?? true;
       const force = request.body.force ?? false;
       // RETOUR_JOB_RUNNING (409) when a run is in progress: a job never runs twice at once.
-      const runId = await training.start({ promote, force });
+      const runId = await training.start({ promote, force, requestedBy: `key:${actor.keyId} (${actor.keyName})` });
       await serial(() => appendAuditEntry(connection, { occurredAt: options.now(), actor, action: 'model.train', target: String(runId), details: { job: 'train', promote, force } }));
       request.log.info({ runId, promote, force, by: actor.keyId }, 'model training started');
       return reply.code(202).send({ runId, job: 'train', status: 'running', promote });

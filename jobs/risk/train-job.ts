@@ -44,7 +44,7 @@ export function createTrainJob(options: Pick<TrainRiskModelOptions, 'forest' | '
           ...(context.runOptions?.force === true ? { trainOnUnchangedData: true } : {}),
           featureOptions: featureOptionsOf(context.config),
           labelPolicy: trainingLabelPolicyOf(context.config),
-          decidedBy: 'train job',
+          decidedBy: context.runOptions?.requestedBy === undefined ? 'train job' : `train job, started by ${context.runOptions.requestedBy}`,
           signal: context.signal,
           log: (message) => context.logger.info(message),
         });

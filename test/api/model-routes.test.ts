@@ -96,7 +96,7 @@ describe('POST /v1/models/train', () => {
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin) });
     expect(response.statusCode, response.body).toBe(202);
     expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: true });
-    expect(training.startOptions).toEqual([{ promote: true, force: false }]);
+    expect(training.startOptions).toEqual([{ promote: true, force: false, requestedBy: expect.stringMatching(/^key:\S+ \(.+\)$/) as unknown }]);
     expect(await auditOf(test, 'model.train')).toMatchObject([{ role: 'admin', target: '42', details: { job: 'train', promote: true } }]);
   });
 
@@ -106,7 +106,7 @@ describe('POST /v1/models/train', () => {
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { promote: false } });
     expect(response.statusCode, response.body).toBe(202);
     expect(response.json()).toEqual({ runId: 42, job: 'train', status: 'running', promote: false });
-    expect(training.startOptions).toEqual([{ promote: false, force: false }]);
+    expect(training.startOptions).toEqual([{ promote: false, force: false, requestedBy: expect.stringMatching(/^key:/) as unknown }]);
     expect(await auditOf(test, 'model.train')).toMatchObject([{ target: '42', details: { job: 'train', promote: false } }]);
   });
 
@@ -115,7 +115,7 @@ describe('POST /v1/models/train', () => {
     const test = await start(training);
     const response = await test.app.inject({ method: 'POST', url: '/v1/models/train', headers: bearer(test.keys.admin), payload: { force: true } });
     expect(response.statusCode, response.body).toBe(202);
-    expect(training.startOptions).toEqual([{ promote: true, force: true }]);
+    expect(training.startOptions).toEqual([{ promote: true, force: true, requestedBy: expect.stringMatching(/^key:/) as unknown }]);
     expect(await auditOf(test, 'model.train')).toMatchObject([{ target: '42', details: { job: 'train', promote: true, force: true } }]);
   });
 

@@ -187,11 +187,12 @@ describe('retour serve: training and promotion without a restart', () => {
       const history = await registry();
       expect(history.inService).toBe(firstVersion);
       expect(history.models.find((model) => model.version === firstVersion)?.promotions).toMatchObject([
-        { promoted: true, forced: false, source: 'training', decidedBy: 'train job', previousVersion: null },
+        // Trained over HTTP: the history says whose request it was (the scheduled runs say 'train job').
+        { promoted: true, forced: false, source: 'training', decidedBy: expect.stringMatching(/^train job, started by key:.* \(ops lead\)$/) as unknown, previousVersion: null },
         { promoted: true, forced: true, source: 'operator', decidedBy: expect.stringMatching(/^key:.* \(ops lead\)$/) as unknown, previousVersion: candidate.version },
       ]);
       expect(history.models.find((model) => model.version === candidate.version)?.promotions).toMatchObject([
-        { promoted: false, source: 'training', previousVersion: firstVersion },
+        { promoted: false, source: 'training', decidedBy: expect.stringMatching(/^train job, started by key:/) as unknown, previousVersion: firstVersion },
         { promoted: true, source: 'operator', previousVersion: firstVersion },
       ]);
       // Who trained and promoted, in the audit log (newest first; the trainings of both servers).
