@@ -11,6 +11,9 @@ export function eventSchemaDocuments(): Record<string, unknown> {
       title: `${type} (Retour event contract v1)`,
       // JSON.parse(JSON.stringify()) drops TypeBox's symbol keys, leaving plain JSON Schema.
       ...JSON.parse(JSON.stringify(schema)),
+      // CloudEvents 1.0 § Attribute Naming Convention, which decodeEvent checks in code (an extension
+      // attribute such as "Trace-Id" is quarantined): every attribute name, the envelope's included.
+      propertyNames: { pattern: '^[a-z0-9]+$' },
     };
   }
   return documents;
