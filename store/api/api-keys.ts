@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isApiRole, type ApiRole } from '../../domain/api-roles.ts';
 import { appendAuditEntry, type AuditActor } from './audit-log.ts';
+import { inTransaction } from '../in-transaction.ts';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -111,18 +112,6 @@ export async function revokeApiKey(
     }
     return { outcome: 'revoked' as const, key };
   });
-}
-
-async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    const result = await work();
-    await connection.run('COMMIT');
-    return result;
-  } catch (error: unknown) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
 }
 
 /** Every key not revoked, for the API's in-memory lookup. */

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { inTransaction } from '../in-transaction.ts';
 
 /** A serialized model as stored; its reader (HistogramForest.fromJSON) validates the rest. */
 export interface StoredModelJson {
@@ -140,14 +141,7 @@ async function putInService(connection: DuckDBConnection, version: string, at: D
 
 /** Puts a model in service and retires the previous one, in one transaction. */
 export async function setServingModel(connection: DuckDBConnection, version: string, at: Date): Promise<void> {
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    await putInService(connection, version, at);
-    await connection.run('COMMIT');
-  } catch (error: unknown) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
+  await inTransaction(connection, () => putInService(connection, version, at));
 }
 
 /** The validation figures a promotion decision compared: the candidate's, and the serving model's on the same rows (null: none was compared). */
@@ -248,15 +242,10 @@ export async function listPromotionHistory(connection: DuckDBConnection, version
  * transaction, so the history never shows a promotion the registry did not make.
  */
 export async function decideAfterTraining(connection: DuckDBConnection, record: PromotionDecisionRecord): Promise<void> {
-  await connection.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(connection, async () => {
     await recordPromotionDecision(connection, record);
     if (record.promoted) await putInService(connection, record.version, record.decidedAt);
-    await connection.run('COMMIT');
-  } catch (error: unknown) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 /**
@@ -268,14 +257,9 @@ export async function promoteModel(
   connection: DuckDBConnection,
   options: { record: Omit<PromotionDecisionRecord, 'promoted' | 'source'>; alsoRecord?: () => Promise<void> },
 ): Promise<void> {
-  await connection.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(connection, async () => {
     await recordPromotionDecision(connection, { ...options.record, promoted: true, source: 'operator' });
     await putInService(connection, options.record.version, options.record.decidedAt);
     await options.alsoRecord?.();
-    await connection.run('COMMIT');
-  } catch (error: unknown) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
+  });
 }
